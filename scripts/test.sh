@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Run every test: unit and property tests, the notebooks under nbval, the desktop sketch pad
+# under Xvfb and the course in headless Chromium. Called by `make test` and by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/system_deps.sh
+export MPLBACKEND=Agg
+exec .venv/bin/python -m pytest tests notebooks \
+    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg "$@"
