@@ -1,0 +1,1223 @@
+"""Draw your own data: sketches become labelled point clouds for EM.
+
+The learner draws a point cloud, one pen colour per true cluster, and gets back ``(X, labels)``
+ready for :func:`gmmviz.em.fit_em` or :class:`gmmviz.widgets.EMExplorer`.
+
+Two ways to draw
+----------------
+In the browser (JupyterLab 4, works offline)::
+
+    pad = SketchPad()          # shows a canvas with colour picker, brush size, undo/redo, clear
+    pad                        # (the last line of a cell) displays it, once
+    X, labels = pad.points(n_points=300, random_state=0, fallback=example_sketch())
+    explorer = pad.fit(n_components=3, random_state=0)   # or click the pad's "Fit EM" button
+
+The canvas is ipysketch-lite's ``RasterSketch`` (pinned to 0.6.*), owned by the pad so that it
+does not display itself and its CSS only styles the pad. The drawing reaches Python when the
+mouse button is released. A notebook run without a browser (nbval, nbconvert) never receives a
+drawing: ``pad.points()`` then raises :class:`EmptySketchError` unless ``fallback=`` names a
+drawing to use instead; ``example_sketch()`` is the one the course ships. A canvas that was shown
+but left blank uses the fallback too, and the pad says so under the canvas.
+
+On the desktop (the kernel's machine must have a display)::
+
+    pad = IpysketchPad("gmm")  # shows ipysketch's Edit button; the pad opens in a window
+    X, labels = pad.points(n_points=300, random_state=0)
+
+The Edit button starts ipysketch 0.2.2 through :mod:`gmmviz._ipysketch_launcher`, which makes it
+run on today's Pillow, setuptools and X11 Tk, and saves ``gmm.isk`` (the strokes) and ``gmm.png``
+(drawn with Pillow, so no Ghostscript). :meth:`IpysketchPad.points` reads ``gmm.isk`` when it exists
+(exact coordinates and pen colours), otherwise ``gmm.png``. ``.isk`` files are pickles: they are
+read by :func:`load_isk`, which admits only ipysketch's drawing classes and refuses anything else.
+
+Shared conversion
+-----------------
+:func:`points_from_image` and :func:`points_from_strokes` spread ``n_points`` over the ink.
+
+* Coordinates: x to the right, y up, so that a scatter plot looks like the drawing. The longer
+  side of the picture spans ``[0, box]`` (``box=10`` by default) and the other side keeps the
+  aspect ratio: a 400x300 canvas gives x in [0, 10] and y in [0, 7.5]. An image keeps its whole
+  canvas (where you drew on the page matters); strokes use their bounding box widened by the
+  widest pen on every side.
+* Labels: ``0 .. C-1``, one per pen colour, numbered in order of first appearance: drawing order
+  for strokes, reading order (top row first, left to right) for images.
+* Every colour gets at least one point and otherwise points in proportion to its ink (pixels for
+  an image, stroke length times pen width for strokes), so the counts are deterministic.
+* Paper is ignored: transparent pixels and white (a white pen is paper). Anti-aliased edge pixels,
+  a pen colour blended with the paper, snap to the pen whose blend line they are nearest.
+  Pen colours that differ only in lightness (black and grey) look alike on paper and merge.
+
+CSS classes for browser tests: ``gmmviz-sketchpad`` (the canvas widget; its canvas element is
+``.gmmviz-sketchpad canvas``), ``gmmviz-sketchpad-box`` (the whole pad), ``gmmviz-sketch-k`` and
+``gmmviz-sketch-n-points`` (the pad's sliders), ``gmmviz-sketch-fit`` (the Fit button) and
+``gmmviz-sketch-status`` (messages). The desktop pad's button has class ``gmmviz-ipysketch-edit``.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import os
+import pickle
+import re
+import subprocess
+import sys
+import threading
+import uuid
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Union
+
+import anywidget
+import ipysketch_lite
+import ipywidgets as widgets
+import numpy as np
+from PIL import Image, ImageColor, ImageDraw, UnidentifiedImageError
+
+__all__ = [
+    "BOX",
+    "MAX_POINTS",
+    "EmptySketchError",
+    "UnsafeSketchError",
+    "Stroke",
+    "SketchPad",
+    "IpysketchPad",
+    "points_from_image",
+    "points_from_strokes",
+    "load_isk",
+    "render_strokes",
+    "example_sketch",
+    "example_sketch_path",
+    "has_display",
+]
+
+BOX = 10.0
+"""Length of the longer side of a sketch in data coordinates."""
+
+MAX_POINTS = 5000
+"""Cap on ``n_points``: EM animations stay quick and the ink is not oversampled."""
+
+WHAT_TO_DRAW = (
+    "draw a point cloud with one pen colour per cluster, for example three blobs of short "
+    "scribbles in three colours"
+)
+NO_DESKTOP_MESSAGE = "the ipysketch pad needs a desktop; use SketchPad in the browser"
+
+ImageLike = Union[Image.Image, str, os.PathLike, bytes, np.ndarray]
+
+
+class EmptySketchError(ValueError):
+    """The sketch has no ink (or nothing has been drawn yet)."""
+
+
+class UnsafeSketchError(ValueError):
+    """An ``.isk`` file asked for something that is not part of an ipysketch drawing."""
+
+
+# --------------------------------------------------------------------------------------------
+# Strokes and colours
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Stroke:
+    """One pen stroke.
+
+    Parameters
+    ----------
+    points : ndarray, shape (m, 2)
+        Vertices in canvas pixels, x to the right and y *down* (as the pad records them).
+    color : str or tuple of int
+        Pen colour: a name (``"red"``), ``"#rrggbb"`` or an RGB tuple.
+    width : float
+        Pen width in pixels.
+    """
+
+    points: np.ndarray
+    color: Any = "#000000"
+    width: float = 2.0
+    rgb: tuple[int, int, int] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        pts = np.asarray(self.points, dtype=float)
+        if pts.ndim == 1 and pts.size == 2:
+            pts = pts.reshape(1, 2)
+        if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) == 0:
+            raise ValueError(
+                f"a stroke needs points of shape (m, 2) with m >= 1, got shape {np.shape(self.points)}"
+            )
+        if not np.all(np.isfinite(pts)):
+            raise ValueError("a stroke's points must be finite numbers (no NaN or inf)")
+        width = float(self.width)
+        if not width > 0:
+            raise ValueError(f"a stroke's pen width must be positive, got {self.width!r}")
+        object.__setattr__(self, "points", pts)
+        object.__setattr__(self, "width", width)
+        object.__setattr__(self, "rgb", _parse_rgb(self.color))
+
+
+def _parse_rgb(color: Any) -> tuple[int, int, int] | None:
+    """RGB of a colour spec, or None for a name Pillow does not know (e.g. some Tk names)."""
+    if isinstance(color, str):
+        try:
+            return tuple(ImageColor.getrgb(color)[:3])  # type: ignore[return-value]
+        except ValueError:
+            return None
+    try:
+        values = tuple(int(c) for c in color)[:3]
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"a pen colour must be a name, '#rrggbb' or an RGB tuple, got {color!r}"
+        ) from None
+    if len(values) != 3 or not all(0 <= v <= 255 for v in values):
+        raise ValueError(f"an RGB pen colour needs three values in 0..255, got {color!r}")
+    return values  # type: ignore[return-value]
+
+
+def _color_key(stroke: Stroke) -> Any:
+    # 'red' and '#ff0000' are one pen; an unknown name is only equal to itself.
+    return stroke.rgb if stroke.rgb is not None else str(stroke.color).strip().lower()
+
+
+def _as_strokes(strokes: Any) -> list[Stroke]:
+    """Accept our Strokes, ipysketch's SketchModel or Paths, or (points, color[, width]) tuples."""
+    if isinstance(strokes, (str, os.PathLike)):
+        raise TypeError(
+            "points_from_strokes() takes strokes, not a file name: use load_isk(path) to read an "
+            ".isk file, or points_from_image(path) for a PNG"
+        )
+    if hasattr(strokes, "paths"):
+        strokes = strokes.paths
+    out = []
+    for item in strokes:
+        if isinstance(item, Stroke):
+            out.append(item)
+        elif hasattr(item, "pen") and hasattr(item, "points"):
+            pts = [(float(p.x), float(p.y)) for p in item.points]
+            if pts:
+                out.append(Stroke(np.asarray(pts), item.pen.color, item.pen.width))
+        elif isinstance(item, (tuple, list)) and len(item) in (2, 3):
+            out.append(Stroke(*item))
+        else:
+            raise TypeError(
+                "each stroke must be a gmmviz.sketch.Stroke, an ipysketch Path, or a tuple "
+                f"(points, color) / (points, color, width); got {type(item).__name__}"
+            )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Safe .isk loading
+# --------------------------------------------------------------------------------------------
+
+# Everything an ipysketch 0.2.2 SketchModel pickle refers to by name; lists, dicts, str, float and
+# None need no lookup. Nothing here runs code when built: pickle only sets their __dict__.
+_ISK_CLASSES = frozenset({"SketchModel", "Path", "Pen", "Point", "Lasso", "Rectangle"})
+
+
+class _IskUnpickler(pickle.Unpickler):
+    def __init__(self, file: Any, source: str) -> None:
+        super().__init__(file)
+        self._source = source
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "ipysketch.model" and name in _ISK_CLASSES:
+            from ipysketch import model
+
+            return getattr(model, name)
+        raise UnsafeSketchError(
+            f"gmmviz refuses to load {self._source}: it is not an ipysketch drawing (it asks "
+            f"for {module}.{name}, and a drawing only contains ipysketch.model classes). Loading "
+            "it could run code; open only .isk files saved by the ipysketch pad."
+        )
+
+
+def _load_isk_model(path: str | os.PathLike) -> Any:
+    """The ipysketch ``SketchModel`` pickled in ``path``, loaded with only ipysketch's classes."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no sketch file {str(path)!r}: draw in the ipysketch pad and save (the disk icon)"
+        )
+    with open(path, "rb") as f:
+        try:
+            model = _IskUnpickler(f, repr(str(path))).load()
+        except UnsafeSketchError:
+            raise
+        except Exception as exc:  # a truncated or foreign file fails in many ways
+            raise ValueError(
+                f"cannot read {str(path)!r} as an ipysketch drawing ({type(exc).__name__}: {exc}); "
+                "draw and save it again with the ipysketch pad"
+            ) from None
+    from ipysketch.model import SketchModel
+
+    if not isinstance(model, SketchModel):
+        raise ValueError(
+            f"{str(path)!r} is not an ipysketch drawing: it holds a {type(model).__name__}, "
+            "not a SketchModel; draw and save it again with the ipysketch pad"
+        )
+    return model
+
+
+def load_isk(path: str | os.PathLike) -> list[Stroke]:
+    """Read the strokes of an ipysketch ``.isk`` file, safely.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``<name>.isk`` file the ipysketch pad saved.
+
+    Returns
+    -------
+    list of Stroke
+        In drawing order, with the exact pen colours, widths and vertex coordinates.
+
+    Raises
+    ------
+    UnsafeSketchError
+        The pickle asks for anything but ipysketch's drawing classes (it could run code); nothing
+        it asked for is run.
+    ValueError
+        The file is not a readable ipysketch drawing.
+    FileNotFoundError
+        There is no such file.
+    """
+    return _as_strokes(_load_isk_model(path))
+
+
+# --------------------------------------------------------------------------------------------
+# Sampling helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _check_n_points(n_points: Any, max_points: int) -> int:
+    if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)):
+        raise TypeError(f"n_points must be an integer, got {n_points!r}")
+    if n_points < 1:
+        raise ValueError(f"n_points must be at least 1, got {n_points}")
+    if n_points > max_points:
+        raise ValueError(
+            f"n_points={n_points} is more than the cap of {max_points}: ask for fewer points "
+            "(a few hundred show EM well), or raise max_points"
+        )
+    return int(n_points)
+
+
+def _check_box(box: Any) -> float:
+    box = float(box)
+    if not (np.isfinite(box) and box > 0):
+        raise ValueError(f"box must be a positive number (the length of the longer side), got {box}")
+    return box
+
+
+def _allocate(n_points: int, weights: np.ndarray) -> np.ndarray:
+    """Split n_points over colours: one each, the rest in proportion (largest remainder)."""
+    n_colors = len(weights)
+    if n_points < n_colors:
+        raise ValueError(
+            f"n_points={n_points} is fewer than the {n_colors} pen colours in the sketch: ask for "
+            f"at least {n_colors} points so that every colour gets one"
+        )
+    rest = n_points - n_colors
+    share = rest * weights / weights.sum()
+    counts = np.floor(share).astype(int)
+    # Ties go to the earlier label (stable sort) so the split never depends on chance.
+    order = np.argsort(-(share - counts), kind="stable")
+    counts[order[: rest - counts.sum()]] += 1
+    return counts + 1
+
+
+def _check_distinct(n_distinct: int, n_components: int | None) -> None:
+    if n_components is None:
+        return
+    if n_distinct < n_components:
+        raise ValueError(
+            f"the sketch has only {n_distinct} distinct ink position(s), fewer than the "
+            f"{n_components} components asked for: {WHAT_TO_DRAW}"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Images
+# --------------------------------------------------------------------------------------------
+
+
+def _load_image(image: ImageLike) -> np.ndarray:
+    """RGBA uint8 array (H, W, 4) of a PIL image, a path, PNG bytes, a data URL or an array."""
+    if isinstance(image, np.ndarray):
+        arr = image
+        if arr.ndim == 2:
+            arr = np.repeat(arr[..., None], 3, axis=2)
+        if arr.ndim != 3 or arr.shape[2] not in (3, 4):
+            raise ValueError(
+                f"an image array must have shape (H, W), (H, W, 3) or (H, W, 4), got {arr.shape}"
+            )
+        if arr.dtype.kind == "f":
+            if arr.size and (np.nanmin(arr) < 0 or np.nanmax(arr) > 1):
+                raise ValueError("a float image array must hold values in [0, 1]; pass uint8 for 0..255")
+            arr = np.round(np.nan_to_num(arr) * 255)
+        arr = arr.astype(np.uint8)
+        if arr.shape[2] == 3:
+            arr = np.concatenate([arr, np.full(arr.shape[:2] + (1,), 255, np.uint8)], axis=2)
+        return arr
+    if isinstance(image, str) and image.startswith("data:"):
+        try:
+            image = base64.b64decode(image.split(",", 1)[1])
+        except (IndexError, ValueError):
+            raise ValueError("the data URL holds no base64 image data") from None
+    if isinstance(image, (bytes, bytearray)):
+        source, opener = "the image bytes", io.BytesIO(image)
+    elif isinstance(image, (str, os.PathLike)):
+        path = Path(image)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"no sketch image {str(path)!r}: save a drawing as PNG first, or pass "
+                "example_sketch() for the course's ready-made one"
+            )
+        source, opener = repr(str(path)), path
+    elif isinstance(image, Image.Image):
+        source, opener = None, None
+    else:
+        raise TypeError(
+            "a sketch image must be a PIL image, a file path, PNG bytes, a data URL or an array, "
+            f"got {type(image).__name__}"
+        )
+    if opener is not None:
+        try:
+            with Image.open(opener) as im:
+                im.load()
+                image = im.copy()
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            raise ValueError(
+                f"cannot read {source} as an image ({exc}); save the drawing as a PNG"
+            ) from None
+    return np.asarray(image.convert("RGBA"))
+
+
+def _segment_fit(ink: np.ndarray, pens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ink vectors (n,3) and pen ink vectors (k,3): distance to each pen's paper blend line
+    and the blend amount t in [0, 1] along it (0 = paper, 1 = pure pen colour)."""
+    t = (ink @ pens.T) / np.einsum("kc,kc->k", pens, pens)
+    t = np.clip(t, 0.0, 1.0)
+    residual = np.linalg.norm(ink[:, None, :] - t[:, :, None] * pens[None, :, :], axis=2)
+    return residual, t
+
+
+def _find_pens(
+    ink: np.ndarray, tolerance: float, min_share: float, max_colors: int
+) -> np.ndarray:
+    """Pen colours of a drawing, as ink vectors (255 - RGB on white paper).
+
+    A pen's stroke interior is its exact colour and therefore frequent; edge pixels are that
+    colour blended with paper and lie on the line from paper to pen. Frequent colours are taken
+    strongest first, and a colour within ``tolerance`` of an earlier pen's blend line is that pen.
+    """
+    colors, counts = np.unique(np.round(ink).astype(np.int16), axis=0, return_counts=True)
+    keep = counts >= max(3.0, min_share * len(ink))
+    if not keep.any():
+        keep = counts == counts.max()
+    colors = colors[keep].astype(float)
+    colors = colors[np.argsort(-np.linalg.norm(colors, axis=1), kind="stable")]
+    pens: list[np.ndarray] = []
+    for c in colors:
+        if pens:
+            residual, _ = _segment_fit(c[None, :], np.asarray(pens))
+            if residual.min() <= tolerance:
+                continue
+        pens.append(c)
+    if len(pens) > max_colors:
+        raise ValueError(
+            f"the image has {len(pens)} distinct ink colours, more than max_colors={max_colors}: "
+            "a sketch should use a few pen colours, one per cluster. For another kind of image "
+            "pass its pen colours as colors=[...]"
+        )
+    return np.asarray(pens)
+
+
+def points_from_image(
+    image: ImageLike,
+    n_points: int = 300,
+    *,
+    random_state: int | np.random.Generator | None = None,
+    box: float = BOX,
+    colors: Iterable[Any] | None = None,
+    n_components: int | None = None,
+    ink_threshold: float = 0.5,
+    color_tolerance: float = 60.0,
+    min_color_share: float = 0.005,
+    max_colors: int = 10,
+    max_points: int = MAX_POINTS,
+    return_colors: bool = False,
+) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sample a labelled point cloud from a drawing.
+
+    Points are spread uniformly over the ink (a random spot inside randomly chosen ink pixels, so
+    the cloud is as wide as the brush), one label per pen colour.
+
+    Parameters
+    ----------
+    image : PIL image, path, PNG bytes, data URL or array
+        The drawing: coloured ink on transparent or white paper.
+    n_points : int
+        How many points to return in total (at most ``max_points``).
+    random_state : int, Generator or None
+        Seed for reproducible points.
+    box : float
+        Length of the picture's longer side in data coordinates (see the module docstring).
+    colors : sequence of colour specs, optional
+        The pen colours, if known (names, ``"#rrggbb"`` or RGB tuples). By default they are found
+        in the image. Labels still follow first appearance; pens without ink are dropped.
+    n_components : int, optional
+        The number of mixture components you will fit: fewer distinct ink pixels is an error.
+    ink_threshold : float
+        How much of a pixel the pen must cover (0..1) for it to count as ink.
+    color_tolerance : float
+        RGB distance under which two colours are one pen (paper blends included).
+    min_color_share : float
+        Colours covering less than this share of the ink are blends, not pens.
+    max_colors : int
+        More pen colours than this is an error (the image is not a sketch).
+    max_points : int
+        Cap on ``n_points``.
+    return_colors : bool
+        Also return the pen colours, (C, 3) uint8 RGB, row ``c`` for label ``c``.
+
+    Returns
+    -------
+    X : ndarray, shape (n_points, 2)
+        Float coordinates, x right and y up, in ``[0, box]``.
+    labels : ndarray of int, shape (n_points,)
+        ``0 .. C-1``, numbered by first appearance in reading order.
+
+    Raises
+    ------
+    EmptySketchError
+        There is no ink.
+    ValueError, TypeError, FileNotFoundError
+        Unreadable input or impossible request, with what to do instead.
+    """
+    n_points = _check_n_points(n_points, max_points)
+    box = _check_box(box)
+    if not 0 < ink_threshold <= 1:
+        raise ValueError(f"ink_threshold must be in (0, 1], got {ink_threshold}")
+    rgba = _load_image(image)
+    height, width = rgba.shape[:2]
+    alpha = rgba[..., 3:4] / 255.0
+    # Seen on white paper, a pixel is its colour blended with white by its alpha.
+    ink = 255.0 - (rgba[..., :3] * alpha + 255.0 * (1.0 - alpha))
+    ink = ink.reshape(-1, 3)
+    # A faint tint is paper, not ink (scanner or compression noise).
+    candidate = np.flatnonzero(ink.max(axis=1) >= 0.1 * 255)
+    if candidate.size == 0:
+        raise EmptySketchError(f"the sketch is empty (no ink, only paper): {WHAT_TO_DRAW}")
+    cand_ink = ink[candidate]
+
+    if colors is not None:
+        rgb = [_parse_rgb(c) for c in colors]
+        if any(c is None for c in rgb):
+            bad = [c for c, v in zip(colors, rgb) if v is None]
+            raise ValueError(f"unknown colour name(s) {bad}: use '#rrggbb' or RGB tuples")
+        pens = 255.0 - np.asarray(rgb, dtype=float).reshape(-1, 3)
+        if len(pens) == 0:
+            raise ValueError("colors is empty: give at least one pen colour, or leave it out")
+        if np.any(np.linalg.norm(pens, axis=1) < 1):
+            raise ValueError("white cannot be a pen colour: it is the paper; draw in another colour")
+    else:
+        pens = _find_pens(cand_ink, float(color_tolerance), float(min_color_share), int(max_colors))
+
+    residual, t = _segment_fit(cand_ink, pens)
+    pen_of = residual.argmin(axis=1)
+    coverage = t[np.arange(len(pen_of)), pen_of]
+    is_ink = coverage >= ink_threshold
+    pixels, pen_of = candidate[is_ink], pen_of[is_ink]
+    if pixels.size == 0:
+        raise EmptySketchError(f"the sketch is empty (only faint marks): {WHAT_TO_DRAW}")
+    _check_distinct(pixels.size, n_components)
+
+    # Label pens by where they first appear in reading order (pixels are in raster order).
+    present, first = np.unique(pen_of, return_index=True)
+    present = present[np.argsort(first)]
+    relabel = np.full(len(pens), -1)
+    relabel[present] = np.arange(len(present))
+    pixel_label = relabel[pen_of]
+    pixel_counts = np.bincount(pixel_label, minlength=len(present))
+    counts = _allocate(n_points, pixel_counts.astype(float))
+
+    rng = np.random.default_rng(random_state)
+    chosen, labels = [], []
+    for label, k in enumerate(counts):
+        own = pixels[pixel_label == label]
+        chosen.append(rng.choice(own, size=k, replace=k > own.size))
+        labels.append(np.full(k, label))
+    chosen_idx = np.concatenate(chosen)
+    labels_arr = np.concatenate(labels)
+    rows, cols = np.divmod(chosen_idx, width)
+    scale = box / max(width, height)
+    offsets = rng.random((len(chosen_idx), 2))
+    X = np.column_stack([(cols + offsets[:, 0]) * scale, (height - rows - offsets[:, 1]) * scale])
+    order = rng.permutation(len(X))
+    X, labels_arr = X[order], labels_arr[order].astype(np.int64)
+    if return_colors:
+        return X, labels_arr, (255.0 - pens[present]).round().astype(np.uint8)
+    return X, labels_arr
+
+
+# --------------------------------------------------------------------------------------------
+# Strokes
+# --------------------------------------------------------------------------------------------
+
+
+def points_from_strokes(
+    strokes: Any,
+    n_points: int = 300,
+    *,
+    random_state: int | np.random.Generator | None = None,
+    box: float = BOX,
+    jitter: float = 0.5,
+    n_components: int | None = None,
+    max_points: int = MAX_POINTS,
+    return_colors: bool = False,
+) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, list[Any]]:
+    """Sample a labelled point cloud along pen strokes.
+
+    Points are spread evenly along the strokes of each colour (systematic sampling from a random
+    start), then moved by Gaussian jitter whose standard deviation is ``jitter`` times the pen
+    width, so that a stroke becomes a band of points as wide as the ink.
+
+    Parameters
+    ----------
+    strokes : list of Stroke, ipysketch SketchModel, ipysketch Paths or (points, color[, width])
+        Points in canvas pixels with y down, as :func:`load_isk` returns them.
+    n_points : int
+        How many points to return in total (at most ``max_points``).
+    random_state : int, Generator or None
+        Seed for reproducible points.
+    box : float
+        Length of the longer side of the strokes' padded bounding box in data coordinates.
+    jitter : float
+        Standard deviation of the jitter in pen widths (0 puts points on the stroke lines).
+    n_components : int, optional
+        The number of mixture components you will fit: fewer distinct ink pixels is an error.
+    max_points : int
+        Cap on ``n_points``.
+    return_colors : bool
+        Also return the pen colour of each label (as given in the strokes).
+
+    Returns
+    -------
+    X : ndarray, shape (n_points, 2)
+        Float coordinates, x right and y up, in ``[0, box]``.
+    labels : ndarray of int, shape (n_points,)
+        ``0 .. C-1`` in order of each colour's first stroke.
+    """
+    n_points = _check_n_points(n_points, max_points)
+    box = _check_box(box)
+    jitter = float(jitter)
+    if not (np.isfinite(jitter) and jitter >= 0):
+        raise ValueError(f"jitter must be a non-negative number of pen widths, got {jitter}")
+    strokes = _as_strokes(strokes)
+    if not strokes:
+        raise EmptySketchError(f"the sketch is empty (no strokes): {WHAT_TO_DRAW}")
+
+    keys: list[Any] = []
+    names: list[Any] = []
+    # Per segment: start, end, weight (ink area), pen width, label.
+    starts, ends, weights, widths, seg_label = [], [], [], [], []
+    for s in strokes:
+        key = _color_key(s)
+        if key not in keys:
+            keys.append(key)
+            names.append(s.color)
+        label = keys.index(key)
+        p = s.points
+        if len(p) == 1 or np.allclose(p, p[0]):
+            # A dot: as much ink as a stroke one pen width long.
+            a, b, length = p[:1], p[:1], np.array([s.width])
+        else:
+            a, b = p[:-1], p[1:]
+            length = np.linalg.norm(b - a, axis=1)
+        starts.append(a)
+        ends.append(b)
+        weights.append(length * s.width)
+        widths.append(np.full(len(a), s.width))
+        seg_label.append(np.full(len(a), label))
+    a, b = np.concatenate(starts), np.concatenate(ends)
+    w, pen_w, seg_label_arr = np.concatenate(weights), np.concatenate(widths), np.concatenate(seg_label)
+
+    # Distinct ink pixels the strokes pass through, at one-pixel steps along every segment.
+    steps = np.maximum(np.ceil(np.linalg.norm(b - a, axis=1)).astype(int), 1)
+    fractions = np.concatenate([np.linspace(0, 1, k + 1) for k in steps])
+    repeat = steps + 1
+    trace = np.repeat(a, repeat, axis=0) + fractions[:, None] * np.repeat(b - a, repeat, axis=0)
+    _check_distinct(len(np.unique(np.round(trace).astype(np.int64), axis=0)), n_components)
+
+    color_weight = np.bincount(seg_label_arr, weights=w, minlength=len(keys))
+    counts = _allocate(n_points, color_weight)
+    rng = np.random.default_rng(random_state)
+    samples, labels = [], []
+    for label, k in enumerate(counts):
+        own = np.flatnonzero(seg_label_arr == label)
+        cum = np.cumsum(w[own])
+        # Systematic sampling: evenly spaced along the ink, so a stroke is covered without clumps.
+        u = (np.arange(k) + rng.random()) / k * cum[-1]
+        seg = own[np.minimum(np.searchsorted(cum, u, side="right"), len(own) - 1)]
+        before = np.concatenate([[0.0], cum[:-1]])[np.searchsorted(own, seg)]
+        frac = np.clip((u - before) / np.maximum(w[seg], 1e-12), 0.0, 1.0)
+        pts = a[seg] + frac[:, None] * (b[seg] - a[seg])
+        pts = pts + rng.normal(size=pts.shape) * (jitter * pen_w[seg])[:, None]
+        samples.append(pts)
+        labels.append(np.full(k, label))
+    P = np.concatenate(samples)
+    labels_arr = np.concatenate(labels).astype(np.int64)
+
+    vertices = np.concatenate([s.points for s in strokes])
+    pad = max(s.width for s in strokes)
+    lo = vertices.min(axis=0) - pad
+    hi = vertices.max(axis=0) + pad
+    scale = box / (hi - lo).max()
+    X = np.column_stack([(P[:, 0] - lo[0]) * scale, (hi[1] - P[:, 1]) * scale])
+    X = np.clip(X, 0.0, (hi - lo) * scale)
+    order = rng.permutation(len(X))
+    X, labels_arr = X[order], labels_arr[order]
+    if return_colors:
+        return X, labels_arr, names
+    return X, labels_arr
+
+
+def render_strokes(
+    strokes: Any,
+    *,
+    margin: int = 20,
+    background: Any = (255, 255, 255, 255),
+    color_to_rgb: Any = None,
+    supersample: int = 4,
+) -> Image.Image:
+    """Draw strokes into an RGBA image with Pillow, cropped to them plus ``margin`` pixels.
+
+    Parameters
+    ----------
+    strokes : as for :func:`points_from_strokes`
+    margin : int
+        Paper around the strokes' bounding box, in pixels (ipysketch uses 20).
+    background : colour
+        Paper colour; ``(0, 0, 0, 0)`` for transparent.
+    color_to_rgb : callable, optional
+        Maps a pen colour to an RGB tuple, for names Pillow does not know (the launcher passes
+        Tk's own lookup).
+    supersample : int
+        Draw this many times larger, then shrink: anti-aliased edges.
+
+    Returns
+    -------
+    PIL.Image.Image
+    """
+    strokes = _as_strokes(strokes)
+    if not strokes:
+        raise EmptySketchError(f"there are no strokes to draw: {WHAT_TO_DRAW}")
+    vertices = np.concatenate([s.points for s in strokes])
+    lo = np.floor(vertices.min(axis=0)) - margin
+    size = np.ceil(vertices.max(axis=0) - lo + margin).astype(int) + 1
+    ss = int(supersample)
+    big = Image.new("RGBA", tuple(int(v) * ss for v in size), background)
+    pen = ImageDraw.Draw(big)
+    for s in strokes:
+        rgb = color_to_rgb(s.color) if color_to_rgb is not None else s.rgb
+        if rgb is None:
+            raise ValueError(
+                f"unknown pen colour {s.color!r}: pass color_to_rgb= to translate colour names"
+            )
+        fill = tuple(int(v) for v in rgb[:3]) + (255,)
+        xy = [tuple(p) for p in (s.points - lo) * ss]
+        r = s.width * ss / 2
+        if len(xy) > 1:
+            pen.line(xy, fill=fill, width=max(int(round(s.width * ss)), 1), joint="curve")
+        for x, y in (xy[0], xy[-1]):
+            pen.ellipse((x - r, y - r, x + r, y + r), fill=fill)
+    return big.resize(tuple(int(v) for v in size), Image.Resampling.LANCZOS)
+
+
+# --------------------------------------------------------------------------------------------
+# The ready-made drawing
+# --------------------------------------------------------------------------------------------
+
+
+def example_sketch_path() -> Path:
+    """Path of the ready-made drawing (three clusters in red, blue and green, 400x300 PNG)."""
+    return Path(str(resources.files("gmmviz") / "data" / "example_sketch.png"))
+
+
+def example_sketch() -> Image.Image:
+    """The ready-made drawing as an RGBA image, for notebooks run without a browser.
+
+    Made by ``scripts/make_example_sketch.py``: three clusters of scribbles in three colours on
+    a transparent 400x300 canvas, like a learner's drawing in :class:`SketchPad`.
+    """
+    with Image.open(example_sketch_path()) as im:
+        im.load()
+        return im.convert("RGBA")
+
+
+# --------------------------------------------------------------------------------------------
+# In the browser: SketchPad
+# --------------------------------------------------------------------------------------------
+
+_PAD_CLASS = "gmmviz-sketchpad"
+
+
+def _scope_css(css: str, scope: str) -> str:
+    """Prefix every selector with ``scope`` so that a widget's CSS styles only that widget.
+
+    The ``#color`` id selector becomes an attribute selector: ids are not unique once two pads
+    share a page.
+    """
+    blocks = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        scoped = []
+        for sel in selectors.split(","):
+            sel = sel.strip().replace("#color", 'input[type="color"]')
+            if sel:
+                scoped.append(f"{scope} {sel}")
+        blocks.append(",\n".join(scoped) + " {" + body + "}")
+    return "\n".join(blocks) + "\n"
+
+
+def _pad_template(template: str, width: int, height: int, color_id: str) -> str:
+    """ipysketch-lite's canvas script with our size and a colour input id unique to this pad."""
+    replacements = {
+        "model.width": str(width),
+        "model.height": str(height),
+        'id="color"': f'id="{color_id}"',
+        'for="color"': f'for="{color_id}"',
+        '"#color"': f'"#{color_id}"',
+    }
+    for old, new in replacements.items():
+        if old not in template:
+            raise RuntimeError(
+                f"ipysketch-lite's canvas script has changed (no {old!r} in it): gmmviz is built "
+                "on ipysketch-lite 0.6.*; install that version"
+            )
+        template = template.replace(old, new)
+    return template
+
+
+class _PadCanvas(ipysketch_lite.RasterSketch):
+    """ipysketch-lite's raster canvas that does not display itself and styles only itself."""
+
+    def __init__(self, width: int, height: int) -> None:
+        # BaseSketchWidget.__init__ would also call display(self): a pad shown as the last line
+        # of a cell would then appear twice. Set up what it sets up, minus that.
+        self._script_metadata = {"model.width": width, "model.height": height}
+        self._esm = _pad_template(
+            ipysketch_lite.template_js_path.read_text(),
+            width,
+            height,
+            f"gmmviz-color-{uuid.uuid4().hex[:12]}",
+        )
+        self._css = _scope_css(ipysketch_lite.template_css_path.read_text(), f".{_PAD_CLASS}")
+        anywidget.AnyWidget.__init__(self)
+        self.add_class(_PAD_CLASS)
+
+
+def _check_size(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer number of pixels, got {value!r}")
+    if not 50 <= value <= 2000:
+        raise ValueError(f"{name} must be between 50 and 2000 pixels, got {value}")
+    return int(value)
+
+
+def _html_message(text: str, kind: str = "info") -> str:
+    import html
+
+    color = {"info": "#555", "error": "#b00020"}[kind]
+    return f'<span style="color:{color}">{html.escape(text)}</span>'
+
+
+class SketchPad:
+    """A drawing canvas in JupyterLab whose ink becomes a labelled point cloud.
+
+    Parameters
+    ----------
+    width, height : int
+        Canvas size in pixels.
+    n_components : int
+        Initial value of the pad's K control (used by its Fit button).
+    n_points : int
+        Initial value of the pad's number-of-points control.
+    random_state : int or None
+        Seed used by the Fit button and by ``points()``/``fit()`` when they get none.
+
+    Attributes
+    ----------
+    canvas : anywidget.AnyWidget
+        ipysketch-lite's raster canvas (CSS class ``gmmviz-sketchpad``).
+    widget : ipywidgets.VBox
+        The whole pad: canvas, controls, messages and the explorer the Fit button makes.
+    explorer : EMExplorer or None
+        The explorer made by the Fit button or :meth:`fit`.
+    source : str or None
+        ``"canvas"`` or ``"fallback"``: where the last points came from.
+
+    Examples
+    --------
+    >>> pad = SketchPad()                     # doctest: +SKIP
+    >>> X, labels = pad.points(300, random_state=0, fallback=example_sketch())  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        width: int = 400,
+        height: int = 300,
+        *,
+        n_components: int = 3,
+        n_points: int = 300,
+        random_state: int | None = 0,
+    ) -> None:
+        self.width = _check_size(width, "width")
+        self.height = _check_size(height, "height")
+        self.random_state = random_state
+        self.explorer: Any = None
+        self.source: str | None = None
+        self.canvas = _PadCanvas(self.width, self.height)
+        self.k_control = widgets.IntSlider(
+            value=n_components, min=1, max=8, description="K", continuous_update=False
+        )
+        self.k_control.add_class("gmmviz-sketch-k")
+        self.n_points_control = widgets.IntSlider(
+            value=n_points, min=20, max=2000, step=10, description="points", continuous_update=False
+        )
+        self.n_points_control.add_class("gmmviz-sketch-n-points")
+        self.fit_button = widgets.Button(description="Fit EM", icon="play", button_style="primary")
+        self.fit_button.add_class("gmmviz-sketch-fit")
+        self.fit_button.on_click(self._on_fit)
+        self.status = widgets.HTML(
+            _html_message("Draw one pen colour per cluster, then press Fit EM.")
+        )
+        self.status.add_class("gmmviz-sketch-status")
+        self.output = widgets.Output()
+        controls = widgets.HBox([self.k_control, self.n_points_control, self.fit_button])
+        self.widget = widgets.VBox([self.canvas, controls, self.status, self.output])
+        self.widget.add_class("gmmviz-sketchpad-box")
+
+    def __repr__(self) -> str:
+        return f"SketchPad(width={self.width}, height={self.height})"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        # The plain-text part is our short repr: the widgets' own reprs carry memory addresses,
+        # which would change the saved notebook output on every run.
+        render = self.widget._repr_mimebundle_
+        bundle = render(**kwargs) if render is not None else {}
+        bundle = dict(bundle or {})
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    @property
+    def data(self) -> str:
+        """The canvas as a PNG data URL, or ``""`` if no browser has shown the pad."""
+        return str(self.canvas.data)
+
+    def image(self) -> Image.Image | None:
+        """The drawing as an RGBA image, or None if no browser has sent it yet."""
+        if not self.data:
+            return None
+        return Image.fromarray(_load_image(self.data), mode="RGBA")
+
+    def points(
+        self,
+        n_points: int | None = None,
+        *,
+        random_state: int | np.random.Generator | None = None,
+        fallback: ImageLike | None = None,
+        **kwargs: Any,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sample ``(X, labels)`` from the drawing, see :func:`points_from_image`.
+
+        Parameters
+        ----------
+        n_points : int, optional
+            Defaults to the pad's points control.
+        random_state : int, Generator or None
+            Defaults to the pad's ``random_state``.
+        fallback : image or path, optional
+            Drawing used when the canvas holds no ink (nothing drawn, or no browser as under
+            nbval); ``example_sketch()`` is the course's. Without it an empty canvas raises.
+        **kwargs
+            Passed on to :func:`points_from_image` (``box``, ``n_components``, ``colors``...).
+
+        Raises
+        ------
+        EmptySketchError
+            Nothing drawn and no fallback.
+        """
+        n_points = self.n_points_control.value if n_points is None else n_points
+        random_state = self.random_state if random_state is None else random_state
+        try:
+            if not self.data:
+                raise EmptySketchError(
+                    "nothing has been drawn on the SketchPad yet (the drawing reaches Python when "
+                    f"the pad is shown in JupyterLab and you release the mouse): {WHAT_TO_DRAW}. "
+                    "To run without a browser, pass fallback=example_sketch()"
+                )
+            result = points_from_image(self.data, n_points, random_state=random_state, **kwargs)
+            self.source = "canvas"
+            return result
+        except EmptySketchError:
+            if fallback is None:
+                raise
+        result = points_from_image(fallback, n_points, random_state=random_state, **kwargs)
+        self.source = "fallback"
+        self.status.value = _html_message("Nothing drawn on the canvas yet: using the fallback drawing.")
+        return result
+
+    def fit(
+        self,
+        n_components: int | None = None,
+        *,
+        n_points: int | None = None,
+        random_state: int | np.random.Generator | None = None,
+        fallback: ImageLike | None = None,
+        **explorer_kwargs: Any,
+    ) -> Any:
+        """Hand the drawn points to :class:`gmmviz.widgets.EMExplorer` (which displays itself).
+
+        Parameters
+        ----------
+        n_components : int, optional
+            K; by default the number of pen colours in the drawing.
+        n_points, random_state, fallback
+            As for :meth:`points`.
+        **explorer_kwargs
+            Passed on to ``EMExplorer``.
+
+        Returns
+        -------
+        EMExplorer
+        """
+        X, labels = self.points(n_points, random_state=random_state, fallback=fallback)
+        k = int(len(np.unique(labels))) if n_components is None else n_components
+        from gmmviz.widgets import EMExplorer
+
+        self.explorer = EMExplorer(X, n_components=k, **explorer_kwargs)
+        return self.explorer
+
+    def _on_fit(self, _button: Any = None) -> None:
+        self.output.clear_output()
+        try:
+            X, _ = self.points(
+                self.n_points_control.value,
+                random_state=self.random_state,
+                n_components=self.k_control.value,
+            )
+            from gmmviz.widgets import EMExplorer
+
+            with self.output:
+                self.explorer = EMExplorer(X, n_components=self.k_control.value)
+        except (ValueError, TypeError, ImportError) as exc:
+            self.status.value = _html_message(str(exc), "error")
+            return
+        self.status.value = _html_message(
+            f"Fitted EM with K={self.k_control.value} to {len(X)} points from your drawing."
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# On the desktop: the ipysketch pad
+# --------------------------------------------------------------------------------------------
+
+
+def has_display() -> bool:
+    """Whether a desktop window can open where this Python runs (X11 needs ``DISPLAY``)."""
+    if sys.platform.startswith(("win", "darwin")):
+        return True
+    return bool(os.environ.get("DISPLAY"))
+
+
+class IpysketchPad:
+    """ipysketch's desktop sketch pad, started through gmmviz's compatibility launcher.
+
+    Parameters
+    ----------
+    name : str
+        Sketch name: the pad saves ``<name>.isk`` and ``<name>.png``.
+    directory : str or path-like, optional
+        Where those files live; defaults to the current directory (a notebook's own folder).
+
+    Notes
+    -----
+    The pad is a Tk window on the machine where the kernel runs. Without a display there (a
+    server, Binder, CI without Xvfb) the Edit button says so; use :class:`SketchPad` instead.
+    """
+
+    def __init__(self, name: str = "gmm", directory: str | os.PathLike | None = None) -> None:
+        if not isinstance(name, str) or not name.strip() or os.sep in name or "/" in name:
+            raise ValueError(
+                f"the sketch name must be a plain file name such as 'gmm', got {name!r}; "
+                "use directory= for the folder"
+            )
+        self.name = name
+        self.directory = Path(directory if directory is not None else os.getcwd()).resolve()
+        self.process: subprocess.Popen | None = None
+        self._watcher: threading.Thread | None = None
+        self.log = ""
+        self.edit_button = widgets.Button(description="Edit", icon="pencil")
+        self.edit_button.add_class("gmmviz-ipysketch-edit")
+        self.edit_button.on_click(self._on_edit)
+        self.status = widgets.HTML()
+        self.status.add_class("gmmviz-sketch-status")
+        self.preview = widgets.Image(format="png")
+        self.widget = widgets.VBox([widgets.HBox([self.edit_button, self.status]), self.preview])
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return f"IpysketchPad({self.name!r})"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        render = self.widget._repr_mimebundle_
+        bundle = dict((render(**kwargs) if render is not None else {}) or {})
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    @property
+    def isk_path(self) -> Path:
+        return self.directory / f"{self.name}.isk"
+
+    @property
+    def png_path(self) -> Path:
+        return self.directory / f"{self.name}.png"
+
+    def command(self) -> list[str]:
+        """The command the Edit button runs (in :attr:`directory`)."""
+        return [sys.executable, "-m", "gmmviz._ipysketch_launcher", self.name]
+
+    def edit(self, *, wait: bool = False, timeout: float | None = None) -> subprocess.Popen:
+        """Open the pad in a desktop window.
+
+        Parameters
+        ----------
+        wait : bool
+            Block until the window is closed (scripts); the Edit button does not block the kernel.
+        timeout : float, optional
+            With ``wait``, give up after this many seconds (``subprocess.TimeoutExpired``).
+
+        Raises
+        ------
+        RuntimeError
+            There is no display to open a window on.
+        """
+        if not has_display():
+            raise RuntimeError(
+                f"{NO_DESKTOP_MESSAGE} (no DISPLAY where the kernel runs, so no window can open)"
+            )
+        if self.process is not None and self.process.poll() is None:
+            raise RuntimeError("the pad is already open: draw, save with the disk icon, close it")
+        self.process = subprocess.Popen(
+            self.command(),
+            cwd=self.directory,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        proc = self.process
+        self._watcher = threading.Thread(target=self._watch, args=(proc,), daemon=True)
+        self._watcher.start()
+        if wait:
+            proc.wait(timeout)
+            self._watcher.join(timeout)
+        return proc
+
+    def _watch(self, proc: subprocess.Popen) -> None:
+        out, _ = proc.communicate()
+        self.log = out or ""
+        # A negative code means a signal closed the window: not an error worth showing.
+        if proc.returncode is not None and proc.returncode > 0:
+            last = self.log.strip().splitlines()[-1:] or ["no output"]
+            self.status.value = _html_message(
+                f"The sketch pad stopped with an error: {last[0]}", "error"
+            )
+            return
+        self.refresh()
+
+    def _on_edit(self, _button: Any = None) -> None:
+        try:
+            self.edit()
+        except RuntimeError as exc:
+            self.status.value = _html_message(str(exc), "error")
+            return
+        self.status.value = _html_message(
+            "The sketch pad is open in a window: draw (one colour per cluster), save with the "
+            "disk icon, then close the window."
+        )
+
+    def refresh(self) -> None:
+        """Show the saved drawing under the button."""
+        png = b""
+        if self.png_path.is_file():
+            png = self.png_path.read_bytes()
+        elif self.isk_path.is_file():
+            try:
+                buf = io.BytesIO()
+                render_strokes(load_isk(self.isk_path)).save(buf, format="PNG")
+                png = buf.getvalue()
+            except (ValueError, OSError) as exc:
+                self.status.value = _html_message(str(exc), "error")
+        self.preview.value = png
+        self.preview.layout.display = "" if png else "none"
+        if png:
+            self.status.value = _html_message(f"Saved drawing: {self.name}")
+        elif not self.status.value:
+            self.status.value = _html_message(f"Click Edit and {WHAT_TO_DRAW}.")
+
+    def strokes(self) -> list[Stroke]:
+        """The saved strokes (from ``<name>.isk``)."""
+        return load_isk(self.isk_path)
+
+    def points(
+        self,
+        n_points: int = 300,
+        *,
+        random_state: int | np.random.Generator | None = None,
+        fallback: ImageLike | None = None,
+        **kwargs: Any,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sample ``(X, labels)`` from ``<name>.isk`` if saved, else from ``<name>.png``.
+
+        Parameters
+        ----------
+        n_points, random_state
+            As for :func:`points_from_strokes`.
+        fallback : image or path, optional
+            Used when nothing has been saved or the drawing is empty.
+        **kwargs
+            Passed on to :func:`points_from_strokes` or :func:`points_from_image`.
+        """
+        try:
+            if self.isk_path.is_file():
+                return points_from_strokes(
+                    load_isk(self.isk_path), n_points, random_state=random_state, **kwargs
+                )
+            if self.png_path.is_file():
+                return points_from_image(self.png_path, n_points, random_state=random_state, **kwargs)
+            raise EmptySketchError(
+                f"no drawing named {self.name!r} in {str(self.directory)!r}: click Edit, "
+                f"{WHAT_TO_DRAW}, and save with the disk icon; or pass fallback=example_sketch()"
+            )
+        except EmptySketchError:
+            if fallback is None:
+                raise
+        return points_from_image(fallback, n_points, random_state=random_state, **kwargs)
+
+    def fit(
+        self,
+        n_components: int | None = None,
+        *,
+        n_points: int = 300,
+        random_state: int | np.random.Generator | None = None,
+        fallback: ImageLike | None = None,
+        **explorer_kwargs: Any,
+    ) -> Any:
+        """Hand the drawn points to :class:`gmmviz.widgets.EMExplorer`; K defaults to the colours."""
+        X, labels = self.points(n_points, random_state=random_state, fallback=fallback)
+        k = int(len(np.unique(labels))) if n_components is None else n_components
+        from gmmviz.widgets import EMExplorer
+
+        return EMExplorer(X, n_components=k, **explorer_kwargs)

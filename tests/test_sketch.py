@@ -1,0 +1,442 @@
+"""Sketches become labelled point clouds: images, strokes, safe .isk loading and SketchPad."""
+from __future__ import annotations
+
+import base64
+import io
+import os
+import pickle
+import runpy
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from gmmviz import sketch
+from gmmviz.sketch import (
+    BOX,
+    MAX_POINTS,
+    EmptySketchError,
+    SketchPad,
+    Stroke,
+    UnsafeSketchError,
+    example_sketch,
+    load_isk,
+    points_from_image,
+    points_from_strokes,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+RED = (220, 20, 60)
+BLUE = (30, 60, 200)
+SS = 4  # supersampling factor: shrinking with a box filter gives exact anti-aliased coverage
+
+
+def two_stroke_image(background=(0, 0, 0, 0)) -> Image.Image:
+    """400x300: a red bar (200x10 px of ink) near the top, a blue bar (10x100 px) lower right.
+
+    Edges sit at .25 pixel so that edge pixels are anti-aliased: rows/columns covered 75 % count
+    as ink (threshold 0.5), those covered 25 % do not, which makes the ink areas exact.
+    """
+    big = Image.new("RGBA", (400 * SS, 300 * SS), background)
+    draw = ImageDraw.Draw(big)
+
+    def bar(x0, y0, x1, y1, colour):
+        # Pillow's rectangle includes both corners: stop one supersampled pixel short.
+        draw.rectangle((x0 * SS, y0 * SS, x1 * SS - 1, y1 * SS - 1), fill=colour + (255,))
+
+    bar(40.25, 50.25, 240.25, 60.25, RED)
+    bar(300.25, 150.25, 310.25, 250.25, BLUE)
+    return big.resize((400, 300), Image.Resampling.BOX)
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------ images
+
+
+def test_fixture_really_is_anti_aliased():
+    alpha = np.asarray(two_stroke_image())[..., 3]
+    assert set(np.unique(alpha)) >= {0, 255}
+    partial = alpha[(alpha > 0) & (alpha < 255)]
+    assert partial.size > 100  # soft edges all round both bars
+
+
+@pytest.mark.parametrize("background", [(0, 0, 0, 0), (255, 255, 255, 255)], ids=["transparent", "white"])
+def test_two_strokes_give_two_labels_with_right_counts_orientation_and_bounds(tmp_path, background):
+    path = tmp_path / "two.png"
+    image = two_stroke_image(background)
+    if background[3] == 255:
+        image = image.convert("RGB")  # an opaque drawing: the edges are blends with white
+    image.save(path)
+    X, labels, colours = points_from_image(path, 300, random_state=1, return_colors=True)
+
+    assert X.shape == (300, 2) and X.dtype == np.float64
+    assert labels.dtype.kind == "i"
+    # 2000 red ink pixels and 1000 blue: one point each, the other 298 split 2:1.
+    np.testing.assert_array_equal(np.bincount(labels), [200, 100])
+    # Red is first in reading order (it is higher up): label 0. Its colour is the pen's exactly.
+    np.testing.assert_array_equal(colours, [RED, BLUE])
+    scale = BOX / 400
+    red, blue = X[labels == 0], X[labels == 1]
+    # Red bar: columns 40..239, rows 50..59; blue bar: columns 300..309, rows 150..249.
+    assert red[:, 0].min() >= 40 * scale and red[:, 0].max() <= 240 * scale
+    assert red[:, 1].min() >= (300 - 60) * scale and red[:, 1].max() <= (300 - 50) * scale
+    assert blue[:, 0].min() >= 300 * scale and blue[:, 0].max() <= 310 * scale
+    assert blue[:, 1].min() >= (300 - 250) * scale and blue[:, 1].max() <= (300 - 150) * scale
+    # Spread along the ink, not bunched: the red bar is covered from end to end.
+    assert red[:, 0].max() - red[:, 0].min() > 0.9 * 200 * scale
+    # y is up: the bar drawn at the top of the picture has the larger y.
+    assert red[:, 1].mean() > blue[:, 1].mean()
+
+
+def test_points_are_reproducible_and_the_box_is_adjustable():
+    image = two_stroke_image()
+    X1, y1 = points_from_image(image, 120, random_state=3)
+    X2, y2 = points_from_image(image, 120, random_state=3)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
+    X3, y3 = points_from_image(image, 120, random_state=3, box=1.0)
+    np.testing.assert_allclose(X3, X1 / BOX)
+    assert X3[:, 0].max() <= 1.0 and X3[:, 1].max() <= 0.75
+
+
+def test_edge_pixels_snap_to_their_pen_not_to_a_new_colour():
+    # A thin anti-aliased diagonal has many distinct edge shades, all blends of one pen.
+    big = Image.new("RGBA", (200 * SS, 200 * SS), (0, 0, 0, 0))
+    ImageDraw.Draw(big).line((10 * SS, 20 * SS, 190 * SS, 170 * SS), fill=(0, 0, 0, 255), width=3 * SS)
+    image = big.resize((200, 200), Image.Resampling.BOX)
+    X, labels = points_from_image(image, 200, random_state=0)
+    assert set(labels.tolist()) == {0}
+    # Points follow the line (slope -150/180 in y-up coordinates).
+    slope = np.polyfit(X[:, 0], X[:, 1], 1)[0]
+    assert slope == pytest.approx(-150 / 180, abs=0.05)
+
+
+def test_given_colours_override_detection_and_absent_pens_are_dropped():
+    X, labels, colours = points_from_image(
+        two_stroke_image(), 90, random_state=0, colors=["#1e3cc8", (0, 200, 0), RED], return_colors=True
+    )
+    np.testing.assert_array_equal(colours, [RED, BLUE])  # first appearance, green has no ink
+    np.testing.assert_array_equal(np.bincount(labels), [60, 30])
+
+
+def test_blank_png_raises_a_clear_error(tmp_path):
+    for name, colour in [("transparent.png", (0, 0, 0, 0)), ("white.png", (255, 255, 255, 255))]:
+        path = tmp_path / name
+        Image.new("RGBA", (64, 48), colour).save(path)
+        with pytest.raises(EmptySketchError, match="empty.*draw a point cloud with one pen colour per cluster"):
+            points_from_image(path, 50)
+
+
+def test_unreadable_and_missing_files_say_so(tmp_path):
+    bad = tmp_path / "notes.png"
+    bad.write_text("not a picture")
+    with pytest.raises(ValueError, match="cannot read .*notes.png.* as an image"):
+        points_from_image(bad, 10)
+    with pytest.raises(FileNotFoundError, match="no sketch image .*missing.png"):
+        points_from_image(tmp_path / "missing.png", 10)
+    with pytest.raises(TypeError, match="PIL image, a file path"):
+        points_from_image(12345, 10)
+
+
+def test_fewer_distinct_ink_pixels_than_components_is_an_error():
+    image = Image.new("RGBA", (20, 20), (0, 0, 0, 0))
+    image.putpixel((3, 4), (0, 0, 0, 255))
+    image.putpixel((10, 12), (0, 0, 0, 255))
+    X, _ = points_from_image(image, 10, n_components=2, random_state=0)
+    assert len(X) == 10
+    with pytest.raises(ValueError, match="only 2 distinct ink position.*3 components.*draw"):
+        points_from_image(image, 10, n_components=3)
+
+
+def test_n_points_is_checked_and_capped():
+    image = two_stroke_image()
+    with pytest.raises(ValueError, match=f"cap of {MAX_POINTS}"):
+        points_from_image(image, MAX_POINTS + 1)
+    assert len(points_from_image(image, 600, max_points=600)[0]) == 600
+    with pytest.raises(ValueError, match="at least 1"):
+        points_from_image(image, 0)
+    with pytest.raises(TypeError, match="integer"):
+        points_from_image(image, 10.5)
+    with pytest.raises(ValueError, match="fewer than the 2 pen colours"):
+        points_from_image(image, 1)
+
+
+def test_images_from_bytes_data_urls_and_arrays_agree():
+    image = two_stroke_image()
+    raw = png_bytes(image)
+    url = "data:image/png;base64," + base64.b64encode(raw).decode()
+    expected = points_from_image(image, 50, random_state=5)
+    for source in (raw, url, np.asarray(image), np.asarray(image) / 255.0):
+        X, labels = points_from_image(source, 50, random_state=5)
+        np.testing.assert_allclose(X, expected[0])
+        np.testing.assert_array_equal(labels, expected[1])
+
+
+def test_a_photo_like_image_is_not_taken_for_a_sketch():
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 200, size=(60, 60, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match="distinct ink colours.*colors="):
+        points_from_image(noise, 50)
+
+
+# ------------------------------------------------------------------------------ strokes
+
+
+def test_strokes_become_labelled_points_along_the_ink():
+    strokes = [
+        Stroke(np.array([[0.0, 0.0], [100.0, 0.0]]), "red", 4),  # at the top of the canvas
+        Stroke(np.array([[50.0, 100.0], [50.0, 150.0]]), "blue", 4),  # below it
+        Stroke(np.array([[0.0, 10.0], [100.0, 10.0]]), "#ff0000", 4),  # red again, by hex
+    ]
+    X, labels, names = points_from_strokes(strokes, 252, random_state=0, jitter=0, return_colors=True)
+    assert names == ["red", "blue"]
+    # Ink: red 2 x 100 px, blue 50 px (same width): 1 each + 250 split 4:1.
+    np.testing.assert_array_equal(np.bincount(labels), [201, 51])
+    # Box: vertices span x 0..100, y 0..150, widened by the pen width (4) on every side.
+    scale = BOX / 158
+    red, blue = X[labels == 0], X[labels == 1]
+    np.testing.assert_allclose(np.unique(np.round(red[:, 1] / scale, 6)), [158 - 4 - 10, 158 - 4])
+    np.testing.assert_allclose(blue[:, 0], (50 + 4) * scale)
+    assert blue[:, 1].max() < red[:, 1].min()  # drawn lower, so smaller y
+    assert X.min() >= 0 and X[:, 0].max() <= 108 * scale + 1e-9 and X[:, 1].max() <= BOX + 1e-9
+    # Evenly spread: each red line is covered end to end without gaps wider than a few px.
+    xs = np.sort(red[:, 0]) / scale
+    assert xs.min() < 4 + 2 and xs.max() > 104 - 2 and np.diff(xs).max() < 3
+
+
+def test_stroke_jitter_is_on_the_order_of_the_pen_width():
+    line = [Stroke(np.array([[0.0, 0.0], [400.0, 0.0]]), "black", 8)]
+    X, _ = points_from_strokes(line, 2000, random_state=0, jitter=0.5)
+    px = (BOX / (400 + 16))
+    spread = X[:, 1].std() / px
+    assert 3.0 < spread < 5.0  # sd = 0.5 x 8 px
+
+
+def test_empty_or_wrong_strokes_get_clear_errors():
+    with pytest.raises(EmptySketchError, match="no strokes"):
+        points_from_strokes([], 10)
+    with pytest.raises(TypeError, match="load_isk"):
+        points_from_strokes("gmm.isk", 10)
+    with pytest.raises(ValueError, match=r"shape \(m, 2\)"):
+        Stroke(np.zeros((3, 3)), "red")
+    with pytest.raises(ValueError, match="only 1 distinct ink position.*2 components"):
+        points_from_strokes([Stroke(np.array([[5.0, 5.0]]), "red", 2)], 10, n_components=2)
+
+
+# ------------------------------------------------------------------------------ .isk files
+
+
+def ipysketch_model():
+    from ipysketch.model import Pen, Point, SketchModel
+
+    model = SketchModel()
+    model.start_path(Point(10, 20), Pen(width=2, color="red"))
+    for x in range(12, 60, 4):
+        model.continue_path(Point(x, 20 + x // 2))
+    model.finish_path(Point(60, 50))
+    model.start_path(Point(200, 150), Pen(width=8, color="#0000ff"))
+    model.finish_path(Point(260, 90))
+    return model
+
+
+def test_isk_written_by_ipysketch_classes_round_trips(tmp_path):
+    model = ipysketch_model()
+    path = tmp_path / "gmm.isk"
+    with open(path, "wb") as f:
+        pickle.dump(model, f)  # exactly what ipysketch's save does
+    strokes = load_isk(path)
+    assert [(s.color, s.width) for s in strokes] == [("red", 2.0), ("#0000ff", 8.0)]
+    for stroke, orig in zip(strokes, model.paths):
+        np.testing.assert_array_equal(stroke.points, [[p.x, p.y] for p in orig.points])
+    X, labels = points_from_strokes(strokes, 100, random_state=0)
+    assert set(labels.tolist()) == {0, 1} and X.shape == (100, 2)
+
+
+class _RunsAShellCommand:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
+class _OpensAFile:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return open, (str(self.marker), "w")
+
+
+@pytest.mark.parametrize("attack", [_RunsAShellCommand, _OpensAFile])
+@pytest.mark.parametrize("where", ["whole file", "inside a real drawing"])
+def test_a_malicious_isk_is_refused_and_nothing_it_asked_for_runs(tmp_path, attack, where):
+    marker = tmp_path / "pwned"
+    payload = attack(marker)
+    if where == "inside a real drawing":
+        model = ipysketch_model()
+        model.paths[1].pen.color = payload
+        payload = model
+    path = tmp_path / "evil.isk"
+    path.write_bytes(pickle.dumps(payload))
+    with pytest.raises(UnsafeSketchError, match="refuses to load .*evil.isk.*not an ipysketch drawing"):
+        load_isk(path)
+    assert not marker.exists()
+
+
+def test_an_isk_of_the_wrong_shape_or_truncated_is_a_clear_error(tmp_path):
+    from ipysketch.model import Point
+
+    wrong = tmp_path / "point.isk"
+    wrong.write_bytes(pickle.dumps(Point(1, 2)))
+    with pytest.raises(ValueError, match="not an ipysketch drawing: it holds a Point"):
+        load_isk(wrong)
+    cut = tmp_path / "cut.isk"
+    cut.write_bytes(pickle.dumps(ipysketch_model())[:50])
+    with pytest.raises(ValueError, match="cannot read .*cut.isk.* as an ipysketch drawing"):
+        load_isk(cut)
+    with pytest.raises(FileNotFoundError, match="no sketch file"):
+        load_isk(tmp_path / "none.isk")
+
+
+# ------------------------------------------------------------------------------ example sketch
+
+
+def test_example_sketch_is_three_colours_on_transparent_paper():
+    image = example_sketch()
+    assert image.size == (400, 300) and image.mode == "RGBA"
+    assert image.getpixel((0, 0))[3] == 0
+    X, labels = points_from_image(image, 300, random_state=0, n_components=3)
+    assert sorted(set(labels.tolist())) == [0, 1, 2]
+    assert np.bincount(labels).min() > 50
+
+
+def test_example_sketch_matches_its_script():
+    script = runpy.run_path(str(ROOT / "scripts" / "make_example_sketch.py"))
+    np.testing.assert_array_equal(np.asarray(script["draw"]()), np.asarray(example_sketch()))
+
+
+def test_example_sketch_points_fit_em_to_the_drawn_clusters():
+    em = pytest.importorskip("gmmviz.em", reason="gmmviz.em is written in another issue")
+    from sklearn.metrics import adjusted_rand_score
+
+    X, labels = points_from_image(example_sketch(), 300, random_state=0)
+    history = em.fit_em(X, 3, random_state=0)
+    resp, _ = em.e_step(X, history.final)
+    assert adjusted_rand_score(labels, resp.argmax(axis=1)) > 0.9
+
+
+# ------------------------------------------------------------------------------ SketchPad
+
+
+def test_sketchpad_does_not_display_itself_and_renders_once(capsys):
+    pad = SketchPad()
+    # Outside IPython, display() prints: a pad that displayed itself would show up here.
+    assert capsys.readouterr().out == ""
+    bundle = pad._repr_mimebundle_()
+    assert bundle["text/plain"] == "SketchPad(width=400, height=300)"
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == pad.widget.model_id
+
+
+def test_plain_raster_sketch_would_display_itself(capsys):
+    # The reason for SketchPad's own canvas class: if this starts failing, ipysketch-lite no
+    # longer displays in its constructor and the workaround can go.
+    from ipysketch_lite import RasterSketch
+
+    RasterSketch(100, 100)
+    assert "RasterSketch" in capsys.readouterr().out
+
+
+def test_sketchpad_canvas_is_styled_only_inside_the_pad():
+    pad, other = SketchPad(), SketchPad(width=300, height=200)
+    assert "gmmviz-sketchpad" in pad.canvas._dom_classes
+    css = pad.canvas._css
+    selectors = [s.strip() for block in css.split("}") if "{" in block for s in block.split("{")[0].split(",")]
+    assert selectors and all(s.startswith(".gmmviz-sketchpad ") for s in selectors)
+    assert "#color" not in css
+    # Each pad has its own colour-input id, so the label of one never opens the other's picker.
+    ids = [c._esm.split('id="gmmviz-color-')[1].split('"')[0] for c in (pad.canvas, other.canvas)]
+    assert ids[0] != ids[1]
+    assert 'id="color"' not in pad.canvas._esm and "canvas.width = 300" in other.canvas._esm
+
+
+def test_sketchpad_without_a_browser_needs_a_fallback():
+    pad = SketchPad()
+    assert pad.data == "" and pad.image() is None
+    with pytest.raises(EmptySketchError, match="nothing has been drawn.*fallback=example_sketch"):
+        pad.points(100)
+    X, labels = pad.points(100, random_state=0, fallback=example_sketch())
+    assert pad.source == "fallback" and X.shape == (100, 2) and len(set(labels.tolist())) == 3
+    assert "fallback" in pad.status.value
+
+
+def _send_drawing(pad, image):
+    # What the browser does on mouse-up: the canvas as a PNG data URL.
+    pad.canvas._sketch_data = "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+
+
+def test_sketchpad_reads_the_canvas_drawing():
+    pad = SketchPad()
+    _send_drawing(pad, two_stroke_image())
+    X, labels = pad.points(300, random_state=1)
+    expected = points_from_image(two_stroke_image(), 300, random_state=1)
+    np.testing.assert_allclose(X, expected[0])
+    np.testing.assert_array_equal(labels, expected[1])
+    assert pad.source == "canvas"
+    assert pad.image().size == (400, 300)
+
+
+def test_a_blank_canvas_is_empty_unless_a_fallback_is_given():
+    pad = SketchPad()
+    _send_drawing(pad, Image.new("RGBA", (400, 300), (0, 0, 0, 0)))
+    with pytest.raises(EmptySketchError, match="empty"):
+        pad.points(50)
+    pad.points(50, fallback=sketch.example_sketch_path())
+    assert pad.source == "fallback"
+
+
+@pytest.fixture
+def fake_explorer(monkeypatch):
+    calls = []
+
+    class EMExplorer:
+        def __init__(self, X, n_components=3, **kwargs):
+            calls.append((np.array(X), n_components, kwargs))
+
+    module = types.ModuleType("gmmviz.widgets")
+    module.EMExplorer = EMExplorer
+    monkeypatch.setitem(sys.modules, "gmmviz.widgets", module)
+    return calls
+
+
+def test_fit_button_hands_the_points_to_emexplorer(fake_explorer):
+    pad = SketchPad(n_components=2, n_points=120)
+    _send_drawing(pad, two_stroke_image())
+    pad.fit_button.click()
+    assert len(fake_explorer) == 1
+    X, k, _ = fake_explorer[0]
+    assert X.shape == (120, 2) and k == 2
+    assert "K=2" in pad.status.value
+
+
+def test_fit_button_on_an_empty_pad_tells_the_learner_what_to_draw(fake_explorer):
+    pad = SketchPad()
+    pad.fit_button.click()
+    assert fake_explorer == []
+    assert "draw a point cloud" in pad.status.value
+
+
+def test_fit_one_liner_uses_one_component_per_colour(fake_explorer):
+    pad = SketchPad()
+    explorer = pad.fit(n_points=90, fallback=example_sketch(), random_state=0)
+    assert pad.explorer is explorer
+    X, k, _ = fake_explorer[0]
+    assert k == 3 and X.shape == (90, 2)
