@@ -4,6 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system_deps.sh
-export MPLBACKEND=Agg
 exec .venv/bin/python -m pytest tests notebooks \
     --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg "$@"
