@@ -1,0 +1,734 @@
+"""Interactive explorers for the notebooks (ipywidgets 8, JupyterLab 4).
+
+Display path
+------------
+Figures are drawn with matplotlib's Agg renderer into an ``ipywidgets.Image`` (PNG bytes), not
+through ipympl. ``benchmarks/bench_frames.py`` measures both; the Image path costs about the same
+per frame (both are an Agg draw plus a PNG encode in the kernel), needs no front-end extension
+beyond the widget manager, shows the last picture in saved notebooks, and behaves the same under
+nbval, in tests and in the browser.
+
+Scrubbing through frames never re-plots: the static parts of the figure (axes, ticks, the
+ln p(X) curve) are drawn once per fit and kept as a background; each frame restores it and draws
+only the artists that move (points, ellipses, the current-iteration marker), updated in place
+with the ``gmmviz.plot.update_*`` helpers. The points' layer is cached per set of
+responsibilities, since an E-frame and the following M-frame share them.
+
+Every callback reports errors as a message inside the widget (``.message``) instead of a
+traceback, and each explorer exposes plain methods (``set_step``, ``refit``, ``set_params``) so
+tests drive it without a browser.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import numbers
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from PIL import Image as PILImage
+
+from . import plot as gplot
+from .em import COVARIANCE_TYPES, INIT_METHODS, EMHistory, GMMParams, fit_em
+
+__all__ = ["EMExplorer", "GaussianExplorer", "render_png"]
+
+
+# --------------------------------------------------------------------------------------------
+# Agg figure -> PNG bytes
+# --------------------------------------------------------------------------------------------
+def render_png(canvas: FigureCanvasAgg) -> bytes:
+    """PNG bytes of what ``canvas`` has drawn so far (no re-draw).
+
+    RGB and zlib level 1: a figure has no transparency to keep, and level 1 encodes several times
+    faster than the default for a file only slightly larger, which matters once per frame.
+    """
+    width, height = canvas.get_width_height(physical=True)
+    # frombuffer: no copy of the Agg buffer; convert drops alpha in C (a numpy slice would copy twice).
+    image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    with io.BytesIO() as buf:
+        image.convert("RGB").save(buf, format="png", compress_level=1)
+        return buf.getvalue()
+
+
+class _Blitter:
+    """Draw a figure's static parts once, then only its animated artists per frame.
+
+    Artists registered with :meth:`track` are marked animated, so a full draw leaves them out of
+    the background. ``layers`` lets a caller cache the picture after drawing some artists
+    (e.g. 5000 points) and reuse it while only the others (ellipses) change.
+    """
+
+    def __init__(self, figure: Figure, max_cached_layers: int = 4) -> None:
+        self.figure = figure
+        self.canvas = FigureCanvasAgg(figure)
+        self._background = None
+        self._layers: OrderedDict[Any, Any] = OrderedDict()
+        self._max_layers = max_cached_layers
+
+    @staticmethod
+    def track(*artists: Any) -> None:
+        for a in artists:
+            a.set_animated(True)
+
+    def draw_background(self) -> None:
+        """Full draw without animated artists; call after limits, ticks or static data change."""
+        self.canvas.draw()
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._layers.clear()
+
+    def draw(self, layer_key: Any, layer_artists: Sequence[Any], top_artists: Sequence[Any]) -> None:
+        """Restore the background (or the cached ``layer_key`` layer) and draw the rest on top."""
+        if self._background is None:
+            self.draw_background()
+        cached = self._layers.get(layer_key) if layer_key is not None else None
+        if cached is not None:
+            self.canvas.restore_region(cached)
+            self._layers.move_to_end(layer_key)
+        else:
+            self.canvas.restore_region(self._background)
+            for a in layer_artists:
+                a.axes.draw_artist(a)
+            if layer_key is not None:
+                self._layers[layer_key] = self.canvas.copy_from_bbox(self.figure.bbox)
+                while len(self._layers) > self._max_layers:
+                    self._layers.popitem(last=False)
+        for a in top_artists:
+            a.axes.draw_artist(a)
+
+    def png(self) -> bytes:
+        return render_png(self.canvas)
+
+
+# --------------------------------------------------------------------------------------------
+# Shared widget plumbing
+# --------------------------------------------------------------------------------------------
+def _reports_errors(method: Callable) -> Callable:
+    """Run a widget callback; show any error as a message in the widget instead of a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # a learner must never see a traceback from a slider
+            self.show_message(_describe(exc))
+            return None
+
+    return wrapper
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if isinstance(exc, (ValueError, TypeError)) else f"{type(exc).__name__}: {text}"
+
+
+class _FigureBox(widgets.VBox):
+    """A VBox owning an Agg figure shown as a PNG ``Image``, plus a message line for errors."""
+
+    def _init_figure(self, figsize: tuple[float, float], dpi: float, css: str) -> None:
+        # A bare Figure (not pyplot): never registered with a GUI or inline backend, so it is
+        # never shown twice and never leaks into plt's global state.
+        # Fixed margins, not constrained layout: it would re-run (slowly) on every refit.
+        self.figure = Figure(figsize=figsize, dpi=dpi)
+        self._blitter = _Blitter(self.figure)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{figsize[0] * dpi:.0f}px",
+                                                                       max_width="100%",
+                                                                       height="auto"))
+        self.image.add_class(f"{css}-figure")
+        self.message = widgets.HTML(value="", layout=widgets.Layout(display="none"))
+        self.message.add_class("gmmviz-message")
+
+    def show_message(self, text: str, *, note: bool = False) -> None:
+        """Show ``text`` to the learner in the widget (empty text hides the message).
+
+        ``note=True`` styles it as information (e.g. a warning from the fit) rather than an error.
+        """
+        if text:
+            colors = "#7a5a00;background:#fff8e1;border:1px solid #f3d98b" if note else \
+                "#a61b1b;background:#fdecea;border:1px solid #f5c2c0"
+            self.message.value = (
+                f'<div style="color:{colors};padding:4px 8px;border-radius:3px">'
+                f'<b>{"ℹ" if note else "⚠"}</b> {html.escape(text)}</div>'
+            )
+            self.message.layout.display = None
+        else:
+            self.message.value = ""
+            self.message.layout.display = "none"
+
+    @property
+    def message_text(self) -> str:
+        """The message shown, as plain text ('' when none); handy in tests and notebooks."""
+        if not self.message.value:
+            return ""
+        import re
+
+        text = html.unescape(re.sub(r"<[^>]+>", "", self.message.value))
+        return text.replace("⚠", "").replace("ℹ", "").strip()
+
+    def _publish(self) -> None:
+        self.image.value = self._blitter.png()
+
+
+def _as_data(X: Any, dims: Sequence[int]) -> tuple[np.ndarray, tuple[int, int]]:
+    """Validate data for a 2-D picture; errors say what is wrong and what to pass instead."""
+    if isinstance(X, (str, bytes)):
+        raise TypeError("X must be an array of numbers with shape (n_points, n_features), got a string.")
+    try:
+        x = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "X must be an array of numbers with shape (n_points, n_features); convert it with "
+            "np.asarray(X, dtype=float) after removing text or missing entries."
+        ) from None
+    if x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1):
+        raise ValueError(
+            f"This explorer shows 2-D points but X is one-dimensional (shape {x.shape}). "
+            "Pass an array of shape (n_points, 2) or more columns, or use gmmviz.plot.plot_1d "
+            "for 1-D data."
+        )
+    if x.ndim != 2:
+        raise ValueError(f"X must have shape (n_points, n_features), got shape {x.shape}.")
+    if x.shape[0] == 0:
+        raise ValueError("X has no points: pass at least one row.")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("X contains NaN or infinite values: drop or impute those rows first.")
+    try:
+        dims = gplot._check_dims(dims, x.shape[1])
+    except ValueError as exc:
+        raise ValueError(f"{exc} (the dims= argument)") from None
+    return x, dims
+
+
+def _data_limits(xy: np.ndarray, pad: float = 0.06) -> tuple[tuple[float, float], tuple[float, float]]:
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    lo, hi = lo - pad * span, hi + pad * span
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+
+
+# --------------------------------------------------------------------------------------------
+# EMExplorer
+# --------------------------------------------------------------------------------------------
+# An octagon: at 3-4 px it looks exactly like a circle and Agg draws 5000 of them ~30% faster
+# (benchmarks/bench_frames.py), which is most of a frame whose colours change.
+_DOT = (8, 0, 0)
+
+_KIND_LABEL = {"init": "start", "E": "E-step", "M": "M-step"}
+
+
+class EMExplorer(_FigureBox):
+    """Watch EM fit a Gaussian mixture, half-step by half-step.
+
+    Controls for K, the initialisation, the seed, the covariance type and ``reg_covar`` refit
+    the model; the half-step slider (driven by the Play button) scrubs through the fit's frames:
+    start, then E and M of each iteration. The figure shows the points coloured by the current
+    responsibilities (grey before the first E-step), the components' ellipses and the ln p(X)
+    curve with the current iteration marked; the readout gives iteration, half-step, ln p(X)
+    and the π_k.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d), d >= 2
+        The data. EM runs on all d features; the picture shows the two features ``dims``.
+        Bad data (e.g. 1-D) does not raise: the explorer shows what is wrong instead.
+    n_components : int
+        Starting K.
+    init : {'kmeans', 'kmeans++', 'random'}
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    reg_covar : float
+        Added to covariance diagonals at each M-step.
+    random_state : int
+        Seed for the initialisation.
+    dims : pair of int
+        Features to show for d > 2 (ellipses are the marginals on them).
+    n_std : sequence of float
+        Ellipse radii in standard deviations.
+    max_iter, tol
+        Passed to :func:`gmmviz.em.fit_em`.
+    max_components : int
+        Upper end of the K slider.
+    interval : int
+        Milliseconds per frame when playing.
+    figsize, dpi
+        Size of the rendered figure.
+
+    Attributes
+    ----------
+    history : EMHistory or None
+        The current fit (None until a fit succeeds).
+    figure : matplotlib.figure.Figure
+    ax_points, ax_ll : Axes
+    k_slider, init_dropdown, seed_input, cov_dropdown, reg_slider, step_slider, play
+        The controls (ipywidgets).
+    readout : HTML
+        Iteration, half-step, ln p(X), π.
+    message : HTML
+        Errors shown to the learner; :attr:`message_text` gives them as plain text.
+    points, ellipses, ll_curve, ll_marker
+        The artists, updated in place when the frame changes.
+    """
+
+    def __init__(self, X: Any, n_components: int = 3, *, init: str = "kmeans",
+                 covariance_type: str = "full", reg_covar: float = 1e-6, random_state: int = 0,
+                 dims: Sequence[int] = (0, 1), n_std: Sequence[float] = (1, 2, 3),
+                 max_iter: int = 100, tol: float = 1e-3, max_components: int = 10,
+                 interval: int = 400, figsize: tuple[float, float] = (8.0, 3.6),
+                 dpi: float = 90) -> None:
+        super().__init__()
+        self.add_class("gmmviz-em-explorer")
+        self.history: EMHistory | None = None
+        self.n_std = tuple(n_std)
+        self.max_iter = max_iter
+        self.tol = tol
+        self.points = None
+        self.ellipses: list = []
+        self._fit_error: str | None = None
+        self._init_figure(figsize, dpi, "gmmviz-em-explorer")
+        self.ax_points = self.figure.add_axes((0.08, 0.14, 0.42, 0.8))
+        self.ax_ll = self.figure.add_axes((0.64, 0.14, 0.34, 0.74))
+        (self.ll_curve,) = self.ax_ll.plot([], [], "-o", color="0.2", markersize=3, linewidth=1.2)
+        (self.ll_marker,) = self.ax_ll.plot([], [], "o", color="#d62728", markersize=9,
+                                            markerfacecolor="none", markeredgewidth=2)
+        self.ax_ll.set_xlabel("iteration")
+        self.ax_ll.set_ylabel("ln p(X)")
+        self.ax_ll.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _Blitter.track(self.ll_marker)
+
+        # --- controls ---------------------------------------------------------------------
+        k0 = n_components if isinstance(n_components, numbers.Integral) and not isinstance(n_components, bool) else 1
+        style = {"description_width": "initial"}
+        self.k_slider = widgets.IntSlider(value=max(1, k0), min=1, max=max(int(max_components), k0),
+                                          description="K", continuous_update=False, style=style)
+        self.k_slider.add_class("gmmviz-k-slider")
+        self.n_components = self.k_slider  # the name docs/API.md promises
+        self.init_dropdown = widgets.Dropdown(options=list(INIT_METHODS), description="start",
+                                              style=style, layout=widgets.Layout(width="170px"))
+        self.init_dropdown.add_class("gmmviz-init")
+        self.seed_input = widgets.BoundedIntText(value=0, min=0, max=2**31 - 1, description="seed",
+                                                 style=style, layout=widgets.Layout(width="130px"))
+        self.seed_input.add_class("gmmviz-seed")
+        self.cov_dropdown = widgets.Dropdown(options=list(COVARIANCE_TYPES), description="Σ type",
+                                             style=style, layout=widgets.Layout(width="170px"))
+        self.cov_dropdown.add_class("gmmviz-covariance-type")
+        self.reg_slider = widgets.FloatLogSlider(value=1e-6, base=10, min=-9, max=0, step=0.5,
+                                                 description="reg_covar", readout_format=".0e",
+                                                 continuous_update=False, style=style)
+        self.reg_slider.add_class("gmmviz-reg-covar")
+        self.step_slider = widgets.IntSlider(value=0, min=0, max=0, description="half-step",
+                                             style=style, layout=widgets.Layout(width="420px"))
+        self.step_slider.add_class("gmmviz-step-slider")
+        self.play = widgets.Play(value=0, min=0, max=0, interval=int(interval), description="play")
+        self.play.add_class("gmmviz-play")
+        # widgets.link (kernel side), not only jslink: setting play.value from Python (tests, a
+        # notebook cell) must move the slider too; in the browser the kernel relays each tick.
+        self._play_link = widgets.link((self.play, "value"), (self.step_slider, "value"))
+        self.readout = widgets.HTML(value="")
+        self.readout.add_class("gmmviz-readout")
+        self.status = widgets.HTML(value="", layout=widgets.Layout(visibility="hidden"))
+        self.status.add_class("gmmviz-status")
+
+        self.children = [
+            widgets.HBox([self.k_slider, self.init_dropdown, self.seed_input]),
+            widgets.HBox([self.cov_dropdown, self.reg_slider, self.status]),
+            widgets.HBox([self.play, self.step_slider]),
+            self.image,
+            self.readout,
+            self.message,
+        ]
+
+        # --- data and first fit -----------------------------------------------------------
+        try:
+            self.X, self.dims = _as_data(X, dims)
+        except (TypeError, ValueError) as exc:
+            self.X, self.dims = None, (0, 1)
+            self._disable(_describe(exc))
+            return
+        self._setup_points()
+        # Set the controls before observing them, so the constructor fits exactly once.
+        for widget, value, name in ((self.init_dropdown, init, "init"),
+                                    (self.cov_dropdown, covariance_type, "covariance_type")):
+            if value not in widget.options:
+                self.show_message(f"Unknown {name} {value!r}: use one of "
+                                  f"{', '.join(map(repr, widget.options))}.")
+            else:
+                widget.value = value
+        self.seed_input.value = int(random_state) if random_state is not None else 0
+        self.reg_slider.value = float(reg_covar)
+        for w in (self.k_slider, self.init_dropdown, self.seed_input, self.cov_dropdown, self.reg_slider):
+            w.observe(self._on_control, names="value")
+        self.step_slider.observe(self._on_step, names="value")
+        if k0 != n_components or isinstance(n_components, bool) or k0 < 1:
+            self.show_message(f"K (n_components) must be a whole number of at least 1, got {n_components!r}.")
+            return
+        if not self.message.value:
+            self.refit()
+
+    # --- public API ---------------------------------------------------------------------------
+    def refit(self) -> EMHistory | None:
+        """Fit EM with the current control values and show its first frame.
+
+        Errors (e.g. K larger than the number of distinct points) are shown in the widget and
+        the previous fit stays on screen.
+
+        Returns
+        -------
+        EMHistory or None
+            The new history, or None when the fit failed.
+        """
+        if self.X is None:
+            return None
+        k = int(self.k_slider.value)
+        self.status.value = f"<i>fitting K={k} …</i>"
+        self.status.layout.visibility = "visible"  # seen only when the fit outlasts a blink
+        try:
+            # Warnings (an emptied component, k-means on duplicates) would land on stderr, out
+            # of sight in the widget and fatal under strict nbval: show them in the widget.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                history = fit_em(self.X, k, init=self.init_dropdown.value,
+                                 covariance_type=self.cov_dropdown.value,
+                                 reg_covar=float(self.reg_slider.value),
+                                 random_state=int(self.seed_input.value),
+                                 max_iter=self.max_iter, tol=self.tol)
+        except Exception as exc:  # show, don't raise: this runs from a slider callback
+            self.show_message(f"Could not fit K={k}: {_describe(exc)}")
+            return None
+        finally:
+            self.status.layout.visibility = "hidden"
+            self.status.value = ""
+        notes = list(dict.fromkeys(str(w.message) for w in caught))
+        self.show_message(" ".join(notes), note=True)
+        self._install(history)
+        return history
+
+    def set_step(self, i: int) -> None:
+        """Show frame ``i`` (0 = start, then E and M of each iteration); moves the slider.
+
+        Raises
+        ------
+        ValueError
+            If ``i`` is not a frame of the current fit.
+        """
+        if self.history is None:
+            raise ValueError("There is no fit to show yet; fix the problem shown in the widget first.")
+        n = self.history.n_frames
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < n:
+            raise ValueError(f"step must be a whole number from 0 to {n - 1} for this fit, got {i!r}.")
+        if self.step_slider.value != i:
+            self.step_slider.value = int(i)  # the observer draws
+        else:
+            self._show_frame(int(i))
+
+    @property
+    def step(self) -> int:
+        """The frame shown."""
+        return int(self.step_slider.value)
+
+    def __repr__(self) -> str:
+        # nbval compares this text: only stable, input-determined facts, no ids or floats.
+        if self.X is None:
+            return "EMExplorer(no data)"
+        return (f"EMExplorer(n_points={self.X.shape[0]}, K={self.k_slider.value}, "
+                f"covariance_type={self.cov_dropdown.value!r}, init={self.init_dropdown.value!r})")
+
+    # --- callbacks ----------------------------------------------------------------------------
+    @_reports_errors
+    def _on_control(self, change: dict) -> None:
+        self.refit()
+
+    @_reports_errors
+    def _on_step(self, change: dict) -> None:
+        if self.history is not None:
+            self._show_frame(int(change["new"]))
+
+    # --- drawing ------------------------------------------------------------------------------
+    def _disable(self, text: str) -> None:
+        for w in (self.k_slider, self.init_dropdown, self.seed_input, self.cov_dropdown,
+                  self.reg_slider, self.step_slider, self.play):
+            w.disabled = True
+        self.ax_points.text(0.5, 0.5, "no data to show", ha="center", va="center",
+                            transform=self.ax_points.transAxes, color="0.5")
+        self._blitter.draw_background()
+        self._publish()
+        self.show_message(text)
+
+    def _setup_points(self) -> None:
+        ax = self.ax_points
+        self.points = gplot.plot_points(ax, self.X, None, dims=self.dims, size=9, marker=_DOT)
+        xlim, ylim = _data_limits(self.X[:, self.dims])
+        # Fixed limits: ellipses of early frames may be huge, and the cached background must
+        # stay valid while scrubbing.
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_autoscale_on(False)
+        ax.set_xlabel(f"x{self.dims[0]}")
+        ax.set_ylabel(f"x{self.dims[1]}")
+        _Blitter.track(self.points)
+
+    def _install(self, history: EMHistory) -> None:
+        """New fit: new ellipses if K changed, new ln p(X) curve, fresh background, frame 0."""
+        k = history.n_components
+        self.palette = gplot.component_colors(k)
+        for e in self.ellipses:
+            e.remove()
+        self.ellipses = gplot.plot_ellipses(self.ax_points, history.params[0], dims=self.dims,
+                                            n_std=self.n_std, colors=self.palette)
+        _Blitter.track(*self.ellipses)
+        ll = history.log_likelihoods
+        gplot.update_log_likelihood(self.ll_marker, ll, None, curve=self.ll_curve)
+        self.ax_ll.relim()
+        self.ax_ll.autoscale_view()
+        if ll.size == 1:
+            self.ax_ll.set_xlim(-0.5, 0.5)
+        self.ax_ll.set_title(f"K={k}, {history.n_iter} iterations"
+                             + (", converged" if history.converged else ""), fontsize="medium")
+        self.history = history
+        self._blitter.draw_background()
+        n = history.n_frames
+        self.play.playing = False
+        # Back to frame 0 before shrinking max (a clamp would draw a stale frame of the new fit),
+        # without the observer: frame 0 is drawn once, below. The link carries it to play.
+        with _Unobserved(self.step_slider, self._on_step):
+            self.step_slider.value = 0
+        self.step_slider.max = n - 1
+        self.play.max = n - 1
+        self._show_frame(0)
+
+    def _show_frame(self, i: int) -> None:
+        frame = self.history.frame(i)
+        gplot.update_points(self.points, frame.resp, palette=self.palette)
+        gplot.update_ellipses(self.ellipses, frame.params, dims=self.dims, n_std=self.n_std)
+        t = gplot.frame_param_index(frame)
+        gplot.update_log_likelihood(self.ll_marker, self.history.log_likelihoods, t)
+        # E-frame t and M-frame t colour points by the same responsibilities: reuse that layer.
+        layer = ("init",) if frame.resp is None else ("resp", frame.iteration)
+        self._blitter.draw(layer, [self.points], [*self.ellipses, self.ll_marker])
+        self._publish()
+        self.readout.value = self._readout_html(frame)
+
+    def _readout_html(self, frame: Any) -> str:
+        pis = ", ".join(
+            f'<span style="color:{_hex(c)}">π<sub>{j + 1}</sub>={w:.3f}</span>'
+            for j, (w, c) in enumerate(zip(frame.params.weights, self.palette)))
+        n_frames = self.history.n_frames
+        return (
+            f"<b>iteration {frame.iteration}</b> · {_KIND_LABEL[frame.kind]} "
+            f"(half-step {frame.index} of {n_frames - 1}) · ln p(X) = {frame.log_likelihood:.3f}"
+            f"<br>{pis}<br><i>{html.escape(frame.description)}</i>"
+        )
+
+
+class _Unobserved:
+    """Context manager: detach one observer from a widget's value while changing it."""
+
+    def __init__(self, widget: widgets.Widget, handler: Callable) -> None:
+        self.widget, self.handler = widget, handler
+
+    def __enter__(self):
+        self.widget.unobserve(self.handler, names="value")
+        return self.widget
+
+    def __exit__(self, *exc: Any) -> None:
+        self.widget.observe(self.handler, names="value")
+
+
+def _hex(rgba: Any) -> str:
+    r, g, b = (int(round(255 * float(v))) for v in rgba[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+# --------------------------------------------------------------------------------------------
+# GaussianExplorer
+# --------------------------------------------------------------------------------------------
+class GaussianExplorer(_FigureBox):
+    """One 2-D Gaussian: sliders for μ, σ_x, σ_y and ρ; samples, ellipses and Σ.
+
+    The samples are ``μ + L z`` for fixed standard-normal draws ``z`` (``L`` the Cholesky factor
+    of Σ), so moving a slider stretches the same cloud instead of drawing a new one.
+
+    Parameters
+    ----------
+    mean : pair of float
+        Starting μ.
+    sigma_x, sigma_y : float
+        Starting standard deviations (> 0).
+    rho : float
+        Starting correlation, strictly between -1 and 1.
+    n_samples : int
+        Number of sample points.
+    n_std : sequence of float
+        Ellipse radii in standard deviations.
+    random_state : int
+        Seed of the fixed draws.
+    figsize, dpi
+        Size of the rendered figure.
+
+    Attributes
+    ----------
+    mu_x_slider, mu_y_slider, sigma_x_slider, sigma_y_slider, rho_slider : FloatSlider
+    matrix : HTML
+        The covariance matrix Σ.
+    points : PathCollection
+    ellipses : list of Ellipse
+    """
+
+    LIMIT = 6.0
+
+    def __init__(self, mean: Sequence[float] = (0.0, 0.0), sigma_x: float = 1.0,
+                 sigma_y: float = 1.0, rho: float = 0.0, *, n_samples: int = 500,
+                 n_std: Sequence[float] = (1, 2, 3), random_state: int = 0,
+                 figsize: tuple[float, float] = (4.2, 4.2), dpi: float = 90) -> None:
+        super().__init__()
+        mean = np.asarray(mean, dtype=float).ravel()
+        self._check(mean, sigma_x, sigma_y, rho)
+        if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive whole number, got {n_samples!r}.")
+        self.add_class("gmmviz-gaussian-explorer")
+        self.n_std = tuple(n_std)
+        self._batch = False
+        self._z = np.random.default_rng(random_state).standard_normal((int(n_samples), 2))
+        self._init_figure(figsize, dpi, "gmmviz-gaussian-explorer")
+        ax = self.ax = self.figure.add_axes((0.14, 0.11, 0.82, 0.85))
+        ax.set_xlim(-self.LIMIT, self.LIMIT)
+        ax.set_ylim(-self.LIMIT, self.LIMIT)
+        ax.set_aspect("equal")
+        ax.set_autoscale_on(False)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.grid(True, color="0.92")
+        params = self.params_for(mean, sigma_x, sigma_y, rho)
+        # One component owning every point: the soft colour is simply its colour.
+        self.points = gplot.plot_points(ax, self._samples(params), np.ones((n_samples, 1)),
+                                        size=8, alpha=0.6)
+        self.ellipses = gplot.plot_ellipses(ax, params, n_std=self.n_std)
+        (self.center,) = ax.plot([mean[0]], [mean[1]], "+", color="k", markersize=10)
+        _Blitter.track(self.points, *self.ellipses, self.center)
+
+        def slider(value: float, lo: float, hi: float, label: str, css: str) -> widgets.FloatSlider:
+            s = widgets.FloatSlider(value=value, min=lo, max=hi, step=0.05, description=label,
+                                    readout_format=".2f", style={"description_width": "initial"})
+            s.add_class(css)
+            s.observe(self._on_change, names="value")
+            return s
+
+        self.mu_x_slider = slider(mean[0], -3, 3, "μ_x", "gmmviz-mu-x")
+        self.mu_y_slider = slider(mean[1], -3, 3, "μ_y", "gmmviz-mu-y")
+        self.sigma_x_slider = slider(sigma_x, 0.1, 3, "σ_x", "gmmviz-sigma-x")
+        self.sigma_y_slider = slider(sigma_y, 0.1, 3, "σ_y", "gmmviz-sigma-y")
+        self.rho_slider = slider(rho, -0.95, 0.95, "ρ", "gmmviz-rho")
+        self.matrix = widgets.HTML()
+        self.matrix.add_class("gmmviz-covariance-matrix")
+        self.children = [
+            widgets.HBox([
+                widgets.VBox([self.mu_x_slider, self.mu_y_slider, self.sigma_x_slider,
+                              self.sigma_y_slider, self.rho_slider, self.matrix]),
+                self.image,
+            ]),
+            self.message,
+        ]
+        self._blitter.draw_background()
+        self._redraw()
+
+    # --- public API ---------------------------------------------------------------------------
+    @staticmethod
+    def params_for(mean: Sequence[float], sigma_x: float, sigma_y: float, rho: float) -> GMMParams:
+        """The one-component GMMParams with μ = mean and Σ from σ_x, σ_y, ρ."""
+        cov = np.array([[sigma_x**2, rho * sigma_x * sigma_y], [rho * sigma_x * sigma_y, sigma_y**2]])
+        return GMMParams(np.ones(1), np.asarray(mean, dtype=float).reshape(1, 2), cov[None])
+
+    @property
+    def covariance(self) -> np.ndarray:
+        """Σ currently shown, shape (2, 2)."""
+        return self._params().covariances[0]
+
+    def set_params(self, *, mean: Sequence[float] | None = None, sigma_x: float | None = None,
+                   sigma_y: float | None = None, rho: float | None = None) -> None:
+        """Move the sliders (and so the picture) to these values; omitted ones stay.
+
+        Raises
+        ------
+        ValueError
+            For σ ≤ 0, |ρ| ≥ 1 or values outside the sliders' ranges (also shown in the widget).
+        """
+        new = {
+            self.mu_x_slider: None if mean is None else float(np.ravel(mean)[0]),
+            self.mu_y_slider: None if mean is None else float(np.ravel(mean)[1]),
+            self.sigma_x_slider: sigma_x, self.sigma_y_slider: sigma_y, self.rho_slider: rho,
+        }
+        try:
+            self._check(np.array([s.value if new[s] is None else new[s]
+                                  for s in (self.mu_x_slider, self.mu_y_slider)]),
+                        *(s.value if new[s] is None else new[s]
+                          for s in (self.sigma_x_slider, self.sigma_y_slider, self.rho_slider)))
+            for s, v in new.items():
+                if v is not None and not s.min <= v <= s.max:
+                    raise ValueError(f"{s.description}={v} is outside the slider's range "
+                                     f"[{s.min}, {s.max}]; choose a value inside it.")
+        except ValueError as exc:
+            self.show_message(str(exc))
+            raise
+        self._batch = True  # one redraw for the whole change, not one per slider
+        try:
+            for s, v in new.items():
+                if v is not None:
+                    s.value = float(v)
+        finally:
+            self._batch = False
+        self._redraw()
+
+    def __repr__(self) -> str:
+        return "GaussianExplorer()"
+
+    # --- internals ----------------------------------------------------------------------------
+    @staticmethod
+    def _check(mean: np.ndarray, sigma_x: float, sigma_y: float, rho: float) -> None:
+        if mean.shape != (2,):
+            raise ValueError(f"mean must be two numbers (μ_x, μ_y), got shape {mean.shape}.")
+        if not (sigma_x > 0 and sigma_y > 0):
+            raise ValueError(f"σ_x and σ_y must be positive, got {sigma_x} and {sigma_y}.")
+        if not -1 < rho < 1:
+            raise ValueError(f"ρ must be strictly between -1 and 1 (|ρ| = 1 is a degenerate, flat "
+                             f"Gaussian), got {rho}.")
+
+    def _params(self) -> GMMParams:
+        return self.params_for((self.mu_x_slider.value, self.mu_y_slider.value),
+                               self.sigma_x_slider.value, self.sigma_y_slider.value,
+                               self.rho_slider.value)
+
+    def _samples(self, params: GMMParams) -> np.ndarray:
+        return params.means[0] + self._z @ np.linalg.cholesky(params.covariances[0]).T
+
+    @_reports_errors
+    def _on_change(self, change: dict) -> None:
+        if not self._batch:
+            self._redraw()
+
+    def _redraw(self) -> None:
+        params = self._params()
+        self.points.set_offsets(self._samples(params))
+        gplot.update_ellipses(self.ellipses, params, n_std=self.n_std)
+        self.center.set_data([params.means[0, 0]], [params.means[0, 1]])
+        self._blitter.draw(None, [], [self.points, *self.ellipses, self.center])
+        self._publish()
+        self.matrix.value = self._matrix_html(params.covariances[0])
+        self.show_message("")
+
+    @staticmethod
+    def _matrix_html(cov: np.ndarray) -> str:
+        cells = "".join(
+            "<tr>" + "".join(f'<td style="padding:2px 8px;text-align:right">{v:.2f}</td>' for v in row)
+            + "</tr>" for row in cov)
+        return (
+            '<div style="display:flex;align-items:center;gap:6px;font-family:monospace">'
+            '<span>Σ =</span><table style="border-left:2px solid #333;border-right:2px solid #333">'
+            f"{cells}</table></div>"
+        )

@@ -1,0 +1,331 @@
+"""gmmviz.plot: geometry checked against the eigen-decomposition, colours, curves, densities."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import Ellipse
+
+from gmmviz import plot as gplot
+from gmmviz.em import COVARIANCE_TYPES, GMMParams, fit_em
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+@pytest.fixture
+def ax():
+    fig = Figure()
+    return fig.add_subplot()
+
+
+def random_spd(rng: np.random.Generator, d: int) -> np.ndarray:
+    a = rng.normal(size=(d, d))
+    return a @ a.T + 0.3 * np.eye(d)
+
+
+def expected_geometry(cov2: np.ndarray, n_std: float) -> tuple[float, float, np.ndarray]:
+    """Width, height and unit major axis, straight from numpy's eigen-decomposition."""
+    vals, vecs = np.linalg.eigh(cov2)
+    return 2 * n_std * np.sqrt(vals[1]), 2 * n_std * np.sqrt(vals[0]), vecs[:, 1]
+
+
+def assert_angle_along(angle_deg: float, direction: np.ndarray) -> None:
+    """The ellipse's angle points along ``direction`` (up to sign, i.e. modulo 180°)."""
+    u = np.array([np.cos(np.radians(angle_deg)), np.sin(np.radians(angle_deg))])
+    assert abs(abs(u @ direction) - 1.0) < 1e-9, (angle_deg, direction)
+
+
+def params_of_type(covariance_type: str, d: int = 2, k: int = 3, seed: int = 0) -> GMMParams:
+    rng = np.random.default_rng(seed)
+    weights = np.array([0.5, 0.3, 0.2])[:k] / np.array([0.5, 0.3, 0.2])[:k].sum()
+    means = rng.normal(0, 3, (k, d))
+    if covariance_type == "full":
+        cov = np.stack([random_spd(rng, d) for _ in range(k)])
+    elif covariance_type == "tied":
+        cov = random_spd(rng, d)
+    elif covariance_type == "diag":
+        cov = rng.uniform(0.2, 3.0, (k, d))
+    else:
+        cov = rng.uniform(0.2, 3.0, k)
+    return GMMParams(weights, means, cov, covariance_type)
+
+
+def full_cov_by_hand(p: GMMParams) -> np.ndarray:
+    """(K, d, d) from the scikit-learn layouts, written independently of gmmviz."""
+    k, d = p.means.shape
+    c = np.asarray(p.covariances)
+    return {
+        "full": lambda: c,
+        "tied": lambda: np.repeat(c[None], k, axis=0),
+        "diag": lambda: np.stack([np.diag(v) for v in c]),
+        "spherical": lambda: np.stack([v * np.eye(d) for v in c]),
+    }[p.covariance_type]()
+
+
+# --------------------------------------------------------------------------------------------
+# ellipse geometry
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("n_std", [1, 2, 3, 1.5])
+def test_ellipse_geometry_matches_eigendecomposition(seed, n_std):
+    cov = random_spd(np.random.default_rng(seed), 2)
+    width, height, angle = gplot.ellipse_geometry(cov, n_std)
+    ew, eh, major = expected_geometry(cov, n_std)
+    assert width == pytest.approx(ew, rel=1e-12)
+    assert height == pytest.approx(eh, rel=1e-12)
+    assert width >= height
+    assert 0 <= angle < 180
+    assert_angle_along(angle, major)
+
+
+def test_ellipse_geometry_known_cases():
+    # Axis-aligned, taller than wide: the major axis is vertical.
+    w, h, a = gplot.ellipse_geometry(np.diag([1.0, 4.0]), 1)
+    assert (w, h, a) == pytest.approx((4.0, 2.0, 90.0))
+    # Correlated with equal variances: major axis at 45°.
+    w, h, a = gplot.ellipse_geometry([[2.0, 1.0], [1.0, 2.0]], 2)
+    assert (w, h, a) == pytest.approx((4 * np.sqrt(3), 4.0, 45.0))
+
+
+@pytest.mark.parametrize("bad", [np.eye(3), np.ones(2), [[1.0, np.nan], [np.nan, 1.0]]])
+def test_ellipse_geometry_rejects_bad_input(bad):
+    with pytest.raises(ValueError, match="cov2"):
+        gplot.ellipse_geometry(bad, 1)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_plot_ellipses_geometry_every_covariance_type(ax, covariance_type):
+    p = params_of_type(covariance_type)
+    n_std = (1, 2, 3)
+    ellipses = gplot.plot_ellipses(ax, p, n_std=n_std)
+    assert len(ellipses) == p.n_components * len(n_std)
+    assert all(isinstance(e, Ellipse) and e.axes is ax for e in ellipses)
+    covs = full_cov_by_hand(p)
+    for j in range(p.n_components):
+        for i, s in enumerate(n_std):
+            e = ellipses[j * len(n_std) + i]
+            ew, eh, major = expected_geometry(covs[j], s)
+            assert e.center == pytest.approx(tuple(p.means[j]))
+            assert e.width == pytest.approx(ew, rel=1e-10)
+            assert e.height == pytest.approx(eh, rel=1e-10)
+            if not np.isclose(ew, eh):  # a circle has no direction to check
+                assert_angle_along(e.angle, major)
+
+
+def test_plot_ellipses_d4_uses_the_marginal_not_the_eigenvectors(ax):
+    rng = np.random.default_rng(7)
+    cov = random_spd(rng, 4)
+    p = GMMParams(np.array([1.0]), rng.normal(size=(1, 4)), cov[None])
+    dims = (1, 3)
+    (e,) = gplot.plot_ellipses(ax, p, dims=dims, n_std=(2,))
+    marginal = cov[np.ix_(dims, dims)]
+    ew, eh, major = expected_geometry(marginal, 2)
+    assert e.center == pytest.approx(tuple(p.means[0, list(dims)]))
+    assert (e.width, e.height) == pytest.approx((ew, eh), rel=1e-10)
+    assert_angle_along(e.angle, major)
+    # The classic bug: reading the picture off the full matrix's top eigenvectors. It differs.
+    vals, vecs = np.linalg.eigh(cov)
+    wrong = 2 * 2 * np.sqrt(vals[-1])
+    assert not np.isclose(e.width, wrong)
+
+
+def test_marginal_covariances_for_d3_diag():
+    p = params_of_type("diag", d=3)
+    means, covs = gplot.marginal_covariances(p, dims=(2, 0))
+    assert means.shape == (3, 2) and covs.shape == (3, 2, 2)
+    np.testing.assert_allclose(covs[:, 0, 0], p.covariances[:, 2])
+    np.testing.assert_allclose(covs[:, 1, 1], p.covariances[:, 0])
+    np.testing.assert_allclose(covs[:, 0, 1], 0.0)
+
+
+@pytest.mark.parametrize("dims", [(0, 0), (0, 5), (0,), (-1, 1)])
+def test_bad_dims_are_explained(ax, dims):
+    with pytest.raises(ValueError, match="dims"):
+        gplot.plot_ellipses(ax, params_of_type("full", d=3), dims=dims)
+
+
+def test_ellipse_alpha_grows_with_weight(ax):
+    p = params_of_type("full")  # weights 0.5, 0.3, 0.2
+    ellipses = gplot.plot_ellipses(ax, p, n_std=(1,))
+    alphas = [e.get_edgecolor()[3] for e in ellipses]
+    assert alphas[0] > alphas[1] > alphas[2] > 0
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_update_ellipses_in_place(ax, covariance_type):
+    p0, p1 = params_of_type(covariance_type, seed=0), params_of_type(covariance_type, seed=1)
+    ellipses = gplot.plot_ellipses(ax, p0)
+    n_patches = len(ax.patches)
+    same = gplot.update_ellipses(ellipses, p1)
+    assert [id(e) for e in same] == [id(e) for e in ellipses]
+    assert len(ax.patches) == n_patches
+    covs = full_cov_by_hand(p1)
+    for j in range(3):
+        ew, eh, _ = expected_geometry(covs[j], 3)
+        e = ellipses[3 * j + 2]
+        assert e.center == pytest.approx(tuple(p1.means[j]))
+        assert (e.width, e.height) == pytest.approx((ew, eh), rel=1e-10)
+
+
+def test_update_ellipses_refuses_a_different_k(ax):
+    ellipses = gplot.plot_ellipses(ax, params_of_type("full", k=3))
+    with pytest.raises(ValueError, match="plot_ellipses again"):
+        gplot.update_ellipses(ellipses, params_of_type("full", k=2))
+
+
+def test_fallback_for_params_like_objects_without_full_covariances(ax):
+    class Like:  # the scikit-learn layout only, no method
+        weights = np.array([0.5, 0.5])
+        means = np.zeros((2, 2))
+        covariances = np.array([1.0, 4.0])
+        covariance_type = "spherical"
+
+    ellipses = gplot.plot_ellipses(ax, Like(), n_std=(1,))
+    assert [e.width for e in ellipses] == pytest.approx([2.0, 4.0])
+
+
+# --------------------------------------------------------------------------------------------
+# colours and points
+# --------------------------------------------------------------------------------------------
+def test_component_colors_shape_and_range():
+    for k in (1, 5, 10, 13):
+        c = gplot.component_colors(k)
+        assert c.shape == (k, 4)
+        assert np.all((0 <= c) & (c <= 1))
+        assert len({tuple(row) for row in c}) == k
+    with pytest.raises(ValueError):
+        gplot.component_colors(0)
+
+
+def test_soft_colors_is_resp_times_palette():
+    rng = np.random.default_rng(0)
+    resp = rng.dirichlet(np.ones(4), size=50)
+    palette = gplot.component_colors(4)
+    np.testing.assert_allclose(gplot.soft_colors(resp, palette), resp @ palette)
+    np.testing.assert_allclose(gplot.soft_colors(resp), resp @ palette)
+
+
+def test_half_red_half_blue_is_purple():
+    red, blue = [1.0, 0.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]
+    (c,) = gplot.soft_colors([[0.5, 0.5]], [red, blue])
+    np.testing.assert_allclose(c, [0.5, 0.0, 0.5, 1.0])
+
+
+def test_soft_colors_rejects_mismatched_palette():
+    with pytest.raises(ValueError, match="one colour per component"):
+        gplot.soft_colors(np.full((3, 2), 0.5), gplot.component_colors(3))
+    with pytest.raises(ValueError, match=r"\(n, K\)"):
+        gplot.soft_colors(np.ones(3))
+
+
+def test_plot_points_soft_hard_and_grey(ax):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 3))
+    resp = rng.dirichlet(np.ones(3), size=30)
+    pal = gplot.component_colors(3)
+    pts = gplot.plot_points(ax, X, resp, dims=(2, 0))
+    np.testing.assert_allclose(pts.get_offsets(), X[:, [2, 0]])
+    np.testing.assert_allclose(pts.get_facecolors(), resp @ pal)
+    hard = gplot.plot_points(ax, X, resp, hard=True)
+    np.testing.assert_allclose(hard.get_facecolors(), pal[resp.argmax(axis=1)])
+    grey = gplot.plot_points(ax, X)
+    np.testing.assert_allclose(grey.get_facecolors(), np.tile(gplot.GREY, (30, 1)))
+    gplot.update_points(grey, resp)
+    np.testing.assert_allclose(grey.get_facecolors(), resp @ pal)
+
+
+def test_plot_points_rejects_1d_data(ax):
+    with pytest.raises(ValueError, match="plot_1d"):
+        gplot.plot_points(ax, np.arange(5.0))
+
+
+# --------------------------------------------------------------------------------------------
+# log-likelihood curve, frames
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def history():
+    rng = np.random.default_rng(3)
+    X = np.concatenate([rng.normal(c, 0.7, (60, 2)) for c in ([0, 0], [3, 1], [0, 4])])
+    return fit_em(X, 3, random_state=0, tol=1e-6)
+
+
+def test_ll_curve_has_one_point_per_iteration(ax, history):
+    curve, marker = gplot.plot_log_likelihood(ax, history.log_likelihoods, current=2)
+    x, y = curve.get_data()
+    assert len(x) == history.n_iter + 1
+    np.testing.assert_array_equal(x, np.arange(history.n_iter + 1))
+    np.testing.assert_allclose(y, history.log_likelihoods)
+    assert marker.get_data()[0] == [2]
+    gplot.update_log_likelihood(marker, history.log_likelihoods, 0)
+    assert marker.get_data() == ([0], [history.log_likelihoods[0]])
+    gplot.update_log_likelihood(marker, history.log_likelihoods, None)
+    assert len(marker.get_data()[0]) == 0
+    with pytest.raises(ValueError, match="outside"):
+        gplot.update_log_likelihood(marker, history.log_likelihoods, history.n_iter + 1)
+
+
+def test_frame_param_index_marks_the_frames_log_likelihood(history):
+    for frame in history:
+        t = gplot.frame_param_index(frame)
+        assert history.log_likelihoods[t] == pytest.approx(frame.log_likelihood)
+        assert history.params[t] is frame.params
+
+
+def test_plot_frame_then_update_frame(ax, history):
+    art = gplot.plot_frame(ax, history.frame(0), history.X)
+    np.testing.assert_allclose(art["points"].get_facecolors()[0], gplot.GREY)  # init: grey
+    assert art["title"].get_text() == history.frame(0).description
+    n_artists = len(ax.get_children())
+    for i in (1, 2, len(history) - 1):
+        frame = history.frame(i)
+        changed = gplot.update_frame(art, frame)
+        assert len(changed) == 2 + len(art["ellipses"])
+        np.testing.assert_allclose(art["points"].get_facecolors(), gplot.soft_colors(frame.resp))
+        e = art["ellipses"][0]
+        ew, eh, _ = expected_geometry(frame.params.full_covariances()[0], 1)
+        assert (e.width, e.height) == pytest.approx((ew, eh))
+        assert art["title"].get_text() == frame.description
+    assert len(ax.get_children()) == n_artists  # nothing new drawn
+
+
+# --------------------------------------------------------------------------------------------
+# densities
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_plot_density_every_covariance_type(ax, covariance_type):
+    cs = gplot.plot_density(ax, params_of_type(covariance_type, d=3), dims=(0, 2), n_grid=40)
+    assert len(cs.levels) > 1
+
+
+def test_mixture_density_integrates_to_one():
+    p = params_of_type("full")
+    g = np.linspace(-25, 25, 501)
+    gx, gy = np.meshgrid(g, g)
+    z = gplot.mixture_density(np.column_stack([gx.ravel(), gy.ravel()]), p)
+    assert z.sum() * (g[1] - g[0]) ** 2 == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_plot_1d_components_and_mixture(ax, covariance_type):
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.normal(-2, 0.6, 80), rng.normal(2, 1.0, 120)])
+    h = fit_em(x, 2, covariance_type=covariance_type, random_state=0)
+    p = h.final
+    resp = h.responsibilities(-1)
+    art = gplot.plot_1d(ax, x, p, resp)
+    assert len(art["components"]) == 2
+    var = p.full_covariances()[:, 0, 0]
+    for line, w, m, v in zip(art["components"], p.weights, p.means[:, 0], var):
+        gx, gy = line.get_data()
+        np.testing.assert_allclose(gy, w * np.exp(-0.5 * (gx - m) ** 2 / v) / np.sqrt(2 * np.pi * v))
+    mx, my = art["mixture"].get_data()
+    np.testing.assert_allclose(my, sum(line.get_data()[1] for line in art["components"]))
+    np.testing.assert_allclose(art["strip"].get_facecolors(), gplot.soft_colors(resp))
+    assert np.all(art["strip"].get_offsets()[:, 1] < 0)  # under the axis
+    assert len(art["hist"]) > 0

@@ -1,0 +1,255 @@
+"""gmmviz.widgets driven from Python, as a notebook cell or a slider would drive them."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+from gmmviz import plot as gplot
+from gmmviz import widgets as gw
+from gmmviz.widgets import EMExplorer, GaussianExplorer
+
+
+@pytest.fixture(scope="module")
+def X():
+    rng = np.random.default_rng(11)
+    return np.concatenate([rng.normal(c, 0.6, (50, 2)) for c in ([0, 0], [3, 0.5], [1, 3])])
+
+
+@pytest.fixture
+def explorer(X):
+    return EMExplorer(X, 3, random_state=0)
+
+
+def css_classes(w: widgets.Widget) -> set[str]:
+    found = set(getattr(w, "_dom_classes", ()))
+    for child in getattr(w, "children", ()):
+        found |= css_classes(child)
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# EMExplorer
+# --------------------------------------------------------------------------------------------
+def test_explorer_fits_and_shows_frame_zero(explorer):
+    h = explorer.history
+    assert h is not None and h.n_components == 3
+    assert explorer.step_slider.max == h.n_frames - 1 == explorer.play.max
+    assert explorer.step == 0
+    assert bytes(explorer.image.value).startswith(b"\x89PNG")
+    assert "iteration 0" in explorer.readout.value
+    assert explorer.message_text == ""
+    # Init frame: grey points, K x 3 ellipses.
+    np.testing.assert_allclose(explorer.points.get_facecolors()[0], gplot.GREY)
+    assert len(explorer.ellipses) == 3 * 3
+    assert explorer.n_components is explorer.k_slider
+
+
+def test_explorer_is_a_box_with_css_classes(explorer):
+    assert isinstance(explorer, widgets.VBox)
+    assert {"gmmviz-em-explorer", "gmmviz-k-slider", "gmmviz-step-slider", "gmmviz-play",
+            "gmmviz-readout", "gmmviz-message"} <= css_classes(explorer)
+
+
+def test_text_repr_is_short_and_deterministic(X):
+    a, b = EMExplorer(X, 2), EMExplorer(X, 2)
+    text = a._repr_mimebundle_()["text/plain"]
+    assert text == b._repr_mimebundle_()["text/plain"]
+    assert text == "EMExplorer(n_points=150, K=2, covariance_type='full', init='kmeans')"
+
+
+def test_moving_the_frame_slider_updates_existing_artists(explorer):
+    points, ellipses = explorer.points, list(explorer.ellipses)
+    n_children = len(explorer.ax_points.get_children())
+    before_colors = explorer.points.get_facecolors().copy()
+    before_width = explorer.ellipses[0].width
+    before_png = bytes(explorer.image.value)
+
+    last = explorer.history.n_frames - 1
+    explorer.step_slider.value = last
+    frame = explorer.history.frame(last)
+    assert explorer.points is points and explorer.ellipses == ellipses  # same artists
+    assert len(explorer.ax_points.get_children()) == n_children  # nothing re-plotted
+    assert not np.allclose(explorer.points.get_facecolors(), before_colors)
+    np.testing.assert_allclose(explorer.points.get_facecolors(), gplot.soft_colors(frame.resp))
+    assert explorer.ellipses[0].width != before_width
+    assert explorer.ellipses[0].center == pytest.approx(tuple(frame.params.means[0]))
+    assert explorer.ll_marker.get_data()[0] == [frame.iteration]
+    assert bytes(explorer.image.value) != before_png
+    assert f"half-step {last} of {last}" in explorer.readout.value
+
+
+def test_set_step_moves_the_slider_and_checks_range(explorer):
+    explorer.set_step(2)
+    assert explorer.step_slider.value == 2
+    assert "M-step" in explorer.readout.value
+    with pytest.raises(ValueError, match="from 0 to"):
+        explorer.set_step(explorer.history.n_frames)
+
+
+def test_play_moves_the_slider(explorer):
+    # Play ticks only in a browser; its value is linked to the slider in the kernel.
+    explorer.play.value = 3
+    assert explorer.step_slider.value == 3
+    assert "half-step 3 " in explorer.readout.value
+    explorer.step_slider.value = 1
+    assert explorer.play.value == 1
+
+
+def test_e_and_m_frames_share_the_points_layer(explorer):
+    explorer.set_step(3)  # E of iteration 2
+    colours = explorer.points.get_facecolors().copy()
+    png_e = bytes(explorer.image.value)
+    explorer.set_step(4)  # M of iteration 2: same colours, ellipses moved
+    np.testing.assert_allclose(explorer.points.get_facecolors(), colours)
+    assert bytes(explorer.image.value) != png_e
+    explorer.set_step(3)  # from the cached layer: exactly the same picture as before
+    assert bytes(explorer.image.value) == png_e
+
+
+def test_changing_k_refits(explorer):
+    old = explorer.history
+    explorer.set_step(3)
+    explorer.k_slider.value = 2
+    assert explorer.history is not old
+    assert explorer.history.n_components == 2
+    assert len(explorer.ellipses) == 2 * 3
+    assert explorer.step == 0 and explorer.play.value == 0
+    assert explorer.step_slider.max == explorer.history.n_frames - 1 == explorer.play.max
+    explorer.k_slider.value = 5
+    assert explorer.history.n_components == 5
+    assert len(explorer.ax_points.patches) == 5 * 3  # old ellipses removed
+
+
+def test_changing_the_start_refits(explorer):
+    old = explorer.history
+    explorer.seed_input.value = 3
+    explorer.init_dropdown.value = "random"
+    assert explorer.history is not old and explorer.history.init == "random"
+    explorer.cov_dropdown.value = "spherical"
+    assert explorer.history.covariance_type == "spherical"
+    explorer.reg_slider.value = 1e-2
+    assert explorer.history.reg_covar == pytest.approx(1e-2)
+
+
+def test_history_length_changes_with_k(X):
+    ex = EMExplorer(X, 1)
+    n1 = len(ex.history)
+    assert n1 == ex.history.n_frames
+    ex.k_slider.value = 3
+    assert ex.history.n_components == 3 and len(ex.history) != n1
+
+
+def test_d4_data_shows_the_chosen_marginal():
+    rng = np.random.default_rng(2)
+    X = np.concatenate([rng.normal(c, 0.5, (40, 4)) for c in (0, 3)])
+    ex = EMExplorer(X, 2, dims=(1, 3))
+    ex.set_step(ex.history.n_frames - 1)
+    final = ex.history.final
+    cov = final.full_covariances()[0][np.ix_((1, 3), (1, 3))]
+    w, h, _ = gplot.ellipse_geometry(cov, 1)
+    assert (ex.ellipses[0].width, ex.ellipses[0].height) == pytest.approx((w, h))
+    assert ex.ellipses[0].center == pytest.approx(tuple(final.means[0, [1, 3]]))
+
+
+# --- bad input: a message in the widget, never a traceback -----------------------------------
+def test_1d_data_shows_a_message(X):
+    ex = EMExplorer(X[:, 0], 2)
+    assert ex.history is None
+    assert "one-dimensional" in ex.message_text and "(n_points, 2)" in ex.message_text
+    assert ex.message.layout.display != "none"
+    assert ex.k_slider.disabled and ex.step_slider.disabled
+    assert repr(ex) == "EMExplorer(no data)"
+    assert bytes(ex.image.value).startswith(b"\x89PNG")  # an empty figure, not a broken one
+
+
+def test_k_larger_than_the_data_allows_shows_a_message(X):
+    ex = EMExplorer(X[:5], 8)
+    assert ex.history is None
+    assert "K=8" in ex.message_text and "5 points" in ex.message_text
+
+
+def test_k_slider_past_the_data_keeps_the_last_fit(X):
+    ex = EMExplorer(X[:6], 2)
+    good = ex.history
+    ex.k_slider.value = 9
+    assert ex.history is good
+    assert "K=9" in ex.message_text
+    ex.k_slider.value = 3  # a good value clears the message
+    assert ex.message_text == "" and ex.history.n_components == 3
+
+
+def test_duplicate_points_limit_k(X):
+    ex = EMExplorer(np.repeat(X[:2], 10, axis=0), 3)
+    assert ex.history is None and "distinct" in ex.message_text
+
+
+def test_unexpected_errors_in_callbacks_are_shown_not_raised(explorer, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(gw, "fit_em", broken)
+    explorer.k_slider.value = 4  # must not raise
+    assert "RuntimeError: disk on fire" in explorer.message_text
+
+
+def test_bad_arguments_become_messages(X):
+    assert "Unknown init" in EMExplorer(X, 2, init="magic").message_text
+    assert "dims" in EMExplorer(X, 2, dims=(0, 5)).message_text
+    assert "at least 1" in EMExplorer(X, 0).message_text
+    assert "NaN" in EMExplorer(np.array([[0.0, np.nan], [1.0, 2.0]]), 1).message_text
+    assert "array of numbers" in EMExplorer("abc", 1).message_text
+
+
+# --------------------------------------------------------------------------------------------
+# GaussianExplorer
+# --------------------------------------------------------------------------------------------
+def test_gaussian_explorer_sliders_move_samples_and_ellipses():
+    g = GaussianExplorer(n_samples=200)
+    assert "gmmviz-gaussian-explorer" in g._dom_classes
+    z = g._z
+    g.set_params(mean=(1.0, -0.5), sigma_x=2.0, sigma_y=0.5, rho=0.6)
+    cov = np.array([[4.0, 0.6], [0.6, 0.25]])
+    np.testing.assert_allclose(g.covariance, cov)
+    np.testing.assert_allclose(g.points.get_offsets(), [1.0, -0.5] + z @ np.linalg.cholesky(cov).T)
+    w, h, a = gplot.ellipse_geometry(cov, 1)
+    assert (g.ellipses[0].width, g.ellipses[0].height, g.ellipses[0].angle) == pytest.approx((w, h, a))
+    assert g.ellipses[0].center == pytest.approx((1.0, -0.5))
+    assert "4.00" in g.matrix.value and "0.60" in g.matrix.value and "0.25" in g.matrix.value
+    png = bytes(g.image.value)
+    g.rho_slider.value = -0.6  # a slider alone redraws too
+    assert g.covariance[0, 1] == pytest.approx(-0.6)
+    assert bytes(g.image.value) != png
+
+
+def test_gaussian_explorer_rejects_a_degenerate_rho():
+    g = GaussianExplorer()
+    with pytest.raises(ValueError, match="strictly between -1 and 1"):
+        g.set_params(rho=1.0)
+    assert "strictly between -1 and 1" in g.message_text
+    assert g.rho_slider.value == 0.0
+    with pytest.raises(ValueError, match="outside the slider"):
+        g.set_params(sigma_x=10.0)
+    with pytest.raises(ValueError, match="positive"):
+        GaussianExplorer(sigma_x=0.0)
+
+
+def test_fit_warnings_are_shown_in_the_widget_not_on_stderr(explorer, monkeypatch, recwarn):
+    real = gw.fit_em
+
+    def warns(*args, **kwargs):
+        import warnings
+
+        warnings.warn("component 2 lost all its points", UserWarning)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gw, "fit_em", warns)
+    explorer.k_slider.value = 2
+    assert explorer.history.n_components == 2
+    assert "component 2 lost all its points" in explorer.message_text
+    assert len(recwarn) == 0
