@@ -1,0 +1,504 @@
+"""EM as a film: one frame per half-step (init, E, M, E, M, ...), exportable offline.
+
+:func:`animate_em` turns an :class:`gmmviz.em.EMHistory` into a
+:class:`matplotlib.animation.FuncAnimation` with two panels: on the left the data coloured by
+responsibilities with each component's ellipses (or, for 1-D data, histogram and component
+densities), on the right ln p(X) up to the frame shown. The figure's title names the half-step
+and what it changed (E: the colours, M: the ellipses).
+
+The figure is a plain :class:`matplotlib.figure.Figure`, not a pyplot figure: the animation never
+pops up a window or shows twice in a notebook, and touches no global state. Every frame updates
+the artists drawn once at the start (``gmmviz.plot.update_*``) instead of drawing anew.
+
+Exports that need no network:
+
+* :func:`offline_jshtml` -- ``anim.to_jshtml()`` without matplotlib's CDN stylesheet (its buttons
+  get text symbols instead of Font Awesome icons); show it with ``IPython.display.HTML``.
+* :func:`save_animation` -- ``.gif`` through matplotlib's Pillow writer, ``.html`` as a
+  self-contained page.
+
+Long runs are subsampled when ``max_frames`` is given; see :func:`select_frames`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.animation import FuncAnimation, PillowWriter
+from matplotlib.artist import Artist
+from matplotlib.colors import to_rgba_array
+from matplotlib.figure import Figure
+
+from .plot import (
+    component_colors,
+    frame_param_index,
+    plot_1d,
+    plot_frame,
+    plot_log_likelihood,
+    point_colors,
+    update_ellipses,
+    update_log_likelihood,
+    update_points,
+)
+
+__all__ = [
+    "DEFAULT_MAX_FRAMES",
+    "EMAnimation",
+    "animate_em",
+    "select_frames",
+    "offline_jshtml",
+    "html_page",
+    "save_animation",
+]
+
+#: Frames the command line shows at most by default: the start and 20 iterations (E and M each).
+DEFAULT_MAX_FRAMES = 41
+
+_SUFFIXES = (".gif", ".html", ".htm")
+
+
+# --------------------------------------------------------------------------------------------
+# Which frames
+# --------------------------------------------------------------------------------------------
+def select_frames(history: Any, max_frames: int | None = None) -> list[int]:
+    """Indices of the history frames an animation shows.
+
+    Parameters
+    ----------
+    history : EMHistory
+    max_frames : int or None, default None
+        None shows every frame (``history.n_frames`` of them). Otherwise at most this many
+        (>= 3): when the run is longer, whole iterations are dropped, never half of one, so the
+        film still alternates E, M, E, M.
+
+    Returns
+    -------
+    list of int
+        Increasing indices into ``history.frame``, starting with 0 (the start).
+
+    Notes
+    -----
+    Subsampling keeps ``m = (max_frames - 1) // 2`` iterations: the first ``m - m // 2`` in a row
+    (EM changes most at the start) and then ``m // 2`` evenly spaced ones ending with the last
+    iteration (so the converged state is always shown). Iteration numbers in the titles make the
+    jumps visible. With ``max_frames=41`` a 100-iteration run shows iterations 1-10 and then
+    every ninth or tenth up to 100.
+    """
+    n_frames = int(history.n_frames)
+    if max_frames is None or n_frames <= _check_max_frames(max_frames):
+        return list(range(n_frames))
+    n_iter = int(history.n_iter)
+    m = (max_frames - 1) // 2
+    tail = max(1, m // 2)
+    head = m - tail
+    # n_iter > m, so the tail's spacing is > 1 and rounding cannot produce duplicates.
+    tail_iters = np.rint(np.linspace(head, n_iter, tail + 1)[1:]).astype(int)
+    iterations = [*range(1, head + 1), *tail_iters.tolist()]
+    return [0] + [i for t in iterations for i in (2 * t - 1, 2 * t)]
+
+
+def _check_max_frames(max_frames: Any) -> int:
+    if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)):
+        raise TypeError(f"max_frames must be an integer or None, got {max_frames!r}.")
+    if max_frames < 3:
+        raise ValueError(
+            f"max_frames must be at least 3 (the start plus one E- and one M-step), got {max_frames}."
+        )
+    return int(max_frames)
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks
+# --------------------------------------------------------------------------------------------
+def _check_history(history: Any) -> Any:
+    needed = ("frame", "n_frames", "n_iter", "log_likelihoods", "params")
+    if not all(hasattr(history, a) for a in needed):
+        raise TypeError(
+            f"history must be the EMHistory returned by gmmviz.fit_em, got {type(history).__name__}."
+        )
+    return history
+
+
+def _check_data(X: Any, history: Any) -> np.ndarray:
+    if isinstance(X, (str, bytes)):
+        raise TypeError("X must be an array of numbers, got a string.")
+    x = np.asarray(X, dtype=float) if np.asarray(X).dtype.kind in "biuf" else None
+    if x is None:
+        raise TypeError(f"X must hold real numbers, got dtype {np.asarray(X).dtype}.")
+    x = x[:, None] if x.ndim == 1 else x
+    expected = np.shape(history.X)
+    if x.shape != expected:
+        raise ValueError(
+            f"X has shape {x.shape} but the history was fitted to data of shape {expected}: "
+            "pass the same X you gave fit_em (or history.X)."
+        )
+    return x
+
+
+def _check_view_dims(dims: Any, n_features: int) -> tuple[int, int] | None:
+    """The two features to draw, or None for the 1-D view."""
+    if n_features == 1:
+        return None  # 1-D data: the histogram view; dims has nothing to choose
+    dims = (0, 1) if dims is None else tuple(dims)
+    if len(dims) != 2 or any(isinstance(i, bool) or not isinstance(i, (int, np.integer)) for i in dims):
+        raise TypeError(f"dims must be a pair of feature indices such as (0, 1), got {dims!r}.")
+    if dims[0] == dims[1] or not all(0 <= i < n_features for i in dims):
+        raise ValueError(
+            f"dims must be two different features in 0..{n_features - 1}, got {dims}."
+        )
+    return int(dims[0]), int(dims[1])
+
+
+# --------------------------------------------------------------------------------------------
+# Panels
+# --------------------------------------------------------------------------------------------
+def _padded(lo: float, hi: float, frac: float = 0.08) -> tuple[float, float]:
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    return lo - frac * span, hi + frac * span
+
+
+def _component_pdfs(grid: np.ndarray, params: Any) -> np.ndarray:
+    """π_k N(grid | μ_k, σ_k²) for 1-D params, shape (K, len(grid))."""
+    means = np.asarray(params.means, dtype=float)[:, 0]
+    var = params.full_covariances()[:, 0, 0]
+    w = np.asarray(params.weights, dtype=float)
+    z = (grid[None, :] - means[:, None]) ** 2 / var[:, None]
+    return w[:, None] * np.exp(-0.5 * z) / np.sqrt(2.0 * np.pi * var[:, None])
+
+
+def _grid_1d(x: np.ndarray, params_seq: Sequence[Any], n_grid: int = 400) -> np.ndarray:
+    # One grid for the whole film, wide enough for every frame's components, so lines can be
+    # updated with set_ydata-like calls instead of being redrawn on a new grid.
+    lo, hi = float(x.min()), float(x.max())
+    for p in params_seq:
+        m = np.asarray(p.means, dtype=float)[:, 0]
+        sd = np.sqrt(p.full_covariances()[:, 0, 0])
+        lo, hi = min(lo, float((m - 3.5 * sd).min())), max(hi, float((m + 3.5 * sd).max()))
+    return np.linspace(lo, hi, n_grid)
+
+
+def _draw_1d(ax: Any, x: np.ndarray, frames: Sequence[Any], palette: np.ndarray,
+             feature_name: str | None) -> dict[str, Any]:
+    """Histogram view for 1-D data, with y-limits fixed for every frame shown."""
+    first = frames[0]
+    artists = plot_1d(ax, x, first.params, first.resp, palette=palette)
+    grid = _grid_1d(x, [f.params for f in frames])
+    hist_top = max((p.get_height() for p in artists["hist"]), default=0.0)
+    pdf_top = max(float(_component_pdfs(grid, f.params).sum(axis=0).max()) for f in frames)
+    top = 1.05 * max(hist_top, pdf_top)
+    artists["grid"] = grid
+    artists["strip_y"] = -0.06 * top
+    artists["strip"].set_offsets(np.column_stack([x[:, 0], np.full(x.shape[0], -0.06 * top)]))
+    ax.set_ylim(-0.12 * top, top)
+    ax.set_xlim(grid[0], grid[-1])
+    ax.set_xlabel(feature_name or "x")
+    return artists
+
+
+def _update_1d(artists: dict[str, Any], frame: Any, palette: np.ndarray) -> list[Artist]:
+    # plot.py has no update_1d yet: move the component and mixture curves onto this frame's
+    # parameters and recolour the responsibility strip, all in place.
+    grid = artists["grid"]
+    comps = _component_pdfs(grid, frame.params)
+    for line, c in zip(artists["components"], comps):
+        line.set_data(grid, c)
+    artists["mixture"].set_data(grid, comps.sum(axis=0))
+    strip = artists["strip"]
+    colors = point_colors(frame.resp, palette, n_points=len(strip.get_offsets()))
+    # '|' markers are drawn by their edges, so set both.
+    strip.set_facecolors(colors)
+    strip.set_edgecolors(colors)
+    return [*artists["components"], artists["mixture"], strip]
+
+
+def _draw_2d(ax: Any, x: np.ndarray, frame: Any, dims: tuple[int, int], n_std: Sequence[float],
+             palette: np.ndarray, feature_names: Sequence[str] | None) -> dict[str, Any]:
+    artists = plot_frame(ax, frame, x, dims=dims, n_std=n_std, palette=palette, title=False)
+    # Fixed limits from the data: ellipses may grow past them early on, but the view must not
+    # jump between frames.
+    ax.set_xlim(*_padded(float(x[:, dims[0]].min()), float(x[:, dims[0]].max())))
+    ax.set_ylim(*_padded(float(x[:, dims[1]].min()), float(x[:, dims[1]].max())))
+    names = feature_names if feature_names is not None else [f"x{i}" for i in range(x.shape[1])]
+    ax.set_xlabel(names[dims[0]])
+    ax.set_ylabel(names[dims[1]])
+    return artists
+
+
+def _draw_ll(ax: Any, log_likelihoods: np.ndarray, shown_iters: int, n_iter: int) -> dict[str, Any]:
+    curve, marker = plot_log_likelihood(ax, log_likelihoods, current=0)
+    ax.set_xlim(-0.5, max(n_iter, 1) + 0.5)
+    ax.set_ylim(*_padded(float(log_likelihoods.min()), float(log_likelihoods.max())))
+    title = ax.set_title("", fontsize="medium")
+    if shown_iters < n_iter:
+        ax.text(0.98, 0.04, f"showing {shown_iters} of {n_iter} iterations", transform=ax.transAxes,
+                ha="right", va="bottom", fontsize="small", color="0.4")
+    return {"curve": curve, "marker": marker, "title": title}
+
+
+# --------------------------------------------------------------------------------------------
+# The animation
+# --------------------------------------------------------------------------------------------
+class EMAnimation(FuncAnimation):
+    """A :class:`~matplotlib.animation.FuncAnimation` of an EM run; build it with :func:`animate_em`.
+
+    Attributes
+    ----------
+    history : EMHistory
+    X : ndarray of shape (n_samples, n_features)
+    frame_indices : tuple of int
+        The history frames shown, in order (see :func:`select_frames`); the animation's frame
+        sequence.
+    artists : dict
+        The artists every frame updates: ``"points"`` (PathCollection; for 1-D data the
+        responsibility strip), ``"ellipses"`` (list, empty for 1-D data), ``"components"`` and
+        ``"mixture"`` (1-D only), ``"ll_curve"``, ``"ll_marker"``, ``"ll_title"``, ``"title"``
+        (the figure's suptitle).
+    palette : ndarray of shape (K, 4)
+    """
+
+    def __init__(self, X: Any, history: Any, *, dims: Sequence[int] | None = None,
+                 max_frames: int | None = None, interval: int = 700, n_std: Sequence[float] = (1, 2, 3),
+                 palette: Any = None, feature_names: Sequence[str] | None = None,
+                 figsize: tuple[float, float] = (10.0, 4.4), dpi: float = 80.0,
+                 repeat: bool = True) -> None:
+        self.history = _check_history(history)
+        self.X = _check_data(X, history)
+        self.dims = _check_view_dims(dims, self.X.shape[1])
+        self.n_std = tuple(n_std)
+        self.frame_indices = tuple(select_frames(history, max_frames))
+        k = history.params[0].n_components
+        self.palette = component_colors(k) if palette is None else to_rgba_array(palette)
+        if self.palette.shape[0] != k:
+            raise ValueError(f"palette has {self.palette.shape[0]} colours for K={k} components.")
+        if feature_names is not None and len(feature_names) != self.X.shape[1]:
+            raise ValueError(
+                f"feature_names has {len(feature_names)} names for {self.X.shape[1]} features."
+            )
+        self._ll = np.asarray(history.log_likelihoods, dtype=float)
+
+        fig = Figure(figsize=figsize, dpi=dpi)
+        # Fixed margins rather than a layout engine: the suptitle text changes every frame and the
+        # panels must not shift under it.
+        grid = fig.add_gridspec(1, 2, width_ratios=(1.35, 1.0), left=0.07, right=0.98, bottom=0.13,
+                                top=0.82, wspace=0.28)
+        ax_data, ax_ll = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
+        first = history.frame(self.frame_indices[0])
+        if self.dims is None:
+            shown = [history.frame(i) for i in self.frame_indices]
+            name = feature_names[0] if feature_names is not None else None
+            panel = _draw_1d(ax_data, self.X, shown, self.palette, name)
+            artists = {"points": panel["strip"], "ellipses": [], "components": panel["components"],
+                       "mixture": panel["mixture"], "_1d": panel}
+        else:
+            panel = _draw_2d(ax_data, self.X, first, self.dims, self.n_std, self.palette, feature_names)
+            artists = {"points": panel["points"], "ellipses": panel["ellipses"]}
+        ax_data.set_title(f"K = {k}, {history.covariance_type} covariances", fontsize="medium")
+        shown_iters = (len(self.frame_indices) - 1) // 2
+        ll = _draw_ll(ax_ll, self._ll, shown_iters, int(history.n_iter))
+        artists.update(ll_curve=ll["curve"], ll_marker=ll["marker"], ll_title=ll["title"],
+                       title=fig.suptitle("", fontsize="large"))
+        self.artists = artists
+        self.show_frame(self.frame_indices[0])
+        super().__init__(fig, self.show_frame, frames=list(self.frame_indices), interval=interval,
+                         repeat=repeat, cache_frame_data=False)
+
+    @property
+    def figure(self) -> Figure:
+        """The animation's own figure (not registered with pyplot)."""
+        return self._fig
+
+    def show_frame(self, i: int) -> list[Artist]:
+        """Update every artist to show history frame ``i`` (an index into ``history.frame``).
+
+        This is the animation's update function; call it directly to look at one frame.
+
+        Returns
+        -------
+        list of Artist
+            The artists changed.
+        """
+        frame = self.history.frame(i)
+        a = self.artists
+        if self.dims is None:
+            changed = _update_1d(a["_1d"], frame, self.palette)
+        else:
+            changed = [update_points(a["points"], frame.resp, palette=self.palette),
+                       *update_ellipses(a["ellipses"], frame.params, dims=self.dims, n_std=self.n_std)]
+        # "ln p(X) so far": the curve grows up to the parameters this frame shows.
+        t = frame_param_index(frame)
+        update_log_likelihood(a["ll_marker"], self._ll[: t + 1], t, curve=a["ll_curve"])
+        a["ll_title"].set_text(f"ln p(X) = {frame.log_likelihood:.2f}")
+        a["title"].set_text(frame.description)
+        return [*changed, a["ll_curve"], a["ll_marker"], a["ll_title"], a["title"]]
+
+
+def animate_em(X: Any, history: Any, *, dims: Sequence[int] | None = None,
+               max_frames: int | None = None, interval: int = 700,
+               n_std: Sequence[float] = (1, 2, 3), palette: Any = None,
+               feature_names: Sequence[str] | None = None,
+               figsize: tuple[float, float] = (10.0, 4.4), dpi: float = 80.0,
+               repeat: bool = True) -> EMAnimation:
+    """Animate an EM run half-step by half-step: start, E1, M1, E2, M2, ...
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features) or (n_samples,)
+        The data the history was fitted to (same shape as ``history.X``).
+    history : EMHistory
+        From :func:`gmmviz.fit_em`.
+    dims : pair of int, optional
+        The two features drawn when there are more than two (default (0, 1)); ellipses show the
+        marginals on them. Ignored for 1-D data, which gets the histogram view
+        (:func:`gmmviz.plot.plot_1d`).
+    max_frames : int, optional
+        Show at most this many frames by dropping whole iterations (see :func:`select_frames`);
+        None (default) shows all ``history.n_frames``.
+    interval : int, default 700
+        Milliseconds between frames when played; exports use it as their speed unless given one.
+    n_std : sequence of float, default (1, 2, 3)
+        Mahalanobis radii of the ellipses.
+    palette : K colours, optional
+        Default :func:`gmmviz.plot.component_colors`.
+    feature_names : sequence of str, optional
+        Axis labels, one per feature.
+    figsize, dpi
+        Of the animation's own figure. ``dpi`` sets the size of exported frames.
+    repeat : bool, default True
+        Loop when played.
+
+    Returns
+    -------
+    EMAnimation
+        A ``FuncAnimation``. Left panel: points coloured by ``soft_colors(frame.resp)`` (grey at
+        the start) and the frame's ellipses. Right panel: ln p(X) up to the frame, with a marker
+        at the frame's value. The figure title is ``frame.description``, e.g. "Iteration 3,
+        E-step: responsibilities γ recomputed (colours change)".
+
+    Notes
+    -----
+    In a notebook show it with ``IPython.display.HTML(offline_jshtml(anim))``; save it with
+    :func:`save_animation`.
+
+    Examples
+    --------
+    >>> from gmmviz import fit_em
+    >>> from gmmviz.datasets import load_faithful
+    >>> X = load_faithful(standardize=True)
+    >>> anim = animate_em(X, fit_em(X, 2, random_state=0, max_iter=5))
+    >>> len(anim.frame_indices)
+    11
+    """
+    return EMAnimation(X, history, dims=dims, max_frames=max_frames, interval=interval, n_std=n_std,
+                       palette=palette, feature_names=feature_names, figsize=figsize, dpi=dpi,
+                       repeat=repeat)
+
+
+# --------------------------------------------------------------------------------------------
+# Export
+# --------------------------------------------------------------------------------------------
+# Text stand-ins for the Font Awesome icons of matplotlib's player, which it loads from a CDN.
+_ICON_TEXT = {
+    "fa-minus": "\u2212",          # minus: slower
+    "fa-fast-backward": "\u23ee",  # first frame
+    "fa-step-backward": "\u25c1",  # previous frame
+    "fa-play fa-flip-horizontal": "\u25c0",  # play backwards
+    "fa-pause": "\u23f8",
+    "fa-play": "\u25b6",
+    "fa-step-forward": "\u25b7",   # next frame
+    "fa-fast-forward": "\u23ed",   # last frame
+    "fa-plus": "+",                # faster
+}
+_CDN_LINK = re.compile(r"<link[^>]*href=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE)
+_ICON = re.compile(r"<i class=\"fa ([^\"]+)\"></i>")
+
+
+def _offline_player(html: str) -> str:
+    html = _CDN_LINK.sub("", html)
+    return _ICON.sub(lambda m: _ICON_TEXT.get(m.group(1), "\u2022"), html)
+
+
+def offline_jshtml(anim: FuncAnimation, fps: float | None = None) -> str:
+    """``anim.to_jshtml()`` with no network use: every frame embedded, no CDN stylesheet.
+
+    Parameters
+    ----------
+    anim : FuncAnimation
+    fps : float, optional
+        Playback speed; default from the animation's ``interval``.
+
+    Returns
+    -------
+    str
+        An HTML fragment (player, embedded PNG frames, inline JavaScript). In a notebook:
+        ``IPython.display.HTML(offline_jshtml(anim))``.
+
+    Raises
+    ------
+    ValueError
+        When matplotlib dropped frames to stay under ``rcParams["animation.embed_limit"]``
+        (it only logs that): lower ``dpi`` or ``max_frames``.
+    """
+    if not isinstance(anim, FuncAnimation):
+        raise TypeError(f"anim must be a matplotlib FuncAnimation, got {type(anim).__name__}.")
+    html = _offline_player(anim.to_jshtml(fps=fps))
+    expected = len(getattr(anim, "frame_indices", ())) or None
+    found = html.count("data:image/png;base64,")
+    if expected is not None and found < expected:
+        raise ValueError(
+            f"only {found} of {expected} frames fit under matplotlib's animation.embed_limit; "
+            "lower dpi or max_frames."
+        )
+    return html
+
+
+def html_page(fragment: str, title: str = "EM for a Gaussian mixture") -> str:
+    """Wrap an HTML fragment (e.g. :func:`offline_jshtml`) in a minimal standalone page."""
+    from html import escape
+
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{escape(title)}</title>\n</head>\n<body>\n{fragment}\n</body>\n</html>\n"
+    )
+
+
+def save_animation(anim: FuncAnimation, path: str | Path, *, fps: float | None = None,
+                   title: str = "EM for a Gaussian mixture") -> Path:
+    """Write the animation to ``path``; the suffix chooses the format.
+
+    Parameters
+    ----------
+    anim : FuncAnimation
+    path : str or Path
+        ``.gif`` (matplotlib's Pillow writer, loops forever) or ``.html`` / ``.htm`` (a standalone
+        page with the :func:`offline_jshtml` player; opens without a network).
+    fps : float, optional
+        Frames per second; default from the animation's ``interval``.
+    title : str
+        The HTML page's title.
+
+    Returns
+    -------
+    Path
+        Where the file was written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise ValueError(
+            f"cannot tell the format of {str(path)!r}: end the file name with .gif or .html."
+        )
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"the folder {str(path.parent)!r} for {path.name!r} does not exist.")
+    if fps is None:
+        fps = 1000.0 / getattr(anim, "_interval", 500)
+    if fps <= 0:
+        raise ValueError(f"fps must be positive, got {fps}.")
+    if suffix == ".gif":
+        anim.save(path, writer=PillowWriter(fps=fps))
+    else:
+        path.write_text(html_page(offline_jshtml(anim, fps=fps), title), encoding="utf-8")
+    return path
