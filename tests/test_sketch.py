@@ -440,3 +440,16 @@ def test_fit_one_liner_uses_one_component_per_colour(fake_explorer):
     assert pad.explorer is explorer
     X, k, _ = fake_explorer[0]
     assert k == 3 and X.shape == (90, 2)
+
+
+def test_fit_button_shows_a_real_explorer_under_the_pad(monkeypatch):
+    from gmmviz.widgets import EMExplorer
+
+    shown = []
+    monkeypatch.setattr(sketch, "display", shown.append)
+    pad = SketchPad(n_components=2, n_points=120)
+    _send_drawing(pad, two_stroke_image())
+    pad.fit_button.click()
+    assert isinstance(pad.explorer, EMExplorer)
+    assert shown == [pad.explorer]  # the explorer is displayed, not only built
+    assert pad.explorer.history.n_components == 2

@@ -72,6 +72,7 @@ import anywidget
 import ipysketch_lite
 import ipywidgets as widgets
 import numpy as np
+from IPython.display import display
 from PIL import Image, ImageColor, ImageDraw, UnidentifiedImageError
 
 __all__ = [
@@ -978,7 +979,7 @@ class SketchPad:
         fallback: ImageLike | None = None,
         **explorer_kwargs: Any,
     ) -> Any:
-        """Hand the drawn points to :class:`gmmviz.widgets.EMExplorer` (which displays itself).
+        """Hand the drawn points to :class:`gmmviz.widgets.EMExplorer`; show it by ending a cell with it.
 
         Parameters
         ----------
@@ -1010,8 +1011,9 @@ class SketchPad:
             )
             from gmmviz.widgets import EMExplorer
 
+            self.explorer = EMExplorer(X, n_components=self.k_control.value)
             with self.output:
-                self.explorer = EMExplorer(X, n_components=self.k_control.value)
+                display(self.explorer)
         except (ValueError, TypeError, ImportError) as exc:
             self.status.value = _html_message(str(exc), "error")
             return
