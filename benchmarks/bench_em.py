@@ -4,6 +4,10 @@ Same data, same start, same machine, one run: prints the median time of each and
 gmmviz / scikit-learn, and checks that the two give the same parameters.
 
     .venv/bin/python benchmarks/bench_em.py [--repeat 7]
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_em.py   # both on one thread
+
+On a busy machine the times (scikit-learn's especially: it makes multithreaded BLAS calls) vary a
+lot from run to run; use --repeat 9 and run it twice.
 
 Targets (issue 2): ratio <= 0.5 at N=200k d=2 K=8 and <= 1.0 at N=50k d=32 K=16.
 """
@@ -42,7 +46,11 @@ def main() -> None:
     args = parser.parse_args()
     import sklearn
 
-    print(f"one EM iteration, full covariance, median of {args.repeat}; scikit-learn {sklearn.__version__}")
+    from threadpoolctl import threadpool_info
+
+    threads = sorted({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+    print(f"one EM iteration, full covariance, median of {args.repeat}; scikit-learn {sklearn.__version__}; "
+          f"BLAS threads {threads} (gmmviz runs its blocked passes on one)")
     print(f"{'N':>8} {'d':>3} {'K':>3} {'gmmviz ms':>10} {'sklearn ms':>11} {'ratio':>6} {'max rel diff':>13}")
     for n, d, k in CASES:
         X = make_data(n, d, k)

@@ -23,6 +23,7 @@ Conventions
 """
 from __future__ import annotations
 
+import contextlib
 import numbers
 import warnings
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from typing import Iterator
 
 import numpy as np
 from scipy import linalg
+from scipy.linalg.blas import dtrmm as _dtrmm
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -50,6 +52,7 @@ COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 INIT_METHODS = ("kmeans", "kmeans++", "random")
 
 _LOG_2PI = np.log(2.0 * np.pi)
+_KMEANS_PARALLEL_SIZE = 200_000  # n·K above which k-means initialisation may use several threads
 # scikit-learn adds this to every N_k so that no division is by exactly zero; we do the same so that
 # both implementations produce the same numbers from the same start.
 _NK_EPS = 10.0 * np.finfo(np.float64).eps
@@ -173,18 +176,21 @@ def _compute_precision_cholesky(covariances: np.ndarray, covariance_type: str) -
     """
     if covariance_type in ("full", "tied"):
         covs = covariances[np.newaxis] if covariance_type == "tied" else covariances
-        d = covs.shape[-1]
         prec = np.empty_like(covs)
         for k, cov in enumerate(covs):
             try:
                 cov_chol = linalg.cholesky(cov, lower=True)
             except linalg.LinAlgError:
-                which = "the tied covariance" if covariance_type == "tied" else f"covariance of component {k}"
+                which = "tied covariance" if covariance_type == "tied" else f"covariance of component {k}"
                 raise ValueError(
                     f"The {which} is not positive definite (singular or collapsed): "
                     f"increase reg_covar or lower K."
                 ) from None
-            prec[k] = linalg.solve_triangular(cov_chol, np.eye(d), lower=True).T
+            # P = (L⁻¹)ᵀ by LAPACK's triangular inverse. Not solve_triangular(L, I) as scikit-learn does:
+            # that goes through OpenBLAS's threaded TRSM, which wakes its worker threads even for a
+            # 2×2 matrix and costs 0.1-10 ms per call on a busy machine (more than a whole E-step).
+            inv, _ = linalg.lapack.dtrtri(cov_chol, lower=1)
+            prec[k] = inv.T
         return prec[0] if covariance_type == "tied" else prec
     if np.any(covariances <= 0.0):
         raise ValueError(
@@ -401,8 +407,13 @@ def init_params(
 def _initial_means(X: np.ndarray, k: int, method: str, seed: int | None) -> np.ndarray:
     if method == "kmeans":
         from sklearn.cluster import KMeans
+        from threadpoolctl import threadpool_limits
 
-        return KMeans(n_clusters=k, n_init=4, random_state=seed).fit(X).cluster_centers_
+        # On the course's small data sets, OpenMP threads cost more than they save, and on a busy
+        # machine their spin-waiting made a 272-point k-means take a second instead of 15 ms.
+        threads = None if X.shape[0] * k > _KMEANS_PARALLEL_SIZE else 1
+        with threadpool_limits(limits=threads, user_api="openmp"):
+            return KMeans(n_clusters=k, n_init=4, random_state=seed).fit(X).cluster_centers_
     if method == "kmeans++":
         from sklearn.cluster import kmeans_plusplus
 
@@ -417,30 +428,91 @@ def _initial_means(X: np.ndarray, k: int, method: str, seed: int | None) -> np.n
 # ---------------------------------------------------------------------------------------------
 
 
+# The E- and M-steps walk over the points in blocks of about this many numbers (d · block): 512 KiB
+# of float64, so the work buffers stay in the L2 cache and are reused instead of being allocated
+# (and page-faulted in) per component, while each BLAS call still gets thousands of columns.
+_BLOCK_NUMBERS = 1 << 16
+_MIN_BLOCK = 4096
+
+
+_blas_controller = None
+
+
+def _one_blas_thread():
+    """Context in which BLAS runs on one thread (threadpoolctl, a scikit-learn dependency).
+
+    The blocked E- and M-steps make many small BLAS calls. Multithreaded OpenBLAS synchronises its
+    threads in every call, which costs little on an idle machine but up to milliseconds per call on
+    a busy one (shared CI runners, Binder): one thread is then 10-100× faster, and on an idle
+    machine it loses little, since the triangular products already halve the work.
+    """
+    global _blas_controller
+    if _blas_controller is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _blas_controller = ThreadpoolController()
+        except Exception:  # pragma: no cover - threadpoolctl missing or unable to inspect the process
+            _blas_controller = False
+    if not _blas_controller:  # pragma: no cover
+        return contextlib.nullcontext()
+    return _blas_controller.limit(limits=1, user_api="blas")
+
+
+def _blocks(n: int, d: int) -> tuple[int, range]:
+    """Block size and block starts for walking over n points of dimension d."""
+    block = min(n, max(_MIN_BLOCK, _BLOCK_NUMBERS // d))
+    return block, range(0, n, block)
+
+
+def _upper_times(p_upper_f: np.ndarray, diff: np.ndarray) -> None:
+    """diff ← P_kᵀ diff in place, with BLAS TRMM: P_k is upper triangular, so half the flops of a GEMM.
+
+    ``diff`` is a C-contiguous (d, m) block, i.e. the Fortran-ordered (m, d) matrix diffᵀ, which TRMM
+    overwrites with diffᵀ P_k = (P_kᵀ diff)ᵀ.
+    """
+    res = _dtrmm(1.0, p_upper_f, diff.T, side=1, lower=0, overwrite_b=1)
+    if not np.may_share_memory(res, diff):  # not in place (never for our contiguous blocks): copy back
+        diff[...] = res.T
+
+
 def _weighted_log_prob_t(X: np.ndarray, params: GMMParams) -> np.ndarray:
     """ln π_k + ln N(x_n | μ_k, Σ_k), transposed: shape (K, n_samples).
 
     The Mahalanobis term is ‖P_kᵀ(x − μ_k)‖² with the difference taken first: expanding it into
     ‖x‖² − 2x·μ + ‖μ‖² cancels catastrophically when the data sit far from the origin. Working on
-    Xᵀ keeps every per-component row contiguous, which is what makes this faster than scikit-learn.
+    Xᵀ keeps every per-component row contiguous, which is what makes this faster than scikit-learn,
+    together with cache-sized blocks of points and a triangular product (TRMM) for P_kᵀ(x − μ_k).
     """
     n, d = X.shape
     k = params.n_components
     prec = params.precisions_cholesky
     cov_type = params.covariance_type
+    means = params.means
     xt = np.ascontiguousarray(X.T)
     out = np.empty((k, n))
-    for j in range(k):
-        diff = xt - params.means[j][:, np.newaxis]
-        if cov_type == "full":
-            y = prec[j].T @ diff
-        elif cov_type == "tied":
-            y = prec.T @ diff
-        elif cov_type == "diag":
-            y = diff * prec[j][:, np.newaxis]
-        else:
-            y = diff * prec[j]
-        np.einsum("ij,ij->j", y, y, out=out[j])
+    if cov_type == "full":
+        factors = [np.asfortranarray(prec[j]) for j in range(k)]
+    elif cov_type == "tied":
+        factors = [np.asfortranarray(prec)] * k
+    elif cov_type == "diag":
+        scales = prec[:, :, np.newaxis]  # (K, d, 1)
+    block, starts = _blocks(n, d)
+    buf = np.empty(d * block)
+    with _one_blas_thread():
+        for start in starts:
+            stop = min(n, start + block)
+            xs = xt[:, start:stop]
+            diff = buf[: d * (stop - start)].reshape(d, stop - start)  # contiguous, whatever the width
+            for j in range(k):
+                np.subtract(xs, means[j][:, np.newaxis], out=diff)
+                if cov_type in ("full", "tied"):
+                    _upper_times(factors[j], diff)
+                elif cov_type == "diag":
+                    diff *= scales[j]
+                np.einsum("ij,ij->j", diff, diff, out=out[j, start:stop])
+    if cov_type == "spherical":
+        out *= (prec**2)[:, np.newaxis]  # ‖(x − μ)/σ‖² = ‖x − μ‖² / σ²
     log_det = _log_det_precision_cholesky(prec, cov_type, d)
     with np.errstate(divide="ignore"):  # a weight of exactly 0 gives ln π_k = -inf, which is right
         log_w = np.log(params.weights)
@@ -515,10 +587,34 @@ def log_likelihood(X, params: GMMParams) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
-def _scatter(xt: np.ndarray, resp_k: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ as Y Yᵀ with Y = √γ (xᵀ − μ) (NumPy then uses SYRK)."""
-    y = (xt - mean[:, np.newaxis]) * np.sqrt(resp_k)
-    return y @ y.T
+def _scatter(xt: np.ndarray, rt: np.ndarray, means: np.ndarray, covariance_type: str) -> np.ndarray:
+    """Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ for every k: (K, d, d) for 'full'/'tied', its diagonal (K, d) else.
+
+    The difference is taken first (no cancellation far from the origin). Full scatters are Y Yᵀ with
+    Y = √γ (xᵀ − μ) (NumPy uses SYRK for it, half the flops of a GEMM), diagonals (xᵀ − μ)² γ; both
+    accumulated over cache-sized blocks of points with one reused buffer.
+    """
+    d, n = xt.shape
+    k = means.shape[0]
+    full = covariance_type in ("full", "tied")
+    out = np.zeros((k, d, d) if full else (k, d))
+    weights = np.sqrt(rt) if full else rt
+    block, starts = _blocks(n, d)
+    buf = np.empty(d * block)
+    with _one_blas_thread():
+        for start in starts:
+            stop = min(n, start + block)
+            xs = xt[:, start:stop]
+            y = buf[: d * (stop - start)].reshape(d, stop - start)
+            for j in range(k):
+                np.subtract(xs, means[j][:, np.newaxis], out=y)
+                if full:
+                    y *= weights[j, start:stop]
+                    out[j] += y @ y.T
+                else:
+                    y *= y
+                    out[j] += y @ weights[j, start:stop]
+    return out
 
 
 def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: float) -> GMMParams:
@@ -526,7 +622,8 @@ def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: fl
     rt = np.ascontiguousarray(resp.T)  # a no-op copy for responsibilities from _e_step
     xt = np.ascontiguousarray(X.T)
     nk = rt.sum(axis=1) + _NK_EPS
-    means = (rt @ X) / nk[:, np.newaxis]
+    with _one_blas_thread():
+        means = (rt @ X) / nk[:, np.newaxis]
     empty = nk < _NK_EPS * (n + 1)
     if empty.any():
         warnings.warn(
@@ -536,17 +633,13 @@ def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: fl
             stacklevel=3,
         )
         means[empty] = X.mean(axis=0)
-    k = nk.size
+    scatter = _scatter(xt, rt, means, covariance_type)
     if covariance_type == "full":
-        covs = np.empty((k, d, d))
-        for j in range(k):
-            covs[j] = _scatter(xt, rt[j], means[j]) / nk[j]
+        covs = scatter / nk[:, np.newaxis, np.newaxis]
     elif covariance_type == "tied":
-        covs = sum(_scatter(xt, rt[j], means[j]) for j in range(k)) / nk.sum()
+        covs = scatter.sum(axis=0) / nk.sum()
     else:
-        covs = np.empty((k, d))
-        for j in range(k):
-            covs[j] = ((xt - means[j][:, np.newaxis]) ** 2) @ rt[j] / nk[j]
+        covs = scatter / nk[:, np.newaxis]
         if covariance_type == "spherical":
             covs = covs.mean(axis=1)
     if empty.any() and covariance_type != "tied":
@@ -698,9 +791,9 @@ class EMHistory:
         return [("init", 0)] + [(kind, t) for t in range(1, self.n_iter + 1) for kind in ("E", "M")]
 
     def frame_log_likelihoods(self) -> np.ndarray:
-        """ln p(X) shown at each frame, shape (n_frames,)."""
+        """ln p(X) shown at each frame, shape (n_frames,): ll[0], then ll[t-1] (E) and ll[t] (M) for each t."""
         ll = self.log_likelihoods
-        return np.concatenate([[ll[0]], np.repeat(ll[1:], 2)]) if self.n_iter else ll.copy()
+        return np.concatenate([ll[:1], np.column_stack([ll[:-1], ll[1:]]).ravel()])
 
     def frame(self, i: int) -> Frame:
         """The i-th frame: 0 is the start, then E and M of iteration 1, E and M of iteration 2, ..."""
@@ -765,7 +858,10 @@ def fit_em(
     -------
     EMHistory
     """
-    X = _check_X(X)
+    # The history keeps its own read-only copy: frames recompute γ from it, so later edits to the
+    # caller's array (X += noise in a notebook) must not change them.
+    X = np.array(_check_X(X), order="C")
+    X.setflags(write=False)
     k = _check_n_components(n_components, X)
     covariance_type = _check_covariance_type(covariance_type)
     reg_covar = _check_reg_covar(reg_covar)
