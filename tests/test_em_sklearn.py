@@ -157,7 +157,9 @@ def test_blocked_passes_over_the_points_match_sklearn(covariance_type, monkeypat
     whole = fit_em(X, K, covariance_type=covariance_type, params=start, max_iter=5, tol=0.0)
     monkeypatch.setattr(em, "_MIN_BLOCK", 10)
     monkeypatch.setattr(em, "_BLOCK_NUMBERS", 64)  # blocks of 21 points: 23 full ones and one of 20
-    assert em._blocks(503, 3) == (21, range(0, 503, 21))
+    blocks = [points for _, points, _ in em._centred_blocks(X.T.copy(), start.means[:1])]
+    assert [(b.start, b.stop) for b in blocks[-2:]] == [(462, 483), (483, 503)]
+    assert len(blocks) == 24
     blocked = fit_em(X, K, covariance_type=covariance_type, params=start, max_iter=5, tol=0.0)
     gm = sklearn_fit(X, start, 5, 1e-6)
     for ours in (whole, blocked):

@@ -459,10 +459,22 @@ def _one_blas_thread():
     return _blas_controller.limit(limits=1, user_api="blas")
 
 
-def _blocks(n: int, d: int) -> tuple[int, range]:
-    """Block size and block starts for walking over n points of dimension d."""
+def _centred_blocks(xt: np.ndarray, means: np.ndarray) -> Iterator[tuple[int, slice, np.ndarray]]:
+    """Yield (k, points, xᵀ − μ_k) for each block of points and each component.
+
+    ``xt`` is Xᵀ, shape (d, n). The differences of one block, shape (d, m), live in one reused,
+    contiguous buffer: the caller may transform them in place, but only until the next item.
+    """
+    d, n = xt.shape
     block = min(n, max(_MIN_BLOCK, _BLOCK_NUMBERS // d))
-    return block, range(0, n, block)
+    buf = np.empty(d * block)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        xs = xt[:, start:stop]
+        diff = buf[: d * (stop - start)].reshape(d, stop - start)  # contiguous, whatever the width
+        for k in range(means.shape[0]):
+            np.subtract(xs, means[k][:, np.newaxis], out=diff)
+            yield k, slice(start, stop), diff
 
 
 def _upper_times(p_upper_f: np.ndarray, diff: np.ndarray) -> None:
@@ -497,20 +509,13 @@ def _weighted_log_prob_t(X: np.ndarray, params: GMMParams) -> np.ndarray:
         factors = [np.asfortranarray(prec)] * k
     elif cov_type == "diag":
         scales = prec[:, :, np.newaxis]  # (K, d, 1)
-    block, starts = _blocks(n, d)
-    buf = np.empty(d * block)
     with _one_blas_thread():
-        for start in starts:
-            stop = min(n, start + block)
-            xs = xt[:, start:stop]
-            diff = buf[: d * (stop - start)].reshape(d, stop - start)  # contiguous, whatever the width
-            for j in range(k):
-                np.subtract(xs, means[j][:, np.newaxis], out=diff)
-                if cov_type in ("full", "tied"):
-                    _upper_times(factors[j], diff)
-                elif cov_type == "diag":
-                    diff *= scales[j]
-                np.einsum("ij,ij->j", diff, diff, out=out[j, start:stop])
+        for j, points, diff in _centred_blocks(xt, means):
+            if cov_type in ("full", "tied"):
+                _upper_times(factors[j], diff)
+            elif cov_type == "diag":
+                diff *= scales[j]
+            np.einsum("ij,ij->j", diff, diff, out=out[j, points])
     if cov_type == "spherical":
         out *= (prec**2)[:, np.newaxis]  # ‖(x − μ)/σ‖² = ‖x − μ‖² / σ²
     log_det = _log_det_precision_cholesky(prec, cov_type, d)
@@ -599,21 +604,14 @@ def _scatter(xt: np.ndarray, rt: np.ndarray, means: np.ndarray, covariance_type:
     full = covariance_type in ("full", "tied")
     out = np.zeros((k, d, d) if full else (k, d))
     weights = np.sqrt(rt) if full else rt
-    block, starts = _blocks(n, d)
-    buf = np.empty(d * block)
     with _one_blas_thread():
-        for start in starts:
-            stop = min(n, start + block)
-            xs = xt[:, start:stop]
-            y = buf[: d * (stop - start)].reshape(d, stop - start)
-            for j in range(k):
-                np.subtract(xs, means[j][:, np.newaxis], out=y)
-                if full:
-                    y *= weights[j, start:stop]
-                    out[j] += y @ y.T
-                else:
-                    y *= y
-                    out[j] += y @ weights[j, start:stop]
+        for j, points, y in _centred_blocks(xt, means):
+            if full:
+                y *= weights[j, points]
+                out[j] += y @ y.T
+            else:
+                y *= y
+                out[j] += y @ weights[j, points]
     return out
 
 
