@@ -1,0 +1,669 @@
+"""Checks for the course's exercises, with precise hints, and the reference solutions.
+
+Every ``check_*`` function **returns** a :class:`CheckResult`; none raises because of a wrong or
+missing answer, so a notebook whose exercises are not attempted yet still runs top to bottom.
+A result shows itself in a notebook as one line (text and HTML)::
+
+    ✓ e_step: correct on 3 test problems ...
+    ✗ e_step: rows of γ must sum to 1; row 3 sums to 1.7 ...
+    ○ e_step: not attempted yet ...
+
+and has ``.passed`` (bool), ``.status`` ("passed", "failed" or "not attempted"), ``.message`` and
+``.name``; ``bool(result)`` is ``result.passed``. An answer of ``None`` (or a function returning
+``None``) counts as *not attempted*. Only the *first* problem found is reported: fix it, run the
+check again.
+
+Functions the learner writes (notebook 09)
+------------------------------------------
+* ``e_step(X, params) -> (resp, log_likelihood)``: ``params`` is a :class:`gmmviz.em.GMMParams`
+  with full covariances (``params.weights`` (K,), ``params.means`` (K, d), ``params.covariances``
+  (K, d, d)); ``resp`` has shape (n, K); ``log_likelihood`` is the total ln p(X) (a sum over points).
+  Checked by :func:`check_e_step` against :func:`gmmviz.em.e_step`.
+* ``m_step(X, resp, reg_covar=1e-6) -> (weights, means, covariances)`` (or a ``GMMParams``):
+  full covariances with ``reg_covar`` added to their diagonal. Checked by :func:`check_m_step`
+  against :func:`gmmviz.em.m_step` (called with ``reg_covar=0.001``, so forgetting it shows).
+
+Solutions are reachable but not in the way: :func:`reference_e_step` and :func:`reference_m_step`
+are plain NumPy/SciPy versions written to be read (``gmmviz.exercises.reference_e_step??`` in
+Jupyter shows the code); :func:`solution` prints the source of any of them.
+"""
+from __future__ import annotations
+
+import html
+import inspect
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal
+
+from .em import GMMParams, e_step as _gm_e_step, log_density, m_step as _gm_m_step
+
+__all__ = [
+    "CheckResult",
+    "check_e_step",
+    "check_m_step",
+    "check_responsibilities",
+    "check_log_likelihood",
+    "check_n_parameters",
+    "check_mahalanobis",
+    "check_elbo",
+    "check_permutation",
+    "reference_e_step",
+    "reference_m_step",
+    "solution",
+]
+
+#: reg_covar passed to the learner's m_step by :func:`check_m_step` (large enough to see).
+CHECK_REG_COVAR = 1e-3
+
+_SYMBOL = {"passed": "✓", "failed": "✗", "not attempted": "○"}
+_COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "not attempted": "#6e7781"}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of one check.
+
+    Attributes
+    ----------
+    name : str
+        What was checked (e.g. ``"e_step"``).
+    status : {"passed", "failed", "not attempted"}
+    message : str
+        Confirmation, or the first problem found with a hint how to fix it.
+    """
+
+    name: str
+    status: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        """True only when the answer is correct."""
+        return self.status == "passed"
+
+    @property
+    def attempted(self) -> bool:
+        return self.status != "not attempted"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        return f"{_SYMBOL[self.status]} {self.name}: {self.message}"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        colour = _COLOUR[self.status]
+        return (
+            f'<div class="gmmviz-check gmmviz-check-{self.status.replace(" ", "-")}" '
+            f'style="border-left: 4px solid {colour}; padding: 2px 8px;">'
+            f'<span style="color: {colour}; font-weight: bold;">{_SYMBOL[self.status]} '
+            f"{html.escape(self.name)}</span>: {html.escape(self.message)}</div>"
+        )
+
+
+def _ok(name: str, message: str) -> CheckResult:
+    return CheckResult(name, "passed", message)
+
+
+def _fail(name: str, message: str) -> CheckResult:
+    return CheckResult(name, "failed", message)
+
+
+def _todo(name: str, what: str) -> CheckResult:
+    return CheckResult(name, "not attempted", f"not attempted yet: {what}")
+
+
+def _fmt(a: Any) -> str:
+    return np.array2string(np.asarray(a, dtype=float), precision=3, suppress_small=True, separator=", ")
+
+
+def _close(a: np.ndarray, b: np.ndarray, tol: float = 1e-8) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=tol, atol=tol))
+
+
+def _as_float_array(value: Any) -> np.ndarray | None:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return arr
+
+
+def _call(fn: Callable, *args: Any) -> tuple[Any, BaseException | None]:
+    """Call the learner's function; numerical warnings stay quiet (the check names the problem)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            return fn(*args), None
+        except Exception as exc:  # the learner's bug becomes a hint, not a traceback
+            return None, exc
+
+
+def _raised(name: str, exc: BaseException, problem: str) -> CheckResult:
+    return _fail(name, f"your function raised {type(exc).__name__}: {exc} (on {problem}). "
+                       f"Run it yourself on that input to see the traceback.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Test problems (small, seeded, with n != K so a transposed answer is recognisable)
+# ---------------------------------------------------------------------------------------------
+
+
+def _random_params(rng: np.random.Generator, k: int, d: int, spread: float = 2.0) -> GMMParams:
+    weights = rng.dirichlet(np.full(k, 3.0))
+    means = rng.normal(0.0, spread, size=(k, d))
+    covs = np.empty((k, d, d))
+    for j in range(k):
+        a = rng.normal(size=(d, d))
+        covs[j] = 0.5 * (a @ a.T) / d + 0.4 * np.eye(d)
+    return GMMParams(weights, means, covs, "full")
+
+
+def _problems(seed: int) -> list[tuple[np.ndarray, GMMParams, np.ndarray]]:
+    """(X, params, resp) triples: 2-D with K=3, 1-D with K=2, 3-D with K=4."""
+    out = []
+    rng = np.random.default_rng(seed)
+    for n, d, k in ((10, 2, 3), (7, 1, 2), (20, 3, 4)):
+        params = _random_params(rng, k, d)
+        labels = rng.choice(k, size=n, p=params.weights)
+        labels[:k] = np.arange(k)  # every component owns at least one point
+        X = params.means[labels] + rng.normal(size=(n, d)) @ np.linalg.cholesky(params.covariances[0]).T
+        resp = rng.dirichlet(np.full(k, 0.7), size=n)
+        out.append((X, params, resp))
+    return out
+
+
+def _describe(X: np.ndarray, k: int) -> str:
+    n, d = X.shape
+    return f"a test problem with n={n} points, d={d}, K={k}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Responsibilities and ln p(X)
+# ---------------------------------------------------------------------------------------------
+
+
+def _resp_problem(resp: Any, X: np.ndarray, params: GMMParams, ref: np.ndarray) -> str | None:
+    """The first problem with a responsibility matrix, or None when it matches ``ref``."""
+    n, k = ref.shape
+    arr = _as_float_array(resp)
+    if arr is None:
+        return f"resp must be an array of numbers of shape (n, K) = ({n}, {k}), got {type(resp).__name__}."
+    if arr.shape != (n, k):
+        if arr.shape == (k, n):
+            return (f"resp has shape {arr.shape}, expected (n, K) = ({n}, {k}): it looks transposed. "
+                    f"One row per point, one column per component (use resp.T).")
+        return f"resp has shape {arr.shape}, expected (n, K) = ({n}, {k}): one row per point, one column per component."
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        return (f"resp contains {'NaN' if np.isnan(arr[r, c]) else 'inf'} (first at row {r}, column {c}). "
+                f"0/0 appears when every π_k N(x_n|μ_k,Σ_k) underflows to 0: work with logs and "
+                f"scipy.special.logsumexp.")
+    if (arr < -1e-12).any():
+        r, c = np.argwhere(arr < -1e-12)[0]
+        return f"responsibilities are probabilities, so γ_nk ≥ 0; row {r}, column {c} is {arr[r, c]:.3g}."
+    sums = arr.sum(axis=1)
+    wrong = np.flatnonzero(np.abs(sums - 1.0) > 1e-6)
+    if wrong.size:
+        r = wrong[0]
+        if np.allclose(arr.sum(axis=0), 1.0, atol=1e-6):
+            return (f"rows of γ must sum to 1; row {r} sums to {sums[r]:.3g}. Your columns sum to 1: you "
+                    f"normalised over points instead of over components (divide by the sum along axis=1).")
+        return (f"rows of γ must sum to 1; row {r} sums to {sums[r]:.3g}. Divide each row by its sum "
+                f"T_n = Σ_k π_k N(x_n | μ_k, Σ_k).")
+    if _close(arr, ref):
+        return None
+    # Correctly normalised but different: look for a known slip.
+    log_n = np.column_stack([multivariate_normal(m, c).logpdf(X).reshape(-1)
+                             for m, c in zip(params.means, params.full_covariances())])
+    no_weights = np.exp(log_n - logsumexp(log_n, axis=1, keepdims=True))
+    if _close(arr, no_weights):
+        return "γ_nk ignores the mixing weights: the numerator is π_k N(x_n | μ_k, Σ_k), not N(x_n | μ_k, Σ_k) alone."
+    err = np.abs(arr - ref)
+    r, c = np.unravel_index(np.argmax(err), err.shape)
+    return (f"γ differs from the correct responsibilities by up to {err[r, c]:.3g} (row {r}, column {c}: "
+            f"got {arr[r, c]:.4f}, expected {ref[r, c]:.4f}). γ_nk = π_k N(x_n|μ_k,Σ_k) / Σ_j π_j N(x_n|μ_j,Σ_j).")
+
+
+def _ll_problem(value: Any, X: np.ndarray, params: GMMParams) -> str | None:
+    """The first problem with a total log-likelihood, or None when it is right."""
+    per_point = log_density(X, params)
+    ref = float(per_point.sum())
+    n = X.shape[0]
+    arr = _as_float_array(value)
+    if arr is None:
+        return f"ln p(X) must be a number, got {type(value).__name__}."
+    if arr.ndim > 0 and arr.size > 1:
+        if arr.size == n and np.allclose(arr.ravel(), per_point, rtol=1e-6, atol=1e-6):
+            return (f"you returned ln p(x_n) for each of the {n} points; ln p(X) is one number, their sum "
+                    f"(ln of a product of independent points): use .sum().")
+        return f"ln p(X) must be a single number, got an array of shape {arr.shape}."
+    v = float(arr.reshape(()))
+    if not np.isfinite(v):
+        return f"ln p(X) is {v}: a density underflowed to 0 or something divided by 0; compute it in log space."
+    tol = 1e-6 * max(1.0, abs(ref))
+    if abs(v - ref) <= tol:
+        return None
+    if abs(v - ref / n) <= tol / n + 1e-9:
+        return (f"you computed the mean ln p(x_n) = {v:.4f}, but ln p(X) is the sum over the {n} points "
+                f"(= {n} × the mean). Use .sum(), not .mean().")
+    if abs(v - np.exp(per_point).sum()) <= 1e-6 * max(1.0, abs(v)):
+        return "you summed the densities p(x_n); ln p(X) = Σ_n ln p(x_n): take the log of each point's density first."
+    if abs(v - ref / np.log(10)) <= tol:
+        return "you used log10; the course's ln is the natural log (np.log)."
+    if abs(v + ref) <= tol:
+        return f"the sign is flipped: ln p(X) = {ref:.4f} (you gave the negative log-likelihood {v:.4f})."
+    return f"ln p(X) should be {ref:.4f}, got {v:.4f}: ln p(X) = Σ_n ln Σ_k π_k N(x_n | μ_k, Σ_k)."
+
+
+def check_responsibilities(resp: Any, X: Any, params: GMMParams) -> CheckResult:
+    """Check a responsibility matrix γ against ``gmmviz.e_step(X, params)``.
+
+    Hints name the first problem: shape (or transposed), NaN, negative values, rows not summing
+    to 1 (and columns summing to 1 instead), forgotten mixing weights, or the largest difference.
+    """
+    name = "responsibilities"
+    if resp is None:
+        return _todo(name, "resp is None. Compute γ (shape (n, K)) and run this cell again.")
+    ref, _ = _gm_e_step(X, params)
+    X = np.asarray(X, dtype=float).reshape(ref.shape[0], -1)
+    problem = _resp_problem(resp, X, params, ref)
+    return _fail(name, problem) if problem else _ok(name, f"γ matches gmmviz.e_step (shape {ref.shape}, rows sum to 1).")
+
+
+def check_log_likelihood(value: Any, X: Any, params: GMMParams) -> CheckResult:
+    """Check a total log-likelihood ln p(X) against ``gmmviz.log_likelihood(X, params)``.
+
+    Recognised slips: the mean instead of the sum, per-point values, summed densities, log10,
+    a flipped sign.
+    """
+    name = "ln p(X)"
+    if value is None:
+        return _todo(name, "the value is None. Compute ln p(X) and run this cell again.")
+    X = np.asarray(X, dtype=float)
+    X = X[:, None] if X.ndim == 1 else X
+    problem = _ll_problem(value, X, params)
+    if problem:
+        return _fail(name, problem)
+    return _ok(name, f"ln p(X) = {float(np.asarray(value, dtype=float).reshape(())):.3f} is right.")
+
+
+# ---------------------------------------------------------------------------------------------
+# E-step and M-step
+# ---------------------------------------------------------------------------------------------
+
+
+def check_e_step(fn: Callable, *, seed: int = 0) -> CheckResult:
+    """Check the learner's ``e_step(X, params) -> (resp, log_likelihood)``.
+
+    Runs it on three small seeded problems (2-D K=3, 1-D K=2, 3-D K=4) and compares with
+    :func:`gmmviz.em.e_step`. The result names the first problem found.
+    """
+    name = "e_step"
+    if not callable(fn):
+        return _fail(name, f"pass your function itself, e.g. check_e_step(my_e_step), not a {type(fn).__name__}.")
+    problems = _problems(seed)
+    for i, (X, params, _) in enumerate(problems):
+        where = _describe(X, params.n_components)
+        out, exc = _call(fn, X.copy(), params)
+        if exc is not None:
+            return _raised(name, exc, where)
+        if out is None or (isinstance(out, tuple) and all(o is None for o in out)):
+            if i == 0:
+                return _todo(name, "your e_step returned None. Fill in the TODO and run the check again.")
+            return _fail(name, f"your e_step returned None on {where}.")
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            shape = getattr(out, "shape", None)
+            extra = f" (got a {type(out).__name__}{'' if shape is None else f' of shape {shape}'})"
+            return _fail(name, f"e_step must return a pair: return resp, log_likelihood{extra}.")
+        resp, ll = out
+        if resp is None:
+            return _fail(name, "resp (the first value returned) is None: compute the responsibilities.")
+        ref_resp, _ = _gm_e_step(X, params)
+        problem = _resp_problem(resp, X, params, ref_resp)
+        if problem:
+            return _fail(name, f"{problem} [{where}]")
+        if ll is None:
+            return _fail(name, "γ is right. log_likelihood (the second value returned) is None: compute ln p(X).")
+        problem = _ll_problem(ll, X, params)
+        if problem:
+            return _fail(name, f"γ is right; ln p(X) is not: {problem} [{where}]")
+    return _ok(name, f"correct on {len(problems)} test problems (γ and ln p(X) match gmmviz.e_step).")
+
+
+def _unpack_params(out: Any) -> tuple[Any, Any, Any] | str:
+    if isinstance(out, GMMParams) or all(hasattr(out, a) for a in ("weights", "means", "covariances")):
+        return out.weights, out.means, out.covariances
+    if isinstance(out, dict) and {"weights", "means", "covariances"} <= set(out):
+        return out["weights"], out["means"], out["covariances"]
+    if isinstance(out, (tuple, list)) and len(out) == 3:
+        return tuple(out)
+    n = len(out) if isinstance(out, (tuple, list)) else None
+    got = f"{n} values" if n is not None else f"a {type(out).__name__}"
+    return f"m_step must return weights, means, covariances (three arrays) or a GMMParams; got {got}."
+
+
+def _weights_problem(w: Any, ref: np.ndarray, n: int, nk: np.ndarray) -> str | None:
+    k = ref.size
+    arr = _as_float_array(w)
+    if arr is None or arr.shape != (k,):
+        return f"weights must have shape (K,) = ({k},), got {getattr(arr, 'shape', type(w).__name__)}."
+    if not np.isfinite(arr).all():
+        return "the weights contain NaN or inf."
+    if _close(arr, nk):
+        return f"your weights are N_k (they sum to n = {n}): π_k = N_k / n."
+    if abs(arr.sum() - 1.0) > 1e-6:
+        return f"the weights π_k must sum to 1; yours sum to {arr.sum():.4g}. π_k = N_k / n with N_k = Σ_n γ_nk."
+    if _close(arr, ref):
+        return None
+    j = int(np.argmax(np.abs(arr - ref)))
+    return f"π_{j} is {arr[j]:.4f}, expected {ref[j]:.4f}: π_k = N_k / n with N_k = Σ_n γ_nk (a column sum of γ)."
+
+
+def _means_problem(m: Any, ref: np.ndarray, X: np.ndarray, resp: np.ndarray, nk: np.ndarray) -> str | None:
+    k, d = ref.shape
+    arr = _as_float_array(m)
+    if arr is not None and d == 1 and arr.shape == (k,):
+        arr = arr[:, None]
+    if arr is None or arr.shape != (k, d):
+        if arr is not None and arr.shape == (d, k):
+            return f"means have shape {arr.shape}, expected (K, d) = ({k}, {d}): transposed, one row per component."
+        return f"means must have shape (K, d) = ({k}, {d}), got {getattr(arr, 'shape', type(m).__name__)}."
+    if not np.isfinite(arr).all():
+        return "the means contain NaN or inf (a division by N_k = 0?)."
+    if _close(arr, ref):
+        return None
+    weighted = resp.T @ X
+    if _close(arr, weighted):
+        return "μ_k = Σ_n γ_nk x_n / N_k: you forgot to divide by N_k."
+    if _close(arr, weighted / X.shape[0]):
+        return "μ_k = Σ_n γ_nk x_n / N_k: divide by N_k = Σ_n γ_nk, not by the number of points n."
+    if _close(arr, np.broadcast_to(X.mean(axis=0), ref.shape)):
+        return "every μ_k is the plain mean of X: weight each point by its responsibility γ_nk."
+    err = np.abs(arr - ref).max(axis=1)
+    j = int(np.argmax(err))
+    return f"μ_{j} is off by {err[j]:.3g}: got {_fmt(arr[j])}, expected {_fmt(ref[j])}. μ_k = Σ_n γ_nk x_n / N_k."
+
+
+def _covs_problem(c: Any, ref: np.ndarray, X: np.ndarray, resp: np.ndarray, nk: np.ndarray, reg: float) -> str | None:
+    k, d, _ = ref.shape
+    arr = _as_float_array(c)
+    if arr is not None and d == 1 and arr.shape == (k,):
+        arr = arr[:, None, None]
+    if arr is None or arr.shape != (k, d, d):
+        if arr is not None and arr.shape == (d, d):
+            return f"covariances have shape {arr.shape}: give one (d, d) matrix per component, shape (K, d, d) = ({k}, {d}, {d})."
+        return f"covariances must have shape (K, d, d) = ({k}, {d}, {d}), got {getattr(arr, 'shape', type(c).__name__)}."
+    if not np.isfinite(arr).all():
+        return "the covariances contain NaN or inf."
+    if _close(arr, ref):
+        return None
+    eye = np.eye(d)
+    bare = ref - reg * eye  # Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k
+    if _close(arr, bare):
+        return (f"Σ_k is right except for reg_covar: add reg_covar · I to each covariance "
+                f"(the check passes reg_covar={reg:g}).")
+    if _close(arr, bare + 1e-6 * eye):
+        return f"you added 1e-6 instead of the reg_covar argument (the check passes reg_covar={reg:g})."
+    if not np.allclose(arr, np.swapaxes(arr, 1, 2), rtol=1e-8, atol=1e-10):
+        return "covariance matrices must be symmetric: Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k."
+    scale = (nk / X.shape[0])[:, None, None]
+    for extra in (reg * eye, 0.0):
+        if _close(arr, bare * scale + extra):
+            return "divide the weighted scatter by N_k = Σ_n γ_nk, not by the number of points n."
+        if _close(arr, bare * nk[:, None, None] + extra):
+            return "you forgot to divide the weighted scatter by N_k."
+    raw = np.einsum("nk,ni,nj->kij", resp, X, X) / nk[:, None, None]
+    if _close(arr, raw) or _close(arr, raw + reg * eye):
+        return "subtract the mean before the outer product: (x_n − μ_k)(x_n − μ_k)ᵀ with the new μ_k."
+    err = np.abs(arr - ref).reshape(k, -1).max(axis=1)
+    j = int(np.argmax(err))
+    return (f"Σ_{j} is off by up to {err[j]:.3g}: got {_fmt(arr[j])}, expected {_fmt(ref[j])}. "
+            f"Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I, with the new μ_k.")
+
+
+def _takes_three(fn: Callable) -> bool:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return True
+    try:
+        sig.bind(None, None, None)
+    except TypeError:
+        return False
+    return True
+
+
+def check_m_step(fn: Callable, *, seed: int = 0) -> CheckResult:
+    """Check the learner's ``m_step(X, resp, reg_covar=1e-6) -> (weights, means, covariances)``.
+
+    Runs it on three small seeded problems with random responsibilities and
+    ``reg_covar=0.001`` and compares with :func:`gmmviz.em.m_step` (full covariances). A
+    ``GMMParams`` (or any object with ``weights``, ``means``, ``covariances``) is accepted too.
+    """
+    name = "m_step"
+    if not callable(fn):
+        return _fail(name, f"pass your function itself, e.g. check_m_step(my_m_step), not a {type(fn).__name__}.")
+    if not _takes_three(fn):
+        return _fail(name, "m_step must take three arguments: def m_step(X, resp, reg_covar=1e-6).")
+    reg = CHECK_REG_COVAR
+    problems = _problems(seed)
+    for i, (X, _, resp) in enumerate(problems):
+        k = resp.shape[1]
+        where = _describe(X, k)
+        out, exc = _call(fn, X.copy(), resp.copy(), reg)
+        if exc is not None:
+            return _raised(name, exc, where)
+        if out is None or (isinstance(out, (tuple, list)) and all(o is None for o in out)):
+            if i == 0:
+                return _todo(name, "your m_step returned None. Fill in the TODO and run the check again.")
+            return _fail(name, f"your m_step returned None on {where}.")
+        parts = _unpack_params(out)
+        if isinstance(parts, str):
+            return _fail(name, parts)
+        ref = _gm_m_step(X, resp, "full", reg_covar=reg)
+        nk = resp.sum(axis=0)
+        for problem in (
+            _weights_problem(parts[0], ref.weights, X.shape[0], nk),
+            _means_problem(parts[1], ref.means, X, resp, nk),
+            _covs_problem(parts[2], ref.covariances, X, resp, nk, reg),
+        ):
+            if problem:
+                return _fail(name, f"{problem} [{where}]")
+    return _ok(name, f"correct on {len(problems)} test problems (π, μ, Σ match gmmviz.m_step).")
+
+
+# ---------------------------------------------------------------------------------------------
+# Smaller checks for the other notebooks
+# ---------------------------------------------------------------------------------------------
+
+
+def n_parameters(n_components: int, n_features: int, covariance_type: str = "full") -> int:
+    """Free parameters of a GMM: (K − 1) weights + K·d means + the covariance entries."""
+    k, d = int(n_components), int(n_features)
+    cov = {"full": k * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": k * d, "spherical": k}[covariance_type]
+    return (k - 1) + k * d + cov
+
+
+def check_n_parameters(value: Any, n_components: int, n_features: int, covariance_type: str = "full") -> CheckResult:
+    """Check a count of free parameters (as BIC uses it) for K components in d dimensions."""
+    name = "number of parameters"
+    if value is None:
+        return _todo(name, "the value is None. Count the free parameters and run this cell again.")
+    k, d = int(n_components), int(n_features)
+    ref = n_parameters(k, d, covariance_type)
+    try:
+        v = int(value)
+    except (TypeError, ValueError):
+        return _fail(name, f"give a whole number, got {value!r}.")
+    if v == ref:
+        return _ok(name, f"{ref} free parameters for K={k}, d={d}, covariance_type={covariance_type!r}.")
+    if v == ref + 1:
+        return _fail(name, f"{v} is one too many: the K weights sum to 1, so only K − 1 = {k - 1} of them are free.")
+    if covariance_type in ("full", "tied"):
+        n_cov = k if covariance_type == "full" else 1
+        if v == ref + n_cov * d * (d - 1) // 2 or v == ref + 1 + n_cov * d * (d - 1) // 2:
+            return _fail(name, f"a covariance matrix is symmetric: it has d(d+1)/2 = {d * (d + 1) // 2} free entries, not d² = {d * d}.")
+    return _fail(name, f"expected {ref}, got {v}: count (K − 1) weights + K·d mean coordinates + the covariance entries "
+                       f"({covariance_type!r}).")
+
+
+def check_mahalanobis(value: Any, x: Any, mean: Any, cov: Any, *, squared: bool = False) -> CheckResult:
+    """Check a Mahalanobis distance D = √((x − μ)ᵀ Σ⁻¹ (x − μ)) (or D² with ``squared=True``).
+
+    ``value`` may be one number (one point ``x``) or one per row of ``x``.
+    """
+    name = "Mahalanobis distance" + (" squared" if squared else "")
+    if value is None:
+        return _todo(name, "the value is None. Compute it and run this cell again.")
+    mean = np.atleast_1d(np.asarray(mean, dtype=float))
+    cov = np.atleast_2d(np.asarray(cov, dtype=float))
+    xs = np.asarray(x, dtype=float).reshape(-1, mean.size)
+    diff = xs - mean
+    d2 = np.einsum("ni,ni->n", diff, np.linalg.solve(cov, diff.T).T)
+    ref = d2 if squared else np.sqrt(d2)
+    arr = _as_float_array(value)
+    if arr is None:
+        return _fail(name, f"give a number, got {type(value).__name__}.")
+    arr = arr.reshape(-1)
+    if arr.shape != ref.shape:
+        return _fail(name, f"expected {ref.size} value(s), one per point, got {arr.size}.")
+    if _close(arr, ref):
+        return _ok(name, f"{_fmt(ref) if ref.size > 1 else f'{ref[0]:.3f}'} is right.")
+    if _close(arr, np.sqrt(d2)):
+        return _fail(name, "that is D; this exercise asks for the squared distance D² (no square root).")
+    if _close(arr, d2):
+        return _fail(name, "that is D², the squared distance: take the square root.")
+    with np.errstate(all="ignore"):
+        with_cov = np.einsum("ni,ij,nj->n", diff, cov, diff)
+    if _close(arr, with_cov if squared else np.sqrt(np.abs(with_cov))):
+        return _fail(name, "use the inverse covariance Σ⁻¹ (np.linalg.solve(cov, x - mean)), not Σ itself.")
+    eucl = np.einsum("ni,ni->n", diff, diff)
+    if _close(arr, eucl if squared else np.sqrt(eucl)):
+        return _fail(name, "that is the Euclidean distance: weigh the difference by Σ⁻¹.")
+    return _fail(name, f"expected {_fmt(ref) if ref.size > 1 else f'{ref[0]:.4f}'}, got "
+                       f"{_fmt(arr) if arr.size > 1 else f'{arr[0]:.4f}'}: D² = (x − μ)ᵀ Σ⁻¹ (x − μ).")
+
+
+def check_elbo(value: Any, X: Any, params: GMMParams, q: Any) -> CheckResult:
+    """Check an evidence lower bound ELBO(q, θ) = Σ_n Σ_k q_nk [ln π_k + ln N(x_n|μ_k,Σ_k) − ln q_nk].
+
+    Recognised slips: the entropy term left out (that is the expected complete-data
+    log-likelihood Q), its sign flipped, a mean instead of a sum.
+    """
+    from .bound import elbo, expected_complete_log_likelihood, entropy
+
+    name = "ELBO"
+    if value is None:
+        return _todo(name, "the value is None. Compute the ELBO and run this cell again.")
+    arr = _as_float_array(value)
+    if arr is None or arr.size != 1:
+        return _fail(name, "the ELBO is one number (a sum over points and components).")
+    v = float(arr.reshape(()))
+    X = np.asarray(X, dtype=float)
+    X = X[:, None] if X.ndim == 1 else X
+    ref = elbo(X, params, q)
+    tol = 1e-6 * max(1.0, abs(ref))
+    if abs(v - ref) <= tol:
+        return _ok(name, f"ELBO = {ref:.3f} is right.")
+    q_term = expected_complete_log_likelihood(X, params, q)
+    h = entropy(q)
+    if abs(v - q_term) <= tol:
+        return _fail(name, f"that is Σ q_nk [ln π_k + ln N(x_n|μ_k,Σ_k)] alone: add the entropy −Σ q_nk ln q_nk = {h:.3f}.")
+    if abs(v - (q_term - h)) <= tol:
+        return _fail(name, "the entropy term has the wrong sign: ELBO = Σ q [ln π N] − Σ q ln q (the entropy is ≥ 0 and is added).")
+    if abs(v - ref / X.shape[0]) <= tol:
+        return _fail(name, "you averaged over points; the ELBO is a sum over points, like ln p(X).")
+    return _fail(name, f"expected {ref:.4f}, got {v:.4f}: ELBO = Σ_n Σ_k q_nk [ln π_k + ln N(x_n|μ_k,Σ_k) − ln q_nk].")
+
+
+def check_permutation(perm: Any, means_a: Any, means_b: Any) -> CheckResult:
+    """Check a label matching: ``perm[k]`` is the component of run B that matches component k of run A.
+
+    The best matching minimises Σ_k ‖μ^A_k − μ^B_perm[k]‖² (scipy.optimize.linear_sum_assignment).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    name = "label matching"
+    if perm is None:
+        return _todo(name, "perm is None. Find the matching and run this cell again.")
+    a = np.asarray(means_a, dtype=float)
+    b = np.asarray(means_b, dtype=float)
+    k = a.shape[0]
+    cost = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)
+    rows, cols = linear_sum_assignment(cost)
+    ref = cols[np.argsort(rows)]
+    try:
+        p = np.asarray(perm).astype(int).reshape(-1)
+    except (TypeError, ValueError):
+        return _fail(name, f"give K={k} integers, got {perm!r}.")
+    if p.size != k:
+        return _fail(name, f"give one label of run B for each of the K={k} components of run A, got {p.size}.")
+    if sorted(p.tolist()) != list(range(k)):
+        return _fail(name, f"a matching uses every label 0..{k - 1} exactly once; got {p.tolist()}.")
+    if np.array_equal(p, ref):
+        return _ok(name, f"perm = {ref.tolist()}: component k of run A is component perm[k] of run B.")
+    inv = np.argsort(ref)
+    if np.array_equal(p, inv):
+        return _fail(name, "that is the inverse matching: perm[k] should be the label in run B of run A's component k.")
+    j = int(np.flatnonzero(p != ref)[0])
+    return _fail(name, f"run A's component {j} (mean {_fmt(a[j])}) is closest to run B's component {ref[j]}, "
+                       f"not {p[j]} (mean {_fmt(b[p[j]])}). linear_sum_assignment on the squared distances "
+                       f"between means finds it.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference solutions (written to be read, not to be fast)
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_e_step(X, params):
+    """E-step, the way notebook 09 asks for it: returns (resp, log_likelihood).
+
+    Works in log space: ln π_k + ln N(x_n | μ_k, Σ_k) for every point and component, then
+    log-sum-exp over k gives ln T_n = ln p(x_n), and γ_nk = exp(ln π_k N_k − ln T_n).
+    """
+    X = np.asarray(X, dtype=float)
+    X = X[:, None] if X.ndim == 1 else X
+    K = len(params.weights)
+    log_pi_n = np.empty((X.shape[0], K))                       # ln π_k + ln N(x_n | μ_k, Σ_k)
+    for k in range(K):
+        log_pi_n[:, k] = np.log(params.weights[k]) + multivariate_normal(
+            params.means[k], params.covariances[k]).logpdf(X).reshape(-1)
+    log_T = logsumexp(log_pi_n, axis=1, keepdims=True)           # ln T_n = ln p(x_n), shape (n, 1)
+    resp = np.exp(log_pi_n - log_T)                              # rows sum to 1
+    log_likelihood = float(log_T.sum())                          # ln p(X): a sum over points
+    return resp, log_likelihood
+
+
+def reference_m_step(X, resp, reg_covar=1e-6):
+    """M-step, the way notebook 09 asks for it: returns (weights, means, covariances), full Σ_k."""
+    X = np.asarray(X, dtype=float)
+    X = X[:, None] if X.ndim == 1 else X
+    n, d = X.shape
+    N_k = resp.sum(axis=0)                                       # effective number of points, (K,)
+    weights = N_k / n                                            # π_k
+    means = (resp.T @ X) / N_k[:, None]                          # μ_k, (K, d)
+    covariances = np.empty((len(N_k), d, d))
+    for k in range(len(N_k)):
+        diff = X - means[k]                                      # (n, d), around the NEW mean
+        covariances[k] = (resp[:, k, None] * diff).T @ diff / N_k[k] + reg_covar * np.eye(d)
+    return weights, means, covariances
+
+
+def solution(name: str) -> None:
+    """Print the source of a reference solution, e.g. ``solution("e_step")``."""
+    fns = {"e_step": reference_e_step, "m_step": reference_m_step}
+    key = name.replace("reference_", "")
+    if key not in fns:
+        print(f"No solution called {name!r}; available: {', '.join(fns)}.")
+        return
+    print(inspect.getsource(fns[key]))
