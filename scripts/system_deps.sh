@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Debian packages some tests need: chromium (browser tests), xvfb and xdotool (the ipysketch pad).
+# Debian packages some tests need: chromium and a font (browser tests), xvfb and xdotool (the ipysketch pad).
 set -euo pipefail
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# A font too: without one, the browser tests' failure screenshots show boxes instead of text.
+if ! command -v chromium >/dev/null 2>&1; then
+    need+=(chromium fonts-liberation)
+elif command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list 2>/dev/null | head -n 1)" ]; then
+    need+=(fonts-liberation)
+fi
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v xdotool >/dev/null 2>&1 || need+=(xdotool)
+# The ipysketch pad is a Tk program: Debian's own Python keeps tkinter in a separate package.
+if [ -x .venv/bin/python ] && ! .venv/bin/python -c "import tkinter" >/dev/null 2>&1; then
+    need+=(python3-tk)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 if [ "$(id -u)" != "0" ]; then
