@@ -173,3 +173,19 @@ def test_ci_runs_make_test():
     run = ROOT / ".ci" / "run"
     lines = [line.split("#")[0].strip() for line in run.read_text(encoding="utf-8").splitlines()]
     assert "make test" in lines, ".ci/run must call `make test` (the README's test command)"
+
+
+def test_readme_opens_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = re.search(r"```bash\n(.*?)```", readme, re.S)
+    assert first_block, "README.md has no command block"
+    commands = [line.split("#")[0].strip() for line in first_block.group(1).splitlines()]
+    assert commands[:2] == ["make lab", "make test"], commands
+    assert readme.index("make lab") < readme.index("## What the course teaches")
+
+
+def test_test_script_runs_nbval_over_the_notebooks_without_lax():
+    script = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
+    assert "--nbval " in script or "--nbval\n" in script or "--nbval --" in script
+    assert "notebooks" in script and "--nbval-lax" not in script
+    assert "tests/nbval_sanitize.cfg" in script
