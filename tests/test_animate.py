@@ -249,3 +249,14 @@ def test_save_refuses_unknown_format_and_missing_folder(anim, tmp_path):
         save_animation(anim, tmp_path / "em.mp4")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         save_animation(anim, tmp_path / "nope" / "em.gif")
+
+
+def test_m_frames_show_where_the_ellipses_were(anim):
+    h = anim.history
+    anim.show_frame(1)  # E-step: nothing moved yet
+    assert not any(a.get_visible() for a in anim.artists["shift"]["rings"])
+    anim.show_frame(2)  # M-step of iteration 1: dashed rings at the start's means
+    rings = anim.artists["shift"]["rings"]
+    assert all(r.get_visible() for r in rings)
+    assert rings[0].center == pytest.approx(tuple(h.params[0].means[0]))
+    np.testing.assert_allclose(anim.artists["means"].get_offsets(), h.params[1].means)

@@ -329,3 +329,42 @@ def test_plot_1d_components_and_mixture(ax, covariance_type):
     np.testing.assert_allclose(art["strip"].get_facecolors(), gplot.soft_colors(resp))
     assert np.all(art["strip"].get_offsets()[:, 1] < 0)  # under the axis
     assert len(art["hist"]) > 0
+
+
+# --------------------------------------------------------------------------------------------
+# means, the M-step's move, headlines
+# --------------------------------------------------------------------------------------------
+def test_means_and_shift_follow_the_parameters(ax):
+    before, after = params_of_type("full", d=3), params_of_type("full", d=3, seed=1)
+    markers = gplot.plot_means(ax, before, dims=(0, 2))
+    np.testing.assert_allclose(markers.get_offsets(), before.means[:, [0, 2]])
+    gplot.update_means(markers, after, dims=(0, 2))
+    np.testing.assert_allclose(markers.get_offsets(), after.means[:, [0, 2]])
+    with pytest.raises(ValueError, match="plot_means again"):
+        gplot.update_means(markers, params_of_type("full", k=2))
+
+    shift = gplot.plot_shift(ax, before, after, dims=(0, 2), n_std=1.0)
+    assert len(shift["rings"]) == 3
+    _, covs = gplot.marginal_covariances(before, (0, 2))
+    w, h, _ = gplot.ellipse_geometry(covs[1], 1.0)
+    ring = shift["rings"][1]
+    assert ring.center == pytest.approx(tuple(before.means[1, [0, 2]]))
+    assert (ring.width, ring.height) == pytest.approx((w, h))
+    assert ring.get_linestyle() != "-"  # dashed: where the ellipse was
+    segments = shift["trails"].get_segments()
+    np.testing.assert_allclose(segments[2], [before.means[2, [0, 2]], after.means[2, [0, 2]]])
+    changed = gplot.update_shift(shift, None)  # a frame without a move hides them
+    assert len(changed) == 4 and not any(a.get_visible() for a in changed)
+    gplot.update_shift(shift, after)
+    assert all(r.get_visible() for r in shift["rings"]) and shift["trails"].get_segments() == []
+
+
+def test_frame_headline_names_the_half_step_and_what_changed():
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    h = fit_em(X, 2, random_state=0, max_iter=3, tol=0)
+    assert gplot.frame_headline(h.frame(0))[0] == "start"
+    assert "grey" in gplot.frame_headline(h.frame(0))[1]
+    label, what, when = gplot.frame_headline(h.frame(3), h.n_iter)
+    assert (label, when) == ("E-step", "iteration 2 of 3") and "colours change" in what
+    label, what, when = gplot.frame_headline(h.frame(4))
+    assert (label, when) == ("M-step", "iteration 2") and "ellipses move" in what

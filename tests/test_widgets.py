@@ -123,7 +123,9 @@ def test_changing_k_refits(explorer):
     assert explorer.step_slider.max == explorer.history.n_frames - 1 == explorer.play.max
     explorer.k_slider.value = 5
     assert explorer.history.n_components == 5
-    assert len(explorer.ax_points.patches) == 5 * 3  # old ellipses removed
+    # Old ellipses and old dashed 'where they were' rings removed: 3 rings + 1 ghost per component.
+    assert len(explorer.ax_points.patches) == 5 * 3 + 5
+    assert len(explorer.means.get_offsets()) == 5
 
 
 def test_changing_the_start_refits(explorer):
@@ -253,3 +255,44 @@ def test_fit_warnings_are_shown_in_the_widget_not_on_stderr(explorer, monkeypatc
     assert explorer.history.n_components == 2
     assert "component 2 lost all its points" in explorer.message_text
     assert len(recwarn) == 0
+
+
+def test_the_figure_says_which_half_step_it_shows(explorer):
+    explorer.set_step(0)
+    assert explorer.headline_label.get_text() == "start"
+    assert "grey" in explorer.headline.get_text()
+    explorer.set_step(3)  # E of iteration 2
+    assert explorer.headline_label.get_text() == "E-step"
+    assert "colours change" in explorer.headline.get_text()
+    assert explorer.headline_when.get_text() == f"iteration 2 of {explorer.history.n_iter}"
+    assert "stays" in explorer.ll_note.get_text()
+    assert not explorer.shift["trails"].get_visible()  # nothing moved on an E-step
+    explorer.set_step(4)  # M of iteration 2: the dashed rings show the E-frame's parameters
+    assert explorer.headline_label.get_text() == "M-step" and "ellipses move" in explorer.headline.get_text()
+    before = explorer.history.params[1]
+    assert explorer.shift["rings"][0].get_visible()
+    assert explorer.shift["rings"][0].center == pytest.approx(tuple(before.means[0]))
+    assert explorer.means.get_offsets()[0] == pytest.approx(explorer.history.params[2].means[0])
+    ll = explorer.history.log_likelihoods
+    assert f"{ll[2] - ll[1]:+.2f}" in explorer.ll_note.get_text()
+
+
+def test_ln_p_marker_and_curve_so_far_follow_the_shown_parameters(explorer):
+    ll = explorer.history.log_likelihoods
+    for i, t in ((0, 0), (1, 0), (2, 1), (3, 1), (4, 2)):  # init, E1, M1, E2, M2
+        explorer.set_step(i)
+        assert explorer.ll_marker.get_data()[0] == [t]
+        np.testing.assert_allclose(explorer.ll_done.get_data()[1], ll[: t + 1])
+
+
+def test_cached_text_gives_the_same_picture_as_drawing_it(X):
+    # The first sweep draws every text; the second pastes cached bitmaps of it.
+    ex = EMExplorer(X, 3, random_state=0)
+    n = ex.history.n_frames
+    first = []
+    for i in range(n):
+        ex.set_step(i)
+        first.append(bytes(ex.image.value))
+    for i in reversed(range(n)):
+        ex.set_step(i)
+        assert bytes(ex.image.value) == first[i], f"frame {i} differs once its text is cached"

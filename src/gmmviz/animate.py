@@ -39,10 +39,14 @@ from .plot import (
     plot_1d,
     plot_frame,
     plot_log_likelihood,
+    plot_means,
+    plot_shift,
     point_colors,
     update_ellipses,
     update_log_likelihood,
+    update_means,
     update_points,
+    update_shift,
 )
 
 __all__ = [
@@ -254,7 +258,9 @@ class EMAnimation(FuncAnimation):
         sequence.
     artists : dict
         The artists every frame updates: ``"points"`` (PathCollection; for 1-D data the
-        responsibility strip), ``"ellipses"`` (list, empty for 1-D data), ``"components"`` and
+        responsibility strip), ``"ellipses"`` (list, empty for 1-D data), ``"means"`` (2-D only:
+        PathCollection of the μ_k), ``"shift"`` (2-D only: the dashed rings and mean trails an
+        M-frame shows, see :func:`gmmviz.plot.plot_shift`), ``"components"`` and
         ``"mixture"`` (1-D only), ``"ll_curve"``, ``"ll_marker"``, ``"ll_title"``, ``"title"``
         (the figure's suptitle).
     palette : ndarray of shape (K, 4)
@@ -295,7 +301,10 @@ class EMAnimation(FuncAnimation):
                        "mixture": panel["mixture"], "_1d": panel}
         else:
             panel = _draw_2d(ax_data, self.X, first, self.dims, self.n_std, self.palette, feature_names)
-            artists = {"points": panel["points"], "ellipses": panel["ellipses"]}
+            artists = {"points": panel["points"], "ellipses": panel["ellipses"],
+                       "means": plot_means(ax_data, first.params, dims=self.dims, colors=self.palette),
+                       "shift": plot_shift(ax_data, first.params, dims=self.dims, n_std=self.n_std[0],
+                                           colors=self.palette)}
         ax_data.set_title(f"K = {k}, {history.covariance_type} covariances", fontsize="medium")
         shown_iters = (len(self.frame_indices) - 1) // 2
         ll = _draw_ll(ax_ll, self._ll, shown_iters, int(history.n_iter))
@@ -326,8 +335,12 @@ class EMAnimation(FuncAnimation):
         if self.dims is None:
             changed = _update_1d(a["_1d"], frame, self.palette)
         else:
+            # An M-frame also shows where the ellipses were (dashed) and how far each mean moved.
+            before = self.history.params[frame.iteration - 1] if frame.kind == "M" else None
             changed = [update_points(a["points"], frame.resp, palette=self.palette),
-                       *update_ellipses(a["ellipses"], frame.params, dims=self.dims, n_std=self.n_std)]
+                       *update_ellipses(a["ellipses"], frame.params, dims=self.dims, n_std=self.n_std),
+                       update_means(a["means"], frame.params, dims=self.dims),
+                       *update_shift(a["shift"], before, frame.params, dims=self.dims)]
         # "ln p(X) so far": the curve grows up to the parameters this frame shows.
         t = frame_param_index(frame)
         update_log_likelihood(a["ll_marker"], self._ll[: t + 1], t, curve=a["ll_curve"])
@@ -374,7 +387,8 @@ def animate_em(X: Any, history: Any, *, dims: Sequence[int] | None = None,
     -------
     EMAnimation
         A ``FuncAnimation``. Left panel: points coloured by ``soft_colors(frame.resp)`` (grey at
-        the start) and the frame's ellipses. Right panel: ln p(X) up to the frame, with a marker
+        the start), the frame's ellipses and means; an M-frame also shows the ellipses before
+        the M-step, dashed, and a line from each old mean to the new one. Right panel: ln p(X) up to the frame, with a marker
         at the frame's value. The figure title is ``frame.description``, e.g. "Iteration 3,
         E-step: responsibilities γ recomputed (colours change)".
 

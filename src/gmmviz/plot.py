@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.collections import PathCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba_array
 from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse
@@ -34,6 +34,11 @@ __all__ = [
     "update_ellipses",
     "plot_points",
     "update_points",
+    "plot_means",
+    "update_means",
+    "plot_shift",
+    "update_shift",
+    "frame_headline",
     "plot_log_likelihood",
     "update_log_likelihood",
     "frame_param_index",
@@ -436,6 +441,135 @@ def update_points(points: PathCollection, resp: Any = None, *, palette: Any = No
         raise ValueError(f"resp has {colors.shape[0]} rows but the scatter has {n} points.")
     points.set_facecolors(colors)
     return points
+
+
+# --------------------------------------------------------------------------------------------
+# Means and what an M-step moved
+# --------------------------------------------------------------------------------------------
+def plot_means(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1), colors: Any = None,
+               size: float = 42.0) -> PathCollection:
+    """Mark each component's mean μ_k: a dot in the component's colour with a white rim.
+
+    Returns
+    -------
+    PathCollection
+        Move it with :func:`update_means`.
+    """
+    means, _ = marginal_covariances(params, dims)
+    pal = _check_palette(colors, means.shape[0])
+    return ax.scatter(means[:, 0], means[:, 1], s=size, c=pal, marker="o", edgecolors="white",
+                      linewidths=1.3, zorder=5)
+
+
+def update_means(markers: PathCollection, params: Any, *, dims: Sequence[int] = (0, 1)) -> PathCollection:
+    """Move markers made by :func:`plot_means` to the means of ``params`` (same K)."""
+    means, _ = marginal_covariances(params, dims)
+    if len(markers.get_offsets()) != means.shape[0]:
+        raise ValueError(f"the markers show {len(markers.get_offsets())} means but params has "
+                         f"{means.shape[0]} components; call plot_means again when K changes.")
+    markers.set_offsets(means)
+    return markers
+
+
+def plot_shift(ax: Axes, before: Any, after: Any = None, *, dims: Sequence[int] = (0, 1),
+               n_std: float = 1.0, colors: Any = None) -> dict[str, Any]:
+    """Show where an M-step moved the components from: ``before``'s ``n_std`` rings, dashed,
+    and a line from each old mean to the new one (the mean of ``after``).
+
+    Parameters
+    ----------
+    ax : Axes
+    before : GMMParams-like
+        The parameters before the M-step (``history.params[t - 1]``).
+    after : GMMParams-like, optional
+        The parameters after it (``history.params[t]``); None draws no lines.
+    n_std : float
+        Radius of the dashed ring.
+    colors : K colours, optional
+
+    Returns
+    -------
+    dict
+        ``"rings"`` (list of K Ellipse) and ``"trails"`` (LineCollection); update them with
+        :func:`update_shift`, which also hides them (``before=None``) on frames without a move.
+    """
+    means, covs = marginal_covariances(before, dims)
+    k = means.shape[0]
+    pal = _check_palette(colors, k)
+    rings = []
+    for j in range(k):
+        w, h, a = ellipse_geometry(covs[j], n_std)
+        edge = _edge_color(pal[j], 0.9)
+        e = Ellipse(xy=tuple(means[j]), width=w, height=h, angle=a, facecolor="none", edgecolor=edge,
+                    linewidth=1.5, linestyle=(0, (3, 2)), zorder=3)
+        ax.add_patch(e)
+        rings.append(e)
+    trails = LineCollection([], colors=[_edge_color(c, 1.0) for c in pal], linewidths=1.8, zorder=4)
+    ax.add_collection(trails, autolim=False)
+    artists = {"rings": rings, "trails": trails, "n_std": float(n_std)}
+    update_shift(artists, before, after, dims=dims)
+    return artists
+
+
+def update_shift(artists: dict[str, Any], before: Any, after: Any = None, *,
+                 dims: Sequence[int] = (0, 1)) -> list[Any]:
+    """Point artists made by :func:`plot_shift` at a new move; ``before=None`` hides them.
+
+    Returns
+    -------
+    list
+        The rings and the trails.
+    """
+    rings, trails = artists["rings"], artists["trails"]
+    changed = [*rings, trails]
+    if before is None:
+        for a in changed:
+            a.set_visible(False)
+        return changed
+    means, covs = marginal_covariances(before, dims)
+    if means.shape[0] != len(rings):
+        raise ValueError(f"got {len(rings)} rings for {means.shape[0]} components; call plot_shift "
+                         "again when K changes.")
+    for e, m, c in zip(rings, means, covs):
+        w, h, a = ellipse_geometry(c, artists["n_std"])
+        e.set_center(tuple(m))
+        e.set_width(w)
+        e.set_height(h)
+        e.set_angle(a)
+        e.set_visible(True)
+    if after is None:
+        trails.set_segments([])
+    else:
+        new, _ = marginal_covariances(after, dims)
+        trails.set_segments([np.array([m0, m1]) for m0, m1 in zip(means, new)])
+    trails.set_visible(True)
+    return changed
+
+
+def frame_headline(frame: Any, n_iter: int | None = None) -> tuple[str, str, str]:
+    """A label, a one-line explanation and the "when" of a frame, for a picture's title.
+
+    Returns
+    -------
+    label : str
+        "start", "E-step" or "M-step".
+    what : str
+        What the half-step did and what changed in the picture, e.g.
+        "γ recomputed: the colours change, the ellipses stay". The same for every frame of a
+        kind (for a start frame it names the initialisation).
+    when : str
+        "iteration 3 of 11" ("before iteration 1" for the start; "of n_iter" only when given).
+    """
+    of = f" of {n_iter}" if n_iter is not None else ""
+    if frame.kind == "init":
+        start = frame.description.replace("Start: ", "", 1)
+        return "start", f"{start}; points grey: no γ yet", "before iteration 1"
+    when = f"iteration {frame.iteration}{of}"
+    if frame.kind == "E":
+        return "E-step", "γ recomputed: the colours change, the ellipses stay", when
+    if frame.kind == "M":
+        return "M-step", "π, μ, Σ re-estimated: the ellipses move (dashed: where they were)", when
+    raise ValueError(f"unknown frame kind {frame.kind!r}; expected 'init', 'E' or 'M'.")
 
 
 # --------------------------------------------------------------------------------------------

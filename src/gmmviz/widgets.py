@@ -34,6 +34,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 from matplotlib.ticker import MaxNLocator
 from PIL import Image as PILImage
 
@@ -74,6 +75,7 @@ class _Blitter:
         self._background = None
         self._layers: OrderedDict[Any, Any] = OrderedDict()
         self._max_layers = max_cached_layers
+        self._stamps: dict[Any, Any] = {}
 
     @staticmethod
     def track(*artists: Any) -> None:
@@ -85,9 +87,12 @@ class _Blitter:
         self.canvas.draw()
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         self._layers.clear()
+        self._stamps.clear()
 
-    def draw(self, layer_key: Any, layer_artists: Sequence[Any], top_artists: Sequence[Any]) -> None:
-        """Restore the background (or the cached ``layer_key`` layer) and draw the rest on top."""
+    def draw(self, layer_key: Any, layer_artists: Sequence[Any], top_artists: Sequence[Any],
+             stamps: Sequence[tuple[Any, Sequence[Any]]] = ()) -> None:
+        """Restore the background (or the cached ``layer_key`` layer), paste the ``stamps``
+        (``(key, artists)`` pairs, see :meth:`stamp`), then draw ``top_artists`` on top."""
         if self._background is None:
             self.draw_background()
         cached = self._layers.get(layer_key) if layer_key is not None else None
@@ -97,13 +102,43 @@ class _Blitter:
         else:
             self.canvas.restore_region(self._background)
             for a in layer_artists:
-                a.axes.draw_artist(a)
+                self.figure.draw_artist(a)
             if layer_key is not None:
                 self._layers[layer_key] = self.canvas.copy_from_bbox(self.figure.bbox)
                 while len(self._layers) > self._max_layers:
                     self._layers.popitem(last=False)
+        for key, artists in stamps:
+            self.stamp(key, artists)
         for a in top_artists:
-            a.axes.draw_artist(a)
+            self.figure.draw_artist(a)
+
+    def stamp(self, key: Any, artists: Sequence[Any]) -> None:
+        """Draw ``artists`` (text, typically) from a cached bitmap of their pixels under ``key``.
+
+        Agg renders text glyph by glyph, about 0.08 ms per character: a sentence per frame
+        would cost more than the points. Text that looks the same on many frames (a headline
+        per half-step kind) is drawn once per fit and pasted afterwards. Call this right after
+        :meth:`draw` restored the background, before drawing anything else that may overlap
+        the artists' area, so that a stamp holds only background and the artists.
+        """
+        cached = self._stamps.get(key)
+        if cached is not None:
+            self.canvas.restore_region(cached)
+            return
+        renderer = self.canvas.get_renderer()
+        boxes = []
+        for a in artists:
+            self.figure.draw_artist(a)
+            boxes.append(a.get_window_extent(renderer))
+            patch = a.get_bbox_patch() if hasattr(a, "get_bbox_patch") else None
+            if patch is not None:
+                boxes.append(patch.get_window_extent(renderer))
+        box = Bbox.intersection(Bbox.union(boxes).padded(3), self.figure.bbox)
+        if box is None:
+            return
+        if len(self._stamps) >= 512:
+            self._stamps.clear()
+        self._stamps[key] = self.canvas.copy_from_bbox(box)
 
     def png(self) -> bytes:
         return render_png(self.canvas)
@@ -192,8 +227,8 @@ def _as_data(X: Any, dims: Sequence[int]) -> tuple[np.ndarray, tuple[int, int]]:
     if x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1):
         raise ValueError(
             f"This explorer shows 2-D points but X is one-dimensional (shape {x.shape}). "
-            "Pass an array of shape (n_points, 2) or more columns, or use gmmviz.plot.plot_1d "
-            "for 1-D data."
+            "Pass an array of shape (n_points, 2) or more columns; to watch EM on 1-D data, use "
+            "gmmviz.animate.animate_em(X, gmmviz.fit_em(X, K)) (a histogram with the components)."
         )
     if x.ndim != 2:
         raise ValueError(f"X must have shape (n_points, n_features), got shape {x.shape}.")
@@ -223,6 +258,8 @@ def _data_limits(xy: np.ndarray, pad: float = 0.06) -> tuple[tuple[float, float]
 _DOT = (8, 0, 0)
 
 _KIND_LABEL = {"init": "start", "E": "E-step", "M": "M-step"}
+# Badge colours of the half-step kinds (figure headline and readout); none is a component colour.
+_KIND_COLOR = {"init": "#6b6b6b", "E": "#6a3d9a", "M": "#00695c"}
 
 
 class EMExplorer(_FigureBox):
@@ -230,10 +267,13 @@ class EMExplorer(_FigureBox):
 
     Controls for K, the initialisation, the seed, the covariance type and ``reg_covar`` refit
     the model; the half-step slider (driven by the Play button) scrubs through the fit's frames:
-    start, then E and M of each iteration. The figure shows the points coloured by the current
-    responsibilities (grey before the first E-step), the components' ellipses and the ln p(X)
-    curve with the current iteration marked; the readout gives iteration, half-step, ln p(X)
-    and the π_k.
+    start, then E and M of each iteration. The figure's headline names the half-step, what it
+    changed and the iteration; the left panel shows the points coloured by the current
+    responsibilities (grey before the first E-step), the components' ellipses and means (an
+    M-frame adds the ellipses before the M-step, dashed, and each mean's move); the right panel
+    shows ln p(X): the whole run faintly, the part so far dark, the frame's value circled (an
+    E-frame of iteration t shows θ of iteration t-1, so its ln p(X)) and a note on what the
+    half-step did to it. The readout gives iteration, half-step, ln p(X) and the π_k.
 
     Parameters
     ----------
@@ -273,8 +313,10 @@ class EMExplorer(_FigureBox):
         Iteration, half-step, ln p(X), π.
     message : HTML
         Errors shown to the learner; :attr:`message_text` gives them as plain text.
-    points, ellipses, ll_curve, ll_marker
-        The artists, updated in place when the frame changes.
+    points, ellipses, means, shift, ll_curve, ll_done, ll_marker, ll_note, headline_label,
+    headline, headline_when
+        The artists, updated in place when the frame changes (``shift`` is the dict of
+        :func:`gmmviz.plot.plot_shift`).
     """
 
     def __init__(self, X: Any, n_components: int = 3, *, init: str = "kmeans",
@@ -293,15 +335,32 @@ class EMExplorer(_FigureBox):
         self.ellipses: list = []
         self._fit_error: str | None = None
         self._init_figure(figsize, dpi, "gmmviz-em-explorer")
-        self.ax_points = self.figure.add_axes((0.08, 0.14, 0.42, 0.8))
-        self.ax_ll = self.figure.add_axes((0.64, 0.14, 0.34, 0.74))
-        (self.ll_curve,) = self.ax_ll.plot([], [], "-o", color="0.2", markersize=3, linewidth=1.2)
+        self.ax_points = self.figure.add_axes((0.08, 0.14, 0.42, 0.72))
+        self.ax_ll = self.figure.add_axes((0.64, 0.14, 0.34, 0.66))
+        # The whole run faintly (fixed axes, and the learner sees where the fit is going), the
+        # part up to the frame shown dark on top of it.
+        (self.ll_curve,) = self.ax_ll.plot([], [], "-o", color="0.8", markersize=3, linewidth=1.2)
+        (self.ll_done,) = self.ax_ll.plot([], [], "-o", color="0.15", markersize=3.5, linewidth=1.6)
         (self.ll_marker,) = self.ax_ll.plot([], [], "o", color="#d62728", markersize=9,
-                                            markerfacecolor="none", markeredgewidth=2)
+                                            markerfacecolor="none", markeredgewidth=2, zorder=5)
+        self.ll_note = self.ax_ll.text(0.97, 0.05, "", transform=self.ax_ll.transAxes, ha="right",
+                                       va="bottom", fontsize=8.5, color="0.2", zorder=6,
+                                       bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5})
         self.ax_ll.set_xlabel("iteration")
         self.ax_ll.set_ylabel("ln p(X)")
         self.ax_ll.xaxis.set_major_locator(MaxNLocator(integer=True))
-        _Blitter.track(self.ll_marker)
+        # The figure says which half-step it shows and what changed, not only the readout.
+        self.headline_label = self.figure.text(
+            0.012, 0.945, "", ha="left", va="center", fontsize=10, fontweight="bold", color="white",
+            bbox={"boxstyle": "round,pad=0.3", "fc": _KIND_COLOR["init"], "ec": "none"})
+        self.headline = self.figure.text(0.1, 0.945, "", ha="left", va="center", fontsize=10,
+                                         color="0.1")
+        self.headline_when = self.figure.text(0.985, 0.945, "", ha="right", va="center",
+                                              fontsize=10, fontweight="bold", color="0.1")
+        self.means = None
+        self.shift: dict | None = None
+        _Blitter.track(self.ll_done, self.ll_marker, self.ll_note, self.headline_label, self.headline,
+                       self.headline_when)
 
         # --- controls ---------------------------------------------------------------------
         k0 = n_components if isinstance(n_components, numbers.Integral) and not isinstance(n_components, bool) else 1
@@ -400,7 +459,9 @@ class EMExplorer(_FigureBox):
                                  random_state=int(self.seed_input.value),
                                  max_iter=self.max_iter, tol=self.tol)
         except Exception as exc:  # show, don't raise: this runs from a slider callback
-            self.show_message(f"Could not fit K={k}: {_describe(exc)}")
+            kept = "" if self.history is None else (
+                f" The picture still shows the previous fit (K={self.history.n_components}).")
+            self.show_message(f"Could not fit K={k}. {_describe(exc)}{kept}")
             return None
         finally:
             self.status.layout.visibility = "hidden"
@@ -478,11 +539,17 @@ class EMExplorer(_FigureBox):
         """New fit: new ellipses if K changed, new ln p(X) curve, fresh background, frame 0."""
         k = history.n_components
         self.palette = gplot.component_colors(k)
-        for e in self.ellipses:
-            e.remove()
-        self.ellipses = gplot.plot_ellipses(self.ax_points, history.params[0], dims=self.dims,
+        old = [*self.ellipses, *([self.means] if self.means is not None else []),
+               *([*self.shift["rings"], self.shift["trails"]] if self.shift is not None else [])]
+        for a in old:
+            a.remove()
+        p0 = history.params[0]
+        self.ellipses = gplot.plot_ellipses(self.ax_points, p0, dims=self.dims,
                                             n_std=self.n_std, colors=self.palette)
-        _Blitter.track(*self.ellipses)
+        self.means = gplot.plot_means(self.ax_points, p0, dims=self.dims, colors=self.palette)
+        self.shift = gplot.plot_shift(self.ax_points, p0, dims=self.dims, n_std=self.n_std[0],
+                                      colors=self.palette)
+        _Blitter.track(*self.ellipses, self.means, *self.shift["rings"], self.shift["trails"])
         ll = history.log_likelihoods
         gplot.update_log_likelihood(self.ll_marker, ll, None, curve=self.ll_curve)
         self.ax_ll.relim()
@@ -504,26 +571,49 @@ class EMExplorer(_FigureBox):
         self._show_frame(0)
 
     def _show_frame(self, i: int) -> None:
-        frame = self.history.frame(i)
+        history = self.history
+        frame = history.frame(i)
         gplot.update_points(self.points, frame.resp, palette=self.palette)
         gplot.update_ellipses(self.ellipses, frame.params, dims=self.dims, n_std=self.n_std)
+        gplot.update_means(self.means, frame.params, dims=self.dims)
+        # An M-frame also shows where its ellipses came from (the E-frame's parameters).
+        before = history.params[frame.iteration - 1] if frame.kind == "M" else None
+        gplot.update_shift(self.shift, before, frame.params, dims=self.dims)
+        ll = history.log_likelihoods
         t = gplot.frame_param_index(frame)
-        gplot.update_log_likelihood(self.ll_marker, self.history.log_likelihoods, t)
+        gplot.update_log_likelihood(self.ll_marker, ll, t)
+        self.ll_done.set_data(np.arange(t + 1), ll[: t + 1])
+        note = _ll_note(frame, ll)
+        self.ll_note.set_text(note)
+        label, what, when = gplot.frame_headline(frame, history.n_iter)
+        self.headline_label.set_text(label)
+        self.headline_label.get_bbox_patch().set_facecolor(_KIND_COLOR[frame.kind])
+        self.headline.set_text(what)
+        self.headline_when.set_text(when)
         # E-frame t and M-frame t colour points by the same responsibilities: reuse that layer.
         layer = ("init",) if frame.resp is None else ("resp", frame.iteration)
-        self._blitter.draw(layer, [self.points], [*self.ellipses, self.ll_marker])
+        # Text is pasted from bitmaps drawn once per fit (Agg text is slow); it lies outside the
+        # points' axes and under the ln p(X) curve, so the curve and the marker go on top.
+        self._blitter.draw(layer, [self.points],
+                           [*self.shift["rings"], *self.ellipses, self.shift["trails"], self.means,
+                            self.ll_done, self.ll_marker],
+                           stamps=[(("headline", frame.kind), [self.headline_label, self.headline]),
+                                   (("when", when), [self.headline_when]),
+                                   (("note", note), [self.ll_note])])
         self._publish()
         self.readout.value = self._readout_html(frame)
 
     def _readout_html(self, frame: Any) -> str:
-        pis = ", ".join(
-            f'<span style="color:{_hex(c)}">π<sub>{j + 1}</sub>={w:.3f}</span>'
+        pis = " ".join(
+            f'<span style="color:{_hex(c)};white-space:nowrap">■ π<sub>{j + 1}</sub> = {w:.3f}</span>'
             for j, (w, c) in enumerate(zip(frame.params.weights, self.palette)))
-        n_frames = self.history.n_frames
+        history = self.history
+        badge = (f'<span style="background:{_KIND_COLOR[frame.kind]};color:white;font-weight:bold;'
+                 f'padding:0 6px;border-radius:3px">{_KIND_LABEL[frame.kind]}</span>')
         return (
-            f"<b>iteration {frame.iteration}</b> · {_KIND_LABEL[frame.kind]} "
-            f"(half-step {frame.index} of {n_frames - 1}) · ln p(X) = {frame.log_likelihood:.3f}"
-            f"<br>{pis}<br><i>{html.escape(frame.description)}</i>"
+            f'<div style="line-height:1.6">{badge} <b>iteration {frame.iteration}</b> of '
+            f"{history.n_iter} · half-step {frame.index} of {history.n_frames - 1} · "
+            f"ln p(X) = {frame.log_likelihood:.3f}<br>{pis}</div>"
         )
 
 
@@ -539,6 +629,16 @@ class _Unobserved:
 
     def __exit__(self, *exc: Any) -> None:
         self.widget.observe(self.handler, names="value")
+
+
+def _ll_note(frame: Any, ll: np.ndarray) -> str:
+    """What this half-step did to ln p(X), for the corner of the ln p(X) panel."""
+    if frame.kind == "init":
+        return f"start: ln p(X) = {ll[0]:.2f}"
+    if frame.kind == "E":
+        return "E-step: μ, Σ, π not changed yet,\nso ln p(X) stays where it was"
+    t = frame.iteration
+    return f"M-step {t}: ln p(X) {ll[t] - ll[t - 1]:+.2f}"
 
 
 def _hex(rgba: Any) -> str:
@@ -611,7 +711,14 @@ class GaussianExplorer(_FigureBox):
                                         size=8, alpha=0.6)
         self.ellipses = gplot.plot_ellipses(ax, params, n_std=self.n_std)
         (self.center,) = ax.plot([mean[0]], [mean[1]], "+", color="k", markersize=10)
-        _Blitter.track(self.points, *self.ellipses, self.center)
+        # "1σ", "2σ", ... where each ring crosses its major axis: the rings are Mahalanobis
+        # distances, which the notebook's text talks about.
+        ring_color = self.ellipses[0].get_edgecolor()
+        self.ring_labels = [ax.text(0, 0, f"{s:g}σ", fontsize=9, color=ring_color[:3], ha="center",
+                                    va="center", zorder=6,
+                                    bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5})
+                            for s in self.n_std]
+        _Blitter.track(self.points, *self.ellipses, self.center, *self.ring_labels)
 
         def slider(value: float, lo: float, hi: float, label: str, css: str) -> widgets.FloatSlider:
             s = widgets.FloatSlider(value=value, min=lo, max=hi, step=0.05, description=label,
@@ -717,10 +824,30 @@ class GaussianExplorer(_FigureBox):
         self.points.set_offsets(self._samples(params))
         gplot.update_ellipses(self.ellipses, params, n_std=self.n_std)
         self.center.set_data([params.means[0, 0]], [params.means[0, 1]])
-        self._blitter.draw(None, [], [self.points, *self.ellipses, self.center])
+        self._place_ring_labels(params)
+        self._blitter.draw(None, [], [self.points, *self.ellipses, self.center, *self.ring_labels])
         self._publish()
         self.matrix.value = self._matrix_html(params.covariances[0])
         self.show_message("")
+
+    def _place_ring_labels(self, params: GMMParams) -> None:
+        cov = params.covariances[0]
+        _, _, angle = gplot.ellipse_geometry(cov, 1.0)
+        vals = np.linalg.eigvalsh(cov)
+        major = float(np.sqrt(max(vals[-1], 0.0)))
+        a = np.radians(angle)
+        direction = np.array([np.cos(a), np.sin(a)])
+        if direction[1] < 0 or (direction[1] == 0 and direction[0] < 0):
+            direction = -direction  # label the upper end of the major axis
+        center = params.means[0]
+        # Rings closer than ~0.6 (data units) apart would print their labels on top of each
+        # other: then only the outermost ring is labelled.
+        crowded = major * np.min(np.diff((0.0, *self.n_std))) < 0.6
+        for k, (label, s) in enumerate(zip(self.ring_labels, self.n_std)):
+            x, y = center + s * major * direction
+            inside = -self.LIMIT < x < self.LIMIT and -self.LIMIT < y < self.LIMIT
+            label.set_position((x, y))
+            label.set_visible(bool(inside and (not crowded or k == len(self.n_std) - 1)))
 
     @staticmethod
     def _matrix_html(cov: np.ndarray) -> str:
