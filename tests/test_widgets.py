@@ -12,7 +12,8 @@ import pytest
 
 from gmmviz import plot as gplot
 from gmmviz import widgets as gw
-from gmmviz.widgets import EMExplorer, GaussianExplorer
+from gmmviz.em import add_component, fit_em, log_likelihood
+from gmmviz.widgets import EMExplorer, GaussianExplorer, SingularityExplorer
 
 
 @pytest.fixture(scope="module")
@@ -296,3 +297,170 @@ def test_cached_text_gives_the_same_picture_as_drawing_it(X):
     for i in reversed(range(n)):
         ex.set_step(i)
         assert bytes(ex.image.value) == first[i], f"frame {i} differs once its text is cached"
+
+
+# --------------------------------------------------------------------------------------------
+# SingularityExplorer
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def good(X):
+    return fit_em(X, 3, random_state=0).final
+
+
+@pytest.fixture
+def needle(X, good):
+    return SingularityExplorer(X, good, point_index=5)
+
+
+def test_singularity_explorer_is_a_box_with_css_classes_and_a_short_repr(needle, X, good):
+    assert isinstance(needle, widgets.VBox)
+    assert {"gmmviz-singularity-explorer", "gmmviz-singularity-explorer-figure", "gmmviz-sigma-slider",
+            "gmmviz-reg-toggle", "gmmviz-reg-covar", "gmmviz-readout", "gmmviz-message"} <= css_classes(needle)
+    assert needle._repr_mimebundle_()["text/plain"] == "SingularityExplorer(n_points=150, K=4, point_index=5)"
+    assert repr(SingularityExplorer(X, good, point_index=5)) == repr(needle)
+    assert needle.message_text == ""
+    assert bytes(needle.image.value).startswith(b"\x89PNG")
+    assert needle.sigma == pytest.approx(0.1) and needle.reg_covar == 0.0
+    assert needle.reg_slider.disabled
+
+
+def test_the_shown_mixture_is_the_fit_plus_a_needle_on_the_point(needle, X, good):
+    p = needle.params
+    assert p.n_components == 4
+    np.testing.assert_allclose(p.weights, [*(0.95 * good.weights), 0.05])
+    np.testing.assert_array_equal(p.means[-1], X[5])
+    np.testing.assert_allclose(p.covariances[-1], 0.01 * np.eye(2))
+    assert needle.log_likelihood == pytest.approx(log_likelihood(X, add_component(good, X[5], 0.01, 0.05)))
+
+
+def test_moving_the_sigma_slider_updates_the_artists_in_place(needle, X):
+    artists = (needle.points, list(needle.ellipses), needle.ll_marker, needle.sigma_line)
+    n_children = (len(needle.ax_points.get_children()), len(needle.ax_ll.get_children()))
+    ring = needle.needle_ellipses[0]
+    width, colors = ring.width, needle.points.get_facecolors().copy()
+    marker, png = needle.ll_marker.get_data(), bytes(needle.image.value)
+
+    needle.sigma_slider.value = -3.0  # as the learner's slider does
+    assert (needle.points, list(needle.ellipses), needle.ll_marker, needle.sigma_line) == artists
+    assert (len(needle.ax_points.get_children()), len(needle.ax_ll.get_children())) == n_children
+    assert needle.sigma == pytest.approx(1e-3)
+    assert ring.width == pytest.approx(2e-3) and ring.width < width  # 1σ ring: diameter 2σ
+    assert ring.center == pytest.approx(tuple(X[5]))
+    x, y = needle.ll_marker.get_data()
+    assert x[0] == pytest.approx(1e-3) and x[0] != marker[0][0]
+    assert y[0] == pytest.approx(needle.log_likelihood) and y[0] != marker[1][0]
+    assert needle.sigma_line.get_xdata()[0] == pytest.approx(1e-3)
+    assert not np.allclose(needle.points.get_facecolors(), colors)  # the needle owns its point now
+    assert bytes(needle.image.value) != png
+    assert "1.00e-03" in needle.readout.value and "γ = 1.000" in needle.readout.value
+
+
+def test_ln_p_grows_without_bound_as_sigma_shrinks(needle):
+    lls = []
+    for sigma in (1e-3, 1e-6, 1e-9, 1e-12):
+        needle.set_sigma(sigma)
+        lls.append(needle.log_likelihood)
+        assert f"ln p(X) = {needle.log_likelihood:.2f}" in needle.readout.value
+        assert f"{needle.log_likelihood:.2f}" in needle.headline.get_text()
+    np.testing.assert_allclose(np.diff(lls), 2 * np.log(1000.0), rtol=1e-6)  # + ln 10⁶ per step in 2-D
+    assert "higher" in needle.readout.value  # the needle beats the honest fit
+    curve = needle.ll_curve.get_ydata()
+    assert curve[0] > curve[len(curve) // 2]  # the curve on the right rises as σ → 0
+    assert "→ ∞" in needle.ll_note.get_text()
+    needle.set_log10_sigma(-6.0)
+    assert needle.sigma == pytest.approx(1e-6)
+
+
+def test_reg_covar_caps_ln_p(needle, X, good):
+    needle.set_sigma(1e-12)
+    free = needle.log_likelihood
+    needle.set_reg_covar(1e-4)
+    assert needle.reg_toggle.value and not needle.reg_slider.disabled and needle.reg_covar == 1e-4
+    capped = needle.log_likelihood
+    assert capped < free
+    # The needle's variance is σ² + reg_covar: it stops shrinking at sd = 1e-2.
+    assert needle.needle_ellipses[0].width == pytest.approx(2e-2, rel=1e-6)
+    assert needle.limit_line.get_visible() and needle.ll_curve_free.get_visible()
+    ceiling = needle.limit_line.get_ydata()[0]
+    assert capped == pytest.approx(ceiling, abs=1e-6)
+    for sigma in (1e-6, 1e-9):
+        needle.set_sigma(sigma)
+        assert needle.log_likelihood == pytest.approx(ceiling, abs=1e-4)
+    curve = needle.ll_curve.get_ydata()
+    left = needle.ll_curve.get_xdata() < 1e-4  # σ ≪ √reg_covar: flat at the limit
+    np.testing.assert_allclose(curve[left], ceiling, atol=1e-3)
+    assert f"{ceiling:.1f}" in needle.ll_note.get_text()
+    # reg_covar is added to every variance, as EM's M-step does.
+    np.testing.assert_allclose(needle.params.covariances[0], good.covariances[0] + 1e-4 * np.eye(2))
+    # A bigger reg_covar, a lower ceiling; the checkbox alone switches it off again.
+    needle.reg_slider.value = 1e-2
+    assert needle.limit_line.get_ydata()[0] < ceiling
+    needle.reg_toggle.value = False
+    assert needle.reg_covar == 0.0 and needle.reg_slider.disabled
+    assert not needle.limit_line.get_visible()
+    assert needle.log_likelihood > free - 40  # σ = 1e-9, uncapped again
+    np.testing.assert_allclose(needle.ll_curve.get_ydata(), needle.ll_curve_free.get_ydata())
+
+
+def test_reg_covar_from_the_constructor(X, good):
+    ex = SingularityExplorer(X, good, reg_covar=1e-6, log10_sigma=-12.0)
+    assert ex.reg_toggle.value and ex.reg_covar == 1e-6 and ex.sigma == pytest.approx(1e-12)
+    assert ex.params.covariances[-1] == pytest.approx((1e-24 + 1e-6) * np.eye(2))
+
+
+def test_singularity_explorer_setters_check_their_range(needle):
+    with pytest.raises(ValueError, match="log10 σ must be a number from -12 to 0.5"):
+        needle.set_log10_sigma(3.0)
+    assert "log10 σ" in needle.message_text
+    with pytest.raises(ValueError, match="positive"):
+        needle.set_sigma(0.0)
+    with pytest.raises(ValueError, match="reg_covar"):
+        needle.set_reg_covar(5.0)
+    needle.set_sigma(0.01)  # a good value clears the message
+    assert needle.message_text == ""
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(point_index=150), "point_index must be a whole number from 0 to 149"),
+    (dict(point_index=-1), "point_index"),
+    (dict(point_index=1.5), "point_index"),
+    (dict(weight=1.0), "weight"),
+    (dict(log10_sigma=-20.0), "log10_sigma"),
+    (dict(reg_covar=-1.0), "reg_covar"),
+])
+def test_bad_arguments_are_shown_in_the_singularity_explorer(X, good, kwargs, match):
+    ex = SingularityExplorer(X, good, **kwargs)
+    import re
+
+    assert re.search(match, ex.message_text), ex.message_text
+    assert ex.sigma_slider.disabled and ex.reg_toggle.disabled
+    assert repr(ex) == "SingularityExplorer(invalid input)"
+    assert bytes(ex.image.value).startswith(b"\x89PNG")
+
+
+def test_params_of_another_dimension_or_kind_are_shown_not_raised(X, good):
+    X3 = np.column_stack([X, X[:, 0]])
+    assert "X has 3 features but params has 2" in SingularityExplorer(X3, good).message_text
+    assert "GMMParams" in SingularityExplorer(X, {"means": [0, 0]}).message_text
+    tied = fit_em(X, 3, covariance_type="tied", random_state=0).final
+    assert "tied" in SingularityExplorer(X, tied).message_text
+    assert "one-dimensional" in SingularityExplorer(X[:, 0], good).message_text
+
+
+def test_singularity_explorer_on_d3_data_shows_the_chosen_marginal():
+    rng = np.random.default_rng(2)
+    X3 = rng.normal(size=(80, 3))
+    fit = fit_em(X3, 2, random_state=0).final
+    ex = SingularityExplorer(X3, fit, point_index=7, dims=(0, 2))
+    assert ex.message_text == ""
+    np.testing.assert_allclose(ex.means.get_offsets()[-1], X3[7, [0, 2]])
+    assert ex.params.covariances[-1] == pytest.approx(0.01 * np.eye(3))
+
+
+def test_singularity_explorer_shows_callback_errors(needle, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(gw, "e_step", broken)
+    needle.sigma_slider.value = -4.0  # must not raise
+    assert "RuntimeError: disk on fire" in needle.message_text

@@ -38,6 +38,7 @@ __all__ = [
     "INIT_METHODS",
     "EmptyComponentWarning",
     "GMMParams",
+    "add_component",
     "Frame",
     "EMHistory",
     "init_params",
@@ -345,6 +346,85 @@ class GMMParams:
         gm.lower_bound_ = -np.inf
         gm.n_features_in_ = self.n_features
         return gm
+
+
+def add_component(params: GMMParams, mean, covariance, weight: float) -> GMMParams:
+    """The mixture ``params`` with one more component, of weight ``weight``, appended as the last.
+
+    The existing weights are scaled by (1 − weight), so all K + 1 weights still sum to 1:
+    π_k ← (1 − w) π_k for k ≤ K and π_{K+1} = w. Notebook 07 uses it to put a narrow component on
+    one data point, ``add_component(good, mean=X[0], covariance=sigma**2, weight=0.05)``, and
+    watch ln p(X) grow without bound as σ → 0.
+
+    Parameters
+    ----------
+    params : GMMParams
+        The K existing components (not changed: a new GMMParams is returned).
+    mean : array-like of shape (d,)
+        μ of the new component.
+    covariance : float or array-like
+        Σ of the new component in ``params.covariance_type``'s shape: 'full' a (d, d) matrix,
+        'diag' d variances, 'spherical' one variance. A single number σ² means σ² I for every
+        type. 'tied' mixtures share one covariance, so a component of its own cannot be added:
+        convert to 'full' first.
+    weight : float
+        π of the new component, strictly between 0 and 1.
+
+    Returns
+    -------
+    GMMParams
+        K + 1 components, the same covariance type.
+    """
+    if not isinstance(params, GMMParams):
+        raise TypeError(f"params must be a GMMParams, got {type(params).__name__}.")
+    if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not 0 < weight < 1:
+        raise ValueError(f"weight must be a number strictly between 0 and 1, got {weight!r}.")
+    cov_type, d = params.covariance_type, params.n_features
+    if cov_type == "tied":
+        raise ValueError(
+            "A 'tied' mixture shares one covariance between all components, so a new component "
+            "cannot have its own: use GMMParams(params.weights, params.means, "
+            "params.full_covariances(), 'full') first."
+        )
+    try:
+        mean = np.asarray(mean, dtype=np.float64)
+        cov = np.asarray(covariance, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError("mean and covariance must be numbers or arrays of numbers.") from None
+    if mean.shape not in ((d,), (1, d)):
+        raise ValueError(f"mean must have shape ({d},) like the mixture's means, got {mean.shape}.")
+    if not np.all(np.isfinite(mean)) or not np.all(np.isfinite(cov)):
+        raise ValueError("mean and covariance must be finite (no NaN or infinity).")
+    if cov.ndim == 0:
+        if not cov > 0:
+            raise ValueError(f"the variance σ² must be positive, got {float(cov):g}.")
+        cov = {"full": cov * np.eye(d), "diag": np.full(d, float(cov)), "spherical": cov}[cov_type]
+    expected = _expected_cov_shape(cov_type, 1, d)[1:]
+    if cov.shape != expected:
+        what = {"full": f"a ({d}, {d}) matrix", "diag": f"{d} variances",
+                "spherical": "one variance"}[cov_type]
+        raise ValueError(
+            f"covariance for covariance_type={cov_type!r} must be {what} (shape {expected}) or a "
+            f"single number σ² for σ² I, got shape {cov.shape}."
+        )
+    if cov_type == "full":
+        if not np.allclose(cov, cov.T, rtol=0, atol=1e-10 * max(np.abs(cov).max(), np.finfo(float).tiny)):
+            raise ValueError("the new component's covariance must be symmetric: use (S + S.T) / 2.")
+        smallest = float(np.linalg.eigvalsh(cov).min())
+        if not smallest > 0:
+            raise ValueError(
+                f"the new component's covariance must be positive definite (every eigenvalue > 0), "
+                f"its smallest eigenvalue is {smallest:.3g}."
+            )
+    elif not np.all(cov > 0):
+        raise ValueError(f"the new component's variances must be positive, got min {float(cov.min()):.3g}.")
+    weights = np.append((1.0 - float(weight)) * params.weights, float(weight))
+    means = np.vstack([params.means, mean.reshape(1, d)])
+    covs = np.concatenate([params.covariances, cov[np.newaxis]])
+    try:
+        return GMMParams(weights, means, covs, cov_type)
+    except ValueError as exc:  # the new covariance is not symmetric positive definite
+        raise ValueError(f"The new component's covariance is not valid: {exc}") from None
 
 
 def _identity_params(means: np.ndarray, covariance_type: str) -> GMMParams:
