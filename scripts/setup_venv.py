@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -17,6 +18,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
+
+
+def create_venv() -> None:
+    """Create .venv; Debian's python3 keeps venv's pip bootstrap in python3-venv, so fetch it if missing."""
+    try:
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        return
+    except (subprocess.CalledProcessError, OSError) as exc:
+        failure = exc
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        pkg = f"python{sys.version_info.major}.{sys.version_info.minor}-venv"
+        print(f"Creating the venv failed ({failure}); installing {pkg} with apt-get ...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", pkg], check=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        return
+    sys.exit(
+        f"Could not create {VENV} ({failure}). On Debian/Ubuntu install the venv module first: "
+        f"sudo apt-get install python3-venv"
+    )
 
 
 def main() -> int:
@@ -27,7 +48,7 @@ def main() -> int:
     py = VENV / "bin" / "python"
     if not py.exists():
         print(f"Creating virtual environment in {VENV} ...", flush=True)
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        create_venv()
 
     spec = "." + (f"[{args.extras}]" if args.extras else "")
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + spec.encode()).hexdigest()
