@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import xlogy
 
-from .em import GMMParams, EMHistory, _check_X, _check_params_for, _e_step, _weighted_log_prob_t
+from .em import GMMParams, EMHistory, _check_X, _check_params_for, _check_resp, _e_step, _weighted_log_prob_t
 
 __all__ = [
     "BoundTerms",
@@ -34,25 +34,12 @@ __all__ = [
 ]
 
 
-def _check_q(q, n: int, k: int) -> np.ndarray:
-    q = np.asarray(q, dtype=float)
-    if q.shape != (n, k):
-        raise ValueError(f"q must have shape (n, K) = ({n}, {k}), got {q.shape}.")
-    if not np.all(np.isfinite(q)) or (q < 0).any():
-        raise ValueError("q must hold finite, non-negative probabilities.")
-    sums = q.sum(axis=1)
-    bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-6)
-    if bad.size:
-        raise ValueError(f"rows of q must sum to 1; row {bad[0]} sums to {sums[bad[0]]:.6g}.")
-    return q
-
-
 def _prepare(X, params: GMMParams, q=None):
     X = _check_X(X)
     params = _check_params_for(X, params)
     if q is None:
         return X, params, None
-    return X, params, _check_q(q, X.shape[0], params.n_components)
+    return X, params, _check_resp(q, X.shape[0], params.n_components, name="q")
 
 
 def weighted_log_prob(X, params: GMMParams) -> np.ndarray:

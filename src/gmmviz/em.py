@@ -135,21 +135,23 @@ def _check_reg_covar(reg_covar) -> float:
     return float(reg_covar)
 
 
-def _check_resp(resp, n_samples: int) -> np.ndarray:
+def _check_resp(resp, n_samples: int, n_components: int | None = None, name: str = "resp") -> np.ndarray:
+    """Responsibilities (or any distribution q over components) of shape (n_samples, K), rows summing to 1."""
     resp = np.asarray(resp, dtype=np.float64)
-    if resp.ndim != 2 or resp.shape[0] != n_samples:
+    k = "K" if n_components is None else n_components
+    if resp.ndim != 2 or resp.shape[0] != n_samples or n_components not in (None, resp.shape[1]):
         raise ValueError(
-            f"resp must have shape (n_samples, K) = ({n_samples}, K), got {resp.shape}: "
+            f"{name} must have shape (n_samples, K) = ({n_samples}, {k}), got {resp.shape}: "
             f"pass the responsibilities returned by e_step(X, params)."
         )
     if not np.all(np.isfinite(resp)) or (resp < 0).any():
-        raise ValueError("resp must hold finite, non-negative responsibilities.")
+        raise ValueError(f"{name} must hold finite, non-negative responsibilities.")
     sums = resp.sum(axis=1)
     bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-6)
     if bad.size:
         raise ValueError(
-            f"Rows of resp must sum to 1; row {bad[0]} sums to {sums[bad[0]]:.6g}. "
-            f"Normalise each row: resp / resp.sum(axis=1, keepdims=True)."
+            f"Rows of {name} must sum to 1; row {bad[0]} sums to {sums[bad[0]]:.6g}. "
+            f"Normalise each row: {name} / {name}.sum(axis=1, keepdims=True)."
         )
     return resp
 

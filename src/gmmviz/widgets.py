@@ -39,8 +39,8 @@ from matplotlib.ticker import MaxNLocator
 from PIL import Image as PILImage
 
 from . import plot as gplot
-from .em import (COVARIANCE_TYPES, INIT_METHODS, EMHistory, GMMParams, add_component, e_step,
-                 fit_em, log_likelihood)
+from .em import (COVARIANCE_TYPES, INIT_METHODS, EMHistory, GMMParams, _check_X, add_component,
+                 e_step, fit_em, log_likelihood)
 
 __all__ = ["EMExplorer", "GaussianExplorer", "SingularityExplorer", "render_png"]
 
@@ -215,28 +215,18 @@ class _FigureBox(widgets.VBox):
 
 
 def _as_data(X: Any, dims: Sequence[int]) -> tuple[np.ndarray, tuple[int, int]]:
-    """Validate data for a 2-D picture; errors say what is wrong and what to pass instead."""
-    if isinstance(X, (str, bytes)):
-        raise TypeError("X must be an array of numbers with shape (n_points, n_features), got a string.")
-    try:
-        x = np.asarray(X, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            "X must be an array of numbers with shape (n_points, n_features); convert it with "
-            "np.asarray(X, dtype=float) after removing text or missing entries."
-        ) from None
-    if x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1):
+    """Validate data for a 2-D picture; errors say what is wrong and what to pass instead.
+
+    The checks every entry point shares (numbers, 2-D, not empty, finite) are :mod:`gmmviz.em`'s;
+    only the explorers' own demand, at least two columns to draw, is added here.
+    """
+    x = _check_X(X)
+    if x.shape[1] == 1:
         raise ValueError(
-            f"This explorer shows 2-D points but X is one-dimensional (shape {x.shape}). "
+            f"This explorer shows 2-D points but X is one-dimensional (shape {np.shape(X)}). "
             "Pass an array of shape (n_points, 2) or more columns; to watch EM on 1-D data, use "
             "gmmviz.animate.animate_em(X, gmmviz.fit_em(X, K)) (a histogram with the components)."
         )
-    if x.ndim != 2:
-        raise ValueError(f"X must have shape (n_points, n_features), got shape {x.shape}.")
-    if x.shape[0] == 0:
-        raise ValueError("X has no points: pass at least one row.")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("X contains NaN or infinite values: drop or impute those rows first.")
     try:
         dims = gplot._check_dims(dims, x.shape[1])
     except ValueError as exc:
