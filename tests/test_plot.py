@@ -331,6 +331,24 @@ def test_plot_1d_components_and_mixture(ax, covariance_type):
     assert len(art["hist"]) > 0
 
 
+def test_update_1d_moves_the_curves_onto_new_parameters_in_place(ax):
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(6)
+    x = np.concatenate([rng.normal(-2, 0.6, 80), rng.normal(2, 1.0, 120)])
+    h = fit_em(x, 2, init="random", random_state=1, tol=0.0, max_iter=6)
+    art = gplot.plot_1d(ax, x, h.params[0])
+    lines = list(ax.lines)
+    changed = gplot.update_1d(art, h.final, h.responsibilities(-1))
+    assert list(ax.lines) == lines  # the same artists, moved
+    assert art["mixture"] in changed and art["strip"] in changed
+    gx, gy = art["mixture"].get_data()
+    sd = np.sqrt(h.final.full_covariances()[:, 0, 0])
+    expected = sum(w * norm.pdf(gx, m, s) for w, m, s in zip(h.final.weights, h.final.means[:, 0], sd))
+    np.testing.assert_allclose(gy, expected)
+    np.testing.assert_allclose(art["strip"].get_facecolors(), gplot.soft_colors(h.responsibilities(-1)))
+
+
 # --------------------------------------------------------------------------------------------
 # means, the M-step's move, headlines
 # --------------------------------------------------------------------------------------------

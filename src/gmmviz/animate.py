@@ -41,12 +41,13 @@ from .plot import (
     plot_log_likelihood,
     plot_means,
     plot_shift,
-    point_colors,
+    update_1d,
     update_ellipses,
     update_log_likelihood,
     update_means,
     update_points,
     update_shift,
+    weighted_component_pdfs,
 )
 
 __all__ = [
@@ -165,15 +166,6 @@ def _padded(lo: float, hi: float, frac: float = 0.08) -> tuple[float, float]:
     return lo - frac * span, hi + frac * span
 
 
-def _component_pdfs(grid: np.ndarray, params: Any) -> np.ndarray:
-    """π_k N(grid | μ_k, σ_k²) for 1-D params, shape (K, len(grid))."""
-    means = np.asarray(params.means, dtype=float)[:, 0]
-    var = params.full_covariances()[:, 0, 0]
-    w = np.asarray(params.weights, dtype=float)
-    z = (grid[None, :] - means[:, None]) ** 2 / var[:, None]
-    return w[:, None] * np.exp(-0.5 * z) / np.sqrt(2.0 * np.pi * var[:, None])
-
-
 def _grid_1d(x: np.ndarray, params_seq: Sequence[Any], n_grid: int = 400) -> np.ndarray:
     # One grid for the whole film, wide enough for every frame's components, so lines can be
     # updated with set_ydata-like calls instead of being redrawn on a new grid.
@@ -192,7 +184,7 @@ def _draw_1d(ax: Any, x: np.ndarray, frames: Sequence[Any], palette: np.ndarray,
     artists = plot_1d(ax, x, first.params, first.resp, palette=palette)
     grid = _grid_1d(x, [f.params for f in frames])
     hist_top = max((p.get_height() for p in artists["hist"]), default=0.0)
-    pdf_top = max(float(_component_pdfs(grid, f.params).sum(axis=0).max()) for f in frames)
+    pdf_top = max(float(weighted_component_pdfs(grid, f.params).sum(axis=0).max()) for f in frames)
     top = 1.05 * max(hist_top, pdf_top)
     artists["grid"] = grid
     artists["strip_y"] = -0.06 * top
@@ -201,22 +193,6 @@ def _draw_1d(ax: Any, x: np.ndarray, frames: Sequence[Any], palette: np.ndarray,
     ax.set_xlim(grid[0], grid[-1])
     ax.set_xlabel(feature_name or "x")
     return artists
-
-
-def _update_1d(artists: dict[str, Any], frame: Any, palette: np.ndarray) -> list[Artist]:
-    # plot.py has no update_1d yet: move the component and mixture curves onto this frame's
-    # parameters and recolour the responsibility strip, all in place.
-    grid = artists["grid"]
-    comps = _component_pdfs(grid, frame.params)
-    for line, c in zip(artists["components"], comps):
-        line.set_data(grid, c)
-    artists["mixture"].set_data(grid, comps.sum(axis=0))
-    strip = artists["strip"]
-    colors = point_colors(frame.resp, palette, n_points=len(strip.get_offsets()))
-    # '|' markers are drawn by their edges, so set both.
-    strip.set_facecolors(colors)
-    strip.set_edgecolors(colors)
-    return [*artists["components"], artists["mixture"], strip]
 
 
 def _draw_2d(ax: Any, x: np.ndarray, frame: Any, dims: tuple[int, int], n_std: Sequence[float],
@@ -333,7 +309,7 @@ class EMAnimation(FuncAnimation):
         frame = self.history.frame(i)
         a = self.artists
         if self.dims is None:
-            changed = _update_1d(a["_1d"], frame, self.palette)
+            changed = update_1d(a["_1d"], frame.params, frame.resp, palette=self.palette)
         else:
             # An M-frame also shows where the ellipses were (dashed) and how far each mean moved.
             before = self.history.params[frame.iteration - 1] if frame.kind == "M" else None

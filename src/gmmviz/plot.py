@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba_array
@@ -27,6 +28,8 @@ __all__ = [
     "component_colors",
     "soft_colors",
     "point_colors",
+    "weighted_component_pdfs",
+    "update_1d",
     "ellipse_geometry",
     "marginal_covariances",
     "ellipse_alphas",
@@ -716,8 +719,27 @@ def plot_density(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1),
     return draw(gx, gy, z, levels=levels, **contour_kwargs)
 
 
-def _normal_pdf(x: np.ndarray, mean: float, var: float) -> np.ndarray:
-    return np.exp(-0.5 * (x - mean) ** 2 / var) / np.sqrt(2 * np.pi * var)
+def weighted_component_pdfs(grid: Any, params: Any, dim: int = 0) -> np.ndarray:
+    """π_k N(x | μ_k, σ_k²) on a 1-D grid, for the marginal on feature ``dim``.
+
+    Parameters
+    ----------
+    grid : array_like, shape (m,)
+    params : GMMParams-like, any covariance type
+    dim : int
+        Feature whose marginal is shown.
+
+    Returns
+    -------
+    ndarray, shape (K, m)
+        One row per component; the rows sum to the mixture pdf.
+    """
+    grid = np.asarray(grid, dtype=float)
+    means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dim]
+    var = _full_covariances(params)[:, dim, dim]
+    weights = np.asarray(params.weights, dtype=float)
+    z = (grid[np.newaxis, :] - means[:, np.newaxis]) ** 2 / var[:, np.newaxis]
+    return weights[:, np.newaxis] * np.exp(-0.5 * z) / np.sqrt(2.0 * np.pi * var[:, np.newaxis])
 
 
 def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bins: Any = 30,
@@ -754,17 +776,14 @@ def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bi
     if x.ndim != 2 or not 0 <= dim < x.shape[1]:
         raise ValueError(f"X must have shape (n,) or (n, d) with dim < d; got {np.shape(X)}, dim={dim}.")
     xs = x[:, dim]
-    full = _full_covariances(params)
     means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dim]
-    var = full[:, dim, dim]
-    weights = np.asarray(params.weights, dtype=float)
-    pal = _check_palette(palette, weights.size)
+    sd = np.sqrt(_full_covariances(params)[:, dim, dim])
+    pal = _check_palette(palette, means.size)
 
-    sd = np.sqrt(var)
     lo = min(xs.min(), (means - 3.5 * sd).min())
     hi = max(xs.max(), (means + 3.5 * sd).max())
     grid = np.linspace(lo, hi, n_grid)
-    comps = [w * _normal_pdf(grid, m, v) for w, m, v in zip(weights, means, var)]
+    comps = weighted_component_pdfs(grid, params, dim)
 
     _, _, hist = ax.hist(xs, bins=bins, density=True, color="0.85", edgecolor="0.65", zorder=1)
     comp_lines = [ax.plot(grid, c, color=pal[j], linewidth=1.5, zorder=3)[0]
@@ -781,7 +800,43 @@ def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bi
         ax.set_ylim(-0.12 * top, top)
         ax.axhline(0.0, color="0.3", linewidth=0.8, zorder=2)
     ax.set_ylabel("density")
-    return {"hist": hist, "components": comp_lines, "mixture": mix_line, "strip": strip_art}
+    return {"hist": hist, "components": comp_lines, "mixture": mix_line, "strip": strip_art,
+            "grid": grid, "dim": dim}
+
+
+def update_1d(artists: dict[str, Any], params: Any, resp: Any = None, *, palette: Any = None) -> list[Artist]:
+    """Move the curves of :func:`plot_1d` onto new parameters and recolour its strip, in place.
+
+    Parameters
+    ----------
+    artists : dict
+        What :func:`plot_1d` returned; its ``"grid"`` may be replaced by a wider one first, so
+        that one grid serves every frame of an animation.
+    params : GMMParams-like
+    resp : array_like, shape (n, K), optional
+        New responsibilities for the strip (grey when None).
+    palette : K colours, optional
+
+    Returns
+    -------
+    list of Artist
+        The artists changed.
+    """
+    grid = artists["grid"]
+    comps = weighted_component_pdfs(grid, params, artists.get("dim", 0))
+    for line, c in zip(artists["components"], comps):
+        line.set_data(grid, c)
+    artists["mixture"].set_data(grid, comps.sum(axis=0))
+    changed = [*artists["components"], artists["mixture"]]
+    strip = artists["strip"]
+    if strip is not None:
+        colors = point_colors(resp, _check_palette(palette, comps.shape[0]),
+                              n_points=len(strip.get_offsets()))
+        # '|' markers are drawn by their edges, so set both.
+        strip.set_facecolors(colors)
+        strip.set_edgecolors(colors)
+        changed.append(strip)
+    return changed
 
 
 # --------------------------------------------------------------------------------------------
