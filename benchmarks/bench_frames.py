@@ -60,6 +60,11 @@ def time_frames(step: Callable[[int], object], n_frames: int, sweeps: int) -> di
     return {"wall": np.array(wall) * 1e3, "cpu": np.array(cpu) * 1e3, "frame": np.array(idx)}
 
 
+def ll_index(frame) -> int:
+    """Entry of history.log_likelihoods a frame shows (an E-frame: the iteration before)."""
+    return frame.iteration - 1 if frame.kind == "E" else frame.iteration
+
+
 def summary(t: dict[str, np.ndarray]) -> tuple[float, float, float]:
     return float(np.median(t["wall"])), float(np.percentile(t["wall"], 90)), float(np.median(t["cpu"]))
 
@@ -100,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         f = frames[i]
         gplot.update_points(explorer.points, f.resp, palette=explorer.palette)
         gplot.update_ellipses(explorer.ellipses, f.params, dims=explorer.dims, n_std=explorer.n_std)
-        gplot.update_log_likelihood(explorer.ll_marker, ll, gplot.frame_param_index(f))
+        gplot.update_log_likelihood(explorer.ll_marker, ll, ll_index(f))
         layer = ("init",) if f.resp is None else ("resp", f.iteration)
         explorer._blitter.draw(layer, [explorer.points], [*explorer.ellipses, explorer.ll_marker])
 
@@ -113,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         ax_p.cla()
         ax_l.cla()
         f = frames[i]
-        gplot.plot_frame(ax_p, f, X, size=9, title=False, marker=_DOT)
-        gplot.plot_log_likelihood(ax_l, ll, gplot.frame_param_index(f))
+        gplot.plot_frame(ax_p, X, f, size=9, title=False, marker=_DOT)
+        gplot.plot_log_likelihood(ax_l, ll, ll_index(f))
 
     # Image path, full re-plot.
     fig_r = Figure(figsize=figsize, dpi=dpi)
@@ -134,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     FigureManager(canvas_i, 0)
     canvas_i.syncing_data_url = False  # as once the browser view has said "initialized"
     axes_i = make_axes(fig_i)
-    art = gplot.plot_frame(axes_i[0], frames[0], X, size=9, title=False, marker=_DOT)
-    _, marker = gplot.plot_log_likelihood(axes_i[1], ll, 0)
+    art = gplot.plot_frame(axes_i[0], X, frames[0], size=9, title=False, marker=_DOT)
+    marker = gplot.plot_log_likelihood(axes_i[1], ll, 0).marker
     xlim, ylim = explorer.ax_points.get_xlim(), explorer.ax_points.get_ylim()
     axes_i[0].set_xlim(*xlim)
     axes_i[0].set_ylim(*ylim)
@@ -144,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     def ipympl_update(i: int) -> None:
         f = frames[i]
         gplot.update_frame(art, f)
-        gplot.update_log_likelihood(marker, ll, gplot.frame_param_index(f))
+        gplot.update_log_likelihood(marker, ll, ll_index(f))
         canvas_i.draw()  # Agg draw + diff PNG + send: what draw_idle leads to
 
     fig_b = Figure(figsize=figsize, dpi=dpi)
@@ -152,11 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     FigureManager(canvas_b, 1)
     canvas_b.syncing_data_url = False
     axes_b = make_axes(fig_b)
-    art_b = gplot.plot_frame(axes_b[0], frames[0], X, size=9, title=False, marker=_DOT)
-    _, marker_b = gplot.plot_log_likelihood(axes_b[1], ll, 0)
+    art_b = gplot.plot_frame(axes_b[0], X, frames[0], size=9, title=False, marker=_DOT)
+    marker_b = gplot.plot_log_likelihood(axes_b[1], ll, 0).marker
     axes_b[0].set_xlim(*xlim)
     axes_b[0].set_ylim(*ylim)
-    moving = [art_b["points"], *art_b["ellipses"], marker_b]
+    moving = [art_b.points, *art_b.ellipses, art_b.means.markers, *art_b.means.numbers,
+              *art_b.shift.rings, art_b.shift.trails, marker_b]
     for a in moving:
         a.set_animated(True)
     canvas_b.draw()
@@ -165,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     def ipympl_blit(i: int) -> None:
         f = frames[i]
         gplot.update_frame(art_b, f)
-        gplot.update_log_likelihood(marker_b, ll, gplot.frame_param_index(f))
+        gplot.update_log_likelihood(marker_b, ll, ll_index(f))
         canvas_b.restore_region(background)
         for a in moving:
             a.axes.draw_artist(a)

@@ -21,6 +21,8 @@ from .em import COVARIANCE_TYPES, INIT_METHODS
 __all__ = ["main", "build_parser", "load_data", "read_csv"]
 
 _PROG = "gmmviz"
+# Frames shown at most by default: the start and 20 iterations (E and M each).
+_DEFAULT_MAX_FRAMES = 41
 _DESCRIPTION = """\
 gmmviz: see Expectation-Maximization fit a Gaussian mixture.
 
@@ -130,8 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CSV columns to use, by number from 0 or by header name (default: all)")
     p.add_argument("--dims", type=_dims, default=(0, 1), metavar="I,J",
                    help="the two features to draw when there are more (default: 0,1)")
-    p.add_argument("--max-frames", type=_non_negative_int, default=41, metavar="N",
-                   help="at most N frames, 0 for all (default: 41 = start + 20 iterations)")
+    p.add_argument("--max-frames", type=_non_negative_int, default=_DEFAULT_MAX_FRAMES, metavar="N",
+                   help=f"at most N frames, 0 for all (default: {_DEFAULT_MAX_FRAMES} = start + "
+                        f"{(_DEFAULT_MAX_FRAMES - 1) // 2} iterations)")
     p.add_argument("--fps", type=_positive_float, default=1.5, help="frames per second (default: 1.5)")
     p.add_argument("--dpi", type=_positive_float, default=80.0,
                    help="resolution of the frames; the picture is 10 x 4.4 inches (default: 80)")
@@ -298,7 +301,7 @@ def load_data(data: str, *, columns: Sequence[str] | None = None, n_samples: int
 # Commands
 # --------------------------------------------------------------------------------------------
 def _animate(args: argparse.Namespace) -> str:
-    from .animate import save_animation, animate_em  # matplotlib only when needed
+    from .animate import animate_em, save_animation  # matplotlib only when needed
     from .em import fit_em
 
     output = Path(args.output)
@@ -313,7 +316,7 @@ def _animate(args: argparse.Namespace) -> str:
         raise CLIError(f"--dims {args.dims[0]},{args.dims[1]}: the data has {d} features, numbered 0 to {d - 1}.")
     history = fit_em(X, args.n_components, init=args.init, covariance_type=args.covariance_type,
                      max_iter=args.max_iter, tol=args.tol, random_state=args.seed)
-    anim = animate_em(X, history, dims=args.dims if d > 1 else None,
+    anim = animate_em(history, dims=args.dims if d > 1 else None,
                       max_frames=args.max_frames or None, feature_names=names, dpi=args.dpi)
     save_animation(anim, output, fps=args.fps,
                    title=f"EM, K={args.n_components}, {args.covariance_type} covariances, {args.data}")
