@@ -60,11 +60,6 @@ def time_frames(step: Callable[[int], object], n_frames: int, sweeps: int) -> di
     return {"wall": np.array(wall) * 1e3, "cpu": np.array(cpu) * 1e3, "frame": np.array(idx)}
 
 
-def ll_index(frame) -> int:
-    """Entry of history.log_likelihoods a frame shows (an E-frame: the iteration before)."""
-    return frame.iteration - 1 if frame.kind == "E" else frame.iteration
-
-
 def summary(t: dict[str, np.ndarray]) -> tuple[float, float, float]:
     return float(np.median(t["wall"])), float(np.percentile(t["wall"], 90)), float(np.median(t["cpu"]))
 
@@ -105,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         f = frames[i]
         gplot.update_points(explorer.points, f.resp, palette=explorer.palette)
         gplot.update_ellipses(explorer.ellipses, f.params, dims=explorer.dims, n_std=explorer.n_std)
-        gplot.update_log_likelihood(explorer.ll_marker, ll, ll_index(f))
+        gplot.update_log_likelihood(explorer.ll_marker, ll, f.params_index)
         layer = ("init",) if f.resp is None else ("resp", f.iteration)
         explorer._blitter.draw(layer, [explorer.points], [*explorer.ellipses, explorer.ll_marker])
 
@@ -119,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         ax_l.cla()
         f = frames[i]
         gplot.plot_frame(ax_p, X, f, size=9, title=False, marker=_DOT)
-        gplot.plot_log_likelihood(ax_l, ll, ll_index(f))
+        gplot.plot_log_likelihood(ax_l, ll, f.params_index)
 
     # Image path, full re-plot.
     fig_r = Figure(figsize=figsize, dpi=dpi)
@@ -149,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     def ipympl_update(i: int) -> None:
         f = frames[i]
         gplot.update_frame(art, f)
-        gplot.update_log_likelihood(marker, ll, ll_index(f))
+        gplot.update_log_likelihood(marker, ll, f.params_index)
         canvas_i.draw()  # Agg draw + diff PNG + send: what draw_idle leads to
 
     fig_b = Figure(figsize=figsize, dpi=dpi)
@@ -171,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     def ipympl_blit(i: int) -> None:
         f = frames[i]
         gplot.update_frame(art_b, f)
-        gplot.update_log_likelihood(marker_b, ll, ll_index(f))
+        gplot.update_log_likelihood(marker_b, ll, f.params_index)
         canvas_b.restore_region(background)
         for a in moving:
             a.axes.draw_artist(a)

@@ -202,6 +202,8 @@ def test_n_std_is_a_sequence_everywhere(ax):
         gplot.plot_shift(ax, p, n_std=1.0)
     with pytest.raises(ValueError, match="positive radius"):
         gplot.plot_ellipses(ax, p, n_std=())
+    with pytest.raises(ValueError, match="n_std radius must be positive"):
+        gplot.plot_ellipses(ax, p, n_std=(1, -2))
     ellipses = gplot.plot_ellipses(ax, p, n_std=(1, 2))
     with pytest.raises(ValueError, match="pass the n_std used to draw them"):
         gplot.update_ellipses(ellipses, p, n_std=(1, 2, 3))
@@ -277,8 +279,10 @@ def test_half_red_half_blue_is_purple():
 def test_soft_colors_rejects_mismatched_palette():
     with pytest.raises(ValueError, match="one colour per component"):
         gplot.soft_colors(np.full((3, 2), 0.5), ["red", "green", "blue"])
-    with pytest.raises(ValueError, match=r"\(n, K\)"):
+    with pytest.raises(ValueError, match=r"\(n_samples, K\)"):
         gplot.soft_colors(np.ones(3))
+    with pytest.raises(ValueError, match="sum to 1"):
+        gplot.soft_colors([[0.5, 0.7]])
 
 
 def test_plot_points_soft_hard_and_grey(ax):
@@ -295,7 +299,7 @@ def test_plot_points_soft_hard_and_grey(ax):
     np.testing.assert_allclose(grey.get_facecolors(), np.tile(gplot.GREY, (30, 1)))
     gplot.update_points(grey, resp)
     np.testing.assert_allclose(grey.get_facecolors(), resp @ pal)
-    with pytest.raises(ValueError, match="resp has 29 rows but there are 30 points"):
+    with pytest.raises(ValueError, match=r"\(30, K\), got \(29, 3\)"):
         gplot.plot_points(ax, X, resp[:29])
 
 
@@ -531,6 +535,7 @@ def test_frame_headline_names_the_half_step_and_what_changed():
     h = fit_em(X, 2, random_state=0, max_iter=3, tol=0)
     assert gplot.frame_headline(h.frame(0))[0] == "start"
     assert "grey" in gplot.frame_headline(h.frame(0))[1]
+    assert "kmeans means" in gplot.frame_headline(h.frame(0))[1]  # fit_em's default start
     label, what, when = gplot.frame_headline(h.frame(3), h.n_iter)
     assert (label, when) == ("E-step", "iteration 2 of 3") and "colours change" in what
     label, what, when = gplot.frame_headline(h.frame(4))

@@ -34,6 +34,7 @@ from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from ._validation import check_dims, check_int
 from .palette import component_colors
 from .plot import (
     FrameArtists,
@@ -102,13 +103,8 @@ def select_frames(history: Any, max_frames: int | None = None) -> list[int]:
 
 
 def _check_max_frames(max_frames: Any) -> int:
-    if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)):
-        raise TypeError(f"max_frames must be an integer or None, got {max_frames!r}.")
-    if max_frames < 3:
-        raise ValueError(
-            f"max_frames must be at least 3 (the start plus one E- and one M-step), got {max_frames}."
-        )
-    return int(max_frames)
+    return check_int(max_frames, "max_frames", minimum=3,
+                     hint=" (the start plus one E- and one M-step)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,14 +124,7 @@ def _check_view_dims(dims: Any, n_features: int) -> tuple[int, int] | None:
     """The two features to draw, or None for the 1-D view."""
     if n_features == 1:
         return None  # 1-D data: the histogram view; dims has nothing to choose
-    dims = (0, 1) if dims is None else tuple(dims)
-    if len(dims) != 2 or any(isinstance(i, bool) or not isinstance(i, (int, np.integer)) for i in dims):
-        raise TypeError(f"dims must be a pair of feature indices such as (0, 1), got {dims!r}.")
-    if dims[0] == dims[1] or not all(0 <= i < n_features for i in dims):
-        raise ValueError(
-            f"dims must be two different features in 0..{n_features - 1}, got {dims}."
-        )
-    return int(dims[0]), int(dims[1])
+    return check_dims((0, 1) if dims is None else dims, n_features)
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,12 +174,6 @@ def _draw_2d(ax: Any, x: np.ndarray, frame: Any, dims: tuple[int, int], n_std: S
     ax.set_xlim(*_padded(float(x[:, dims[0]].min()), float(x[:, dims[0]].max())))
     ax.set_ylim(*_padded(float(x[:, dims[1]].min()), float(x[:, dims[1]].max())))
     return artists
-
-
-def _ll_index(frame: Any) -> int:
-    """Which entry of ``history.log_likelihoods`` a frame shows: an E-frame still shows the
-    parameters of the iteration before, an M-frame those it just estimated."""
-    return frame.iteration - 1 if frame.kind == "E" else frame.iteration
 
 
 def _title(frame: Any, n_iter: int) -> str:
@@ -301,7 +284,7 @@ class EMAnimation(FuncAnimation):
             changed = update_frame(a.data, frame, dims=self.dims, n_std=self.n_std,
                                    palette=self.palette)
         # "ln p(X) so far": the curve grows up to the parameters this frame shows.
-        t = _ll_index(frame)
+        t = frame.params_index
         update_log_likelihood(a.ll.marker, self._ll[: t + 1], t, curve=a.ll.curve)
         a.ll_title.set_text(f"ln p(X) = {frame.log_likelihood:.2f}")
         a.title.set_text(_title(frame, int(self.history.n_iter)))

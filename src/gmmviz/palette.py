@@ -3,7 +3,7 @@
 Component k (counted from 1, as in the maths) has the k-th colour, the k-th colour name and the
 k-th marker everywhere: in :mod:`gmmviz.plot`'s figures, in the explorers of
 :mod:`gmmviz.widgets`, in the animations of :mod:`gmmviz.animate` and as pen k of the sketch pads.
-This module is the one place that decides them; it needs only NumPy.
+This module is the one place that decides them; it needs only NumPy (no matplotlib).
 
 The colours
 -----------
@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_int
+
 __all__ = ["PALETTE", "component_colors", "component_color_names", "component_markers"]
 
 #: The named colours, component 1 first: ``(name, "#RRGGBB")`` pairs.
@@ -58,11 +60,7 @@ _REPEAT_DARKEN = 0.6
 
 
 def _check_n_components(n_components: Any) -> int:
-    if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)):
-        raise TypeError(f"n_components must be a whole number, got {n_components!r}.")
-    if n_components < 1:
-        raise ValueError(f"n_components must be at least 1, got {n_components}.")
-    return int(n_components)
+    return check_int(n_components, "n_components", minimum=1)
 
 
 def _rgb(hex_colour: str) -> np.ndarray:

@@ -36,6 +36,8 @@ from matplotlib.path import Path
 from matplotlib.text import Annotation, Text
 from matplotlib.ticker import MaxNLocator
 
+from ._covariance import to_full
+from ._validation import check_covariance_type, check_dims, check_number, check_resp
 from .palette import component_colors, component_markers
 
 __all__ = [
@@ -101,59 +103,23 @@ def _check_n_std(n_std: Any) -> tuple[float, ...]:
             f"n_std must be a sequence of Mahalanobis radii such as (1, 2, 3), got {n_std!r}; "
             "for a single ring pass a one-element tuple like (2,)."
         )
-    radii = tuple(float(s) for s in n_std)
-    if not radii or not all(np.isfinite(s) and s > 0 for s in radii):
-        raise ValueError(f"n_std must hold at least one positive radius, got {n_std!r}.")
-    return radii
+    if len(n_std) == 0:
+        raise ValueError("n_std must hold at least one positive radius, got an empty sequence.")
+    return tuple(check_number(s, "each n_std radius", minimum=0.0, strict=True) for s in n_std)
 
 
 def _check_resp(resp: Any) -> np.ndarray:
+    """Responsibilities of shape (n, K), rows summing to 1, for any number of points n."""
     r = np.asarray(resp, dtype=float)
-    if r.ndim != 2:
-        raise ValueError(
-            f"resp must be a 2-D array of responsibilities with shape (n, K), got shape {r.shape}."
-        )
-    return r
+    return check_resp(r, len(r) if r.ndim else 0)
 
 
 def _full_covariances(params: Any) -> np.ndarray:
-    """(K, d, d) covariances of ``params`` whatever its covariance type."""
-    method = getattr(params, "full_covariances", None)
-    if callable(method):
-        return np.asarray(method(), dtype=float)
-    # GMMParams-like objects without the method (scikit-learn layouts).
+    """(K, d, d) covariances of any GMMParams-like ``params`` (scikit-learn layouts)."""
     means = np.atleast_2d(np.asarray(params.means, dtype=float))
     k, d = means.shape
-    cov = np.asarray(params.covariances, dtype=float)
-    kind = getattr(params, "covariance_type", "full")
-    if kind == "full":
-        return cov.reshape(k, d, d)
-    if kind == "tied":
-        return np.broadcast_to(cov.reshape(d, d), (k, d, d)).copy()
-    if kind == "diag":
-        return np.einsum("ki,ij->kij", cov.reshape(k, d), np.eye(d))
-    if kind == "spherical":
-        return cov.reshape(k, 1, 1) * np.eye(d)
-    raise ValueError(
-        f"unknown covariance_type {kind!r}; use one of 'full', 'tied', 'diag', 'spherical'."
-    )
-
-
-def _check_dims(dims: Sequence[int], n_features: int) -> tuple[int, int]:
-    dims = tuple(int(i) for i in dims)
-    if len(dims) != 2 or dims[0] == dims[1]:
-        raise ValueError(f"dims must be two different feature indices, got {dims}.")
-    if n_features < 2:
-        raise ValueError(
-            "these pictures need 2-D data but the model has 1 feature; "
-            "use plot_1d for one-dimensional data."
-        )
-    if not all(0 <= i < n_features for i in dims):
-        raise ValueError(
-            f"dims {dims} out of range for {n_features} features; "
-            f"choose two indices in 0..{n_features - 1}."
-        )
-    return dims  # type: ignore[return-value]
+    kind = check_covariance_type(getattr(params, "covariance_type", "full"))
+    return to_full(params.covariances, kind, k, d)
 
 
 def _label_axes(ax: Axes, dims: Sequence[int]) -> None:
@@ -194,8 +160,7 @@ def _point_colors(resp: np.ndarray | None, palette: Any, hard: bool, n_points: i
     """Face colours of one frame's points: grey without γ, else soft (or arg-max) colours."""
     if resp is None:
         return np.tile(GREY, (n_points, 1))
-    if resp.shape[0] != n_points:
-        raise ValueError(f"resp has {resp.shape[0]} rows but there are {n_points} points.")
+    resp = check_resp(resp, n_points)
     if hard:
         return _check_palette(palette, resp.shape[1])[np.argmax(resp, axis=1)]
     return soft_colors(resp, palette)
@@ -225,7 +190,7 @@ def _marginal(params: Any, dims: Sequence[int]) -> tuple[np.ndarray, np.ndarray]
     eigen-decomposition of the full matrix.
     """
     full = _full_covariances(params)
-    dims = _check_dims(dims, full.shape[-1])
+    dims = check_dims(dims, full.shape[-1])
     means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dims]
     return means, full[:, dims][:, :, dims]
 
@@ -391,7 +356,7 @@ def _check_points(X: Any, dims: Sequence[int]) -> tuple[np.ndarray, tuple[int, i
         x = x[:, None]
     if x.ndim != 2:
         raise ValueError(f"X must have shape (n, d), got shape {x.shape}.")
-    return x, _check_dims(dims, x.shape[1])
+    return x, check_dims(dims, x.shape[1])
 
 
 def _set_shapes(points: PathCollection, resp: np.ndarray | None, hard: bool) -> None:
@@ -632,7 +597,7 @@ def frame_headline(frame: Any, n_iter: int | None = None) -> tuple[str, str, str
     Parameters
     ----------
     frame : Frame
-        Uses ``frame.kind`` and ``frame.iteration`` only.
+        Uses ``frame.kind``, ``frame.iteration`` and ``frame.init`` only.
     n_iter : int, optional
         Total iterations of the run, to say "iteration 3 of 11".
 
@@ -647,7 +612,9 @@ def frame_headline(frame: Any, n_iter: int | None = None) -> tuple[str, str, str
         "iteration 3 of 11" ("before iteration 1" for the start).
     """
     if frame.kind == "init":
-        return "start", "the starting parameters; points grey: no γ yet", "before iteration 1"
+        start = ("the given parameters" if frame.init == "given"
+                 else f"{frame.init} means, π_k = 1/K, Σ_k = I")
+        return "start", f"{start}; points grey: no γ yet", "before iteration 1"
     of = f" of {n_iter}" if n_iter is not None else ""
     when = f"iteration {frame.iteration}{of}"
     if frame.kind == "E":
@@ -1015,17 +982,13 @@ class FrameArtists(NamedTuple):
     title: Text | None
 
 
-def _previous_params(frame: Any) -> Any:
-    return getattr(frame, "previous_params", None)
-
-
 def plot_frame(ax: Axes, X: Any, frame: Any, *, dims: Sequence[int] = (0, 1),
                n_std: Sequence[float] = (1, 2, 3), palette: Any = None, hard: bool = False,
                title: bool = True, size: float = 12.0, **scatter_kwargs: Any) -> FrameArtists:
     """Draw one half-step :class:`gmmviz.em.Frame`: points, ellipses, numbered means, the move.
 
     The start frame has grey points (nothing assigned yet); E- and M-frames colour points by
-    ``frame.resp``. An M-frame also shows its ``previous_params`` as dashed 1st-radius rings and
+    ``frame.resp``. An M-frame also shows its ``previous_params`` as dashed first-radius rings and
     a line from each old mean to the new one. Reuse the artists with :func:`update_frame`.
 
     Parameters
@@ -1051,7 +1014,7 @@ def plot_frame(ax: Axes, X: Any, frame: Any, *, dims: Sequence[int] = (0, 1),
     points = plot_points(ax, X, frame.resp, dims=dims, palette=pal, hard=hard, size=size,
                          **scatter_kwargs)
     shift = plot_shift(ax, frame.params, dims=dims, n_std=radii[:1], palette=pal)
-    update_shift(shift, _previous_params(frame), frame.params, dims=dims, n_std=radii[:1])
+    update_shift(shift, frame.previous_params, frame.params, dims=dims, n_std=radii[:1])
     ellipses = plot_ellipses(ax, frame.params, dims=dims, n_std=radii, palette=pal)
     means = plot_means(ax, frame.params, dims=dims, palette=pal)
     text = ax.set_title(_frame_title(frame), fontsize="medium") if title else None
@@ -1073,7 +1036,7 @@ def update_frame(artists: FrameArtists, frame: Any, *, dims: Sequence[int] = (0,
     changed: list[Artist] = [update_points(artists.points, frame.resp, palette=pal, hard=hard)]
     changed += update_ellipses(artists.ellipses, frame.params, dims=dims, n_std=radii)
     changed += update_means(artists.means, frame.params, dims=dims)
-    changed += update_shift(artists.shift, _previous_params(frame), frame.params, dims=dims,
+    changed += update_shift(artists.shift, frame.previous_params, frame.params, dims=dims,
                             n_std=radii[:1])
     if artists.title is not None:
         artists.title.set_text(_frame_title(frame))
