@@ -44,7 +44,7 @@ def faithful_history():
 
 @pytest.fixture
 def anim(faithful_history):
-    X, history = faithful_history
+    _, history = faithful_history
     a = animate_em(history, dpi=40)
     yield a
     # pytest releases fixture values after the autouse collector above has run: mark this one as
@@ -105,7 +105,7 @@ def test_update_function_shows_frame(anim, faithful_history, i):
     mx, my = a.ll.marker.get_data()
     np.testing.assert_allclose(mx, [t])
     np.testing.assert_allclose(my, [frame.log_likelihood])
-    cx, cy = a.ll.curve.get_data()  # ln p(X) so far: up to the parameters shown
+    _, cy = a.ll.curve.get_data()  # ln p(X) so far: up to the parameters shown
     np.testing.assert_allclose(cy, history.log_likelihoods[: t + 1])
     title = a.title.get_text()
     assert title.startswith({"init": "Start", "E": "E-step", "M": "M-step"}[frame.kind])
@@ -125,8 +125,7 @@ def test_frames_update_artists_in_place(anim):
     assert anim.artists.data.points in changed and anim.artists.title in changed
 
 
-def test_e_changes_colours_and_m_moves_ellipses(anim, faithful_history):
-    _, history = faithful_history
+def test_e_changes_colours_and_m_moves_ellipses(anim):
     anim.show_frame(1)  # E1: new colours, start's ellipses
     colours_e1 = anim.artists.data.points.get_facecolors().copy()
     centre_e1 = anim.artists.data.ellipses[0].get_center()
@@ -201,7 +200,7 @@ def test_select_frames_none_keeps_all_and_rejects_bad_caps():
 
 
 def test_max_frames_subsamples_the_animation(faithful_history):
-    X, history = faithful_history
+    _, history = faithful_history
     anim = animate_em(history, max_frames=5, dpi=40)
     assert anim.frame_indices == tuple(select_frames(history, 5))
     assert len(anim.frame_indices) == 5

@@ -131,7 +131,7 @@ def test_plot_ellipses_d4_uses_the_marginal_not_the_eigenvectors(ax):
     assert (e.width, e.height) == pytest.approx((ew, eh), rel=1e-10)
     assert_angle_along(e.angle, major)
     # The classic bug: reading the picture off the full matrix's top eigenvectors. It differs.
-    vals, vecs = np.linalg.eigh(cov)
+    vals = np.linalg.eigvalsh(cov)
     wrong = 2 * 2 * np.sqrt(vals[-1])
     assert not np.isclose(e.width, wrong)
 
@@ -251,9 +251,9 @@ def test_api_md_lists_exactly_the_public_names():
 
     text = (Path(__file__).parents[1] / "docs" / "API.md").read_text(encoding="utf-8")
     for module in (gplot, animate, palette):
-        section = re.search(rf"^## {module.__name__}\b.*?$(.*?)(?=^## |\Z)", text, re.M | re.S)
+        section = re.search(rf"^## {module.__name__}\b.*?$(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
         assert section, f"docs/API.md has no section '## {module.__name__}'"
-        listed = re.findall(r"^- `(\w+)", section.group(1), re.M)
+        listed = re.findall(r"^- `(\w+)", section.group(1), re.MULTILINE)
         assert sorted(listed) == sorted(module.__all__), module.__name__
         assert len(listed) == len(set(listed)), f"{module.__name__}: a name listed twice"
 
@@ -463,7 +463,7 @@ def test_plot_1d_components_and_mixture(ax, covariance_type):
     for line, w, m, v in zip(art.components, p.weights, p.means[:, 0], var):
         gx, gy = line.get_data()
         np.testing.assert_allclose(gy, w * np.exp(-0.5 * (gx - m) ** 2 / v) / np.sqrt(2 * np.pi * v))
-    mx, my = art.mixture.get_data()
+    _, my = art.mixture.get_data()
     np.testing.assert_allclose(my, sum(line.get_data()[1] for line in art.components))
     np.testing.assert_allclose(art.strip.get_facecolors(), gplot.soft_colors(resp))
     assert np.all(art.strip.get_offsets()[:, 1] < 0)  # under the axis
@@ -540,3 +540,18 @@ def test_frame_headline_names_the_half_step_and_what_changed():
     assert (label, when) == ("E-step", "iteration 2 of 3") and "colours change" in what
     label, what, when = gplot.frame_headline(h.frame(4))
     assert (label, when) == ("M-step", "iteration 2") and "ellipses move" in what
+
+
+def test_1d_components_are_numbered_at_their_peaks(ax):
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(8)
+    x = np.concatenate([rng.normal(-2, 0.6, 80), rng.normal(2, 1.0, 120)])
+    h = fit_em(x, 2, init="random", random_state=1, tol=0.0, max_iter=4)
+    view = gplot.plot_1d(ax, x, h.params[0])
+    assert [t.get_text() for t in view.numbers] == ["1", "2"]
+    gplot.update_1d(view, h.final)
+    p = h.final
+    sd = np.sqrt(p.full_covariances()[:, 0, 0])
+    for t, w, m, s in zip(view.numbers, p.weights, p.means[:, 0], sd):
+        assert t.xy == pytest.approx((m, w * norm.pdf(m, m, s)))

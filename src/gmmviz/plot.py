@@ -447,6 +447,15 @@ def update_points(points: PathCollection, resp: Any = None, *, palette: Any = No
 # --------------------------------------------------------------------------------------------
 # Means and what an M-step moved
 # --------------------------------------------------------------------------------------------
+def _number_label(ax: Axes, j: int, xy: tuple[float, float], xytext: tuple[float, float] = (6, 6),
+                  **kwargs: Any) -> Annotation:
+    # Component j's number (1-based, as in the maths), dark on a white halo: readable on any
+    # background, and it names the component without relying on colour.
+    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
+    return ax.annotate(str(j + 1), xy=xy, xytext=xytext, textcoords="offset points", fontsize=10,
+                       fontweight="bold", color="0.1", zorder=6, path_effects=halo, **kwargs)
+
+
 class Means(NamedTuple):
     """Artists of :func:`plot_means`."""
 
@@ -483,10 +492,7 @@ def plot_means(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1), palette: 
     markers = ax.scatter(means[:, 0], means[:, 1], s=size, c=pal, edgecolors="white",
                          linewidths=1.3, zorder=5)
     markers.set_paths(_component_paths(k))
-    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
-    numbers = [ax.annotate(str(j + 1), xy=tuple(m), xytext=(6, 6), textcoords="offset points",
-                           fontsize=10, fontweight="bold", color="0.1", zorder=6, path_effects=halo)
-               for j, m in enumerate(means)]
+    numbers = [_number_label(ax, j, tuple(m)) for j, m in enumerate(means)]
     _label_axes(ax, dims)
     return Means(markers, numbers)
 
@@ -851,8 +857,17 @@ class View1D(NamedTuple):
     components: list[Line2D]
     #: The mixture pdf, the sum of the component lines.
     mixture: Line2D
+    #: The component numbers 1..K above each component's peak π_k N(μ_k | μ_k, σ_k²).
+    numbers: list[Annotation]
     #: Ticks under the zero line coloured by γ (grey without); None when ``strip=False``.
     strip: PathCollection | None
+
+
+def _place_peak_numbers(numbers: Sequence[Annotation], params: Any, dim: int) -> None:
+    means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dim]
+    peaks = weighted_component_pdfs(means, params, dim)[np.arange(means.size), np.arange(means.size)]
+    for text, m, top in zip(numbers, means, peaks):
+        text.xy = (float(m), float(top))
 
 
 def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bins: Any = 30,
@@ -885,7 +900,8 @@ def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bi
     Returns
     -------
     View1D
-        ``hist``, ``components``, ``mixture``, ``strip``; move them with :func:`update_1d`.
+        ``hist``, ``components``, ``mixture``, ``numbers`` (1..K above each component's peak),
+        ``strip``; move them with :func:`update_1d`.
     """
     x = np.asarray(X, dtype=float)
     x = x[:, None] if x.ndim == 1 else x
@@ -907,6 +923,9 @@ def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bi
                   for j, c in enumerate(comps)]
     (mix_line,) = ax.plot(grid, np.sum(comps, axis=0), color="0.1", linewidth=2.2, zorder=4,
                           label="mixture")
+    numbers = [_number_label(ax, j, (0.0, 0.0), xytext=(0, 3), ha="center", va="bottom")
+               for j in range(k)]
+    _place_peak_numbers(numbers, params, dim)
     strip_art = None
     if strip:
         top = ax.get_ylim()[1]
@@ -920,7 +939,7 @@ def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bi
     if not ax.get_xlabel():
         ax.set_xlabel(f"$x_{{{dim + 1}}}$" if x.shape[1] > 1 else "$x$")
     ax.set_ylabel("density")
-    return View1D(hist, comp_lines, mix_line, strip_art)
+    return View1D(hist, comp_lines, mix_line, numbers, strip_art)
 
 
 def update_1d(view: View1D, params: Any, resp: Any = None, *, dim: int = 0,
@@ -952,7 +971,8 @@ def update_1d(view: View1D, params: Any, resp: Any = None, *, dim: int = 0,
     for line, c in zip(view.components, comps):
         line.set_data(grid, c)
     view.mixture.set_data(grid, comps.sum(axis=0))
-    changed: list[Artist] = [*view.components, view.mixture]
+    _place_peak_numbers(view.numbers, params, dim)
+    changed: list[Artist] = [*view.components, view.mixture, *view.numbers]
     if view.strip is not None:
         r = None if resp is None else _check_resp(resp)
         colors = _point_colors(r, _check_palette(palette, comps.shape[0]), False,
