@@ -555,3 +555,14 @@ def test_1d_components_are_numbered_at_their_peaks(ax):
     sd = np.sqrt(p.full_covariances()[:, 0, 0])
     for t, w, m, s in zip(view.numbers, p.weights, p.means[:, 0], sd):
         assert t.xy == pytest.approx((m, w * norm.pdf(m, m, s)))
+
+
+def test_two_ll_curves_on_one_axes_are_both_in_view(ax):
+    fast = np.array([-2000.0, -520.0, -505.0, -500.0])
+    slow = np.array([-900.0, -800.0, -700.0, -650.0, -600.0, -560.0, -530.0, -510.0])
+    first = gplot.plot_log_likelihood(ax, fast)
+    second = gplot.plot_log_likelihood(ax, slow)
+    lo, hi = ax.get_ylim()
+    assert lo < slow.min() and hi > max(fast.max(), slow.max())
+    assert ax.get_xlim()[1] > slow.size - 1
+    assert first.start.get_visible() and not second.start.get_visible()

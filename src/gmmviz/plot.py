@@ -692,8 +692,8 @@ def plot_log_likelihood(ax: Axes, log_likelihoods: Any, current: int | None = No
     The y-limits keep the curve readable after EM's first big jump: when the start lies far
     below every later value (more than twice their range), the panel shows iterations 1..T and
     the start becomes an arrow at the bottom edge labelled with its value; the line from it
-    leaves the panel downwards. Otherwise every value is in view. Axes are labelled
-    "iteration" and "ln p(X)".
+    leaves the panel downwards. Otherwise every value is in view. A second curve drawn on the
+    same axes widens the limits to show both. Axes are labelled "iteration" and "ln p(X)".
 
     Parameters
     ----------
@@ -713,14 +713,22 @@ def plot_log_likelihood(ax: Axes, log_likelihoods: Any, current: int | None = No
         ``curve``, ``marker`` (move it with :func:`update_log_likelihood`) and ``start``.
     """
     ll = _check_ll(log_likelihoods)
+    # A second curve on the same axes (e.g. two starts compared) widens the limits, never cuts
+    # the first one off.
+    others = bool(ax.lines)
     it = np.arange(ll.size)
     (curve,) = ax.plot(it, ll, "-o", color=color, markersize=3, linewidth=1.2)
     (marker,) = ax.plot([], [], "o", color="0.05", markersize=9, zorder=5,
                         markerfacecolor="none", markeredgewidth=2)
     update_log_likelihood(marker, ll, current)
-    (lo, hi), off_scale = _ll_limits(ll)
+    (lo, hi), _ = _ll_limits(ll)
+    x_hi = max(ll.size - 1, 1) + 0.5
+    if others:
+        (lo0, hi0), (_, x_hi0) = ax.get_ylim(), ax.get_xlim()
+        lo, hi, x_hi = min(lo, lo0), max(hi, hi0), max(x_hi, x_hi0)
     ax.set_ylim(lo, hi)
-    ax.set_xlim(-0.5, max(ll.size - 1, 1) + 0.5)
+    ax.set_xlim(-0.5, x_hi)
+    off_scale = bool(ll[0] < lo)
     # x in data, y in axes coordinates: the arrow ends on the bottom edge above iteration 0.
     start = ax.annotate(f"start: {ll[0]:.4g}", xy=(0, 0), xycoords=ax.get_xaxis_transform(),
                         xytext=(6, 22), textcoords="offset points", fontsize="small", color="0.25",
