@@ -156,8 +156,15 @@ def main(argv: list[str] | None = None) -> int:
     marker_b = gplot.plot_log_likelihood(axes_b[1], ll, 0).marker
     axes_b[0].set_xlim(*xlim)
     axes_b[0].set_ylim(*ylim)
-    moving = [art_b.points, *art_b.ellipses, art_b.means.markers, *art_b.means.numbers,
-              *art_b.shift.rings, art_b.shift.trails, marker_b]
+    moving = [
+        art_b.points,
+        *art_b.ellipses,
+        art_b.means.markers,
+        *art_b.means.numbers,
+        *art_b.shift.rings,
+        art_b.shift.trails,
+        marker_b,
+    ]
     for a in moving:
         a.set_animated(True)
     canvas_b.draw()
@@ -187,9 +194,11 @@ def main(argv: list[str] | None = None) -> int:
 
     w, h = fig_r.canvas.get_width_height()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"bench_frames: N={args.n} K={args.k}, {n_frames} frames x {args.sweeps} sweeps, "
-          f"figure {w}x{h} px; matplotlib {matplotlib.__version__}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, load average {load:.2f}")
+    print(
+        f"bench_frames: N={args.n} K={args.k}, {n_frames} frames x {args.sweeps} sweeps, "
+        f"figure {w}x{h} px; matplotlib {matplotlib.__version__}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, load average {load:.2f}"
+    )
     print(f"{'path':<28}{'median ms':>11}{'p90 ms':>9}{'CPU ms':>9}{'x re-plot':>11}")
     medians = {}
     for name, t in runs.items():
@@ -213,13 +222,17 @@ def main(argv: list[str] | None = None) -> int:
     for label, u, r in (("wall", upd[0], rep[0]), ("CPU", upd[2], rep[2])):
         ok = u <= TARGET_MS and u / r <= TARGET_RATIO
         verdicts.append(ok)
-        print(f"Chosen path: Image (Agg -> PNG -> ipywidgets.Image). {label:>4} median {u:.1f} ms "
-              f"(target <= {TARGET_MS:.0f}), {u / r:.2f} x re-plot (target <= {TARGET_RATIO}): "
-              f"{'PASS' if ok else 'FAIL'}")
+        print(
+            f"Chosen path: Image (Agg -> PNG -> ipywidgets.Image). {label:>4} median {u:.1f} ms "
+            f"(target <= {TARGET_MS:.0f}), {u / r:.2f} x re-plot (target <= {TARGET_RATIO}): "
+            f"{'PASS' if ok else 'FAIL'}"
+        )
     busy = load > (os.cpu_count() or 1)
     if busy:
-        print(f"Note: load average {load:.1f} > {os.cpu_count()} CPUs: other jobs inflate wall times; "
-              "the CPU column is this process's own cost. Re-run on a quiet machine for wall numbers.")
+        print(
+            f"Note: load average {load:.1f} > {os.cpu_count()} CPUs: other jobs inflate wall times; "
+            "the CPU column is this process's own cost. Re-run on a quiet machine for wall numbers."
+        )
     return 0 if verdicts[0] or (busy and verdicts[1]) else 1
 
 

@@ -147,8 +147,10 @@ def test_one_dimensional_data_gets_the_histogram_view():
         grid, mix = anim.artists.data.mixture.get_data()
         p = frame.params
         sd = np.sqrt(p.covariances[:, 0, 0])
-        pdf = sum(w * np.exp(-0.5 * ((grid - m) / s) ** 2) / (s * np.sqrt(2 * np.pi))
-                  for w, m, s in zip(p.weights, p.means[:, 0], sd))
+        pdf = sum(
+            w * np.exp(-0.5 * ((grid - m) / s) ** 2) / (s * np.sqrt(2 * np.pi))
+            for w, m, s in zip(p.weights, p.means[:, 0], sd)
+        )
         np.testing.assert_allclose(mix, pdf)
         # y-limits fixed for the whole film leave room for every frame's curve
         assert anim.figure.axes[0].get_ylim()[1] >= mix.max()

@@ -19,22 +19,22 @@ from gmmviz import palette as gpal
 # Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of color
 # vision deficiency", Table of simulation matrices, severity 1.0; applied to linear RGB.
 MACHADO = {
-    "protanopia": np.array([[0.152286, 1.052583, -0.204868],
-                            [0.114503, 0.786281, 0.099216],
-                            [-0.003882, -0.048116, 1.051998]]),
-    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968],
-                              [0.280085, 0.672501, 0.047413],
-                              [-0.011820, 0.042940, 0.968881]]),
-    "tritanopia": np.array([[1.255528, -0.076749, -0.178779],
-                            [-0.078411, 0.930809, 0.147602],
-                            [0.004733, 0.691367, 0.303900]]),
+    "protanopia": np.array(
+        [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]
+    ),
+    "deuteranopia": np.array(
+        [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+    ),
+    "tritanopia": np.array(
+        [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]
+    ),
 }
 VISIONS = ["normal", *MACHADO]
 
 # IEC 61966-2-1 sRGB (D65) linear RGB -> XYZ, and the D65 white point.
-SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
-                        [0.2126729, 0.7151522, 0.0721750],
-                        [0.0193339, 0.1191920, 0.9503041]])
+SRGB_TO_XYZ = np.array(
+    [[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750], [0.0193339, 0.1191920, 0.9503041]]
+)
 D65 = np.array([0.95047, 1.0, 1.08883])
 
 
@@ -126,8 +126,11 @@ def test_the_palette_is_the_one_named_in_the_course():
 
 @pytest.mark.parametrize("k", [1, 3, 10, 11, 23])
 def test_colours_names_and_markers_one_per_component(k):
-    colours, names, markers = (gpal.component_colors(k), gpal.component_color_names(k),
-                               gpal.component_markers(k))
+    colours, names, markers = (
+        gpal.component_colors(k),
+        gpal.component_color_names(k),
+        gpal.component_markers(k),
+    )
     assert colours.shape == (k, 4) and np.all((0 <= colours) & (colours <= 1))
     assert np.all(colours[:, 3] == 1)
     assert len({tuple(c) for c in colours}) == k  # never the same colour twice
@@ -138,8 +141,9 @@ def test_colours_names_and_markers_one_per_component(k):
     assert gpal.component_color_names(k + 3)[:k] == names
 
 
-@pytest.mark.parametrize("bad, error", [(0, ValueError), (-2, ValueError), (2.5, TypeError),
-                                        (True, TypeError), ("3", TypeError)])
+@pytest.mark.parametrize(
+    "bad, error", [(0, ValueError), (-2, ValueError), (2.5, TypeError), (True, TypeError), ("3", TypeError)]
+)
 def test_bad_n_components_is_explained(bad, error):
     for f in (gpal.component_colors, gpal.component_color_names, gpal.component_markers):
         with pytest.raises(error, match="n_components"):

@@ -144,8 +144,10 @@ def test_d3_diag_ellipses_show_the_marginal_on_the_chosen_dims(ax):
         assert e.center == pytest.approx((p.means[ellipses.index(e), 2], p.means[ellipses.index(e), 0]))
         along_x = e.width if np.isclose(e.angle % 180, 0) else e.height
         assert along_x == pytest.approx(2 * np.sqrt(var[2]))
-        assert {round(e.width, 9), round(e.height, 9)} == {round(2 * np.sqrt(var[2]), 9),
-                                                           round(2 * np.sqrt(var[0]), 9)}
+        assert {round(e.width, 9), round(e.height, 9)} == {
+            round(2 * np.sqrt(var[2]), 9),
+            round(2 * np.sqrt(var[0]), 9),
+        }
 
 
 @pytest.mark.parametrize("dims", [(0, 0), (0, 5), (0,), (-1, 1)])
@@ -243,21 +245,6 @@ def test_groups_of_artists_are_named_tuples_of_artists(ax, history):
     assert all(isinstance(a, Artist) for a in artists_in(art))
 
 
-def test_api_md_lists_exactly_the_public_names():
-    import re
-    from pathlib import Path
-
-    from gmmviz import animate, palette
-
-    text = (Path(__file__).parents[1] / "docs" / "API.md").read_text(encoding="utf-8")
-    for module in (gplot, animate, palette):
-        section = re.search(rf"^## {module.__name__}\b.*?$(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
-        assert section, f"docs/API.md has no section '## {module.__name__}'"
-        listed = re.findall(r"^- `(\w+)", section.group(1), re.MULTILINE)
-        assert sorted(listed) == sorted(module.__all__), module.__name__
-        assert len(listed) == len(set(listed)), f"{module.__name__}: a name listed twice"
-
-
 # --------------------------------------------------------------------------------------------
 # colours, markers and points
 # --------------------------------------------------------------------------------------------
@@ -306,7 +293,9 @@ def test_plot_points_soft_hard_and_grey(ax):
 def _shape_groups(points):
     """Points grouped by identical marker outline (vertices), as a set of frozensets of indices."""
     paths = points.get_paths()
-    keys = [tuple(np.round(paths[i % len(paths)].vertices, 6).ravel()) for i in range(len(points.get_offsets()))]
+    keys = [
+        tuple(np.round(paths[i % len(paths)].vertices, 6).ravel()) for i in range(len(points.get_offsets()))
+    ]
     groups = {}
     for i, key in enumerate(keys):
         groups.setdefault(key, set()).add(i)
@@ -441,8 +430,9 @@ def test_mixture_density_matches_scipy_and_integrates_to_one():
     p = params_of_type("full", d=3)
     pts = np.random.default_rng(4).normal(0, 3, (50, 2))
     covs = full_cov_by_hand(p)[:, [0, 2]][:, :, [0, 2]]
-    expected = sum(w * multivariate_normal(m[[0, 2]], c).pdf(pts)
-                   for w, m, c in zip(p.weights, p.means, covs))
+    expected = sum(
+        w * multivariate_normal(m[[0, 2]], c).pdf(pts) for w, m, c in zip(p.weights, p.means, covs)
+    )
     np.testing.assert_allclose(gplot._mixture_density(pts, p, (0, 2)), expected, rtol=1e-10)
     g = np.linspace(-25, 25, 501)
     gx, gy = np.meshgrid(g, g)

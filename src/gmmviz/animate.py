@@ -103,8 +103,7 @@ def select_frames(history: Any, max_frames: int | None = None) -> list[int]:
 
 
 def _check_max_frames(max_frames: Any) -> int:
-    return check_int(max_frames, "max_frames", minimum=3,
-                     hint=" (the start plus one E- and one M-step)")
+    return check_int(max_frames, "max_frames", minimum=3, hint=" (the start plus one E- and one M-step)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -146,8 +145,7 @@ def _grid_1d(x: np.ndarray, params_seq: Sequence[Any], n_grid: int = 400) -> np.
     return np.linspace(lo, hi, n_grid)
 
 
-def _draw_1d(ax: Any, x: np.ndarray, frames: Sequence[Any], palette: Any,
-             feature_name: str | None) -> View1D:
+def _draw_1d(ax: Any, x: np.ndarray, frames: Sequence[Any], palette: Any, feature_name: str | None) -> View1D:
     """Histogram view for 1-D data, with y-limits fixed for every frame shown."""
     if feature_name:
         ax.set_xlabel(feature_name)
@@ -163,8 +161,15 @@ def _draw_1d(ax: Any, x: np.ndarray, frames: Sequence[Any], palette: Any,
     return view
 
 
-def _draw_2d(ax: Any, x: np.ndarray, frame: Any, dims: tuple[int, int], n_std: Sequence[float],
-             palette: Any, feature_names: Sequence[str] | None) -> FrameArtists:
+def _draw_2d(
+    ax: Any,
+    x: np.ndarray,
+    frame: Any,
+    dims: tuple[int, int],
+    n_std: Sequence[float],
+    palette: Any,
+    feature_names: Sequence[str] | None,
+) -> FrameArtists:
     if feature_names is not None:
         ax.set_xlabel(feature_names[dims[0]])
         ax.set_ylabel(feature_names[dims[1]])
@@ -215,11 +220,20 @@ class EMAnimation(FuncAnimation):
     palette : ndarray of shape (K, 4)
     """
 
-    def __init__(self, history: Any, *, dims: Sequence[int] | None = None,
-                 max_frames: int | None = None, interval: int = 700, n_std: Sequence[float] = (1, 2, 3),
-                 palette: Any = None, feature_names: Sequence[str] | None = None,
-                 figsize: tuple[float, float] = (10.0, 4.4), dpi: float = 80.0,
-                 repeat: bool = True) -> None:
+    def __init__(
+        self,
+        history: Any,
+        *,
+        dims: Sequence[int] | None = None,
+        max_frames: int | None = None,
+        interval: int = 700,
+        n_std: Sequence[float] = (1, 2, 3),
+        palette: Any = None,
+        feature_names: Sequence[str] | None = None,
+        figsize: tuple[float, float] = (10.0, 4.4),
+        dpi: float = 80.0,
+        repeat: bool = True,
+    ) -> None:
         self.history = _check_history(history)
         x = np.asarray(history.X, dtype=float)
         self.X = x[:, None] if x.ndim == 1 else x
@@ -229,16 +243,15 @@ class EMAnimation(FuncAnimation):
         k = history.params[0].n_components
         self.palette = component_colors(k) if palette is None else to_rgba_array(palette)
         if feature_names is not None and len(feature_names) != self.X.shape[1]:
-            raise ValueError(
-                f"feature_names has {len(feature_names)} names for {self.X.shape[1]} features."
-            )
+            raise ValueError(f"feature_names has {len(feature_names)} names for {self.X.shape[1]} features.")
         self._ll = np.asarray(history.log_likelihoods, dtype=float)
 
         fig = Figure(figsize=figsize, dpi=dpi)
         # Fixed margins rather than a layout engine: the suptitle text changes every frame and the
         # panels must not shift under it.
-        grid = fig.add_gridspec(1, 2, width_ratios=(1.35, 1.0), left=0.07, right=0.98, bottom=0.13,
-                                top=0.80, wspace=0.28)
+        grid = fig.add_gridspec(
+            1, 2, width_ratios=(1.35, 1.0), left=0.07, right=0.98, bottom=0.13, top=0.80, wspace=0.28
+        )
         ax_data, ax_ll = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
         first = history.frame(self.frame_indices[0])
         if self.dims is None:
@@ -246,20 +259,33 @@ class EMAnimation(FuncAnimation):
             name = feature_names[0] if feature_names is not None else None
             data = _draw_1d(ax_data, self.X, shown, self.palette, name)
         else:
-            data = _draw_2d(ax_data, self.X, first, self.dims, self.n_std, self.palette,
-                            feature_names)
+            data = _draw_2d(ax_data, self.X, first, self.dims, self.n_std, self.palette, feature_names)
         ax_data.set_title(f"K = {k}, {history.covariance_type} covariances", fontsize="medium")
         ll = plot_log_likelihood(ax_ll, self._ll, current=0)
         shown_iters = (len(self.frame_indices) - 1) // 2
         if shown_iters < history.n_iter:
-            ax_ll.text(0.98, 0.04, f"showing {shown_iters} of {history.n_iter} iterations",
-                       transform=ax_ll.transAxes, ha="right", va="bottom", fontsize="small",
-                       color="0.4")
-        self.artists = AnimationArtists(data, ll, ax_ll.set_title("", fontsize="medium"),
-                                        fig.suptitle("", fontsize="large"))
+            ax_ll.text(
+                0.98,
+                0.04,
+                f"showing {shown_iters} of {history.n_iter} iterations",
+                transform=ax_ll.transAxes,
+                ha="right",
+                va="bottom",
+                fontsize="small",
+                color="0.4",
+            )
+        self.artists = AnimationArtists(
+            data, ll, ax_ll.set_title("", fontsize="medium"), fig.suptitle("", fontsize="large")
+        )
         self.show_frame(self.frame_indices[0])
-        super().__init__(fig, self.show_frame, frames=list(self.frame_indices), interval=interval,
-                         repeat=repeat, cache_frame_data=False)
+        super().__init__(
+            fig,
+            self.show_frame,
+            frames=list(self.frame_indices),
+            interval=interval,
+            repeat=repeat,
+            cache_frame_data=False,
+        )
 
     @property
     def figure(self) -> Figure:
@@ -281,8 +307,7 @@ class EMAnimation(FuncAnimation):
         if self.dims is None:
             changed = update_1d(a.data, frame.params, frame.resp, palette=self.palette)
         else:
-            changed = update_frame(a.data, frame, dims=self.dims, n_std=self.n_std,
-                                   palette=self.palette)
+            changed = update_frame(a.data, frame, dims=self.dims, n_std=self.n_std, palette=self.palette)
         # "ln p(X) so far": the curve grows up to the parameters this frame shows.
         t = frame.params_index
         update_log_likelihood(a.ll.marker, self._ll[: t + 1], t, curve=a.ll.curve)
@@ -291,12 +316,19 @@ class EMAnimation(FuncAnimation):
         return [*changed, a.ll.curve, a.ll.marker, a.ll_title, a.title]
 
 
-def animate_em(history: Any, *, dims: Sequence[int] | None = None,
-               max_frames: int | None = None, interval: int = 700,
-               n_std: Sequence[float] = (1, 2, 3), palette: Any = None,
-               feature_names: Sequence[str] | None = None,
-               figsize: tuple[float, float] = (10.0, 4.4), dpi: float = 80.0,
-               repeat: bool = True) -> EMAnimation:
+def animate_em(
+    history: Any,
+    *,
+    dims: Sequence[int] | None = None,
+    max_frames: int | None = None,
+    interval: int = 700,
+    n_std: Sequence[float] = (1, 2, 3),
+    palette: Any = None,
+    feature_names: Sequence[str] | None = None,
+    figsize: tuple[float, float] = (10.0, 4.4),
+    dpi: float = 80.0,
+    repeat: bool = True,
+) -> EMAnimation:
     """Animate an EM run half-step by half-step: start, E1, M1, E2, M2, ...
 
     Parameters
@@ -348,9 +380,18 @@ def animate_em(history: Any, *, dims: Sequence[int] | None = None,
     >>> len(anim.frame_indices)
     11
     """
-    return EMAnimation(history, dims=dims, max_frames=max_frames, interval=interval, n_std=n_std,
-                       palette=palette, feature_names=feature_names, figsize=figsize, dpi=dpi,
-                       repeat=repeat)
+    return EMAnimation(
+        history,
+        dims=dims,
+        max_frames=max_frames,
+        interval=interval,
+        n_std=n_std,
+        palette=palette,
+        feature_names=feature_names,
+        figsize=figsize,
+        dpi=dpi,
+        repeat=repeat,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -358,15 +399,15 @@ def animate_em(history: Any, *, dims: Sequence[int] | None = None,
 # --------------------------------------------------------------------------------------------
 # Text stand-ins for the Font Awesome icons of matplotlib's player, which it loads from a CDN.
 _ICON_TEXT = {
-    "fa-minus": "\u2212",          # minus: slower
+    "fa-minus": "\u2212",  # minus: slower
     "fa-fast-backward": "\u23ee",  # first frame
     "fa-step-backward": "\u25c1",  # previous frame
     "fa-play fa-flip-horizontal": "\u25c0",  # play backwards
     "fa-pause": "\u23f8",
     "fa-play": "\u25b6",
-    "fa-step-forward": "\u25b7",   # next frame
-    "fa-fast-forward": "\u23ed",   # last frame
-    "fa-plus": "+",                # faster
+    "fa-step-forward": "\u25b7",  # next frame
+    "fa-fast-forward": "\u23ed",  # last frame
+    "fa-plus": "+",  # faster
 }
 _CDN_LINK = re.compile(r"<link[^>]*href=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE)
 _ICON = re.compile(r"<i class=\"fa ([^\"]+)\"></i>")
@@ -416,13 +457,18 @@ def _html_page(fragment: str, title: str = "EM for a Gaussian mixture") -> str:
     from html import escape
 
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n</head>\n<body>\n{fragment}\n</body>\n</html>\n"
     )
 
 
-def save_animation(anim: FuncAnimation, path: str | Path, *, fps: float | None = None,
-                   title: str = "EM for a Gaussian mixture") -> Path:
+def save_animation(
+    anim: FuncAnimation,
+    path: str | Path,
+    *,
+    fps: float | None = None,
+    title: str = "EM for a Gaussian mixture",
+) -> Path:
     """Write the animation to ``path``; the suffix chooses the format.
 
     Parameters
@@ -444,9 +490,7 @@ def save_animation(anim: FuncAnimation, path: str | Path, *, fps: float | None =
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in _SUFFIXES:
-        raise ValueError(
-            f"cannot tell the format of {str(path)!r}: end the file name with .gif or .html."
-        )
+        raise ValueError(f"cannot tell the format of {str(path)!r}: end the file name with .gif or .html.")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"the folder {str(path.parent)!r} for {path.name!r} does not exist.")
     if fps is None:

@@ -64,7 +64,7 @@ def _check_n_components(n_components: Any) -> int:
 
 
 def _rgb(hex_colour: str) -> np.ndarray:
-    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=float) / 255.0
+    return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float) / 255.0
 
 
 def component_colors(n_components: int) -> np.ndarray:

@@ -253,8 +253,9 @@ def _ring_widths(n_rings: int) -> list[float]:
     return [max(0.6, 2.0 - 0.5 * i) for i in range(n_rings)]
 
 
-def _place_rings(rings: Sequence[Ellipse], means: np.ndarray, covs: np.ndarray,
-                 n_std: tuple[float, ...]) -> None:
+def _place_rings(
+    rings: Sequence[Ellipse], means: np.ndarray, covs: np.ndarray, n_std: tuple[float, ...]
+) -> None:
     """Move rings (component-major: all radii of component 1, then component 2, ...) in place."""
     n = len(n_std)
     for j, (m, c) in enumerate(zip(means, covs)):
@@ -276,9 +277,15 @@ def _check_ring_count(rings: Sequence[Any], k: int, n_std: tuple[float, ...], ag
         )
 
 
-def plot_ellipses(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1),
-                  n_std: Sequence[float] = (1, 2, 3), palette: Any = None,
-                  linewidth: float | None = None) -> list[Ellipse]:
+def plot_ellipses(
+    ax: Axes,
+    params: Any,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1, 2, 3),
+    palette: Any = None,
+    linewidth: float | None = None,
+) -> list[Ellipse]:
     """Draw each component's ``n_std`` ellipses (outlines), opacity by mixing weight.
 
     Parameters
@@ -312,8 +319,9 @@ def plot_ellipses(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1),
     for j in range(k):
         edge = _edge_color(pal[j], alphas[j])
         for lw in widths:
-            e = Ellipse(xy=(0.0, 0.0), width=0.0, height=0.0, facecolor="none", edgecolor=edge,
-                        linewidth=lw, zorder=3)
+            e = Ellipse(
+                xy=(0.0, 0.0), width=0.0, height=0.0, facecolor="none", edgecolor=edge, linewidth=lw, zorder=3
+            )
             ax.add_patch(e)
             rings.append(e)
     _place_rings(rings, means, covs, radii)
@@ -321,8 +329,13 @@ def plot_ellipses(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1),
     return rings
 
 
-def update_ellipses(ellipses: Sequence[Ellipse], params: Any, *, dims: Sequence[int] = (0, 1),
-                    n_std: Sequence[float] = (1, 2, 3)) -> list[Ellipse]:
+def update_ellipses(
+    ellipses: Sequence[Ellipse],
+    params: Any,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1, 2, 3),
+) -> list[Ellipse]:
     """Move and reshape ellipses made by :func:`plot_ellipses` to show ``params``.
 
     Only geometry and opacity change; no artist is created, so a widget or an animation can call
@@ -369,9 +382,17 @@ def _set_shapes(points: PathCollection, resp: np.ndarray | None, hard: bool) -> 
         points.set_paths([_CIRCLE])
 
 
-def plot_points(ax: Axes, X: Any, resp: Any = None, *, dims: Sequence[int] = (0, 1),
-                palette: Any = None, hard: bool = False, size: float = 12.0,
-                **scatter_kwargs: Any) -> PathCollection:
+def plot_points(
+    ax: Axes,
+    X: Any,
+    resp: Any = None,
+    *,
+    dims: Sequence[int] = (0, 1),
+    palette: Any = None,
+    hard: bool = False,
+    size: float = 12.0,
+    **scatter_kwargs: Any,
+) -> PathCollection:
     """Scatter the data, coloured softly by responsibilities (grey when ``resp`` is None).
 
     Parameters
@@ -409,9 +430,15 @@ def plot_points(ax: Axes, X: Any, resp: Any = None, *, dims: Sequence[int] = (0,
     return points
 
 
-def update_points(points: PathCollection, resp: Any = None, *, palette: Any = None,
-                  hard: bool = False, X: Any = None,
-                  dims: Sequence[int] = (0, 1)) -> PathCollection:
+def update_points(
+    points: PathCollection,
+    resp: Any = None,
+    *,
+    palette: Any = None,
+    hard: bool = False,
+    X: Any = None,
+    dims: Sequence[int] = (0, 1),
+) -> PathCollection:
     """Recolour (and optionally move) a scatter made by :func:`plot_points`.
 
     Parameters
@@ -447,13 +474,24 @@ def update_points(points: PathCollection, resp: Any = None, *, palette: Any = No
 # --------------------------------------------------------------------------------------------
 # Means and what an M-step moved
 # --------------------------------------------------------------------------------------------
-def _number_label(ax: Axes, j: int, xy: tuple[float, float], xytext: tuple[float, float] = (6, 6),
-                  **kwargs: Any) -> Annotation:
+def _number_label(
+    ax: Axes, j: int, xy: tuple[float, float], xytext: tuple[float, float] = (6, 6), **kwargs: Any
+) -> Annotation:
     # Component j's number (1-based, as in the maths), dark on a white halo: readable on any
     # background, and it names the component without relying on colour.
     halo = [patheffects.withStroke(linewidth=3, foreground="white")]
-    return ax.annotate(str(j + 1), xy=xy, xytext=xytext, textcoords="offset points", fontsize=10,
-                       fontweight="bold", color="0.1", zorder=6, path_effects=halo, **kwargs)
+    return ax.annotate(
+        str(j + 1),
+        xy=xy,
+        xytext=xytext,
+        textcoords="offset points",
+        fontsize=10,
+        fontweight="bold",
+        color="0.1",
+        zorder=6,
+        path_effects=halo,
+        **kwargs,
+    )
 
 
 class Means(NamedTuple):
@@ -465,8 +503,9 @@ class Means(NamedTuple):
     numbers: list[Annotation]
 
 
-def plot_means(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1), palette: Any = None,
-               size: float = 60.0) -> Means:
+def plot_means(
+    ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1), palette: Any = None, size: float = 60.0
+) -> Means:
     """Mark each component's mean μ_k with its marker in its colour, and its number k.
 
     Numbers are 1-based like the maths (μ_1, ..., μ_K) and dark on a white halo, so they are
@@ -489,8 +528,9 @@ def plot_means(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1), palette: 
     means, _ = _marginal(params, dims)
     k = means.shape[0]
     pal = _check_palette(palette, k)
-    markers = ax.scatter(means[:, 0], means[:, 1], s=size, c=pal, edgecolors="white",
-                         linewidths=1.3, zorder=5)
+    markers = ax.scatter(
+        means[:, 0], means[:, 1], s=size, c=pal, edgecolors="white", linewidths=1.3, zorder=5
+    )
     markers.set_paths(_component_paths(k))
     numbers = [_number_label(ax, j, tuple(m)) for j, m in enumerate(means)]
     _label_axes(ax, dims)
@@ -507,8 +547,10 @@ def update_means(means: Means, params: Any, *, dims: Sequence[int] = (0, 1)) -> 
     """
     mu, _ = _marginal(params, dims)
     if len(means.numbers) != mu.shape[0]:
-        raise ValueError(f"the markers show {len(means.numbers)} means but params has "
-                         f"{mu.shape[0]} components; call plot_means again when K changes.")
+        raise ValueError(
+            f"the markers show {len(means.numbers)} means but params has "
+            f"{mu.shape[0]} components; call plot_means again when K changes."
+        )
     means.markers.set_offsets(mu)
     for text, m in zip(means.numbers, mu):
         text.xy = tuple(m)
@@ -524,8 +566,15 @@ class Shift(NamedTuple):
     trails: LineCollection
 
 
-def plot_shift(ax: Axes, before: Any, after: Any = None, *, dims: Sequence[int] = (0, 1),
-               n_std: Sequence[float] = (1,), palette: Any = None) -> Shift:
+def plot_shift(
+    ax: Axes,
+    before: Any,
+    after: Any = None,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1,),
+    palette: Any = None,
+) -> Shift:
     """Show where an M-step moved the components from: ``before``'s ``n_std`` rings, dashed,
     and a line from each old mean to the new one (the mean of ``after``).
 
@@ -553,9 +602,16 @@ def plot_shift(ax: Axes, before: Any, after: Any = None, *, dims: Sequence[int] 
     rings = []
     for j in range(k):
         for _ in radii:
-            e = Ellipse(xy=(0.0, 0.0), width=0.0, height=0.0, facecolor="none",
-                        edgecolor=_edge_color(pal[j], 0.9), linewidth=1.5, linestyle=(0, (3, 2)),
-                        zorder=3)
+            e = Ellipse(
+                xy=(0.0, 0.0),
+                width=0.0,
+                height=0.0,
+                facecolor="none",
+                edgecolor=_edge_color(pal[j], 0.9),
+                linewidth=1.5,
+                linestyle=(0, (3, 2)),
+                zorder=3,
+            )
             ax.add_patch(e)
             rings.append(e)
     trails = LineCollection([], colors=[_edge_color(c, 1.0) for c in pal], linewidths=1.8, zorder=4)
@@ -566,8 +622,14 @@ def plot_shift(ax: Axes, before: Any, after: Any = None, *, dims: Sequence[int] 
     return shift
 
 
-def update_shift(shift: Shift, before: Any, after: Any = None, *, dims: Sequence[int] = (0, 1),
-                 n_std: Sequence[float] = (1,)) -> list[Artist]:
+def update_shift(
+    shift: Shift,
+    before: Any,
+    after: Any = None,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1,),
+) -> list[Artist]:
     """Point what :func:`plot_shift` drew at a new move; ``before=None`` hides it.
 
     Returns
@@ -618,8 +680,7 @@ def frame_headline(frame: Any, n_iter: int | None = None) -> tuple[str, str, str
         "iteration 3 of 11" ("before iteration 1" for the start).
     """
     if frame.kind == "init":
-        start = ("the given parameters" if frame.init == "given"
-                 else f"{frame.init} means, π_k = 1/K, Σ_k = I")
+        start = "the given parameters" if frame.init == "given" else f"{frame.init} means, π_k = 1/K, Σ_k = I"
         return "start", f"{start}; points grey: no γ yet", "before iteration 1"
     of = f" of {n_iter}" if n_iter is not None else ""
     when = f"iteration {frame.iteration}{of}"
@@ -685,8 +746,9 @@ class LogLikelihoodCurve(NamedTuple):
     start: Annotation
 
 
-def plot_log_likelihood(ax: Axes, log_likelihoods: Any, current: int | None = None,
-                        *, color: Any = "0.2") -> LogLikelihoodCurve:
+def plot_log_likelihood(
+    ax: Axes, log_likelihoods: Any, current: int | None = None, *, color: Any = "0.2"
+) -> LogLikelihoodCurve:
     """Plot ln p(X) against the iteration, with a ring at the current one.
 
     The y-limits keep the curve readable after EM's first big jump: when the start lies far
@@ -718,8 +780,9 @@ def plot_log_likelihood(ax: Axes, log_likelihoods: Any, current: int | None = No
     others = bool(ax.lines)
     it = np.arange(ll.size)
     (curve,) = ax.plot(it, ll, "-o", color=color, markersize=3, linewidth=1.2)
-    (marker,) = ax.plot([], [], "o", color="0.05", markersize=9, zorder=5,
-                        markerfacecolor="none", markeredgewidth=2)
+    (marker,) = ax.plot(
+        [], [], "o", color="0.05", markersize=9, zorder=5, markerfacecolor="none", markeredgewidth=2
+    )
     update_log_likelihood(marker, ll, current)
     (lo, hi), _ = _ll_limits(ll)
     x_hi = max(ll.size - 1, 1) + 0.5
@@ -730,18 +793,27 @@ def plot_log_likelihood(ax: Axes, log_likelihoods: Any, current: int | None = No
     ax.set_xlim(-0.5, x_hi)
     off_scale = bool(ll[0] < lo)
     # x in data, y in axes coordinates: the arrow ends on the bottom edge above iteration 0.
-    start = ax.annotate(f"start: {ll[0]:.4g}", xy=(0, 0), xycoords=ax.get_xaxis_transform(),
-                        xytext=(6, 22), textcoords="offset points", fontsize="small", color="0.25",
-                        arrowprops={"arrowstyle": "-|>", "color": "0.25", "shrinkA": 0, "shrinkB": 0},
-                        annotation_clip=False, visible=off_scale)
+    start = ax.annotate(
+        f"start: {ll[0]:.4g}",
+        xy=(0, 0),
+        xycoords=ax.get_xaxis_transform(),
+        xytext=(6, 22),
+        textcoords="offset points",
+        fontsize="small",
+        color="0.25",
+        arrowprops={"arrowstyle": "-|>", "color": "0.25", "shrinkA": 0, "shrinkB": 0},
+        annotation_clip=False,
+        visible=off_scale,
+    )
     ax.set_xlabel("iteration")
     ax.set_ylabel("ln p(X)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return LogLikelihoodCurve(curve, marker, start)
 
 
-def update_log_likelihood(marker: Line2D, log_likelihoods: Any, current: int | None,
-                          curve: Line2D | None = None) -> Line2D:
+def update_log_likelihood(
+    marker: Line2D, log_likelihoods: Any, current: int | None, curve: Line2D | None = None
+) -> Line2D:
     """Move the current-iteration ring (and, if given, replace the curve's data).
 
     Parameters
@@ -789,16 +861,26 @@ def _mixture_density(points: np.ndarray, params: Any, dims: Sequence[int]) -> np
     return out
 
 
-def _density_extent(means: np.ndarray, covs: np.ndarray, pad: float = 3.5) -> tuple[float, float, float, float]:
+def _density_extent(
+    means: np.ndarray, covs: np.ndarray, pad: float = 3.5
+) -> tuple[float, float, float, float]:
     sd = np.sqrt(np.stack([covs[:, 0, 0], covs[:, 1, 1]], axis=1))
     lo = (means - pad * sd).min(axis=0)
     hi = (means + pad * sd).max(axis=0)
     return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
 
-def plot_density(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1),
-                 extent: Sequence[float] | None = None, n_grid: int = 120, levels: Any = 8,
-                 filled: bool = False, **contour_kwargs: Any):
+def plot_density(
+    ax: Axes,
+    params: Any,
+    *,
+    dims: Sequence[int] = (0, 1),
+    extent: Sequence[float] | None = None,
+    n_grid: int = 120,
+    levels: Any = 8,
+    filled: bool = False,
+    **contour_kwargs: Any,
+):
     """Contours of the mixture density (its marginal on ``dims`` for d > 2).
 
     Parameters
@@ -878,9 +960,19 @@ def _place_peak_numbers(numbers: Sequence[Annotation], params: Any, dim: int) ->
         text.xy = (float(m), float(top))
 
 
-def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bins: Any = 30,
-            palette: Any = None, grid: Any = None, n_grid: int = 400,
-            strip: bool = True) -> View1D:
+def plot_1d(
+    ax: Axes,
+    X: Any,
+    params: Any,
+    resp: Any = None,
+    *,
+    dim: int = 0,
+    bins: Any = 30,
+    palette: Any = None,
+    grid: Any = None,
+    n_grid: int = 400,
+    strip: bool = True,
+) -> View1D:
     """The 1-D view: histogram, each weighted component pdf, the mixture pdf, a responsibility strip.
 
     Parameters
@@ -921,18 +1013,16 @@ def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bi
     if grid is None:
         means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dim]
         sd = np.sqrt(_full_covariances(params)[:, dim, dim])
-        grid = np.linspace(min(xs.min(), (means - 3.5 * sd).min()),
-                           max(xs.max(), (means + 3.5 * sd).max()), n_grid)
+        grid = np.linspace(
+            min(xs.min(), (means - 3.5 * sd).min()), max(xs.max(), (means + 3.5 * sd).max()), n_grid
+        )
     grid = np.asarray(grid, dtype=float)
     comps = weighted_component_pdfs(grid, params, dim)
 
     _, _, hist = ax.hist(xs, bins=bins, density=True, color="0.85", edgecolor="0.65", zorder=1)
-    comp_lines = [ax.plot(grid, c, color=pal[j], linewidth=1.5, zorder=3)[0]
-                  for j, c in enumerate(comps)]
-    (mix_line,) = ax.plot(grid, np.sum(comps, axis=0), color="0.1", linewidth=2.2, zorder=4,
-                          label="mixture")
-    numbers = [_number_label(ax, j, (0.0, 0.0), xytext=(0, 3), ha="center", va="bottom")
-               for j in range(k)]
+    comp_lines = [ax.plot(grid, c, color=pal[j], linewidth=1.5, zorder=3)[0] for j, c in enumerate(comps)]
+    (mix_line,) = ax.plot(grid, np.sum(comps, axis=0), color="0.1", linewidth=2.2, zorder=4, label="mixture")
+    numbers = [_number_label(ax, j, (0.0, 0.0), xytext=(0, 3), ha="center", va="bottom") for j in range(k)]
     _place_peak_numbers(numbers, params, dim)
     strip_art = None
     if strip:
@@ -940,8 +1030,9 @@ def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bi
         # Strip sits below y = 0 so it never hides the histogram.
         r = None if resp is None else _check_resp(resp)
         colors = _point_colors(r, pal, False, xs.size)
-        strip_art = ax.scatter(xs, np.full(xs.size, -0.06 * top), c=colors, marker="|", s=120,
-                               linewidths=1.0, zorder=2)
+        strip_art = ax.scatter(
+            xs, np.full(xs.size, -0.06 * top), c=colors, marker="|", s=120, linewidths=1.0, zorder=2
+        )
         ax.set_ylim(-0.12 * top, top)
         ax.axhline(0.0, color="0.3", linewidth=0.8, zorder=2)
     if not ax.get_xlabel():
@@ -950,8 +1041,9 @@ def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bi
     return View1D(hist, comp_lines, mix_line, numbers, strip_art)
 
 
-def update_1d(view: View1D, params: Any, resp: Any = None, *, dim: int = 0,
-              palette: Any = None) -> list[Artist]:
+def update_1d(
+    view: View1D, params: Any, resp: Any = None, *, dim: int = 0, palette: Any = None
+) -> list[Artist]:
     """Move the curves of :func:`plot_1d` onto new parameters and recolour its strip, in place.
 
     Parameters
@@ -974,8 +1066,10 @@ def update_1d(view: View1D, params: Any, resp: Any = None, *, dim: int = 0,
     grid = np.asarray(view.mixture.get_xdata(), dtype=float)
     comps = weighted_component_pdfs(grid, params, dim)
     if comps.shape[0] != len(view.components):
-        raise ValueError(f"the view shows {len(view.components)} components but params has "
-                         f"{comps.shape[0]}; call plot_1d again when K changes.")
+        raise ValueError(
+            f"the view shows {len(view.components)} components but params has "
+            f"{comps.shape[0]}; call plot_1d again when K changes."
+        )
     for line, c in zip(view.components, comps):
         line.set_data(grid, c)
     view.mixture.set_data(grid, comps.sum(axis=0))
@@ -983,8 +1077,9 @@ def update_1d(view: View1D, params: Any, resp: Any = None, *, dim: int = 0,
     changed: list[Artist] = [*view.components, view.mixture, *view.numbers]
     if view.strip is not None:
         r = None if resp is None else _check_resp(resp)
-        colors = _point_colors(r, _check_palette(palette, comps.shape[0]), False,
-                               len(view.strip.get_offsets()))
+        colors = _point_colors(
+            r, _check_palette(palette, comps.shape[0]), False, len(view.strip.get_offsets())
+        )
         # '|' markers are drawn by their edges, so set both.
         view.strip.set_facecolors(colors)
         view.strip.set_edgecolors(colors)
@@ -1010,9 +1105,19 @@ class FrameArtists(NamedTuple):
     title: Text | None
 
 
-def plot_frame(ax: Axes, X: Any, frame: Any, *, dims: Sequence[int] = (0, 1),
-               n_std: Sequence[float] = (1, 2, 3), palette: Any = None, hard: bool = False,
-               title: bool = True, size: float = 12.0, **scatter_kwargs: Any) -> FrameArtists:
+def plot_frame(
+    ax: Axes,
+    X: Any,
+    frame: Any,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1, 2, 3),
+    palette: Any = None,
+    hard: bool = False,
+    title: bool = True,
+    size: float = 12.0,
+    **scatter_kwargs: Any,
+) -> FrameArtists:
     """Draw one half-step :class:`gmmviz.em.Frame`: points, ellipses, numbered means, the move.
 
     The start frame has grey points (nothing assigned yet); E- and M-frames colour points by
@@ -1039,8 +1144,7 @@ def plot_frame(ax: Axes, X: Any, frame: Any, *, dims: Sequence[int] = (0, 1),
     """
     radii = _check_n_std(n_std)
     pal = _check_palette(palette, _n_components(frame.params))
-    points = plot_points(ax, X, frame.resp, dims=dims, palette=pal, hard=hard, size=size,
-                         **scatter_kwargs)
+    points = plot_points(ax, X, frame.resp, dims=dims, palette=pal, hard=hard, size=size, **scatter_kwargs)
     shift = plot_shift(ax, frame.params, dims=dims, n_std=radii[:1], palette=pal)
     update_shift(shift, frame.previous_params, frame.params, dims=dims, n_std=radii[:1])
     ellipses = plot_ellipses(ax, frame.params, dims=dims, n_std=radii, palette=pal)
@@ -1049,9 +1153,15 @@ def plot_frame(ax: Axes, X: Any, frame: Any, *, dims: Sequence[int] = (0, 1),
     return FrameArtists(points, ellipses, means, shift, text)
 
 
-def update_frame(artists: FrameArtists, frame: Any, *, dims: Sequence[int] = (0, 1),
-                 n_std: Sequence[float] = (1, 2, 3), palette: Any = None,
-                 hard: bool = False) -> list[Artist]:
+def update_frame(
+    artists: FrameArtists,
+    frame: Any,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1, 2, 3),
+    palette: Any = None,
+    hard: bool = False,
+) -> list[Artist]:
     """Show ``frame`` on artists made by :func:`plot_frame` (same data, same K), in place.
 
     Returns
@@ -1064,8 +1174,7 @@ def update_frame(artists: FrameArtists, frame: Any, *, dims: Sequence[int] = (0,
     changed: list[Artist] = [update_points(artists.points, frame.resp, palette=pal, hard=hard)]
     changed += update_ellipses(artists.ellipses, frame.params, dims=dims, n_std=radii)
     changed += update_means(artists.means, frame.params, dims=dims)
-    changed += update_shift(artists.shift, frame.previous_params, frame.params, dims=dims,
-                            n_std=radii[:1])
+    changed += update_shift(artists.shift, frame.previous_params, frame.params, dims=dims, n_std=radii[:1])
     if artists.title is not None:
         artists.title.set_text(_frame_title(frame))
         changed.append(artists.title)
