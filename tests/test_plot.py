@@ -325,6 +325,10 @@ def test_hard_labels_differ_by_marker_shape_too(ax):
 def test_plot_points_rejects_1d_data(ax):
     with pytest.raises(ValueError, match="plot_1d"):
         gplot.plot_points(ax, np.arange(5.0))
+    with pytest.raises(ValueError, match="NaN"):
+        gplot.plot_points(ax, [[0.0, np.nan], [1.0, 2.0]])
+    with pytest.raises(ValueError, match="dim=2 but X has 2 feature"):
+        gplot.plot_1d(ax, np.zeros((5, 2)), params_of_type("full"), dim=2)
 
 
 def test_empty_axis_labels_name_the_features_from_1(ax):

@@ -37,7 +37,14 @@ from matplotlib.text import Annotation, Text
 from matplotlib.ticker import MaxNLocator
 
 from ._covariance import to_full
-from ._validation import check_covariance_type, check_dims, check_number, check_resp
+from ._validation import (
+    check_array,
+    check_covariance_type,
+    check_dims,
+    check_int,
+    check_number,
+    check_resp,
+)
 from .palette import component_colors, component_markers
 
 __all__ = [
@@ -364,11 +371,7 @@ def update_ellipses(
 # Points
 # --------------------------------------------------------------------------------------------
 def _check_points(X: Any, dims: Sequence[int]) -> tuple[np.ndarray, tuple[int, int]]:
-    x = np.asarray(X, dtype=float)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2:
-        raise ValueError(f"X must have shape (n, d), got shape {x.shape}.")
+    x = check_array(X)
     return x, check_dims(dims, x.shape[1])
 
 
@@ -719,8 +722,8 @@ def _padded(lo: float, hi: float, frac: float = 0.08) -> tuple[float, float]:
 _OFF_SCALE = 2.0
 
 
-def _ll_limits(ll: np.ndarray) -> tuple[tuple[float, float], bool]:
-    """y-limits of the ln p(X) panel, and whether the start lies below them.
+def _ll_limits(ll: np.ndarray) -> tuple[float, float]:
+    """y-limits of the ln p(X) panel.
 
     EM's first step often gains far more than all later ones together; on a scale that shows
     the start, the rest of the curve is a flat line. Then the limits cover iterations 1..T and
@@ -730,8 +733,8 @@ def _ll_limits(ll: np.ndarray) -> tuple[tuple[float, float], bool]:
         rest_lo, rest_hi = float(ll[1:].min()), float(ll[1:].max())
         span = rest_hi - rest_lo
         if span > 0 and rest_lo - ll[0] > _OFF_SCALE * span:
-            return _padded(rest_lo, rest_hi), True
-    return _padded(float(ll.min()), float(ll.max())), False
+            return _padded(rest_lo, rest_hi)
+    return _padded(float(ll.min()), float(ll.max()))
 
 
 class LogLikelihoodCurve(NamedTuple):
@@ -784,7 +787,7 @@ def plot_log_likelihood(
         [], [], "o", color="0.05", markersize=9, zorder=5, markerfacecolor="none", markeredgewidth=2
     )
     update_log_likelihood(marker, ll, current)
-    (lo, hi), _ = _ll_limits(ll)
+    lo, hi = _ll_limits(ll)
     x_hi = max(ll.size - 1, 1) + 0.5
     if others:
         (lo0, hi0), (_, x_hi0) = ax.get_ylim(), ax.get_xlim()
@@ -1003,10 +1006,10 @@ def plot_1d(
         ``hist``, ``components``, ``mixture``, ``numbers`` (1..K above each component's peak),
         ``strip``; move them with :func:`update_1d`.
     """
-    x = np.asarray(X, dtype=float)
-    x = x[:, None] if x.ndim == 1 else x
-    if x.ndim != 2 or not 0 <= dim < x.shape[1]:
-        raise ValueError(f"X must have shape (n,) or (n, d) with dim < d; got {np.shape(X)}, dim={dim}.")
+    x = check_array(X)
+    dim = check_int(dim, "dim", minimum=0)
+    if dim >= x.shape[1]:
+        raise ValueError(f"dim={dim} but X has {x.shape[1]} feature(s): choose dim in 0..{x.shape[1] - 1}.")
     xs = x[:, dim]
     k = _n_components(params)
     pal = _check_palette(palette, k)
