@@ -45,6 +45,7 @@ from ._validation import (
     check_number,
     check_resp,
 )
+from .em import GMMParams, log_density, weighted_log_prob
 from .palette import component_colors, component_markers
 
 __all__ = [
@@ -200,6 +201,17 @@ def _marginal(params: Any, dims: Sequence[int]) -> tuple[np.ndarray, np.ndarray]
     dims = check_dims(dims, full.shape[-1])
     means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dims]
     return means, full[:, dims][:, :, dims]
+
+
+def _marginal_params(params: Any, dims: Sequence[int]) -> GMMParams:
+    """The mixture of the marginals on ``dims`` (one or two features), as full-covariance params.
+
+    Marginals of Gaussians are Gaussians with the matching entries of μ_k and Σ_k, so em's own
+    density functions evaluate the pictures' densities.
+    """
+    dims = list(dims)
+    means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dims]
+    return GMMParams(params.weights, means, _full_covariances(params)[:, dims][:, :, dims], "full")
 
 
 def ellipse_geometry(cov2: Any, radius: float = 1.0) -> tuple[float, float, float]:
@@ -852,16 +864,8 @@ def update_log_likelihood(
 # Densities
 # --------------------------------------------------------------------------------------------
 def _mixture_density(points: np.ndarray, params: Any, dims: Sequence[int]) -> np.ndarray:
-    """Density of the mixture's 2-D marginal on ``dims`` at ``points`` (m, 2)."""
-    means, covs = _marginal(params, dims)
-    weights = np.asarray(params.weights, dtype=float)
-    out = np.zeros(points.shape[0])
-    for w, m, c in zip(weights, means, covs):
-        diff = points - m
-        # solve rather than invert: the same answer, better conditioned for thin components.
-        maha = np.einsum("ni,ni->n", diff, np.linalg.solve(c, diff.T).T)
-        out += w * np.exp(-0.5 * maha) / (2 * np.pi * np.sqrt(np.linalg.det(c)))
-    return out
+    """Density of the mixture's 2-D marginal on ``dims`` at ``points`` (m, 2), by em's maths."""
+    return np.exp(log_density(points, _marginal_params(params, dims)))
 
 
 def _density_extent(
@@ -933,12 +937,8 @@ def weighted_component_pdfs(grid: Any, params: Any, dim: int = 0) -> np.ndarray:
     ndarray, shape (K, m)
         One row per component; the rows sum to the mixture pdf.
     """
-    grid = np.asarray(grid, dtype=float)
-    means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dim]
-    var = _full_covariances(params)[:, dim, dim]
-    weights = np.asarray(params.weights, dtype=float)
-    z = (grid[np.newaxis, :] - means[:, np.newaxis]) ** 2 / var[:, np.newaxis]
-    return weights[:, np.newaxis] * np.exp(-0.5 * z) / np.sqrt(2.0 * np.pi * var[:, np.newaxis])
+    grid = np.asarray(grid, dtype=float).ravel()
+    return np.exp(weighted_log_prob(grid[:, np.newaxis], _marginal_params(params, (dim,)))).T
 
 
 class View1D(NamedTuple):
