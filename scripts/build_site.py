@@ -87,7 +87,7 @@ MATHJAX_PARTS = (
     "fonts/HTML-CSS/STIX-Web/woff",
     "LICENSE",
 )
-MATHJAX_URL = f"mathjax/MathJax.js?config={MATHJAX_CONFIG},Safe"
+MATHJAX_URL = f"mathjax/MathJax.js?config={MATHJAX_CONFIG}"
 
 
 # --------------------------------------------------------------------------------------------------
