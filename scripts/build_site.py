@@ -248,7 +248,9 @@ def saved_images(state: dict[str, Any], model_id: str) -> list[bytes]:
             continue
         for buf in model.get("buffers", []):
             if buf.get("path") == ["value"] and buf.get("encoding") == "base64":
-                pictures.append(base64.b64decode(buf["data"]))
+                png = base64.b64decode(buf["data"])
+                if png.startswith(b"\x89PNG"):  # an empty canvas saves no picture
+                    pictures.append(png)
     return pictures
 
 
