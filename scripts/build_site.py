@@ -325,7 +325,7 @@ def animation_html(run: ExplorerRun, max_frames: int, dpi: float) -> str:
 
     history = run.history
     anim = animate_em(run.explorer.X, history, max_frames=max_frames, dpi=dpi)
-    player = compress_frames(offline_jshtml(anim))
+    player = plain_button_text(compress_frames(offline_jshtml(anim)))
     shown = len(anim.frame_indices)
     init = run.explorer.init_dropdown.value
     seed = int(run.explorer.seed_input.value)
@@ -338,6 +338,17 @@ def animation_html(run: ExplorerRun, max_frames: int, dpi: float) -> str:
     )
     return (f'<div class="gmm-site-explorer" data-notebook="{run.notebook}" data-cell="{run.cell}" '
             f'data-frames="{shown}">\n<p class="gmm-site-caption">{caption}</p>\n{player}\n</div>')
+
+
+# Player buttons whose symbols (Unicode "Miscellaneous Technical") many fonts lack, e.g. a bare
+# Linux's: they showed as empty boxes. The others (◁ ◀ ▶ ▷ − +) are in common fonts.
+_BUTTON_TEXT = {"\u23ee": "|\u25c1", "\u23f8": "||", "\u23ed": "\u25b7|"}
+
+
+def plain_button_text(player: str) -> str:
+    for symbol, text in _BUTTON_TEXT.items():
+        player = player.replace(symbol, text)
+    return player
 
 
 # matplotlib's player: frames[i] = "data:image/png;base64,<base64 with backslash-newline breaks>"
