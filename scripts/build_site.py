@@ -45,14 +45,14 @@ published):
 When an explorer cell changes, update its entry in ``SITE_ANIMATIONS``; ``make site`` (or
 ``tests/browser/test_site.py``) says which one.
 
-Usage: ``python scripts/build_site.py [--out DIR] [--notebooks DIR] [--max-frames N] [--dpi D]``.
+Usage: ``python scripts/build_site.py [--out DIR] [--notebooks DIR] [--max-frames N] [--dpi D] [--jobs J]``
+(``make site`` runs it with the defaults: ``_site/`` from ``notebooks/``, one process per CPU).
 """
 from __future__ import annotations
 
 import argparse
 import base64
 import html
-import json
 import re
 import shutil
 import sys

@@ -21,7 +21,6 @@ import json
 import re
 import sys
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,7 +52,7 @@ def site(tmp_path_factory):
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    errors: list[str]
+    """Serves the site quietly; records every error it answers (server.errors)."""
 
     def log_message(self, *args):  # quiet
         pass
