@@ -1,7 +1,7 @@
 # The two commands of README.md. Both need only python3 and make; everything else is installed here.
 PY ?= python3
 
-.PHONY: lab test venv
+.PHONY: lab test venv site
 
 venv:
 	@$(PY) scripts/setup_venv.py $(VENV_ARGS)
@@ -15,3 +15,8 @@ lab: venv
 test: VENV_ARGS = --extras test
 test: venv
 	@bash scripts/test.sh
+
+## Build the course as a static website in _site/ from the saved notebooks (no kernel, no network).
+site: VENV_ARGS =
+site: venv
+	@.venv/bin/python scripts/build_site.py
