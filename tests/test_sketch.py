@@ -15,11 +15,12 @@ import pytest
 from PIL import Image, ImageDraw
 
 from gmmviz import sketch
+from gmmviz import pads
+from gmmviz.pads import SketchPad
 from gmmviz.sketch import (
     BOX,
     MAX_POINTS,
     EmptySketchError,
-    SketchPad,
     Stroke,
     UnsafeSketchError,
     example_sketch,
@@ -196,8 +197,10 @@ def test_strokes_become_labelled_points_along_the_ink():
         Stroke(np.array([[50.0, 100.0], [50.0, 150.0]]), "blue", 4),  # below it
         Stroke(np.array([[0.0, 10.0], [100.0, 10.0]]), "#ff0000", 4),  # red again, by hex
     ]
-    X, labels, names = points_from_strokes(strokes, 252, random_state=0, jitter=0, return_colors=True)
-    assert names == ["red", "blue"]
+    X, labels, colours = points_from_strokes(strokes, 252, random_state=0, jitter=0, return_colors=True)
+    # The same type as from an image: (C, 3) uint8 RGB, one row per label (CSS red and blue).
+    assert isinstance(colours, np.ndarray) and colours.dtype == np.uint8
+    np.testing.assert_array_equal(colours, [[255, 0, 0], [0, 0, 255]])
     # Ink: red 2 x 100 px, blue 50 px (same width): 1 each + 250 split 4:1.
     np.testing.assert_array_equal(np.bincount(labels), [201, 51])
     # Box: vertices span x 0..100, y 0..150, widened by the pen width (4) on every side.
@@ -446,7 +449,7 @@ def test_fit_button_shows_a_real_explorer_under_the_pad(monkeypatch):
     from gmmviz.widgets import EMExplorer
 
     shown = []
-    monkeypatch.setattr(sketch, "display", shown.append)
+    monkeypatch.setattr(pads, "display", shown.append)
     pad = SketchPad(n_components=2, n_points=120)
     _send_drawing(pad, two_stroke_image())
     pad.fit_button.click()
