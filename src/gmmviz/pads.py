@@ -461,6 +461,7 @@ class SketchPad(_Pad):
             options=[(f"{k + 1} {name}", color) for k, (name, color) in enumerate(self.pen_palette)],
             description="pen", tooltips=[f"pen {k + 1}: draw in {name}, the colour of component {k + 1}"
                                          for k, (name, _) in enumerate(self.pen_palette)],
+            tooltip="pen: the brush colour; pen k draws in the colour of component k",
             style={"button_width": "auto"})
         self.pens.add_class("gmmviz-sketch-pens")
         self.pens.observe(self._on_pen, names="value")
