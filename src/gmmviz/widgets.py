@@ -21,6 +21,7 @@ traceback, and each explorer exposes plain methods (``set_step``, ``refit``, ``s
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import io
@@ -167,6 +168,15 @@ def _describe(exc: BaseException) -> str:
     return text if isinstance(exc, (ValueError, TypeError)) else f"{type(exc).__name__}: {text}"
 
 
+# Text colours on their backgrounds, all >= 4.5:1 (WCAG 2.2 AA for text; tests/test_widgets.py
+# computes the ratios from the HTML the widgets emit): messages (text, background, border) and
+# the readouts' text on white paper (set explicitly, so a dark theme does not change them).
+_MESSAGE_COLORS = {"error": ("#a61b1b", "#fdecea", "#f5c2c0"),
+                   "note": ("#6b4e00", "#fff8e1", "#f3d98b")}
+_TEXT, _PAPER = "#1a1a1a", "#ffffff"
+_READOUT_STYLE = f"line-height:1.6;color:{_TEXT};background:{_PAPER};padding:0 4px"
+
+
 class _FigureBox(widgets.VBox):
     """A VBox owning an Agg figure shown as a PNG ``Image``, plus a message line for errors."""
 
@@ -189,10 +199,11 @@ class _FigureBox(widgets.VBox):
         ``note=True`` styles it as information (e.g. a warning from the fit) rather than an error.
         """
         if text:
-            colors = "#7a5a00;background:#fff8e1;border:1px solid #f3d98b" if note else \
-                "#a61b1b;background:#fdecea;border:1px solid #f5c2c0"
+            color, background, border = _MESSAGE_COLORS["note" if note else "error"]
             self.message.value = (
-                f'<div style="color:{colors};padding:4px 8px;border-radius:3px">'
+                f'<div role="{"status" if note else "alert"}" style="color:{color};'
+                f'background:{background};border:1px solid {border};padding:4px 8px;'
+                f'border-radius:3px">'
                 f'<b>{"ℹ" if note else "⚠"}</b> {html.escape(text)}</div>'
             )
             self.message.layout.display = None
@@ -212,6 +223,30 @@ class _FigureBox(widgets.VBox):
 
     def _publish(self) -> None:
         self.image.value = self._blitter.png()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The live widget, plus a PNG of the picture shown for readers without a kernel.
+
+        One output holds both: JupyterLab with a kernel ranks the widget view above
+        ``image/png`` and shows the live widget; GitHub, nbviewer and a notebook opened without
+        its widget state show the picture. nbval skips ``image/png`` and compares the text repr.
+        """
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        bundle["image/png"] = base64.b64encode(self.static_png()).decode("ascii")
+        return bundle
+
+    def static_png(self) -> bytes:
+        """The picture shown, as a small PNG (64 colours, best compression; about 20 kB).
+
+        Saved notebooks keep it, so it is encoded for size, not speed (the live frames are not).
+        """
+        canvas = self._blitter.canvas
+        width, height = canvas.get_width_height(physical=True)
+        image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        image = image.convert("RGB").quantize(64, method=PILImage.Quantize.FASTOCTREE)
+        with io.BytesIO() as buf:
+            image.save(buf, format="png", optimize=True)
+            return buf.getvalue()
 
 
 def _as_data(X: Any, dims: Sequence[int]) -> tuple[np.ndarray, tuple[int, int]]:
@@ -357,29 +392,39 @@ class EMExplorer(_FigureBox):
         k0 = n_components if isinstance(n_components, numbers.Integral) and not isinstance(n_components, bool) else 1
         style = {"description_width": "initial"}
         self.k_slider = widgets.IntSlider(value=max(1, k0), min=1, max=max(int(max_components), k0),
-                                          description="K", continuous_update=False, style=style)
+                                          description="K", continuous_update=False, style=style,
+                                          tooltip="K: number of mixture components (refits)")
         self.k_slider.add_class("gmmviz-k-slider")
         self.n_components = self.k_slider  # the name docs/API.md promises
         self.init_dropdown = widgets.Dropdown(options=list(INIT_METHODS), description="start",
-                                              style=style, layout=widgets.Layout(width="170px"))
+                                              style=style, layout=widgets.Layout(width="170px"),
+                                              tooltip="start: how EM's first parameters are chosen")
         self.init_dropdown.add_class("gmmviz-init")
-        self.seed_input = widgets.BoundedIntText(value=0, min=0, max=2**31 - 1, description="seed",
-                                                 style=style, layout=widgets.Layout(width="130px"))
+        self.seed_input = widgets.BoundedIntText(value=0, min=0, max=SEED_MAX, description="seed",
+                                                 style=style, layout=widgets.Layout(width="150px"),
+                                                 tooltip="seed: random_state of the start (refits)")
         self.seed_input.add_class("gmmviz-seed")
         self.cov_dropdown = widgets.Dropdown(options=list(COVARIANCE_TYPES), description="Σ type",
-                                             style=style, layout=widgets.Layout(width="170px"))
+                                             style=style, layout=widgets.Layout(width="170px"),
+                                             tooltip="Σ type: covariance type of the components "
+                                                     "(full, tied, diag, spherical)")
         self.cov_dropdown.add_class("gmmviz-covariance-type")
-        self.reg_slider = widgets.FloatLogSlider(value=1e-6, base=10, min=-9, max=0, step=0.5,
-                                                 description="reg_covar", readout_format=".0e",
-                                                 continuous_update=False, style=style)
+        # A choice of values, not a log slider: reg_covar = 0 is valid and must stay 0.
+        self.reg_slider = widgets.SelectionSlider(options=_reg_options(1e-6), value=1e-6,
+                                                  description="reg_covar", continuous_update=False,
+                                                  style=style,
+                                                  tooltip="reg_covar: added to every variance at "
+                                                          "each M-step (refits)")
         self.reg_slider.add_class("gmmviz-reg-covar")
         self.step_slider = widgets.IntSlider(value=0, min=0, max=0, description="half-step",
-                                             style=style, layout=widgets.Layout(width="420px"))
+                                             style=style, layout=widgets.Layout(width="420px"),
+                                             tooltip="half-step: which frame of the fit is shown "
+                                                     "(0 = start, then E and M of each iteration)")
         self.step_slider.add_class("gmmviz-step-slider")
-        self.play = widgets.Play(value=0, min=0, max=0, interval=int(interval), description="play")
+        self.play = widgets.Play(value=0, min=0, max=0, interval=int(interval), description="play",
+                                 tooltip="play: step through the half-steps automatically "
+                                         "(buttons: play, pause, stop, repeat)")
         self.play.add_class("gmmviz-play")
-        # widgets.link (kernel side), not only jslink: setting play.value from Python (tests, a
-        # notebook cell) must move the slider too; in the browser the kernel relays each tick.
         self._play_link = widgets.link((self.play, "value"), (self.step_slider, "value"))
         self.readout = widgets.HTML(value="")
         self.readout.add_class("gmmviz-readout")
@@ -411,16 +456,36 @@ class EMExplorer(_FigureBox):
                                   f"{', '.join(map(repr, widget.options))}.")
             else:
                 widget.value = value
-        self.seed_input.value = int(random_state) if random_state is not None else 0
-        self.reg_slider.value = float(reg_covar)
+        # Values are used as given; what cannot be used is said, never replaced silently.
+        problems, notes = [], []
+        try:
+            seed, drawn = _seed_from(random_state)
+            self.seed_input.value = seed
+            if drawn:
+                notes.append(f"random_state={random_state!r}: drew seed {seed} at random (it is "
+                             f"in the seed box; pass random_state={seed} to repeat this fit).")
+        except (TypeError, ValueError) as exc:
+            problems.append(str(exc))
+        try:
+            reg = _check_reg_covar(reg_covar)
+            self.reg_slider.options = _reg_options(reg)
+            self.reg_slider.value = reg
+        except (TypeError, ValueError) as exc:
+            problems.append(str(exc))
         for w in (self.k_slider, self.init_dropdown, self.seed_input, self.cov_dropdown, self.reg_slider):
             w.observe(self._on_control, names="value")
         self.step_slider.observe(self._on_step, names="value")
         if k0 != n_components or isinstance(n_components, bool) or k0 < 1:
             self.show_message(f"K (n_components) must be a whole number of at least 1, got {n_components!r}.")
             return
-        if not self.message.value:
-            self.refit()
+        if self.message.value:
+            return
+        if problems:
+            self.show_message(" ".join(problems))
+            return
+        self.refit()
+        if notes and self.history is not None:  # beside any note from the fit
+            self.show_message(" ".join([*notes, self.message_text]).strip(), note=True)
 
     # --- public API ---------------------------------------------------------------------------
     def refit(self) -> EMHistory | None:
@@ -437,7 +502,7 @@ class EMExplorer(_FigureBox):
         if self.X is None:
             return None
         k = int(self.k_slider.value)
-        self.status.value = f"<i>fitting K={k} …</i>"
+        self.status.value = f'<i style="color:{_TEXT};background:{_PAPER}">fitting K={k} …</i>'
         self.status.layout.visibility = "visible"  # seen only when the fit outlasts a blink
         try:
             # Warnings (an emptied component, k-means on duplicates) would land on stderr, out
@@ -595,17 +660,60 @@ class EMExplorer(_FigureBox):
         self.readout.value = self._readout_html(frame)
 
     def _readout_html(self, frame: Any) -> str:
+        # The square carries the component's colour; the text stays dark (readable whatever
+        # the colour), and the number names the component.
         pis = " ".join(
-            f'<span style="color:{_hex(c)};white-space:nowrap">■ π<sub>{j + 1}</sub> = {w:.3f}</span>'
+            f'<span style="white-space:nowrap"><span aria-hidden="true" class="gmmviz-swatch" '
+            f'style="color:{_hex(c)}">■</span> π<sub>{j + 1}</sub> = {w:.3f}</span>'
             for j, (w, c) in enumerate(zip(frame.params.weights, self.palette)))
         history = self.history
-        badge = (f'<span style="background:{_KIND_COLOR[frame.kind]};color:white;font-weight:bold;'
+        badge = (f'<span style="background:{_KIND_COLOR[frame.kind]};color:#ffffff;font-weight:bold;'
                  f'padding:0 6px;border-radius:3px">{_KIND_LABEL[frame.kind]}</span>')
         return (
-            f'<div style="line-height:1.6">{badge} <b>iteration {frame.iteration}</b> of '
+            f'<div style="{_READOUT_STYLE}">{badge} <b>iteration {frame.iteration}</b> of '
             f"{history.n_iter} · half-step {frame.index} of {history.n_frames - 1} · "
             f"ln p(X) = {frame.log_likelihood:.3f}<br>{pis}</div>"
         )
+
+
+SEED_MAX = 2**32 - 1
+"""Largest seed: the k-means start hands the seed to scikit-learn, which takes 0 .. 2**32 - 1."""
+
+_REG_STEPS = (0.0, *(float(f"1e{e}") for e in range(-9, 1)))
+
+
+def _seed_from(random_state: Any) -> tuple[int, bool]:
+    """The seed box's value for ``random_state``, and whether it was drawn at random.
+
+    The shared rule: None (fresh randomness: a seed is drawn and shown), an int >= 0, or a
+    NumPy Generator (a seed is drawn from it). Anything else is an error naming the fix.
+    """
+    if random_state is None:
+        return int(np.random.SeedSequence().entropy % (SEED_MAX + 1)), True
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, SEED_MAX, endpoint=True)), True
+    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
+        raise TypeError(f"random_state must be None, a whole number >= 0 or a numpy Generator, "
+                        f"got {random_state!r}.")
+    if not 0 <= random_state <= SEED_MAX:
+        raise ValueError(f"random_state must be a whole number from 0 to {SEED_MAX} here, got "
+                         f"{random_state!r}.")
+    return int(random_state), False
+
+
+def _check_reg_covar(reg_covar: Any) -> float:
+    if isinstance(reg_covar, bool) or not isinstance(reg_covar, numbers.Real) \
+            or not np.isfinite(reg_covar) or reg_covar < 0:
+        raise ValueError(f"reg_covar must be a number >= 0 (0 switches it off; 1e-6 is "
+                         f"scikit-learn's default), got {reg_covar!r}.")
+    return float(reg_covar)
+
+
+def _reg_options(reg_covar: float) -> list[tuple[str, float]]:
+    """The reg_covar choices: 0, the powers of ten 1e-9 .. 1, and ``reg_covar`` itself."""
+    values = sorted({*_REG_STEPS, float(reg_covar)})
+    return [("0" if v == 0 else f"{v:.0e}" if float(f"{v:.0e}") == v else f"{v:.4e}", v)
+            for v in values]
 
 
 class _Unobserved:
@@ -711,18 +819,22 @@ class GaussianExplorer(_FigureBox):
                             for s in self.n_std]
         _Blitter.track(self.points, *self.ellipses, self.center, *self.ring_labels)
 
-        def slider(value: float, lo: float, hi: float, label: str, css: str) -> widgets.FloatSlider:
+        def slider(value: float, lo: float, hi: float, label: str, css: str,
+                   what: str) -> widgets.FloatSlider:
             s = widgets.FloatSlider(value=value, min=lo, max=hi, step=0.05, description=label,
-                                    readout_format=".2f", style={"description_width": "initial"})
+                                    readout_format=".2f", style={"description_width": "initial"},
+                                    tooltip=f"{label}: {what}")
             s.add_class(css)
             s.observe(self._on_change, names="value")
             return s
 
-        self.mu_x_slider = slider(mean[0], -3, 3, "μ_x", "gmmviz-mu-x")
-        self.mu_y_slider = slider(mean[1], -3, 3, "μ_y", "gmmviz-mu-y")
-        self.sigma_x_slider = slider(sigma_x, 0.1, 3, "σ_x", "gmmviz-sigma-x")
-        self.sigma_y_slider = slider(sigma_y, 0.1, 3, "σ_y", "gmmviz-sigma-y")
-        self.rho_slider = slider(rho, -0.95, 0.95, "ρ", "gmmviz-rho")
+        self.mu_x_slider = slider(mean[0], -3, 3, "μ_x", "gmmviz-mu-x", "x of the mean μ")
+        self.mu_y_slider = slider(mean[1], -3, 3, "μ_y", "gmmviz-mu-y", "y of the mean μ")
+        self.sigma_x_slider = slider(sigma_x, 0.1, 3, "σ_x", "gmmviz-sigma-x",
+                                     "standard deviation along x")
+        self.sigma_y_slider = slider(sigma_y, 0.1, 3, "σ_y", "gmmviz-sigma-y",
+                                     "standard deviation along y")
+        self.rho_slider = slider(rho, -0.95, 0.95, "ρ", "gmmviz-rho", "correlation of x and y")
         self.matrix = widgets.HTML()
         self.matrix.add_class("gmmviz-covariance-matrix")
         self.children = [
@@ -846,7 +958,8 @@ class GaussianExplorer(_FigureBox):
             "<tr>" + "".join(f'<td style="padding:2px 8px;text-align:right">{v:.2f}</td>' for v in row)
             + "</tr>" for row in cov)
         return (
-            '<div style="display:flex;align-items:center;gap:6px;font-family:monospace">'
+            '<div style="display:flex;align-items:center;gap:6px;font-family:monospace;'
+            f'color:{_TEXT};background:{_PAPER}">'
             '<span>Σ =</span><table style="border-left:2px solid #333;border-right:2px solid #333">'
             f"{cells}</table></div>"
         )
@@ -952,14 +1065,18 @@ class SingularityExplorer(_FigureBox):
         self.sigma_slider = widgets.FloatSlider(
             value=-1.0, min=self.LOG10_SIGMA_MIN, max=self.LOG10_SIGMA_MAX, step=0.25,
             description="log10 σ", readout_format=".2f", style=style,
+            tooltip="log10 σ: width of the needle component (σ² I) on the circled point",
             layout=widgets.Layout(width="360px"))
         self.sigma_slider.add_class("gmmviz-sigma-slider")
         self.reg_toggle = widgets.Checkbox(value=False, description="reg_covar", indent=False,
+                                           tooltip="reg_covar on/off: add it to every variance, "
+                                                   "as EM's M-step does",
                                            layout=widgets.Layout(width="100px"))
         self.reg_toggle.add_class("gmmviz-reg-toggle")
         self.reg_slider = widgets.FloatLogSlider(
             value=1e-6, base=10, min=np.log10(self.REG_MIN), max=np.log10(self.REG_MAX), step=0.5,
-            description="", readout_format=".0e", disabled=True, style=style,
+            description="value", readout_format=".0e", disabled=True, style=style,
+            tooltip="reg_covar value: the amount added to every variance",
             layout=widgets.Layout(width="260px"))
         self.reg_slider.add_class("gmmviz-reg-covar")
         self.readout = widgets.HTML(value="")
@@ -1247,7 +1364,7 @@ class SingularityExplorer(_FigureBox):
         ref = self._reference
         verdict = ("<b>higher</b> than" if ll > ref else "lower than")
         return (
-            f'<div style="line-height:1.6">σ = {sigma:.2e} · variance of the needle σ² + reg_covar = '
+            f'<div style="{_READOUT_STYLE}">σ = {sigma:.2e} · variance of the needle σ² + reg_covar = '
             f"{sigma ** 2 + r:.2e} · <b>ln p(X) = {ll:.2f}</b>, {verdict} without the needle "
             f"({ref:.2f}) · the needle's responsibility for point {self.point_index}: "
             f"γ = {gamma:.3f}</div>"
