@@ -66,6 +66,7 @@ from IPython.display import display
 from PIL import Image, ImageDraw
 
 from . import plot as gplot
+from .widgets import KeyboardScope
 from .sketch import (
     WHAT_TO_DRAW,
     EmptySketchError,
@@ -186,7 +187,9 @@ class _Pad:
         self.output = widgets.Output()
         controls = widgets.HBox([self.k_control, self.n_points_control, *self._extra_controls(),
                                  self.fit_button])
-        self.widget = widgets.VBox([*self._drawing_widgets(), controls, self.status, self.output])
+        # KeyboardScope: Enter and Space on the pad's buttons press them (not notebook shortcuts).
+        self.widget = widgets.VBox([*self._drawing_widgets(), controls, self.status, self.output,
+                                    KeyboardScope(self.css_class)])
         self.widget.add_class(self.css_class)
 
     # --- for subclasses -----------------------------------------------------------------------

@@ -31,8 +31,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import anywidget
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
@@ -43,7 +45,7 @@ from . import plot as gplot
 from .em import (COVARIANCE_TYPES, INIT_METHODS, EMHistory, GMMParams, _check_X, add_component,
                  e_step, fit_em, log_likelihood)
 
-__all__ = ["EMExplorer", "GaussianExplorer", "SingularityExplorer", "render_png"]
+__all__ = ["EMExplorer", "GaussianExplorer", "SingularityExplorer", "KeyboardScope", "render_png"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,6 +149,55 @@ class _Blitter:
 
 
 # --------------------------------------------------------------------------------------------
+# Keys for the controls, not for the notebook
+# --------------------------------------------------------------------------------------------
+class KeyboardScope(anywidget.AnyWidget):
+    """An invisible widget that gives the keys pressed inside a box to the box's controls.
+
+    In JupyterLab's command mode, arrow keys, Enter and Space are notebook shortcuts (move to
+    the next cell, edit the cell...), and JupyterLab takes them before a focused dropdown,
+    slider handle or button sees them: from the keyboard alone, ArrowDown on the covariance
+    choice would leave the explorer instead of choosing ``tied``. Put one ``KeyboardScope`` in
+    a box: in the page, each control of the box that takes the focus is marked with
+    ``data-lm-suppress-shortcuts`` (Lumino's own switch), so keys typed there go to it. Tab and Shift+Tab still move
+    the focus out of it; notebook shortcuts work again once the focus is outside.
+
+    Parameters
+    ----------
+    scope : str
+        A CSS class of the box (the scope's nearest ancestor with that class is marked).
+    """
+
+    _esm = """
+    export default {
+      render({ model, el }) {
+        el.style.display = "none";
+        let tries = 0;
+        const mark = () => {
+          const box = el.closest("." + model.get("scope"));
+          if (box) {
+            // Lumino skips shortcuts for a focused element that carries the attribute itself
+            // (a binding's selector matches the focused element before its ancestors).
+            box.addEventListener("focusin", (event) => {
+              event.target.setAttribute("data-lm-suppress-shortcuts", "true");
+            });
+          } else if (tries++ < 100) { requestAnimationFrame(mark); }
+        };
+        mark();
+      }
+    };
+    """
+    scope = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(scope=scope)
+        self.layout.display = "none"
+
+    def __repr__(self) -> str:
+        return f"KeyboardScope({self.scope!r})"
+
+
+# --------------------------------------------------------------------------------------------
 # Shared widget plumbing
 # --------------------------------------------------------------------------------------------
 def _reports_errors(method: Callable) -> Callable:
@@ -190,6 +241,7 @@ class _FigureBox(widgets.VBox):
                                                                        max_width="100%",
                                                                        height="auto"))
         self.image.add_class(f"{css}-figure")
+        self.keyboard_scope = KeyboardScope(css)
         self.message = widgets.HTML(value="", layout=widgets.Layout(display="none"))
         self.message.add_class("gmmviz-message")
 
@@ -438,6 +490,7 @@ class EMExplorer(_FigureBox):
             self.image,
             self.readout,
             self.message,
+            self.keyboard_scope,
         ]
 
         # --- data and first fit -----------------------------------------------------------
@@ -844,6 +897,7 @@ class GaussianExplorer(_FigureBox):
                 self.image,
             ]),
             self.message,
+            self.keyboard_scope,
         ]
         self._blitter.draw_background()
         self._redraw()
@@ -1086,6 +1140,7 @@ class SingularityExplorer(_FigureBox):
             self.image,
             self.readout,
             self.message,
+            self.keyboard_scope,
         ]
 
         try:
