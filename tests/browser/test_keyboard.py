@@ -130,3 +130,55 @@ def test_the_explorer_works_from_the_keyboard(lab):
     keys.press("ArrowRight", what="ArrowRight on half-step")
     assert keys.kernel("explorer.step") == "1"
     assert lab.errors() == []
+
+
+PAD_NOTEBOOK = "keyboard_pad.ipynb"
+PAD_CODE = """from gmmviz.pads import SketchPad
+
+pad = SketchPad(n_components=3, n_points=150)
+pad"""
+
+JS_INK = """() => {
+    const c = document.querySelector('.gmmviz-sketchpad canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) ink++;
+    return ink;
+}"""
+
+
+def test_the_drawing_pad_has_a_keyboard_path(lab):
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "pad", "metadata": {},
+                     "outputs": [], "source": PAD_CODE}],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                      "language": "python"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    (lab.server.root / PAD_NOTEBOOK).write_text(json.dumps(nb))
+    lab.open(PAD_NOTEBOOK)
+    lab.run_all()
+    page = lab.page
+    page.wait_for_selector(".gmmviz-sketchpad canvas")
+    assert page.evaluate(JS_INK) == 0
+    page.keyboard.press("Escape")
+    for _ in range(60):  # Tab only, to the Random clusters button
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('.gmmviz-sketch-random')"):
+            break
+    else:
+        raise AssertionError("Tab never reached the Random clusters button")
+    page.keyboard.press("Enter")
+    # The clusters appear on the canvas in the page and reach the kernel as labelled points.
+    lab.wait_until(lambda: page.evaluate(JS_INK) > 500, "dots on the canvas", timeout=30)
+    out = lab.execute("X, y = pad.points(); print(X.shape, sorted(set(y.tolist())), pad.source)")
+    assert out.strip() == "(150, 2) [0, 1, 2] canvas"
+    # Tab on to Fit EM, press Space: an explorer appears under the pad.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('.gmmviz-sketch-fit')"):
+            break
+    else:
+        raise AssertionError("Tab never reached Fit EM")
+    page.keyboard.press("Space")
+    page.wait_for_selector(".gmmviz-sketchpad-box .gmmviz-em-explorer img.gmmviz-em-explorer-figure")
+    assert lab.execute("print(pad.explorer.history.n_components)").strip() == "3"
+    assert lab.errors() == []
