@@ -505,28 +505,23 @@ def test_a_light_and_a_dark_pen_of_one_hue_stay_apart_on_a_transparent_canvas():
 
 
 def test_pen_k_is_component_k_named_by_word():
-    from gmmviz.plot import component_colors
+    from gmmviz.palette import component_color_names, component_colors
 
     pad = SketchPad()
     expected = ["#%02x%02x%02x" % tuple(int(round(255 * v)) for v in c[:3])
                 for c in component_colors(pads.MAX_PENS)]
     assert [value for _, value in pad.pens.options] == expected
-    for k, (label, colour) in enumerate(pad.pens.options):
-        name = label.split(" ", 1)[1]
-        assert label.startswith(f"{k + 1} ")
-        if colour in pads.PEN_NAMES:  # the course palette's colours have words, not hex
-            assert name == pads.PEN_NAMES[colour] and name.isalpha()
+    names = component_color_names(pads.MAX_PENS)
+    for k, (label, _) in enumerate(pad.pens.options):
+        assert label == f"{k + 1} {names[k]}"
+        assert names[k].replace(" ", "").isalpha()  # a word, not a hex code
+    # The first three are the course palette's blue, orange and green.
+    assert [label for label, _ in pad.pens.options[:3]] == ["1 blue", "2 orange", "3 green"]
+    assert expected[:3] == ["#0072b2", "#d55e00", "#009e73"]
     # Choosing a pen sets the canvas's brush colour (the page listens to pen_color).
     pad.pens.value = expected[1]
     assert pad.canvas.pen_color == expected[1]
     assert 'model.on("change:pen_color"' in pad.canvas._esm
-
-
-def test_pen_names_are_the_palettes_five_colours():
-    # Okabe-Ito blue, vermillion (orange), bluish green; Tol's pink (Okabe-Ito's reddish
-    # purple) and Tol's wine (purple): the table names exactly these.
-    assert pads.PEN_NAMES == {"#0072b2": "blue", "#d55e00": "orange", "#009e73": "green",
-                              "#cc79a7": "pink", "#882255": "purple"}
 
 
 def test_random_clusters_give_labelled_clusters_without_a_mouse():

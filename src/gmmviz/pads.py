@@ -65,7 +65,7 @@ import traitlets
 from IPython.display import display
 from PIL import Image, ImageDraw
 
-from . import plot as gplot
+from .palette import component_color_names, component_colors
 from .widgets import KeyboardScope
 from .sketch import (
     WHAT_TO_DRAW,
@@ -79,7 +79,6 @@ from .sketch import (
 
 __all__ = [
     "NO_DESKTOP_MESSAGE",
-    "PEN_NAMES",
     "SketchPad",
     "IpysketchPad",
     "has_display",
@@ -87,17 +86,6 @@ __all__ = [
 ]
 
 NO_DESKTOP_MESSAGE = "the ipysketch pad needs a desktop; use SketchPad in the browser"
-
-# TODO(palette): these names belong to gmmviz's palette module (helper `drawing`); until it
-# lands, the five component colours of the course's colour-blind-safe palette are named here.
-PEN_NAMES = {
-    "#0072b2": "blue",
-    "#d55e00": "orange",
-    "#009e73": "green",
-    "#cc79a7": "pink",
-    "#882255": "purple",
-}
-"""Words for the component colours, by lower-case ``#rrggbb``."""
 
 MAX_PENS = 8
 """The browser pad offers this many pens (and the K slider goes this high)."""
@@ -114,12 +102,13 @@ def _hex(rgba: Any) -> str:
 
 
 def pen_colors(n_pens: int = MAX_PENS) -> list[tuple[str, str]]:
-    """``(name, "#rrggbb")`` of pens 1..n: pen k is component k's colour.
+    """``(name, "#rrggbb")`` of pens 1..n: pen k is component k's colour, named by word.
 
-    The name is the colour's word from :data:`PEN_NAMES`, or its ``#rrggbb`` when it has none.
+    Both come from :mod:`gmmviz.palette` (:func:`~gmmviz.palette.component_colors` and
+    :func:`~gmmviz.palette.component_color_names`), the one place that decides them.
     """
-    colors = [_hex(c) for c in gplot.component_colors(n_pens)]
-    return [(PEN_NAMES.get(c, c), c) for c in colors]
+    colors = [_hex(c) for c in component_colors(n_pens)]
+    return list(zip(component_color_names(n_pens), colors))
 
 
 def has_display() -> bool:

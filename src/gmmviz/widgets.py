@@ -42,8 +42,12 @@ from matplotlib.ticker import MaxNLocator
 from PIL import Image as PILImage
 
 from . import plot as gplot
-from .em import (COVARIANCE_TYPES, INIT_METHODS, EMHistory, GMMParams, _check_X, add_component,
-                 e_step, fit_em, log_likelihood)
+from ._covariance import add_reg_covar
+from ._validation import (as_seed, check_array, check_dims, check_int, check_number, check_params,
+                          check_reg_covar)
+from .em import (COVARIANCE_TYPES, INIT_METHODS, EMHistory, GMMParams, add_component, e_step,
+                 fit_em, log_likelihood)
+from .palette import component_colors
 
 __all__ = ["EMExplorer", "GaussianExplorer", "SingularityExplorer", "KeyboardScope", "render_png"]
 
@@ -304,10 +308,11 @@ class _FigureBox(widgets.VBox):
 def _as_data(X: Any, dims: Sequence[int]) -> tuple[np.ndarray, tuple[int, int]]:
     """Validate data for a 2-D picture; errors say what is wrong and what to pass instead.
 
-    The checks every entry point shares (numbers, 2-D, not empty, finite) are :mod:`gmmviz.em`'s;
-    only the explorers' own demand, at least two columns to draw, is added here.
+    The checks every entry point shares (numbers, 2-D, not empty, finite) are
+    :mod:`gmmviz._validation`'s; only the explorers' own demand, at least two columns to draw,
+    is added here.
     """
-    x = _check_X(X)
+    x = check_array(X)
     if x.shape[1] == 1:
         raise ValueError(
             f"This explorer shows 2-D points but X is one-dimensional (shape {np.shape(X)}). "
@@ -315,7 +320,7 @@ def _as_data(X: Any, dims: Sequence[int]) -> tuple[np.ndarray, tuple[int, int]]:
             "gmmviz.animate.animate_em(X, gmmviz.fit_em(X, K)) (a histogram with the components)."
         )
     try:
-        dims = gplot._check_dims(dims, x.shape[1])
+        dims = check_dims(dims, x.shape[1])
     except ValueError as exc:
         raise ValueError(f"{exc} (the dims= argument)") from None
     return x, dims
@@ -393,8 +398,8 @@ class EMExplorer(_FigureBox):
         Errors shown to the learner; :attr:`message_text` gives them as plain text.
     points, ellipses, means, shift, ll_curve, ll_done, ll_marker, ll_note, headline_label,
     headline, headline_when
-        The artists, updated in place when the frame changes (``shift`` is the dict of
-        :func:`gmmviz.plot.plot_shift`).
+        The artists, updated in place when the frame changes (``means`` and ``shift`` are the
+        NamedTuples of :func:`gmmviz.plot.plot_means` and :func:`gmmviz.plot.plot_shift`).
     """
 
     def __init__(self, X: Any, n_components: int = 3, *, init: str = "kmeans",
@@ -436,7 +441,7 @@ class EMExplorer(_FigureBox):
         self.headline_when = self.figure.text(0.985, 0.945, "", ha="right", va="center",
                                               fontsize=10, fontweight="bold", color="0.1")
         self.means = None
-        self.shift: dict | None = None
+        self.shift: gplot.Shift | None = None
         _Blitter.track(self.ll_done, self.ll_marker, self.ll_note, self.headline_label, self.headline,
                        self.headline_when)
 
@@ -520,7 +525,7 @@ class EMExplorer(_FigureBox):
         except (TypeError, ValueError) as exc:
             problems.append(str(exc))
         try:
-            reg = _check_reg_covar(reg_covar)
+            reg = check_reg_covar(reg_covar)
             self.reg_slider.options = _reg_options(reg)
             self.reg_slider.value = reg
         except (TypeError, ValueError) as exc:
@@ -647,18 +652,20 @@ class EMExplorer(_FigureBox):
     def _install(self, history: EMHistory) -> None:
         """New fit: new ellipses if K changed, new ln p(X) curve, fresh background, frame 0."""
         k = history.n_components
-        self.palette = gplot.component_colors(k)
-        old = [*self.ellipses, *([self.means] if self.means is not None else []),
-               *([*self.shift["rings"], self.shift["trails"]] if self.shift is not None else [])]
+        self.palette = component_colors(k)
+        old = [*self.ellipses,
+               *([self.means.markers, *self.means.numbers] if self.means is not None else []),
+               *([*self.shift.rings, self.shift.trails] if self.shift is not None else [])]
         for a in old:
             a.remove()
         p0 = history.params[0]
         self.ellipses = gplot.plot_ellipses(self.ax_points, p0, dims=self.dims,
-                                            n_std=self.n_std, colors=self.palette)
-        self.means = gplot.plot_means(self.ax_points, p0, dims=self.dims, colors=self.palette)
-        self.shift = gplot.plot_shift(self.ax_points, p0, dims=self.dims, n_std=self.n_std[0],
-                                      colors=self.palette)
-        _Blitter.track(*self.ellipses, self.means, *self.shift["rings"], self.shift["trails"])
+                                            n_std=self.n_std, palette=self.palette)
+        self.means = gplot.plot_means(self.ax_points, p0, dims=self.dims, palette=self.palette)
+        self.shift = gplot.plot_shift(self.ax_points, p0, dims=self.dims, n_std=self.n_std[:1],
+                                      palette=self.palette)
+        _Blitter.track(*self.ellipses, self.means.markers, *self.means.numbers, *self.shift.rings,
+                       self.shift.trails)
         ll = history.log_likelihoods
         gplot.update_log_likelihood(self.ll_marker, ll, None, curve=self.ll_curve)
         self.ax_ll.relim()
@@ -686,10 +693,10 @@ class EMExplorer(_FigureBox):
         gplot.update_ellipses(self.ellipses, frame.params, dims=self.dims, n_std=self.n_std)
         gplot.update_means(self.means, frame.params, dims=self.dims)
         # An M-frame also shows where its ellipses came from (the E-frame's parameters).
-        before = history.params[frame.iteration - 1] if frame.kind == "M" else None
-        gplot.update_shift(self.shift, before, frame.params, dims=self.dims)
+        gplot.update_shift(self.shift, frame.previous_params, frame.params, dims=self.dims,
+                           n_std=self.n_std[:1])
         ll = history.log_likelihoods
-        t = gplot.frame_param_index(frame)
+        t = frame.params_index
         gplot.update_log_likelihood(self.ll_marker, ll, t)
         self.ll_done.set_data(np.arange(t + 1), ll[: t + 1])
         note = _ll_note(frame, ll)
@@ -704,7 +711,8 @@ class EMExplorer(_FigureBox):
         # Text is pasted from bitmaps drawn once per fit (Agg text is slow); it lies outside the
         # points' axes and under the ln p(X) curve, so the curve and the marker go on top.
         self._blitter.draw(layer, [self.points],
-                           [*self.shift["rings"], *self.ellipses, self.shift["trails"], self.means,
+                           [*self.shift.rings, *self.ellipses, self.shift.trails,
+                            self.means.markers, *self.means.numbers,
                             self.ll_done, self.ll_marker],
                            stamps=[(("headline", frame.kind), [self.headline_label, self.headline]),
                                    (("when", when), [self.headline_when]),
@@ -738,28 +746,17 @@ _REG_STEPS = (0.0, *(float(f"1e{e}") for e in range(-9, 1)))
 def _seed_from(random_state: Any) -> tuple[int, bool]:
     """The seed box's value for ``random_state``, and whether it was drawn at random.
 
-    The shared rule: None (fresh randomness: a seed is drawn and shown), an int >= 0, or a
-    NumPy Generator (a seed is drawn from it). Anything else is an error naming the fix.
+    The shared rule (:func:`gmmviz._validation.as_seed`): None (fresh randomness: a seed is
+    drawn and shown in the box), an int >= 0, or a NumPy Generator (a seed drawn from it).
     """
-    if random_state is None:
-        return int(np.random.SeedSequence().entropy % (SEED_MAX + 1)), True
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(0, SEED_MAX, endpoint=True)), True
-    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
-        raise TypeError(f"random_state must be None, a whole number >= 0 or a numpy Generator, "
-                        f"got {random_state!r}.")
-    if not 0 <= random_state <= SEED_MAX:
-        raise ValueError(f"random_state must be a whole number from 0 to {SEED_MAX} here, got "
-                         f"{random_state!r}.")
-    return int(random_state), False
-
-
-def _check_reg_covar(reg_covar: Any) -> float:
-    if isinstance(reg_covar, bool) or not isinstance(reg_covar, numbers.Real) \
-            or not np.isfinite(reg_covar) or reg_covar < 0:
-        raise ValueError(f"reg_covar must be a number >= 0 (0 switches it off; 1e-6 is "
-                         f"scikit-learn's default), got {reg_covar!r}.")
-    return float(reg_covar)
+    drawn = random_state is None or isinstance(random_state, np.random.Generator)
+    seed = as_seed(random_state)
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (SEED_MAX + 1))
+    if seed > SEED_MAX:
+        raise ValueError(f"random_state must be a whole number from 0 to {SEED_MAX} here (the "
+                         f"k-means start passes it to scikit-learn), got {random_state!r}.")
+    return seed, drawn
 
 
 def _reg_options(reg_covar: float) -> list[tuple[str, float]]:
@@ -1029,12 +1026,7 @@ def _plus_reg_covar(params: GMMParams, reg_covar: float) -> GMMParams:
     """``params`` with ``reg_covar`` added to every variance, as EM's M-step adds it."""
     if reg_covar == 0:
         return params
-    covs = np.array(params.covariances)
-    if params.covariance_type in ("full", "tied"):
-        d = params.n_features
-        covs[..., np.arange(d), np.arange(d)] += reg_covar
-    else:
-        covs += reg_covar
+    covs = add_reg_covar(params.covariances, params.covariance_type, reg_covar)
     return GMMParams(params.weights, params.means, covs, params.covariance_type)
 
 
@@ -1260,23 +1252,15 @@ class SingularityExplorer(_FigureBox):
 
     def _setup(self, x: np.ndarray, params: Any, point_index: Any, weight: Any,
                log10_sigma: Any, reg_covar: Any, n_curve: int) -> None:
-        if not isinstance(params, GMMParams):
-            raise TypeError(f"params must be a GMMParams (e.g. gmmviz.fit_em(X, 3).final), got "
-                            f"{type(params).__name__}.")
         n, d = x.shape
-        if params.n_features != d:
-            raise ValueError(f"X has {d} features but params has {params.n_features}: pass "
-                             f"parameters fitted on data of the same dimension.")
+        check_params(params, d)
         if isinstance(point_index, bool) or not isinstance(point_index, numbers.Integral) \
                 or not 0 <= point_index < n:
             raise ValueError(f"point_index must be a whole number from 0 to {n - 1} (X has {n} "
                              f"points), got {point_index!r}.")
-        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not 0 < weight < 1:
-            raise ValueError(f"weight must be a number strictly between 0 and 1, got {weight!r}.")
-        if params.covariance_type == "tied":
-            raise ValueError("params has covariance_type 'tied' (one covariance shared by all "
-                             "components), so the needle cannot have its own: fit with "
-                             "covariance_type='full' instead.")
+        # The needle's own checks (weight in (0, 1), no 'tied' mixture) are add_component's:
+        # calling it once here reports them before anything is drawn.
+        add_component(params, x[int(point_index)], 1.0, weight)
         on, reg = self._check_reg(reg_covar)
         self.X, self.base, self.point_index, self.weight = x, params, int(point_index), float(weight)
         self.point = x[self.point_index]
@@ -1294,16 +1278,16 @@ class SingularityExplorer(_FigureBox):
 
         # Left: points, ellipses (the needle's last, in its own colour), means, the circled point.
         k = params.n_components + 1
-        self.palette = gplot.component_colors(k)
+        self.palette = component_colors(k)
         needle = _hex(self.palette[-1])  # the needle's colour, also for its σ on the right
         ax = self.ax_points
         first = self.params_at(self.sigma)
         self.points = gplot.plot_points(ax, x, e_step(x, first)[0], dims=self.dims,
                                         palette=self.palette, size=9, marker=_DOT)
         self.ellipses = gplot.plot_ellipses(ax, first, dims=self.dims, n_std=self.n_std,
-                                            colors=self.palette)
+                                            palette=self.palette)
         self.needle_ellipses = self.ellipses[-len(self.n_std):]
-        self.means = gplot.plot_means(ax, first, dims=self.dims, colors=self.palette)
+        self.means = gplot.plot_means(ax, first, dims=self.dims, palette=self.palette)
         px, py = self.point[self.dims[0]], self.point[self.dims[1]]
         (self.point_ring,) = ax.plot([px], [py], "o", markersize=13, markerfacecolor="none",
                                      markeredgecolor="k", markeredgewidth=1.4, zorder=6)
@@ -1338,7 +1322,8 @@ class SingularityExplorer(_FigureBox):
         ax.set_xlim(sig[0], sig[-1])
         ax.set_xlabel("σ of the needle (log scale)")
         ax.set_ylabel("ln p(X)")
-        _Blitter.track(self.points, *self.ellipses, self.means, self.point_ring, self.point_label,
+        _Blitter.track(self.points, *self.ellipses, self.means.markers, *self.means.numbers,
+                       self.point_ring, self.point_label,
                        self.headline, self.ll_marker, self.sigma_line)
 
     def _curve(self, reg_covar: float) -> np.ndarray:
@@ -1408,7 +1393,8 @@ class SingularityExplorer(_FigureBox):
         self.headline.set_text(f"needle on point {self.point_index}, σ = {sigma:.1e}"
                                + (f", reg_covar = {r:.0e}" if r > 0 else "")
                                + f":  ln p(X) = {ll:.2f}")
-        self._blitter.draw(None, [], [self.points, *self.ellipses, self.means, self.point_ring,
+        self._blitter.draw(None, [], [self.points, *self.ellipses, self.means.markers,
+                                      *self.means.numbers, self.point_ring,
                                       self.point_label, self.headline, self.sigma_line,
                                       self.ll_marker])
         self._publish()
