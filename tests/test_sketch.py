@@ -637,5 +637,6 @@ def test_pad_messages_meet_the_text_contrast():
     pad = SketchPad()
     pad.fit_button.click()  # an error: nothing drawn
     for html_text in (SketchPad().status.value, pad.status.value):
-        colour = re.search(r"color:\s*(#[0-9a-fA-F]{6})", html_text).group(1)
-        assert contrast(colour, pads.STATUS_BACKGROUND) >= 4.5, html_text
+        colour = re.search(r"(?:^|[;\"])color:\s*(#[0-9a-fA-F]{6})", html_text).group(1)
+        background = re.search(r"background:\s*(#[0-9a-fA-F]{6})", html_text).group(1)
+        assert contrast(colour, background) >= 4.5, html_text

@@ -78,6 +78,7 @@ from .sketch import (
 )
 
 __all__ = [
+    "MAX_PENS",
     "NO_DESKTOP_MESSAGE",
     "SketchPad",
     "IpysketchPad",
@@ -90,10 +91,10 @@ NO_DESKTOP_MESSAGE = "the ipysketch pad needs a desktop; use SketchPad in the br
 MAX_PENS = 8
 """The browser pad offers this many pens (and the K slider goes this high)."""
 
-# Text colours of the status line, on the notebook's white background: both >= 4.5:1 (WCAG AA),
-# checked in tests/test_sketch.py. (#555 is 7.5:1, #b00020 is 6.9:1.)
-STATUS_COLORS = {"info": "#555555", "error": "#b00020"}
-STATUS_BACKGROUND = "#ffffff"
+# Text colours of the status line on its own white background (set, so a dark theme cannot
+# change it): both >= 4.5:1 (WCAG 2.2 AA), computed in tests/test_sketch.py from the HTML.
+_STATUS_COLORS = {"info": "#555555", "error": "#b00020"}
+_STATUS_BACKGROUND = "#ffffff"
 
 
 def _hex(rgba: Any) -> str:
@@ -119,7 +120,9 @@ def has_display() -> bool:
 
 
 def _html_message(text: str, kind: str = "info") -> str:
-    return f'<span style="color:{STATUS_COLORS[kind]}">{html.escape(text)}</span>'
+    role = "alert" if kind == "error" else "status"
+    return (f'<span role="{role}" style="color:{_STATUS_COLORS[kind]};'
+            f'background:{_STATUS_BACKGROUND}">{html.escape(text)}</span>')
 
 
 def _png_bytes(image: Image.Image) -> bytes:

@@ -49,7 +49,8 @@ from .em import (COVARIANCE_TYPES, INIT_METHODS, EMHistory, GMMParams, add_compo
                  fit_em, log_likelihood)
 from .palette import component_colors
 
-__all__ = ["EMExplorer", "GaussianExplorer", "SingularityExplorer", "KeyboardScope", "render_png"]
+__all__ = ["EMExplorer", "GaussianExplorer", "SingularityExplorer", "KeyboardScope", "SEED_MAX",
+           "render_png"]
 
 
 # --------------------------------------------------------------------------------------------
