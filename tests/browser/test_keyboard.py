@@ -36,6 +36,7 @@ JS_FOCUS = """(classes) => {
     if (!a || !a.closest('.gmmviz-em-explorer')) return null;
     const control = classes.find((c) => a.closest('.' + c));
     return {control: control || null, tag: a.tagName, cls: String(a.className),
+            name: a.getAttribute('aria-label') || '',
             index: a.closest('.' + control) ? Array.from(a.closest('.' + control)
                 .querySelectorAll('button')).indexOf(a) : -1};
 }"""
@@ -56,6 +57,7 @@ class Keys:
 
     def __init__(self, lab):
         self.lab, self.page = lab, lab.page
+        self.names = []  # the accessible names (aria-label) of the controls reached
 
     def focus(self):
         return self.page.evaluate(JS_FOCUS, CONTROLS)
@@ -66,6 +68,7 @@ class Keys:
             f = self.focus()
             if f and f["control"] == control and (tag is None or f["tag"] == tag) \
                     and (button is None or f["index"] == button):
+                self.names.append(f["name"])
                 return f
         raise AssertionError(f"Tab never reached {control} ({tag}) in {limit} presses")
 
@@ -120,8 +123,10 @@ def test_the_explorer_works_from_the_keyboard(lab):
     keys.press("Enter", what="Enter on Play")  # plays: frames advance on their own
     lab.wait_until(lambda: int(keys.kernel("explorer.step")) >= 2, "Play to advance", timeout=30)
     page.keyboard.press("Space")  # the same button pauses
+    lab.wait_until(lambda: keys.kernel("explorer.play.playing") == "False", "Play to pause", timeout=10)
+    page.wait_for_timeout(400)  # a tick already on its way may still land
     paused = keys.kernel("explorer.step")
-    page.wait_for_timeout(800)
+    page.wait_for_timeout(1000)  # about 6 intervals: a running Play would have moved on
     assert keys.kernel("explorer.step") == paused
 
     keys.tab_to("gmmviz-step-slider", tag="DIV")
@@ -129,6 +134,9 @@ def test_the_explorer_works_from_the_keyboard(lab):
     assert keys.kernel("explorer.step") == "0"
     keys.press("ArrowRight", what="ArrowRight on half-step")
     assert keys.kernel("explorer.step") == "1"
+    # Each control reached has a name a screen reader announces (its label and tooltip).
+    assert len(keys.names) == 7 and all(keys.names), keys.names
+    assert keys.names[0].startswith("K") and keys.names[5].startswith("play"), keys.names
     assert lab.errors() == []
 
 
