@@ -17,10 +17,9 @@ import pytest
 from PIL import Image
 
 from gmmviz import _ipysketch_launcher as launcher
+from gmmviz.pads import NO_DESKTOP_MESSAGE, IpysketchPad
 from gmmviz.sketch import (
-    NO_DESKTOP_MESSAGE,
     EmptySketchError,
-    IpysketchPad,
     UnsafeSketchError,
     example_sketch,
     load_isk,

@@ -214,7 +214,7 @@ JS_FIRST_FIGURE_BELOW = """(first) => {
 
 PROBE_POINTS = """
 import json as _json
-from gmmviz.sketch import SketchPad as _SketchPad
+from gmmviz.pads import SketchPad as _SketchPad
 _pads = [_v for _v in list(globals().values()) if isinstance(_v, _SketchPad)]
 _X, _labels = _pads[-1].points(random_state=0)
 print(_json.dumps({"pads": len(_pads), "n": int(len(_X)), "labels": sorted({int(_l) for _l in _labels}),
