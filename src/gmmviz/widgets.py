@@ -43,6 +43,7 @@ from PIL import Image as PILImage
 
 from . import plot as gplot
 from ._covariance import add_reg_covar
+from ._frame_cache import FrameCache
 from ._validation import (as_seed, check_array, check_dims, check_int, check_number, check_params,
                           check_reg_covar)
 from .em import (COVARIANCE_TYPES, INIT_METHODS, EMHistory, GMMParams, add_component, e_step,
@@ -460,6 +461,7 @@ class EMExplorer(_FigureBox):
         self.ellipses: list = []
         self._fit_error: str | None = None
         self._init_figure(figsize, dpi, "gmmviz-em-explorer")
+        self._frames = FrameCache(self)  # half-steps rendered ahead after each fit
         self.ax_points = self.figure.add_axes((0.08, 0.14, 0.42, 0.72))
         self.ax_ll = self.figure.add_axes((0.64, 0.14, 0.34, 0.66))
         # The whole run faintly (fixed axes, and the learner sees where the fit is going), the
@@ -727,8 +729,10 @@ class EMExplorer(_FigureBox):
         self.step_slider.max = n - 1
         self.play.max = n - 1
         self._show_frame(0)
+        self._frames.start(history)
 
     def _show_frame(self, i: int) -> None:
+        self._frames.serve(self.history, i)  # if rendered ahead: no draw, that PNG
         history = self.history
         frame = history.frame(i)
         gplot.update_points(self.points, frame.resp, palette=self.palette)
