@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 
 import matplotlib
 
@@ -152,6 +153,7 @@ def test_the_explorer_draws_as_today_while_the_cache_is_not_ready(X, blocked_ren
 def test_scrubbing_while_the_thread_renders_gives_the_same_pictures(X, thread_errors):
     # The thread draws its own copy of the figure: the live one, drawn meanwhile, is unaffected.
     ex = EMExplorer(X, 3, init="random", random_state=2)
+    ex._frames.idle = 0.0  # render even while frames are being shown (normally it waits)
     ref = uncached(X, n_components=3, init="random", random_state=2)
     n = ex.history.n_frames
     for i in list(range(n)) + list(range(n - 1, -1, -1)):
@@ -160,6 +162,19 @@ def test_scrubbing_while_the_thread_renders_gives_the_same_pictures(X, thread_er
         np.testing.assert_array_equal(pixels(ex.image.value), pixels(ref.image.value))
     assert ex._frames.wait(60)
     assert ex._frames.errors == [] and thread_errors == []
+    assert ex._frames.hits > 0  # part of the scrub came from pictures the thread drew meanwhile
+
+
+def test_the_thread_waits_while_frames_are_being_shown(X, monkeypatch):
+    ex = EMExplorer(X, 3, random_state=0)
+    ex._frames.idle = 0.5
+    ex.refit()  # a fresh thread, under that rule from its start
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:  # a learner scrubbing without pause
+        ex.set_step((ex.step + 1) % ex.history.n_frames)
+        time.sleep(0.02)
+    assert ex._frames.n_ready == 0 and ex._frames.hits == 0
+    assert ex._frames.wait(60)  # and renders once the kernel is quiet
 
 
 def test_an_error_in_the_thread_is_kept_and_the_explorer_draws_as_today(X, monkeypatch,

@@ -7,8 +7,8 @@ explorer still updates its artists and its readout as before, but skips the draw
 and sends the cached PNG instead.
 
 Why the pictures are the same: the background thread runs the explorer's own drawing method
-(``_show_frame``) on a *copy* of its figure and artists (pickled right after the fit's first frame
-is shown), with a stand-in object (:class:`_Shadow`) in place of the explorer. So there is one
+(``_show_frame``) on a *copy* of its figure and artists (pickled once the kernel is idle after
+the fit's first frame is shown), with a stand-in object (:class:`_Shadow`) in place of the explorer. So there is one
 drawing code, and tests compare the decoded pixels of both paths.
 
 Thread safety: matplotlib figures are not thread-safe. The thread never touches the explorer's
@@ -49,11 +49,18 @@ class FrameCache:
     max_bytes : int
         Stop rendering ahead once the cached pictures of a fit take this much memory; later
         frames are drawn as before.
+    idle : float
+        Seconds without a frame shown or a fit before the thread draws its next picture. The
+        thread shares the kernel's GIL: while the learner scrubs, plays or changes K, it waits,
+        so it never slows what the learner sees (a frame it is drawing delays the kernel by at
+        most that one draw).
     """
 
-    def __init__(self, explorer: Any, max_bytes: int = 48 * 2**20) -> None:
+    def __init__(self, explorer: Any, max_bytes: int = 48 * 2**20, idle: float = 0.15) -> None:
         self.enabled = os.environ.get(ENV_VAR, "1").strip().lower() not in ("0", "false", "no", "off")
         self.max_bytes = int(max_bytes)
+        self.idle = float(idle)
+        self._last_active = time.monotonic()
         self.errors: list[BaseException] = []
         self.hits = 0  # frames served from the cache (for tests and the benchmark)
         self._explorer = explorer
@@ -69,13 +76,15 @@ class FrameCache:
     def start(self, history: Any) -> None:
         """A new fit is on screen (its frame 0 drawn): drop the old pictures, render the new ones."""
         self._stop.set()  # the previous thread stops after its current frame
+        self._last_active = time.monotonic()
         with self._lock:
             self._fit += 1
             self._history = history
             self._frames.clear()
         if not self.enabled:
             return
-        # Copied here, in the kernel's thread, while nothing else draws the figure.
+        # The plain attributes are taken here; the artists are pickled by the thread, once the
+        # kernel is idle (a pickle is 10-40 ms for 5,000 points: not on the learner's time).
         snapshot = _snapshot(self._explorer, history)
         self._stop = stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(self._fit, history, snapshot, stop),
@@ -85,6 +94,7 @@ class FrameCache:
     def serve(self, history: Any, step: int) -> bool:
         """Before drawing frame ``step``: if its picture is ready, the next draw is skipped and
         the next PNG is that picture. Returns whether it was."""
+        self._last_active = time.monotonic()
         png = self.get(history, step)
         self._blitter.pending = png
         if png is not None:
@@ -121,10 +131,19 @@ class FrameCache:
     # --- the background thread ----------------------------------------------------------------
     def _run(self, fit: int, history: Any, snapshot: tuple, stop: threading.Event) -> None:
         try:
-            shadow = _Shadow.restore(*snapshot)
+            shadow = None
+            for attempt in range(5):
+                if not self._wait_idle(stop):
+                    return
+                try:
+                    shadow = _Shadow.restore(*snapshot)
+                    break
+                except RuntimeError:  # the kernel drew meanwhile (a dict changed size): again
+                    if attempt == 4:
+                        raise
             total = 0
             for i in range(history.n_frames):
-                if stop.is_set():
+                if not self._wait_idle(stop):
                     return
                 png = shadow.render(i)
                 total += len(png)
@@ -134,9 +153,17 @@ class FrameCache:
                     self._frames[(fit, i)] = png
                 if total > self.max_bytes:
                     return
-                time.sleep(0)  # let the kernel's thread answer the learner between frames
         except Exception as exc:  # never reaches the learner: the explorer draws as before
             self.errors.append(exc)
+
+    def _wait_idle(self, stop: threading.Event) -> bool:
+        """Wait until the kernel has shown no frame for :attr:`idle` seconds; False if stopped."""
+        while not stop.is_set():
+            quiet = time.monotonic() - self._last_active
+            if quiet >= self.idle:
+                return True
+            stop.wait(self.idle - quiet + 0.005)
+        return False
 
 
 class _ServingBlitter:
@@ -198,9 +225,9 @@ def _holds_artists(value: Any) -> bool:
 
 
 def _snapshot(explorer: Any, history: Any) -> tuple:
-    """What the thread needs to draw like ``explorer``: its class, its artists pickled together
-    (one pickle keeps the references between them), its other plain attributes, and the class
-    of its blitter. Widgets are left out (the thread must not touch them)."""
+    """What the thread needs to draw like ``explorer``: its class, its artists (to be copied by
+    :meth:`_Shadow.restore`), its other plain attributes, and the class of its blitter. Widgets
+    are replaced by sinks (the thread must not touch them)."""
     from ipywidgets import Widget
 
     artists, plain = {}, {}
@@ -215,8 +242,7 @@ def _snapshot(explorer: Any, history: Any) -> tuple:
         else:
             plain[name] = value
     plain["history"] = history
-    pickled = pickle.dumps(artists, protocol=pickle.HIGHEST_PROTOCOL)
-    return type(explorer), pickled, plain, type(explorer._blitter._inner)
+    return type(explorer), artists, plain, type(explorer._blitter._inner)
 
 
 class _Shadow:
@@ -233,9 +259,12 @@ class _Shadow:
         self._blitter = blitter_cls(self.figure)  # its own FigureCanvasAgg
 
     @classmethod
-    def restore(cls, explorer_cls: type, pickled: bytes, plain: dict[str, Any],
+    def restore(cls, explorer_cls: type, artists: dict[str, Any], plain: dict[str, Any],
                 blitter_cls: type) -> _Shadow:
-        return cls(explorer_cls, {**plain, **pickle.loads(pickled)}, blitter_cls)
+        """A shadow drawing on copies of ``artists`` (pickled together: one pickle keeps the
+        references between them; Agg figures pickle by design)."""
+        copies = pickle.loads(pickle.dumps(artists, protocol=pickle.HIGHEST_PROTOCOL))
+        return cls(explorer_cls, {**plain, **copies}, blitter_cls)
 
     def __getattr__(self, name: str) -> Any:
         attr = inspect.getattr_static(self.__dict__["_cls"], name)
