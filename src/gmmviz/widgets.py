@@ -604,6 +604,7 @@ class EMExplorer(_FigureBox):
         if self.X is None:
             return None
         k = int(self.k_slider.value)
+        self._frames.busy()  # the render-ahead thread waits while the kernel fits
         self.status.value = f'<i style="color:{_TEXT};background:{_PAPER}">fitting K={k} …</i>'
         self.status.layout.visibility = "visible"  # seen only when the fit outlasts a blink
         try:
