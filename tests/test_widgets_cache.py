@@ -199,3 +199,25 @@ def test_the_environment_variable_turns_the_cache_off(X, monkeypatch):
     assert ex._frames._thread is None
     ex.set_step(2)
     assert ex._frames.hits == 0 and ex._frames.get(ex.history, 2) is None
+
+
+def test_the_interpreter_exits_cleanly_while_threads_render():
+    # Without the atexit stop, a daemon thread inside Agg's C++ code at finalisation can abort
+    # the process ("terminate called without an active exception"): fatal for nbval and CI.
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from gmmviz.widgets import EMExplorer\n"
+        "X = np.random.default_rng(0).normal(size=(3000, 2))\n"
+        "explorers = [EMExplorer(X, 4, init='random', random_state=s) for s in range(3)]\n"
+        "for ex in explorers:\n"
+        "    ex._frames.idle = 0.0\n"
+        "    ex.refit()\n"
+    )
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "terminate" not in done.stderr

@@ -23,11 +23,13 @@ cache off (the benchmark compares both paths).
 
 from __future__ import annotations
 
+import atexit
 import inspect
 import os
 import pickle
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,6 +39,9 @@ from matplotlib.figure import Figure
 __all__ = ["FrameCache"]
 
 ENV_VAR = "GMMVIZ_FRAME_CACHE"
+# When the kernel last worked for the learner (a frame shown, a fit), in any explorer: one kernel,
+# one GIL, so every explorer's thread holds off.
+_ACTIVITY = [time.monotonic()]
 
 
 class FrameCache:
@@ -50,7 +55,8 @@ class FrameCache:
         Stop rendering ahead once the cached pictures of a fit take this much memory; later
         frames are drawn as before.
     idle : float
-        Seconds without a frame shown or a fit before the thread draws its next picture. The
+        Seconds without a frame shown or a fit (in any explorer of the kernel) before the
+        thread draws its next picture. The
         thread shares the kernel's GIL: while the learner scrubs, plays or changes K, it waits,
         so it never slows what the learner sees (a frame it is drawing delays the kernel by at
         most that one draw).
@@ -60,7 +66,7 @@ class FrameCache:
         self.enabled = os.environ.get(ENV_VAR, "1").strip().lower() not in ("0", "false", "no", "off")
         self.max_bytes = int(max_bytes)
         self.idle = float(idle)
-        self._last_active = time.monotonic()
+        _ACTIVITY[0] = time.monotonic()
         self.errors: list[BaseException] = []
         self.hits = 0  # frames served from the cache (for tests and the benchmark)
         self._explorer = explorer
@@ -71,12 +77,13 @@ class FrameCache:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._blitter = explorer._blitter = _ServingBlitter(explorer._blitter)
+        _LIVE.add(self)
 
     # --- the explorer's hooks -----------------------------------------------------------------
     def start(self, history: Any) -> None:
         """A new fit is on screen (its frame 0 drawn): drop the old pictures, render the new ones."""
         self._stop.set()  # the previous thread stops after its current frame
-        self._last_active = time.monotonic()
+        _ACTIVITY[0] = time.monotonic()
         with self._lock:
             self._fit += 1
             self._history = history
@@ -93,12 +100,12 @@ class FrameCache:
 
     def busy(self) -> None:
         """The kernel is working for the learner (e.g. a refit starts): the thread holds off."""
-        self._last_active = time.monotonic()
+        _ACTIVITY[0] = time.monotonic()
 
     def serve(self, history: Any, step: int) -> bool:
         """Before drawing frame ``step``: if its picture is ready, the next draw is skipped and
         the next PNG is that picture. Returns whether it was."""
-        self._last_active = time.monotonic()
+        _ACTIVITY[0] = time.monotonic()
         png = self.get(history, step)
         self._blitter.pending = png
         if png is not None:
@@ -124,6 +131,13 @@ class FrameCache:
         """Every half-step of the current fit is rendered."""
         h = self._history
         return h is not None and self.n_ready == h.n_frames
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread (it ends after the picture it is drawing) and wait for it."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def wait(self, timeout: float = 60.0) -> bool:
         """Block until the current fit's rendering thread ends; returns :attr:`ready`."""
@@ -163,11 +177,22 @@ class FrameCache:
     def _wait_idle(self, stop: threading.Event) -> bool:
         """Wait until the kernel has shown no frame for :attr:`idle` seconds; False if stopped."""
         while not stop.is_set():
-            quiet = time.monotonic() - self._last_active
+            quiet = time.monotonic() - _ACTIVITY[0]
             if quiet >= self.idle:
                 return True
             stop.wait(self.idle - quiet + 0.005)
         return False
+
+
+_LIVE: weakref.WeakSet[FrameCache] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    # A daemon thread still inside Agg's C++ code when the interpreter finalises aborts the
+    # process ("terminate called without an active exception"): stop them all first.
+    for cache in list(_LIVE):
+        cache.stop()
 
 
 class _ServingBlitter:
