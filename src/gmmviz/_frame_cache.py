@@ -62,7 +62,7 @@ class FrameCache:
         most that one draw).
     """
 
-    def __init__(self, explorer: Any, max_bytes: int = 48 * 2**20, idle: float = 0.15) -> None:
+    def __init__(self, explorer: Any, max_bytes: int = 48 * 2**20, idle: float = 0.3) -> None:
         self.enabled = os.environ.get(ENV_VAR, "1").strip().lower() not in ("0", "false", "no", "off")
         self.max_bytes = int(max_bytes)
         self.idle = float(idle)
