@@ -7,6 +7,7 @@ since the last install, so `make lab` and `make test` are quick after the first 
 
 Usage: python3 scripts/setup_venv.py
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,10 @@ def main() -> int:
     stamp = VENV / ".gmmviz-installed"
     if stamp.exists() and stamp.read_text().strip() == digest:
         return 0
-    print(f"Installing the locked packages ({LOCK.name}) into .venv (the first run takes a few minutes) ...",
-          flush=True)
+    print(
+        f"Installing the locked packages ({LOCK.name}) into .venv (the first run takes a few minutes) ...",
+        flush=True,
+    )
     env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1")
     pip = [str(py), "-m", "pip", "install", "--quiet"]
     # Every line of the lock carries its hashes: pip refuses any file that differs from the locked one.

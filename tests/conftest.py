@@ -9,6 +9,7 @@ seconds each (measured: they start `python -m gmmviz` or a launcher in a subproc
 many models); they are marked `slow` here, in one list, so that their modules need not know about it.
 A test module may also mark a test `@pytest.mark.slow` itself.
 """
+
 from __future__ import annotations
 
 import matplotlib

@@ -7,6 +7,7 @@
 * environment.yml is Binder-ready: conda-forge only, an exact Python, the package itself via pip.
 * The Makefile has the `lab` and `test` targets and CI runs `make test`.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -78,8 +79,11 @@ def declared(pyproject) -> list[str]:
 
 def pyproject_requirements(pyproject, marker_env: dict | None = None) -> dict[str, str]:
     """Name -> version spec; with `marker_env`, only the requirements whose marker holds there."""
-    reqs = [r for r in declared(pyproject)
-            if marker_env is None or Requirement(r).marker is None or Requirement(r).marker.evaluate(marker_env)]
+    reqs = [
+        r
+        for r in declared(pyproject)
+        if marker_env is None or Requirement(r).marker is None or Requirement(r).marker.evaluate(marker_env)
+    ]
     out = dict(split_requirement(r) for r in reqs)
     assert len(out) == len(reqs), "a package is listed twice in pyproject.toml"
     return out
@@ -95,7 +99,7 @@ def environment_requirements(environment) -> tuple[dict[str, str], dict[str, str
             name, spec = split_requirement(dep)
             assert name not in conda, f"{name} listed twice in environment.yml"
             conda[name] = conda_to_pip_spec(spec)
-    for line in (pip_sections[0]["pip"] if pip_sections else []):
+    for line in pip_sections[0]["pip"] if pip_sections else []:
         if line.strip() in LOCAL:
             local.append(line.strip())
             continue
@@ -214,18 +218,31 @@ def test_test_script_runs_nbval_over_the_notebooks_without_lax():
 # --------------------------------------------------------------------------------------------------
 # The lock file
 
+
 # Marker environments the lock must serve (it is resolved for every platform, Python >= 3.10).
 def marker_env(python: str, platform: str = "linux") -> dict[str, str]:
     full = python if python.count(".") == 2 else python + ".0"
-    sys_platform, os_name = {"linux": ("linux", "posix"), "darwin": ("darwin", "posix"),
-                             "win32": ("win32", "nt")}[platform]
-    return {"python_version": ".".join(full.split(".")[:2]), "python_full_version": full,
-            "sys_platform": sys_platform, "os_name": os_name, "platform_system": platform.title(),
-            "platform_machine": "x86_64", "implementation_name": "cpython",
-            "platform_python_implementation": "CPython", "extra": ""}
+    sys_platform, os_name = {
+        "linux": ("linux", "posix"),
+        "darwin": ("darwin", "posix"),
+        "win32": ("win32", "nt"),
+    }[platform]
+    return {
+        "python_version": ".".join(full.split(".")[:2]),
+        "python_full_version": full,
+        "sys_platform": sys_platform,
+        "os_name": os_name,
+        "platform_system": platform.title(),
+        "platform_machine": "x86_64",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "extra": "",
+    }
 
 
-LOCK_ENVS = [marker_env(v, p) for v in ("3.10", "3.11.7", "3.12", "3.13") for p in ("linux", "darwin", "win32")]
+LOCK_ENVS = [
+    marker_env(v, p) for v in ("3.10", "3.11.7", "3.12", "3.13") for p in ("linux", "darwin", "win32")
+]
 
 
 def parse_lock(text: str) -> list[dict]:
@@ -238,10 +255,12 @@ def parse_lock(text: str) -> list[dict]:
         hashes = re.findall(r"--hash=sha256:([0-9a-f]{64})", line)
         req = Requirement(re.sub(r"\s*--hash=\S+", "", line))
         pins = [s.version for s in req.specifier if s.operator == "=="]
-        assert len(req.specifier) == 1 and len(pins) == 1 and "*" not in pins[0], \
+        assert len(req.specifier) == 1 and len(pins) == 1 and "*" not in pins[0], (
             f"requirements.lock: {line[:80]!r} is not pinned to one exact version (run `make lock`)"
-        entries.append({"name": normalise(req.name), "version": pins[0], "marker": req.marker,
-                        "hashes": hashes})
+        )
+        entries.append(
+            {"name": normalise(req.name), "version": pins[0], "marker": req.marker, "hashes": hashes}
+        )
     return entries
 
 
@@ -250,7 +269,9 @@ def lock_for(entries: list[dict], env: dict) -> dict[str, str]:
     out: dict[str, str] = {}
     for e in entries:
         if e["marker"] is None or e["marker"].evaluate(env):
-            assert e["name"] not in out, f"requirements.lock pins {e['name']} twice for {env['python_full_version']}"
+            assert e["name"] not in out, (
+                f"requirements.lock pins {e['name']} twice for {env['python_full_version']}"
+            )
             out[e["name"]] = e["version"]
     return out
 
@@ -262,12 +283,19 @@ def lock() -> list[dict]:
 
 
 def test_parse_lock():
-    text = ("# header\nnumpy==2.4.6 ; python_full_version >= '3.11' \\\n    --hash=sha256:" + "a" * 64
-            + " \\\n    --hash=sha256:" + "b" * 64 + "\n    # via gmmviz (pyproject.toml)\n"
-            "Scikit_Learn==1.9.1 \\\n    --hash=sha256:" + "c" * 64 + "\n")
+    text = (
+        "# header\nnumpy==2.4.6 ; python_full_version >= '3.11' \\\n    --hash=sha256:"
+        + "a" * 64
+        + " \\\n    --hash=sha256:"
+        + "b" * 64
+        + "\n    # via gmmviz (pyproject.toml)\n"
+        "Scikit_Learn==1.9.1 \\\n    --hash=sha256:" + "c" * 64 + "\n"
+    )
     entries = parse_lock(text)
-    assert [(e["name"], e["version"], len(e["hashes"])) for e in entries] == \
-        [("numpy", "2.4.6", 2), ("scikit-learn", "1.9.1", 1)]
+    assert [(e["name"], e["version"], len(e["hashes"])) for e in entries] == [
+        ("numpy", "2.4.6", 2),
+        ("scikit-learn", "1.9.1", 1),
+    ]
     assert lock_for(entries, marker_env("3.11.7")) == {"numpy": "2.4.6", "scikit-learn": "1.9.1"}
     assert lock_for(entries, marker_env("3.10")) == {"scikit-learn": "1.9.1"}
     with pytest.raises(AssertionError, match="not pinned"):
@@ -276,7 +304,9 @@ def test_parse_lock():
 
 def test_every_locked_file_has_a_hash(lock):
     unhashed = [e["name"] for e in lock if not e["hashes"]]
-    assert not unhashed, f"requirements.lock has no hashes for {unhashed}: run `make lock` (--generate-hashes)"
+    assert not unhashed, (
+        f"requirements.lock has no hashes for {unhashed}: run `make lock` (--generate-hashes)"
+    )
 
 
 @pytest.mark.parametrize("env", LOCK_ENVS, ids=lambda e: f"py{e['python_full_version']}-{e['sys_platform']}")
@@ -299,14 +329,21 @@ def venv_distributions(venv: Path) -> tuple[dict[str, str], dict[str, str]]:
     """(name -> installed version, marker environment) of the virtual environment at `venv`."""
     site = sorted(venv.glob("lib/python3.*/site-packages"))
     assert len(site) == 1, f"cannot find one site-packages in {venv}: {site}"
-    cfg = {k.strip(): v.strip() for k, v in (line.split("=", 1) for line in
-           (venv / "pyvenv.cfg").read_text().splitlines() if "=" in line)}
+    cfg = {
+        k.strip(): v.strip()
+        for k, v in (
+            line.split("=", 1) for line in (venv / "pyvenv.cfg").read_text().splitlines() if "=" in line
+        )
+    }
     version = cfg.get("version") or cfg["version_info"]
-    env = marker_env(".".join(version.split(".")[:3]), sys.platform if sys.platform in ("darwin", "win32")
-                     else "linux")
+    env = marker_env(
+        ".".join(version.split(".")[:3]), sys.platform if sys.platform in ("darwin", "win32") else "linux"
+    )
     env["platform_machine"] = platform.machine()
-    dists = {normalise(d.metadata["Name"]): d.version
-             for d in importlib.metadata.distributions(path=[str(site[0])])}
+    dists = {
+        normalise(d.metadata["Name"]): d.version
+        for d in importlib.metadata.distributions(path=[str(site[0])])
+    }
     return dists, env
 
 
@@ -323,13 +360,17 @@ def test_the_venv_holds_exactly_the_locked_versions(lock):
         pytest.skip(message)
     installed, env = venv_distributions(venv)
     pinned = lock_for(lock, env)
-    wrong = [f"{n}: installed {installed[n]}, locked {v}" for n, v in pinned.items()
-             if n in installed and installed[n] != v]
+    wrong = [
+        f"{n}: installed {installed[n]}, locked {v}"
+        for n, v in pinned.items()
+        if n in installed and installed[n] != v
+    ]
     absent = sorted(set(pinned) - set(installed))
     unlocked = sorted(set(installed) - set(pinned) - NOT_LOCKED)
     assert not wrong and not absent and not unlocked, (
         f".venv differs from requirements.lock: {wrong}; locked but not installed {absent}; "
-        f"installed but not locked {unlocked}. Re-create it: rm -r .venv && make check")
+        f"installed but not locked {unlocked}. Re-create it: rm -r .venv && make check"
+    )
 
 
 def test_setup_venv_installs_the_lock_with_hashes():
