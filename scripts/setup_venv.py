@@ -44,6 +44,26 @@ def create_venv() -> None:
     )
 
 
+# Run by the venv's Python after installing: the distributions in the venv that the lock does not pin
+# (for this Python and platform), e.g. ones a refreshed lock dropped. `packaging` is in the lock.
+UNLOCKED = r"""
+import importlib.metadata, re, sys
+from packaging.requirements import Requirement
+def norm(n):
+    return re.sub(r"[-_.]+", "-", n).lower()
+text = re.sub(r"\\\n", " ", open(sys.argv[1], encoding="utf-8").read())
+locked = set()
+for line in text.splitlines():
+    line = re.sub(r"\s*--hash=\S+", "", line.split(" #")[0]).strip()
+    if line and not line.startswith("#"):
+        req = Requirement(line)
+        if req.marker is None or req.marker.evaluate():
+            locked.add(norm(req.name))
+installed = {norm(d.metadata["Name"]) for d in importlib.metadata.distributions()}
+print(" ".join(sorted(installed - locked - {"pip", "gmmviz"})))
+"""
+
+
 def main() -> int:
     argparse.ArgumentParser(description=__doc__).parse_args()
 
@@ -66,6 +86,13 @@ def main() -> int:
     subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], cwd=ROOT, env=env, check=True)
     # The dependencies are all in the lock; gmmviz itself is the checkout (editable).
     subprocess.run([*pip, "--no-deps", "-e", "."], cwd=ROOT, env=env, check=True)
+    # Exactly the lock: remove what an earlier lock installed and this one no longer pins.
+    extra = subprocess.run(
+        [str(py), "-c", UNLOCKED, str(LOCK)], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+    if extra:
+        print(f"Removing packages the lock no longer pins: {' '.join(extra)}", flush=True)
+        subprocess.run([str(py), "-m", "pip", "uninstall", "--quiet", "-y", *extra], env=env, check=True)
     stamp.write_text(digest + "\n")
     return 0
 
