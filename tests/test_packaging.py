@@ -14,6 +14,8 @@ import importlib.metadata
 import os
 import platform
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -197,6 +199,32 @@ def test_ci_runs_make_test():
     run = ROOT / ".ci" / "run"
     lines = [line.split("#")[0].strip() for line in run.read_text(encoding="utf-8").splitlines()]
     assert "make test" in lines, ".ci/run must call `make test` (the README's test command)"
+    # CI=true set by .ci/run itself, before make test: missing browser/Xvfb/Tk fail on any CI service.
+    assert "export CI=true" in lines and lines.index("export CI=true") < lines.index("make test")
+
+
+@pytest.mark.parametrize("ci", ["true", ""])
+def test_system_deps_fails_under_ci_when_it_cannot_install(tmp_path, ci):
+    """With no apt-get (a PATH holding only the basic tools), chromium, Xvfb and xdotool are missing and
+    cannot be installed: under CI=true that is a failure with a clear message, otherwise a warning."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("bash", "dirname", "id", "head", "cat"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    result = subprocess.run(
+        [str(bin_dir / "bash"), str(ROOT / "scripts" / "system_deps.sh")],
+        cwd=tmp_path,
+        env={"PATH": str(bin_dir), "CI": ci},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "chromium" in result.stderr and "xvfb" in result.stderr, result.stderr
+    if ci:
+        assert result.returncode != 0, result.stderr
+        assert "ERROR" in result.stderr and "CI=true" in result.stderr, result.stderr
+    else:
+        assert result.returncode == 0 and "WARNING" in result.stderr, result.stderr
 
 
 def test_readme_opens_with_the_two_commands():
