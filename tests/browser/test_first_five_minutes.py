@@ -27,8 +27,20 @@ from pathlib import Path
 
 import pytest
 
-from lab_driver import (JS_ADOPT_PANEL, JS_READY, ROOT, VIEWPORT, LabPage, LabServer, free_port,
-                        isolated_jupyter_env, missing, stop_server, tail, wait_for_server)
+from lab_driver import (
+    JS_ADOPT_PANEL,
+    JS_READY,
+    ROOT,
+    VIEWPORT,
+    LabPage,
+    LabServer,
+    free_port,
+    isolated_jupyter_env,
+    missing,
+    stop_server,
+    tail,
+    wait_for_server,
+)
 
 pytestmark = pytest.mark.browser
 
