@@ -27,8 +27,10 @@ check: venv
 ## Re-resolve requirements.lock from pyproject.toml (keeps the current pins where they still fit;
 ## `make lock UPGRADE=1` moves everything to the newest allowed versions). Then re-execute the notebooks:
 ## .venv/bin/python scripts/execute_notebooks.py
+## uv goes to .cache/uv, not into .venv: the venv holds exactly the lock.
 lock: venv
-	@.venv/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
-	@.venv/bin/python -m uv pip compile pyproject.toml $(LOCK_EXTRAS) --universal --python-version 3.10 \
+	@test -x .cache/uv/bin/uv && .cache/uv/bin/uv --version | grep -q " $(UV_VERSION)" || \
+	    .venv/bin/python -m pip install --quiet --upgrade --target .cache/uv "uv==$(UV_VERSION)"
+	@.cache/uv/bin/uv pip compile pyproject.toml $(LOCK_EXTRAS) --universal --python-version 3.10 \
 	    --generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o $(LOCK)
 	@$(PY) scripts/setup_venv.py
