@@ -31,6 +31,7 @@ check: venv
 lock: venv
 	@test -x .cache/uv/bin/uv && .cache/uv/bin/uv --version | grep -q " $(UV_VERSION)" || \
 	    .venv/bin/python -m pip install --quiet --upgrade --target .cache/uv "uv==$(UV_VERSION)"
-	@.cache/uv/bin/uv pip compile pyproject.toml $(LOCK_EXTRAS) --universal --python-version 3.10 \
+	@.cache/uv/bin/uv pip compile --quiet --no-python-downloads pyproject.toml $(LOCK_EXTRAS) --universal \
+	    --python-version 3.10 \
 	    --generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o $(LOCK)
 	@$(PY) scripts/setup_venv.py
