@@ -308,7 +308,7 @@ def test_mixture_spec_unknown_name():
 
 @pytest.mark.parametrize("name", SYNTHETIC)
 def test_true_params_as_gmmparams(name):
-    em = pytest.importorskip("gmmviz.em")
+    from gmmviz import em
     params = datasets.true_params(name)
     spec = mixture_spec(name)
     assert isinstance(params, em.GMMParams)
