@@ -1,6 +1,6 @@
 """Time one EM iteration (E-step + M-step) of gmmviz and scikit-learn side by side.
 
-Same data, same start, same machine, one run: prints the median time of each and the ratio
+Same data, same start, same machine, one run: prints the best time of each (see :func:`best_ms`), the ratio
 gmmviz / scikit-learn, and checks that the two give the same parameters. gmmviz's iteration is
 what ``fit_em`` does per iteration (M-step, building the new GMMParams with its Cholesky
 factors, E-step); scikit-learn's is ``GaussianMixture._m_step`` + ``_e_step``.
@@ -40,20 +40,29 @@ def make_data(n: int, d: int, k: int, seed: int = 0) -> np.ndarray:
     return centres[labels] + rng.normal(size=(n, d))
 
 
-def median_ms(fn, repeat: int, min_seconds: float = 0.05) -> float:
-    """Median over ``repeat`` runs of the mean time of a loop long enough to time (>= min_seconds)."""
+def loops_for(fn, min_seconds: float = 0.03) -> int:
+    """How many calls make a timing loop of at least ``min_seconds`` (after a warm-up call)."""
     fn()  # warm-up: first-touch allocations and BLAS thread start-up
     t0 = time.perf_counter()
     fn()
-    once = time.perf_counter() - t0
-    loops = max(1, int(min_seconds / max(once, 1e-7)))
-    times = []
+    return max(1, int(min_seconds / max(time.perf_counter() - t0, 1e-7)))
+
+
+def best_ms(fns, repeat: int) -> list[float]:
+    """The best (minimum) time per call of each function, over ``repeat`` rounds that interleave them.
+
+    On a shared machine other processes only ever add time, so the minimum is the stable estimate;
+    interleaving gives both sides the same background load.
+    """
+    loops = [loops_for(fn) for fn in fns]
+    best = [np.inf] * len(fns)
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(loops):
-            fn()
-        times.append((time.perf_counter() - t0) / loops)
-    return 1e3 * float(np.median(times))
+        for i, (fn, n) in enumerate(zip(fns, loops)):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            best[i] = min(best[i], (time.perf_counter() - t0) / n)
+    return [1e3 * b for b in best]
 
 
 def compare(n: int, d: int, k: int, covariance_type: str, repeat: int) -> tuple[float, float, float]:
@@ -76,7 +85,7 @@ def compare(n: int, d: int, k: int, covariance_type: str, repeat: int) -> tuple[
         gm.precisions_cholesky_ = start.precisions_cholesky
 
     _, log_resp0 = gm._e_step(X)
-    t_ours, t_theirs = median_ms(ours, repeat), median_ms(theirs, repeat)
+    t_ours, t_theirs = best_ms([ours, theirs], repeat)
     p = _m_step(X, resp0, covariance_type, 1e-6)
     gm._m_step(X, log_resp0)
     diff = max(
@@ -96,7 +105,7 @@ def main() -> None:
 
     threads = sorted({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"one EM iteration, median of {args.repeat}; scikit-learn {sklearn.__version__}; BLAS threads {threads}; "
+    print(f"one EM iteration, best of {args.repeat} interleaved rounds; scikit-learn {sklearn.__version__}; BLAS threads {threads}; "
           f"{os.cpu_count()} CPUs, load average {load}")
     print(f"{'N':>8} {'d':>3} {'K':>3} {'type':>9} {'gmmviz ms':>10} {'sklearn ms':>11} {'ratio':>6} {'target':>7} "
           f"{'max rel diff':>13}")

@@ -63,8 +63,8 @@ def test_small_and_large_problems_take_their_paths(covariance_type, monkeypatch)
     monkeypatch.setattr(_fast, "blocked_scatter", lambda *a: calls.append("scatter") or cov.scatter(*a))
     em.m_step(X, resp, covariance_type)
     em.e_step(X, p)
-    assert calls == []  # 301 points × 4 components: the plain versions
-    monkeypatch.setattr(_fast, "BLOCKED_MIN_PAIRS", 100)
+    assert calls == []  # 301 points × 3 features × 4 components: the plain versions
+    monkeypatch.setattr(_fast, "PLAIN_MAX_NUMBERS", 100)
     em.m_step(X, resp, covariance_type)
     em.e_step(X, p)
     assert calls == ["scatter", "maha"]
@@ -74,7 +74,7 @@ def test_small_and_large_problems_take_their_paths(covariance_type, monkeypatch)
 def test_e_step_equals_a_plain_log_sum_exp(covariance_type, small_blocks, monkeypatch):
     """The whole E-step on the blocked path against scipy's logsumexp of the plain terms."""
     X, p, _ = problem(covariance_type, offset=50.0)
-    monkeypatch.setattr(_fast, "BLOCKED_MIN_PAIRS", 0)
+    monkeypatch.setattr(_fast, "PLAIN_MAX_NUMBERS", 0)
     d = X.shape[1]
     plain = (np.log(p.weights) + cov.log_det_cholesky(p.precisions_cholesky, covariance_type, d)
              - 0.5 * d * np.log(2 * np.pi)
@@ -89,7 +89,7 @@ def test_e_step_equals_a_plain_log_sum_exp(covariance_type, small_blocks, monkey
 @pytest.mark.parametrize("covariance_type", cov.COVARIANCE_TYPES)
 def test_m_step_equals_the_plain_formulas(covariance_type, small_blocks, monkeypatch):
     X, _, resp = problem(covariance_type, seed=3)
-    monkeypatch.setattr(_fast, "BLOCKED_MIN_PAIRS", 0)
+    monkeypatch.setattr(_fast, "PLAIN_MAX_NUMBERS", 0)
     p = em.m_step(X, resp, covariance_type, reg_covar=1e-4)
     nk = resp.sum(axis=0)
     means = resp.T @ X / nk[:, None]

@@ -156,7 +156,7 @@ def test_blocked_passes_over_the_points_match_sklearn(covariance_type, monkeypat
     X = mixture_data(503, 3, K, seed=7)
     start = random_start(X, K, covariance_type, seed=8)
     whole = fit_em(X, K, covariance_type=covariance_type, params=start, max_iter=5, tol=0.0)
-    monkeypatch.setattr(_fast, "BLOCKED_MIN_PAIRS", 0)
+    monkeypatch.setattr(_fast, "PLAIN_MAX_NUMBERS", 0)
     monkeypatch.setattr(_fast, "MIN_BLOCK", 10)
     monkeypatch.setattr(_fast, "BLOCK_NUMBERS", 64)  # blocks of 21 points: 23 full ones and one of 20
     blocks = [points for _, points, _ in _fast.centred_blocks(X.T.copy(), start.means[:1])]
