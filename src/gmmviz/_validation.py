@@ -15,13 +15,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._covariance import COVARIANCE_TYPES
+from ._covariance import COVARIANCE_TYPES, covariance_shape, needs_full_scatter
 
 __all__ = [
     "as_seed",
     "check_array",
+    "check_choice",
     "check_covariance_type",
     "check_dims",
+    "check_mixture",
     "check_int",
     "check_n_components",
     "check_number",
@@ -184,13 +186,16 @@ def check_n_components(n_components: Any, X: np.ndarray) -> int:
     return k
 
 
+def check_choice(value: Any, name: str, choices: Sequence[str], hint: str = "") -> str:
+    """One of ``choices`` (ValueError otherwise, listing them; ``hint`` is appended)."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"Unknown {name} {value!r}: use one of {', '.join(map(repr, choices))}{hint}.")
+    return value
+
+
 def check_covariance_type(covariance_type: Any) -> str:
     """One of :data:`COVARIANCE_TYPES`."""
-    if not isinstance(covariance_type, str) or covariance_type not in COVARIANCE_TYPES:
-        raise ValueError(
-            f"Unknown covariance_type {covariance_type!r}: use one of {', '.join(map(repr, COVARIANCE_TYPES))}."
-        )
-    return covariance_type
+    return check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
 
 
 def check_reg_covar(reg_covar: Any) -> float:
@@ -231,3 +236,44 @@ def check_params(params: Any, n_features: int):
             f"use parameters fitted on data of the same dimension."
         )
     return params
+
+
+def check_mixture(weights: Any, means: Any, covariances: Any, covariance_type: Any):
+    """New float64 copies of a mixture's arrays, checked: shapes (scikit-learn's, by type), finite
+    numbers, weights ≥ 0 summing to 1, symmetric covariance matrices. Positive definiteness is
+    checked by the Cholesky factorisation that follows (:func:`gmmviz._covariance.precision_cholesky`).
+
+    Returns (weights, means, covariances, covariance_type); means of shape (d,) are read as K = 1.
+    """
+    covariance_type = check_covariance_type(covariance_type)
+    arrays = []
+    for name, value in (("weights", weights), ("means", means), ("covariances", covariances)):
+        try:
+            arr = np.array(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"GMMParams.{name} must be an array of numbers.") from None
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"GMMParams.{name} contains NaN or infinite values.")
+        arrays.append(arr)
+    weights, means, covs = arrays
+    if weights.ndim != 1 or weights.size == 0:
+        raise ValueError(f"weights must have shape (K,), got {weights.shape}.")
+    k = weights.size
+    if means.ndim == 1 and k == 1:
+        means = means[np.newaxis]
+    if means.ndim != 2 or means.shape[0] != k:
+        raise ValueError(f"means must have shape (K, d) = ({k}, d), got {means.shape}.")
+    expected = covariance_shape(covariance_type, k, means.shape[1])
+    if covs.shape != expected:
+        raise ValueError(
+            f"covariances for covariance_type={covariance_type!r} must have shape {expected}, got {covs.shape}."
+        )
+    if (weights < 0).any() or abs(weights.sum() - 1.0) > 1e-6:
+        raise ValueError(
+            f"weights must be non-negative and sum to 1, got sum {weights.sum():.6g}: divide them by their sum."
+        )
+    if needs_full_scatter(covariance_type):  # matrices, not variances
+        scale = max(np.abs(covs).max(), np.finfo(float).tiny)
+        if not np.allclose(covs, np.swapaxes(covs, -1, -2), rtol=0, atol=1e-10 * scale):
+            raise ValueError("covariances must be symmetric: use (S + S.T) / 2.")
+    return weights, means, covs, covariance_type
