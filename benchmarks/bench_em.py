@@ -17,6 +17,7 @@ Two groups of rows:
 On a busy machine the times (scikit-learn's especially: it makes multithreaded BLAS calls) vary a
 lot from run to run; use --repeat 9 and run it twice. The load average is printed with the table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,9 @@ import numpy as np
 from gmmviz.em import GMMParams, _e_step, _m_step, init_params
 
 LARGE = [(2_000, 2, 3, "full"), (200_000, 2, 8, "full"), (200_000, 8, 8, "full"), (50_000, 32, 16, "full")]
-COURSE = [(n, 2, k, t) for n, k in [(272, 2), (1_000, 3), (5_000, 5)] for t in ("full", "tied", "diag", "spherical")]
+COURSE = [
+    (n, 2, k, t) for n, k in [(272, 2), (1_000, 3), (5_000, 5)] for t in ("full", "tied", "diag", "spherical")
+]
 TARGETS = {(200_000, 2, 8): 0.35, (50_000, 32, 16): 0.6}
 COURSE_TARGET = 0.5
 
@@ -96,7 +99,9 @@ def compare(n: int, d: int, k: int, covariance_type: str, repeat: int) -> tuple[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="course-size rows only")
     args = parser.parse_args()
@@ -105,11 +110,15 @@ def main() -> None:
 
     threads = sorted({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"one EM iteration, best of {args.repeat} interleaved rounds; scikit-learn {sklearn.__version__}; BLAS threads {threads}; "
-          f"{os.cpu_count()} CPUs, load average {load}")
-    print(f"{'N':>8} {'d':>3} {'K':>3} {'type':>9} {'gmmviz ms':>10} {'sklearn ms':>11} {'ratio':>6} {'target':>7} "
-          f"{'max rel diff':>13}")
-    rows = (COURSE if args.quick else LARGE + COURSE)
+    print(
+        f"one EM iteration, best of {args.repeat} interleaved rounds; scikit-learn {sklearn.__version__}; "
+        f"BLAS threads {threads}; {os.cpu_count()} CPUs, load average {load}"
+    )
+    print(
+        f"{'N':>8} {'d':>3} {'K':>3} {'type':>9} {'gmmviz ms':>10} {'sklearn ms':>11} {'ratio':>6} {'target':>7} "
+        f"{'max rel diff':>13}"
+    )
+    rows = COURSE if args.quick else LARGE + COURSE
     failed = []
     for n, d, k, covariance_type in rows:
         ours, theirs, diff = compare(n, d, k, covariance_type, args.repeat)
@@ -118,8 +127,10 @@ def main() -> None:
         mark = "" if target is None else f"<= {target:.2f}" + (" !" if ratio > target else "")
         if target is not None and ratio > target:
             failed.append((n, d, k, covariance_type))
-        print(f"{n:>8} {d:>3} {k:>3} {covariance_type:>9} {ours:>10.3f} {theirs:>11.3f} {ratio:>6.2f} {mark:>7} "
-              f"{diff:>13.1e}")
+        print(
+            f"{n:>8} {d:>3} {k:>3} {covariance_type:>9} {ours:>10.3f} {theirs:>11.3f} {ratio:>6.2f} {mark:>7} "
+            f"{diff:>13.1e}"
+        )
     print("all targets met" if not failed else f"targets missed (!): {failed}")
 
 

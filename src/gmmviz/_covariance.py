@@ -26,9 +26,11 @@ plus conversions (:func:`to_full`, :func:`add_reg_covar`), the parking of an emp
 The Mahalanobis and scatter functions here are the plain NumPy versions, written to be read;
 :mod:`gmmviz._fast` computes the same numbers in cache-sized blocks, and the E- and M-steps use it.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy import linalg
@@ -246,7 +248,9 @@ _MAHALANOBIS = {
 }
 
 
-def squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str) -> np.ndarray:
+def squared_mahalanobis(
+    X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str
+) -> np.ndarray:
     """(x_n − μ_k)ᵀ Σ_k⁻¹ (x_n − μ_k) = ‖P_kᵀ(x_n − μ_k)‖² for every point and component, shape (n, K)."""
     return _MAHALANOBIS[covariance_type](X, means, prec_chol)
 
@@ -300,7 +304,9 @@ _COVARIANCES_FROM_SCATTER = {
 }
 
 
-def covariances_from_scatter(scatter: np.ndarray, nk: np.ndarray, covariance_type: str, reg_covar: float) -> np.ndarray:
+def covariances_from_scatter(
+    scatter: np.ndarray, nk: np.ndarray, covariance_type: str, reg_covar: float
+) -> np.ndarray:
     """The M-step's Σ_k in the type's shape, ``reg_covar`` added to the diagonal.
 
     Parameters
@@ -317,7 +323,9 @@ def covariances_from_scatter(scatter: np.ndarray, nk: np.ndarray, covariance_typ
     return _add_reg_covar_in_place(covs, covariance_type, reg_covar)
 
 
-def fill_empty(covariances: np.ndarray, empty: np.ndarray, covariance_type: str, data_covariance: np.ndarray) -> np.ndarray:
+def fill_empty(
+    covariances: np.ndarray, empty: np.ndarray, covariance_type: str, data_covariance: np.ndarray
+) -> np.ndarray:
     """Park the components flagged in ``empty`` (boolean, shape (K,)) on the data's covariance.
 
     ``data_covariance`` is a (d, d) matrix, converted to the type's shape (its diagonal for
@@ -328,7 +336,11 @@ def fill_empty(covariances: np.ndarray, empty: np.ndarray, covariance_type: str,
     if covariance_type == "tied" or not np.any(empty):
         return covs
     data_covariance = np.atleast_2d(data_covariance)
-    fill = {"full": data_covariance, "diag": np.diag(data_covariance), "spherical": np.diag(data_covariance).mean()}
+    fill = {
+        "full": data_covariance,
+        "diag": np.diag(data_covariance),
+        "spherical": np.diag(data_covariance).mean(),
+    }
     covs[empty] = fill[covariance_type]
     return covs
 
@@ -354,7 +366,9 @@ def component_covariance(covariance: Any, covariance_type: str, n_features: int)
     try:
         cov = np.asarray(covariance, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"the covariance must be a number or an array of numbers, got {covariance!r}.") from None
+        raise TypeError(
+            f"the covariance must be a number or an array of numbers, got {covariance!r}."
+        ) from None
     if not np.all(np.isfinite(cov)):
         raise ValueError("the covariance must be finite (no NaN or infinity).")
     if cov.ndim == 0:
@@ -363,7 +377,9 @@ def component_covariance(covariance: Any, covariance_type: str, n_features: int)
         cov = {"full": cov * np.eye(d), "diag": np.full(d, float(cov)), "spherical": cov}[covariance_type]
     expected = covariance_shape(covariance_type, 1, d)[1:]
     if cov.shape != expected:
-        what = {"full": f"a ({d}, {d}) matrix", "diag": f"{d} variances", "spherical": "one variance"}[covariance_type]
+        what = {"full": f"a ({d}, {d}) matrix", "diag": f"{d} variances", "spherical": "one variance"}[
+            covariance_type
+        ]
         raise ValueError(
             f"covariance for covariance_type={covariance_type!r} must be {what} (shape {expected}) or a "
             f"single number σ² for σ² I, got shape {cov.shape}."

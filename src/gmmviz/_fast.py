@@ -22,10 +22,11 @@ Each has the signature and the result of its plain version in :mod:`gmmviz._cova
 * The responsibilities are returned as the transpose of a C-contiguous (K, n) array, so the
   M-step reads each component's column contiguously.
 """
+
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from scipy.linalg.blas import dtrmm
@@ -55,7 +56,7 @@ def one_blas_thread():
             from threadpoolctl import ThreadpoolController
 
             _blas_controller = ThreadpoolController()
-        except Exception:  # pragma: no cover - threadpoolctl missing or unable to inspect the process
+        except (ImportError, OSError, RuntimeError):  # pragma: no cover - threadpoolctl missing or failing
             _blas_controller = False
     if not _blas_controller:  # pragma: no cover
         return contextlib.nullcontext()
@@ -135,8 +136,9 @@ _WHITENERS = {
 }
 
 
-def blocked_squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray,
-                                covariance_type: str) -> np.ndarray:
+def blocked_squared_mahalanobis(
+    X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str
+) -> np.ndarray:
     """:func:`gmmviz._covariance.squared_mahalanobis` in blocks of points (see the module docstring)."""
     n = X.shape[0]
     xt = np.ascontiguousarray(X.T)
@@ -149,7 +151,9 @@ def blocked_squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.
     return out.T
 
 
-def squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str) -> np.ndarray:
+def squared_mahalanobis(
+    X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str
+) -> np.ndarray:
     """(x_n − μ_k)ᵀ Σ_k⁻¹ (x_n − μ_k), shape (n, K): :func:`gmmviz._covariance.squared_mahalanobis`."""
     if _is_small(X, means.shape[0]):
         return _covariance.squared_mahalanobis(X, means, prec_chol, covariance_type)
@@ -163,7 +167,7 @@ def squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray,
 
 def blocked_scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covariance_type: str) -> np.ndarray:
     """:func:`gmmviz._covariance.scatter` in blocks of points (see the module docstring)."""
-    n, d = X.shape
+    d = X.shape[1]
     k = means.shape[0]
     xt = np.ascontiguousarray(X.T)
     rt = np.ascontiguousarray(resp.T)  # free for responsibilities from the E-step

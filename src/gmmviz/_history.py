@@ -5,10 +5,12 @@
 M frame, the parameters before the step), the responsibilities, ln p(X) and where it sits in the
 history, so titles and pictures are built from its fields.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -146,14 +148,26 @@ class EMHistory:
         """The i-th frame: 0 is the start, then E and M of iteration 1, E and M of iteration 2, ..."""
         i = range(self.n_frames)[i]  # IndexError for out-of-range i, and negative i works
         if i == 0:
-            return Frame(0, "init", 0, self.params[0], None, None, float(self.log_likelihoods[0]), 0, self.init)
+            return Frame(
+                0, "init", 0, self.params[0], None, None, float(self.log_likelihoods[0]), 0, self.init
+            )
         t = (i + 1) // 2
         resp = self.responsibilities(t - 1)  # γ of iteration t's E-step, computed under params[t − 1]
         if i % 2 == 1:
-            return Frame(i, "E", t, self.params[t - 1], None, resp, float(self.log_likelihoods[t - 1]), t - 1,
-                         self.init)
-        return Frame(i, "M", t, self.params[t], self.params[t - 1], resp, float(self.log_likelihoods[t]), t,
-                     self.init)
+            return Frame(
+                i,
+                "E",
+                t,
+                self.params[t - 1],
+                None,
+                resp,
+                float(self.log_likelihoods[t - 1]),
+                t - 1,
+                self.init,
+            )
+        return Frame(
+            i, "M", t, self.params[t], self.params[t - 1], resp, float(self.log_likelihoods[t]), t, self.init
+        )
 
     def frames(self) -> Iterator[Frame]:
         """All frames in order: init, E1, M1, E2, M2, ..."""

@@ -8,10 +8,12 @@ range (or not finite) raises ValueError. So ``tol="x"`` and ``max_iter="x"`` bot
 
 Public entry points call these once; private functions trust their arguments.
 """
+
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,8 +25,8 @@ __all__ = [
     "check_choice",
     "check_covariance_type",
     "check_dims",
-    "check_mixture",
     "check_int",
+    "check_mixture",
     "check_n_components",
     "check_number",
     "check_params",
@@ -43,7 +45,7 @@ def check_array(X: Any, name: str = "X") -> np.ndarray:
         raise TypeError(f"{name} must be an array of numbers, got a string.")
     try:
         arr = np.asarray(X)
-    except Exception as exc:  # ragged lists and the like
+    except (TypeError, ValueError) as exc:  # ragged lists and the like
         raise TypeError(f"{name} must be an array of numbers with rows of equal length ({exc}).") from None
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise TypeError(
@@ -58,7 +60,9 @@ def check_array(X: Any, name: str = "X") -> np.ndarray:
             f"with shape {arr.shape}: reshape it, e.g. {name}.reshape(-1, {name}.shape[-1])."
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}): EM needs at least one point with one feature.")
+        raise ValueError(
+            f"{name} is empty (shape {arr.shape}): EM needs at least one point with one feature."
+        )
     arr = arr.astype(np.float64, copy=False)
     bad = ~np.isfinite(arr)
     if bad.any():
@@ -80,13 +84,11 @@ def check_dims(dims: Sequence[int], n_features: int) -> tuple[int, int]:
         raise ValueError(f"dims must be two different feature indices, got {dims}.")
     if n_features < 2:
         raise ValueError(
-            "these pictures need 2-D data but the model has 1 feature; "
-            "use plot_1d for one-dimensional data."
+            "these pictures need 2-D data but the model has 1 feature; use plot_1d for one-dimensional data."
         )
     if not all(0 <= i < n_features for i in dims):
         raise ValueError(
-            f"dims {dims} out of range for {n_features} features; "
-            f"choose two indices in 0..{n_features - 1}."
+            f"dims {dims} out of range for {n_features} features; choose two indices in 0..{n_features - 1}."
         )
     return dims  # type: ignore[return-value]
 
@@ -200,7 +202,9 @@ def check_covariance_type(covariance_type: Any) -> str:
 
 def check_reg_covar(reg_covar: Any) -> float:
     """reg_covar, a finite number ≥ 0."""
-    return check_number(reg_covar, "reg_covar", minimum=0.0, hint=": use 0 or a small positive value like 1e-6")
+    return check_number(
+        reg_covar, "reg_covar", minimum=0.0, hint=": use 0 or a small positive value like 1e-6"
+    )
 
 
 def check_resp(resp: Any, n_samples: int, n_components: int | None = None, name: str = "resp") -> np.ndarray:
@@ -229,7 +233,9 @@ def check_params(params: Any, n_features: int):
     from .em import GMMParams  # at call time: em imports this module
 
     if not isinstance(params, GMMParams):
-        raise TypeError(f"params must be a GMMParams, got {type(params).__name__}: build one with init_params(X, K).")
+        raise TypeError(
+            f"params must be a GMMParams, got {type(params).__name__}: build one with init_params(X, K)."
+        )
     if params.n_features != n_features:
         raise ValueError(
             f"X has {n_features} feature(s) but the parameters have {params.n_features}: "

@@ -24,6 +24,7 @@ responsibility) cannot be estimated: instead of dividing by (almost) zero, the M
 mean and covariance of the whole data set with weight ≈ 0 and an :class:`EmptyComponentWarning`
 names it; ln p(X) is unaffected and no NaN appears.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -52,18 +53,18 @@ from ._validation import (
 __all__ = [
     "COVARIANCE_TYPES",
     "INIT_METHODS",
+    "EMHistory",
     "EmptyComponentWarning",
+    "Frame",
     "GMMParams",
     "add_component",
-    "Frame",
-    "EMHistory",
-    "init_params",
     "e_step",
-    "m_step",
-    "weighted_log_prob",
+    "fit_em",
+    "init_params",
     "log_density",
     "log_likelihood",
-    "fit_em",
+    "m_step",
+    "weighted_log_prob",
 ]
 
 INIT_METHODS = ("kmeans", "kmeans++", "random")
@@ -124,15 +125,22 @@ class GMMParams:
         object.__setattr__(self, "covariance_type", covariance_type)
         self._set(weights, means, covs, cov.precision_cholesky(covs, covariance_type))
 
-    def _set(self, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray, prec_chol: np.ndarray) -> None:
-        for name, arr in (("weights", weights), ("means", means), ("covariances", covariances),
-                          ("precisions_cholesky", prec_chol)):
+    def _set(
+        self, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray, prec_chol: np.ndarray
+    ) -> None:
+        for name, arr in (
+            ("weights", weights),
+            ("means", means),
+            ("covariances", covariances),
+            ("precisions_cholesky", prec_chol),
+        ):
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
 
     @classmethod
-    def _trusted(cls, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray,
-                 covariance_type: str) -> "GMMParams":
+    def _trusted(
+        cls, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray, covariance_type: str
+    ) -> GMMParams:
         """Parameters computed by the M-step from valid input: no checks except the Cholesky
         factorisation (which still names a component that is not positive definite). The arrays
         are new float64 arrays owned by the caller, so they are not copied."""
@@ -162,7 +170,7 @@ class GMMParams:
         )
 
     @classmethod
-    def from_sklearn(cls, gm) -> "GMMParams":
+    def from_sklearn(cls, gm) -> GMMParams:
         """Parameters of a fitted :class:`sklearn.mixture.GaussianMixture`."""
         if not hasattr(gm, "means_"):
             raise ValueError("The GaussianMixture is not fitted yet: call gm.fit(X) first.")
@@ -202,7 +210,9 @@ def _log_gaussian_prob(X: np.ndarray, params: GMMParams) -> np.ndarray:
     """
     d = params.n_features
     log_det = cov.log_det_cholesky(params.precisions_cholesky, params.covariance_type, d)  # ln det P_k
-    mahalanobis = _fast.squared_mahalanobis(X, params.means, params.precisions_cholesky, params.covariance_type)
+    mahalanobis = _fast.squared_mahalanobis(
+        X, params.means, params.precisions_cholesky, params.covariance_type
+    )
     return (log_det - 0.5 * d * _LOG_2PI) - 0.5 * mahalanobis
 
 
@@ -380,8 +390,8 @@ def init_params(
                 f"give one mean per component, each with {X.shape[1]} coordinate(s)."
             )
         return _identity_params(means, covariance_type)
-    seed = as_seed(random_state)
-    return _identity_params(_initial_means(X, k, check_choice(init, "init method", INIT_METHODS, " or pass means="), seed), covariance_type)
+    init = check_choice(init, "init method", INIT_METHODS, " or pass means=")
+    return _identity_params(_initial_means(X, k, init, as_seed(random_state)), covariance_type)
 
 
 def _initial_means(X: np.ndarray, k: int, init: str, seed: int | None) -> np.ndarray:
@@ -495,9 +505,8 @@ def fit_em(
     max_iter = check_int(max_iter, "max_iter", minimum=0)
     tol = check_number(tol, "tol", minimum=0.0)
     if params is None:
-        seed = as_seed(random_state)
-        params = _identity_params(_initial_means(X, k, check_choice(init, "init method", INIT_METHODS, " or pass params="), seed), covariance_type)
-        init_name = init
+        init_name = check_choice(init, "init method", INIT_METHODS, " or pass params=")
+        params = _identity_params(_initial_means(X, k, init_name, as_seed(random_state)), covariance_type)
     else:
         params = check_params(params, X.shape[1])
         if params.n_components != k or params.covariance_type != covariance_type:
