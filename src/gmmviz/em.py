@@ -201,27 +201,20 @@ class GMMParams:
 # ---------------------------------------------------------------------------------------------
 
 
-def _log_gaussian_prob(X: np.ndarray, params: GMMParams) -> np.ndarray:
-    """ln N(x_n | μ_k, Σ_k) for every point and component, shape (n, K).
+def _weighted_log_prob(X: np.ndarray, params: GMMParams) -> np.ndarray:
+    """ln π_k + ln N(x_n | μ_k, Σ_k) for every point and component, shape (n, K).
 
     ln N(x | μ, Σ) = −½ d ln 2π − ½ ln det Σ − ½ (x − μ)ᵀ Σ⁻¹ (x − μ). With the Cholesky factor P of
     the precision (Σ⁻¹ = P Pᵀ), −½ ln det Σ = ln det P (the sum of the logs of P's diagonal) and the
     Mahalanobis term is ‖Pᵀ(x − μ)‖²: no inverse and no determinant is ever formed.
     """
     d = params.n_features
-    log_det = cov.log_det_cholesky(params.precisions_cholesky, params.covariance_type, d)  # ln det P_k
-    mahalanobis = _fast.squared_mahalanobis(
-        X, params.means, params.precisions_cholesky, params.covariance_type
-    )
-    return (log_det - 0.5 * d * _LOG_2PI) - 0.5 * mahalanobis
-
-
-def _weighted_log_prob(X: np.ndarray, params: GMMParams) -> np.ndarray:
-    """ln π_k + ln N(x_n | μ_k, Σ_k), shape (n, K): the log of the numerator of γ_nk."""
     with np.errstate(divide="ignore"):  # a weight of exactly 0 gives ln π_k = −inf, which is right
         log_weights = np.log(params.weights)
-    log_prob = _log_gaussian_prob(X, params)
-    log_prob += log_weights
+    log_det = cov.log_det_cholesky(params.precisions_cholesky, params.covariance_type, d)  # ln det P_k
+    log_prob = _fast.squared_mahalanobis(X, params.means, params.precisions_cholesky, params.covariance_type)
+    log_prob *= -0.5  # (a new array: updated in place, as the next lines)
+    log_prob += log_weights - 0.5 * d * _LOG_2PI + log_det
     return log_prob
 
 
@@ -233,7 +226,8 @@ def _e_step(X: np.ndarray, params: GMMParams) -> tuple[np.ndarray, np.ndarray]:
     """
     log_prob = _weighted_log_prob(X, params)
     top = log_prob.max(axis=1, keepdims=True)
-    resp = np.exp(log_prob - top)  # π_k N(x_n | …) / max_j π_j N(x_n | …)
+    log_prob -= top
+    resp = np.exp(log_prob, out=log_prob)  # π_k N(x_n | …) / max_j π_j N(x_n | …)
     total = resp.sum(axis=1, keepdims=True)
     resp /= total  # γ_nk: each row sums to 1
     return resp, (np.log(total) + top)[:, 0]
