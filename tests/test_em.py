@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -521,3 +522,11 @@ def test_history_keeps_its_own_copy_of_X():
     h._resp_cache.clear()
     np.testing.assert_array_equal(h.frame(1).resp, resp)
     assert not h.X.flags.writeable
+
+
+def test_em_reads_as_the_maths_and_keeps_the_machinery_elsewhere():
+    """em.py holds no BLAS, thread or blocking code (that is gmmviz._fast) and stays short."""
+    source = Path(em.__file__).read_text(encoding="utf-8")
+    for machinery in ("dtrmm", "threadpoolctl", "blas", "BLOCK", "if covariance_type =="):
+        assert machinery not in source.replace("single-BLAS-thread", ""), machinery
+    assert len(source.splitlines()) <= 600
