@@ -35,7 +35,8 @@ DPI = 110
 METADATA = {"Software": None}
 
 COLORS = component_colors(3)
-NAMES = ("blue", "red", "green")
+# Colour words of components 1-3 in the course palette (the notebooks' alt text uses them).
+NAMES = ("blue", "orange", "green")
 
 # The 1-D mixture of the first figure: weights, means, standard deviations.
 WEIGHTS_1D = np.array([0.5, 0.3, 0.2])
