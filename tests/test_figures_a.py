@@ -30,7 +30,7 @@ def axes_row(n):
 # --- plot_density_vs_probability -------------------------------------------------------------
 def test_density_vs_probability_peak_above_one_and_area_is_the_probability(ax):
     art = F.plot_density_vs_probability(ax, 0.0, 0.2, (0.1, 0.3))
-    x, y = art["curve"].get_data()
+    _, y = art["curve"].get_data()
     assert y.max() == pytest.approx(1 / np.sqrt(2 * np.pi * 0.04), rel=1e-4)   # 1.995 > 1
     assert art["peak"] > 1
     # the shaded polygon's area, by the shoelace formula, equals P(0.1 <= x <= 0.3) from the cdf

@@ -20,13 +20,12 @@ from scipy.stats import norm
 from . import plot as gplot
 
 __all__ = [
-    # notebooks 00-04
-    "plot_density_vs_probability",
-    "plot_level_sets",
-    "plot_em_1d",
-    "plot_log_likelihood_after_jump",
     "match_labels",
+    "plot_density_vs_probability",
+    "plot_em_1d",
     "plot_kmeans_vs_gmm",
+    "plot_level_sets",
+    "plot_log_likelihood_after_jump",
 ]
 
 
@@ -211,7 +210,7 @@ def plot_log_likelihood_after_jump(ax: Axes, log_likelihoods: Any, *, skip: int 
             notes.append(ax.annotate(f"iteration {t}: {ll[t]:.0f}\n(below the axis)", xy=(t, ylim[0]),
                                      xytext=(t + 0.3, ylim[0] + 0.3 * (ylim[1] - ylim[0])),
                                      fontsize="small", color="0.3",
-                                     arrowprops=dict(arrowstyle="->", color="0.3")))
+                                     arrowprops={"arrowstyle": "->", "color": "0.3"}))
     return {"curve": curve, "marker": marker, "notes": notes, "ylim": ylim}
 
 
@@ -306,7 +305,7 @@ def plot_kmeans_vs_gmm(axes: Sequence[Axes], X: Any, kmeans_labels: Any, kmeans_
                           linewidths=1.5, zorder=5)
     texts = [ax_km.annotate(str(j + 1), c, xytext=(7, 7), textcoords="offset points", fontsize=12,
                             fontweight="bold", zorder=6,
-                            bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
+                            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
              for j, c in enumerate(centers)]
     gmm_points = gplot.plot_points(ax_gmm, x, r, size=size)
     ellipses = gplot.plot_ellipses(ax_gmm, params)
