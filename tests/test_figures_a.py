@@ -159,3 +159,31 @@ def test_kmeans_vs_gmm_colours_and_centres_follow_the_matched_components():
     assert len(art["ellipses"]) == 3 * 3
     for ax in axes:
         assert ax.get_xlabel() == "$x_1$" and ax.get_ylabel() == "$x_2$" and ax.get_title()
+
+
+# --- plot_standardised_fit -------------------------------------------------------------------
+def test_standardised_fit_secondary_axes_convert_back_to_the_original_unit(ax):
+    from gmmviz.datasets import load_faithful
+
+    raw = load_faithful()
+    mean, sd = raw.mean(axis=0), raw.std(axis=0)
+    X = (raw - mean) / sd
+    h = gmmviz.fit_em(X, 2, random_state=0)
+    art = F.plot_standardised_fit(ax, X, h.final, h.responsibilities(-1), mean, sd,
+                                  ("eruption duration", "waiting time"), "min")
+    top, right = art["secondary"]
+    ax.set(xlim=(-1.0, 2.0), ylim=(-2.0, 1.0))
+    ax.figure.draw_without_rendering()
+    # the top/right axes span the same positions in minutes: standard unit z is mean + z * sd
+    np.testing.assert_allclose(top.get_xlim(), mean[0] + sd[0] * np.array([-1.0, 2.0]))
+    np.testing.assert_allclose(right.get_ylim(), mean[1] + sd[1] * np.array([-2.0, 1.0]))
+    assert top.get_xlabel() == "eruption duration (min)" and right.get_ylabel() == "waiting time (min)"
+    assert ax.get_xlabel() == "eruption duration (standard units)" and len(art["ellipses"]) == 2 * 3
+    np.testing.assert_allclose(art["points"].get_offsets(), X)
+
+
+def test_standardised_fit_bad_scale(ax):
+    X = np.zeros((3, 2))
+    params = gmmviz.GMMParams([1.0], [[0.0, 0.0]], [np.eye(2)])
+    with pytest.raises(ValueError, match="scale > 0"):
+        F.plot_standardised_fit(ax, X, params, np.ones((3, 1)), [0, 0], [1, 0], ("a", "b"), "m")

@@ -26,6 +26,7 @@ __all__ = [
     "plot_kmeans_vs_gmm",
     "plot_level_sets",
     "plot_log_likelihood_after_jump",
+    "plot_standardised_fit",
 ]
 
 
@@ -315,3 +316,49 @@ def plot_kmeans_vs_gmm(axes: Sequence[Axes], X: Any, kmeans_labels: Any, kmeans_
         ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal", title=title)
     return {"kmeans_points": km_points, "gmm_points": gmm_points, "centers": cross,
             "center_labels": texts, "ellipses": ellipses, "means": means, "labels": labels}
+
+
+def plot_standardised_fit(ax: Axes, X: Any, params: Any, resp: Any, mean: Any, scale: Any,
+                          names: Sequence[str], unit: str) -> dict[str, Any]:
+    """A fit on standardised data, with standard units on the main axes and the original units on the others.
+
+    Standardised data are ``X = (raw - mean) / scale`` column by column. The bottom and left
+    axes show the standard units the model was fitted in; the top and right axes show the same
+    positions in the original unit (``raw = mean + scale · X``), so both readings are at hand.
+
+    Parameters
+    ----------
+    ax : Axes
+    X : array_like, shape (n, 2)
+        The standardised data.
+    params : GMMParams
+        The mixture fitted to ``X``.
+    resp : array_like, shape (n, K)
+        Its responsibilities (soft colours).
+    mean, scale : array_like, shape (2,)
+        What was subtracted and divided by (scale > 0).
+    names : pair of str
+        What the two columns measure, e.g. ``("eruption duration", "waiting time")``.
+    unit : str
+        The original unit, e.g. ``"min"``.
+
+    Returns
+    -------
+    dict
+        ``"points"`` (PathCollection), ``"ellipses"`` (list of Ellipse), ``"secondary"`` (the
+        top and right axes, SecondaryAxis).
+    """
+    m = np.asarray(mean, dtype=float).ravel()
+    s = np.asarray(scale, dtype=float).ravel()
+    if m.shape != (2,) or s.shape != (2,) or np.any(s <= 0):
+        raise ValueError(f"mean and scale must be two numbers each, scale > 0; got {mean!r} and {scale!r}.")
+    if len(names) != 2:
+        raise ValueError(f"names must name the two columns, got {names!r}.")
+    points = gplot.plot_points(ax, X, resp)
+    ellipses = gplot.plot_ellipses(ax, params)
+    ax.set(xlabel=f"{names[0]} (standard units)", ylabel=f"{names[1]} (standard units)", aspect="equal")
+    top = ax.secondary_xaxis("top", functions=(lambda z: m[0] + s[0] * z, lambda r: (r - m[0]) / s[0]))
+    right = ax.secondary_yaxis("right", functions=(lambda z: m[1] + s[1] * z, lambda r: (r - m[1]) / s[1]))
+    top.set_xlabel(f"{names[0]} ({unit})")
+    right.set_ylabel(f"{names[1]} ({unit})")
+    return {"points": points, "ellipses": ellipses, "secondary": (top, right)}
