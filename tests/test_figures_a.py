@@ -14,7 +14,7 @@ from scipy.stats import norm
 import gmmviz
 from gmmviz import figures as F
 from gmmviz.datasets import make_dataset
-from gmmviz.plot import component_colors
+from gmmviz.palette import component_colors
 
 
 @pytest.fixture
@@ -86,14 +86,14 @@ def test_em_1d_panels_show_the_parameters_of_each_iteration():
     axes = axes_row(3)
     arts = F.plot_em_1d(axes, X, h, [0, 1, -1])
     for ax, art, t in zip(axes, arts, [0, 1, h.n_iter]):
-        grid, mix = art["mixture"].get_data()
+        grid, mix = art.mixture.get_data()
         expected = np.exp(gmmviz.log_density(grid[:, None], h.params[t]))
         np.testing.assert_allclose(mix, expected, rtol=1e-6)
         assert f"{h.log_likelihoods[t]:.1f}" in ax.get_title()
         assert ax.get_xlabel() and ax.get_ylabel()
     # strip: grey at the start, coloured by γ afterwards
-    assert np.allclose(arts[0]["strip"].get_facecolors()[:, :3], 0.55)
-    assert not np.allclose(arts[2]["strip"].get_facecolors()[:, :3], 0.55)
+    assert np.allclose(arts[0].strip.get_facecolors()[:, :3], 0.55)
+    assert not np.allclose(arts[2].strip.get_facecolors()[:, :3], 0.55)
 
 
 def test_em_1d_bad_input():
@@ -104,25 +104,6 @@ def test_em_1d_bad_input():
     X2, _ = make_dataset("blobs", random_state=0)
     with pytest.raises(ValueError, match="1-D"):
         F.plot_em_1d(axes_row(1), X2, gmmviz.fit_em(X2, 2, random_state=0), [0])
-
-
-# --- plot_log_likelihood_after_jump --------------------------------------------------------
-def test_log_likelihood_after_jump_fits_the_tail(ax):
-    ll = np.array([-3433.0, -1364.5, -1300.0, -1150.0, -1145.0])
-    art = F.plot_log_likelihood_after_jump(ax, ll)
-    lo, hi = ax.get_ylim()
-    assert lo < -1364.5 and hi > -1145.0 and lo > -1500           # the tail fills the panel
-    assert len(art["notes"]) == 1 and "-3433" in art["notes"][0].get_text()
-    np.testing.assert_allclose(art["curve"].get_ydata(), ll)       # the curve itself is unchanged
-    assert ax.get_ylabel() and ax.get_xlabel() == "iteration"
-
-
-def test_log_likelihood_after_jump_skip_zero_shows_everything(ax):
-    ll = np.array([-10.0, -5.0, -4.0])
-    art = F.plot_log_likelihood_after_jump(ax, ll, skip=0)
-    assert ax.get_ylim()[0] < -10 and art["notes"] == []
-    with pytest.raises(ValueError, match="skip"):
-        F.plot_log_likelihood_after_jump(ax, ll, skip=3)
 
 
 # --- match_labels / plot_kmeans_vs_gmm ---------------------------------------------------------
@@ -150,6 +131,10 @@ def test_kmeans_vs_gmm_colours_and_centres_follow_the_matched_components():
     pal = component_colors(3)
     labels = art["labels"]
     np.testing.assert_allclose(art["kmeans_points"].get_facecolors(), pal[labels])
+    # hard labels also differ by marker shape (a second channel besides colour)
+    paths = art["kmeans_points"].get_paths()
+    shapes = {k: {paths[i].vertices.tobytes() for i in np.flatnonzero(labels == k)} for k in range(3)}
+    assert all(len(v) == 1 for v in shapes.values()) and len(set.union(*shapes.values())) == 3
     # centre drawn in colour k is the mean of the points labelled k (k-means centres are cluster means)
     centres = art["centers"].get_offsets()
     for k in range(3):

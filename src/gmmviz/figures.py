@@ -18,6 +18,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import norm
 
 from . import plot as gplot
+from .palette import component_colors
 
 __all__ = [
     "match_labels",
@@ -25,7 +26,6 @@ __all__ = [
     "plot_em_1d",
     "plot_kmeans_vs_gmm",
     "plot_level_sets",
-    "plot_log_likelihood_after_jump",
     "plot_standardised_fit",
 ]
 
@@ -68,7 +68,7 @@ def plot_density_vs_probability(ax: Axes, mu: float, sigma: float, interval: tup
     (curve,) = ax.plot(x, pdf, color="0.15", linewidth=2,
                        label=fr"$\mathcal{{N}}(x \mid {mu:g}, {sigma:g}^2)$: peak {peak:.2f}")
     inside = (x >= a) & (x <= b)
-    area = ax.fill_between(x[inside], pdf[inside], color=gplot.component_colors(1)[0], alpha=0.35,
+    area = ax.fill_between(x[inside], pdf[inside], color=component_colors(1)[0], alpha=0.35,
                            linewidth=0, label=fr"area = $P({a:g} \leq x \leq {b:g})$ = {prob:.3f}")
     one = ax.axhline(1.0, color="0.45", linestyle="--", linewidth=1, label="density = 1")
     ax.set(xlabel="$x$", ylabel="density $p(x)$", ylim=(0, max(1.1, 1.15 * peak)),
@@ -119,7 +119,7 @@ def plot_level_sets(ax: Axes, matrix: Any, *, levels: Sequence[float] = (1, 2, 3
     q = np.einsum("ni,ni->n", pts, np.linalg.solve(S, pts.T).T).reshape(xx.shape)
     pd = bool(np.all(eig > 0))
     c2 = np.square(np.asarray(levels, dtype=float))
-    contours = ax.contour(xx, yy, q, levels=np.sort(c2), colors=[gplot.component_colors(1)[0]],
+    contours = ax.contour(xx, yy, q, levels=np.sort(c2), colors=[component_colors(1)[0]],
                           linewidths=1.6)
     negative = None if pd else ax.contourf(xx, yy, q, levels=[q.min() - 1.0, 0.0], colors=["0.6"],
                                            alpha=0.35)
@@ -128,7 +128,7 @@ def plot_level_sets(ax: Axes, matrix: Any, *, levels: Sequence[float] = (1, 2, 3
 
 
 def plot_em_1d(axes: Sequence[Axes], X: Any, history: Any, iterations: Sequence[int], *,
-               bins: Any = 30) -> list[dict[str, Any]]:
+               bins: Any = 30) -> list[Any]:
     """EM in one dimension: one :func:`gmmviz.plot.plot_1d` panel per chosen iteration.
 
     Panel t shows the histogram of ``X``, each weighted component density π_k N(x | μ_k, σ_k²)
@@ -149,7 +149,7 @@ def plot_em_1d(axes: Sequence[Axes], X: Any, history: Any, iterations: Sequence[
 
     Returns
     -------
-    list of dict
+    list of View1D
         What :func:`gmmviz.plot.plot_1d` returned, per panel.
     """
     axes = list(np.ravel(axes))
@@ -167,52 +167,6 @@ def plot_em_1d(axes: Sequence[Axes], X: Any, history: Any, iterations: Sequence[
         ax.set(xlabel="$x$", title=f"{label}: $\\ln p(X)$ = {history.log_likelihoods[t]:.1f}")
         out.append(art)
     return out
-
-
-def plot_log_likelihood_after_jump(ax: Axes, log_likelihoods: Any, *, skip: int = 1,
-                                   pad: float = 0.08, **kwargs: Any) -> dict[str, Any]:
-    """The ln p(X) curve with the y-axis fitted to the iterations after ``skip``, so the tail stays readable.
-
-    The first iteration of EM often jumps by thousands, which flattens the rest of the curve
-    to a line. Here the y-range covers iterations ``skip, skip+1, ...``; the values before
-    (below the axis) are drawn as arrows at the bottom edge with their value written next to them.
-
-    Parameters
-    ----------
-    ax : Axes
-    log_likelihoods : array_like, shape (n_iter + 1,)
-        ``history.log_likelihoods``.
-    skip : int
-        How many first values to leave off the y-range (0 keeps them all).
-    pad : float
-        Fraction of the range added above and below.
-    **kwargs
-        Passed to :func:`gmmviz.plot.plot_log_likelihood` (e.g. ``color=``).
-
-    Returns
-    -------
-    dict
-        ``"curve"``, ``"marker"`` (as :func:`gmmviz.plot.plot_log_likelihood`), ``"notes"``
-        (list of Annotation, one per value below the axis), ``"ylim"`` (the limits set).
-    """
-    ll = np.asarray(log_likelihoods, dtype=float).ravel()
-    if not 0 <= skip < ll.size:
-        raise ValueError(f"skip must be in 0..{ll.size - 1} for {ll.size} values, got {skip}.")
-    curve, marker = gplot.plot_log_likelihood(ax, ll, **kwargs)
-    tail = ll[skip:]
-    lo, hi = float(tail.min()), float(tail.max())
-    margin = pad * max(hi - lo, 1e-9 + abs(hi) * 1e-6)
-    ylim = (lo - margin, hi + margin)
-    ax.set_ylim(*ylim)
-    ax.set_ylabel(r"$\ln p(X)$")
-    notes = []
-    for t in range(skip):
-        if ll[t] < ylim[0]:
-            notes.append(ax.annotate(f"iteration {t}: {ll[t]:.0f}\n(below the axis)", xy=(t, ylim[0]),
-                                     xytext=(t + 0.3, ylim[0] + 0.3 * (ylim[1] - ylim[0])),
-                                     fontsize="small", color="0.3",
-                                     arrowprops={"arrowstyle": "->", "color": "0.3"}))
-    return {"curve": curve, "marker": marker, "notes": notes, "ylim": ylim}
 
 
 def _label_mapping(labels: np.ndarray, resp: np.ndarray) -> np.ndarray:
@@ -264,8 +218,8 @@ def plot_kmeans_vs_gmm(axes: Sequence[Axes], X: Any, kmeans_labels: Any, kmeans_
     """k-means (hard labels, round Voronoi cells) and a GMM (soft colours, ellipses) on the same data.
 
     The k-means labels are first renumbered with :func:`match_labels` so that each cluster has
-    the colour of the mixture component it overlaps most; each k-means centre is marked with a
-    cross and its (1-based) number.
+    the colour and marker of the mixture component it overlaps most; each k-means centre is
+    marked with a cross and its (1-based) number, each mixture mean with its marker and number.
 
     Parameters
     ----------
@@ -287,7 +241,7 @@ def plot_kmeans_vs_gmm(axes: Sequence[Axes], X: Any, kmeans_labels: Any, kmeans_
     dict
         ``"kmeans_points"``, ``"gmm_points"`` (PathCollection), ``"centers"`` (PathCollection),
         ``"center_labels"`` (list of Text), ``"ellipses"`` (list of Ellipse), ``"means"``
-        (PathCollection), ``"labels"`` (the renumbered k-means labels).
+        (:class:`gmmviz.plot.Means`), ``"labels"`` (the renumbered k-means labels).
     """
     ax_km, ax_gmm = list(np.ravel(axes))
     x = np.asarray(X, dtype=float)
@@ -300,8 +254,8 @@ def plot_kmeans_vs_gmm(axes: Sequence[Axes], X: Any, kmeans_labels: Any, kmeans_
     mapping = _label_mapping(old, r)
     labels = mapping[old]
     centers = centers[np.argsort(mapping)]          # centre j moves to position mapping[j]
-    km_points = gplot.plot_points(ax_km, x, np.eye(k)[labels], size=size)
-    pal = gplot.component_colors(k)
+    km_points = gplot.plot_points(ax_km, x, np.eye(k)[labels], hard=True, size=size)   # colour and marker
+    pal = component_colors(k)
     cross = ax_km.scatter(centers[:, 0], centers[:, 1], marker="X", s=140, c=pal, edgecolors="white",
                           linewidths=1.5, zorder=5)
     texts = [ax_km.annotate(str(j + 1), c, xytext=(7, 7), textcoords="offset points", fontsize=12,
