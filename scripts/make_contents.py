@@ -26,7 +26,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, Rectangle  # noqa: E402
 
-from gmmviz.plot import component_colors, ellipse_geometry  # noqa: E402
+from gmmviz.palette import component_colors  # noqa: E402
+from gmmviz.plot import ellipse_geometry  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_DIR = ROOT / "contents"
