@@ -31,11 +31,13 @@ def axes_row(n):
 def test_density_vs_probability_peak_above_one_and_area_is_the_probability(ax):
     art = F.plot_density_vs_probability(ax, 0.0, 0.2, (0.1, 0.3))
     _, y = art["curve"].get_data()
-    assert y.max() == pytest.approx(1 / np.sqrt(2 * np.pi * 0.04), rel=1e-4)   # 1.995 > 1
+    assert y.max() == pytest.approx(1 / np.sqrt(2 * np.pi * 0.04), rel=1e-4)  # 1.995 > 1
     assert art["peak"] > 1
     # the shaded polygon's area, by the shoelace formula, equals P(0.1 <= x <= 0.3) from the cdf
     verts = art["area"].get_paths()[0].vertices
-    shoelace = 0.5 * abs(np.dot(verts[:, 0], np.roll(verts[:, 1], 1)) - np.dot(verts[:, 1], np.roll(verts[:, 0], 1)))
+    shoelace = 0.5 * abs(
+        np.dot(verts[:, 0], np.roll(verts[:, 1], 1)) - np.dot(verts[:, 1], np.roll(verts[:, 0], 1))
+    )
     assert shoelace == pytest.approx(norm.cdf(1.5) - norm.cdf(0.5), abs=3e-3)
     assert art["probability"] == pytest.approx(norm.cdf(1.5) - norm.cdf(0.5))
     assert ax.get_ylim()[1] > art["peak"] and ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
@@ -63,7 +65,7 @@ def test_level_sets_of_a_positive_definite_matrix_are_its_sd_ellipses(ax):
 
 
 def test_level_sets_of_an_indefinite_matrix_shade_negative_directions(ax):
-    S = np.array([[1.0, 1.5], [1.5, 1.0]])           # eigenvalues 2.5 and -0.5
+    S = np.array([[1.0, 1.5], [1.5, 1.0]])  # eigenvalues 2.5 and -0.5
     art = F.plot_level_sets(ax, S)
     assert not art["positive_definite"] and art["negative"] is not None
     assert art["eigenvalues"][0] == pytest.approx(-0.5)
@@ -72,8 +74,9 @@ def test_level_sets_of_an_indefinite_matrix_shade_negative_directions(ax):
     assert inside
 
 
-@pytest.mark.parametrize("bad, match", [([[1, 2], [0, 1]], "symmetric"), ([[1, 1], [1, 1]], "singular"),
-                                         (np.eye(3), "shape")])
+@pytest.mark.parametrize(
+    "bad, match", [([[1, 2], [0, 1]], "symmetric"), ([[1, 1], [1, 1]], "singular"), (np.eye(3), "shape")]
+)
 def test_level_sets_bad_input(ax, bad, match):
     with pytest.raises(ValueError, match=match):
         F.plot_level_sets(ax, bad)
@@ -85,7 +88,7 @@ def test_em_1d_panels_show_the_parameters_of_each_iteration():
     h = gmmviz.fit_em(X, 2, random_state=0)
     axes = axes_row(3)
     arts = F.plot_em_1d(axes, X, h, [0, 1, -1])
-    for ax, art, t in zip(axes, arts, [0, 1, h.n_iter]):
+    for ax, art, t in zip(axes, arts, [0, 1, h.n_iter], strict=True):
         grid, mix = art.mixture.get_data()
         expected = np.exp(gmmviz.log_density(grid[:, None], h.params[t]))
         np.testing.assert_allclose(mix, expected, rtol=1e-6)
@@ -154,8 +157,9 @@ def test_standardised_fit_secondary_axes_convert_back_to_the_original_unit(ax):
     mean, sd = raw.mean(axis=0), raw.std(axis=0)
     X = (raw - mean) / sd
     h = gmmviz.fit_em(X, 2, random_state=0)
-    art = F.plot_standardised_fit(ax, X, h.final, h.responsibilities(-1), mean, sd,
-                                  ("eruption duration", "waiting time"), "min")
+    art = F.plot_standardised_fit(
+        ax, X, h.final, h.responsibilities(-1), mean, sd, ("eruption duration", "waiting time"), "min"
+    )
     top, right = art["secondary"]
     ax.set(xlim=(-1.0, 2.0), ylim=(-2.0, 1.0))
     ax.figure.draw_without_rendering()

@@ -24,7 +24,9 @@ def test_markdown_images_have_alt_text_and_exist(path):
             continue
         for m in MARKDOWN_IMAGE.finditer(cell.source):
             alt, src = m.group("alt").strip(), m.group("src")
-            assert len(alt.split()) >= 8, f"{path.name} cell {i}: image {src} needs alt text describing it, got {alt!r}"
+            assert len(alt.split()) >= 8, (
+                f"{path.name} cell {i}: image {src} needs alt text describing it, got {alt!r}"
+            )
             assert (path.parent / src).is_file(), f"{path.name} cell {i}: image {src} does not exist"
 
 
@@ -34,11 +36,17 @@ def test_contents_pictures_are_not_shown_without_alt_text(path):
         if cell.cell_type == "code":
             assert not re.search(r"Image\(\s*(filename\s*=\s*)?['\"][^'\"]*contents/", cell.source), (
                 f"{path.name} cell {i}: show pictures from contents/ as a markdown image with alt text, "
-                "![what it shows](../contents/x.png), not with IPython.display.Image")
+                "![what it shows](../contents/x.png), not with IPython.display.Image"
+            )
 
 
 def test_every_contents_picture_is_shown_with_alt_text_somewhere():
-    shown = {Path(m.group("src")).name for path in NOTEBOOKS for cell in _cells(path) if cell.cell_type == "markdown"
-             for m in MARKDOWN_IMAGE.finditer(cell.source)}
+    shown = {
+        Path(m.group("src")).name
+        for path in NOTEBOOKS
+        for cell in _cells(path)
+        if cell.cell_type == "markdown"
+        for m in MARKDOWN_IMAGE.finditer(cell.source)
+    }
     pictures = {p.name for p in (ROOT / "contents").glob("*.png")}
     assert pictures and pictures <= shown, f"contents pictures never shown: {sorted(pictures - shown)}"

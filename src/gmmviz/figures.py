@@ -31,8 +31,9 @@ __all__ = [
 
 
 # --- notebooks 00-04 ---
-def plot_density_vs_probability(ax: Axes, mu: float, sigma: float, interval: tuple[float, float],
-                                *, n_grid: int = 801) -> dict[str, Any]:
+def plot_density_vs_probability(
+    ax: Axes, mu: float, sigma: float, interval: tuple[float, float], *, n_grid: int = 801
+) -> dict[str, Any]:
     """A narrow bell whose peak exceeds 1, with the probability of an interval shaded as an area.
 
     Teaches that a density is not a probability: the curve's height can be above 1, while the
@@ -65,20 +66,36 @@ def plot_density_vs_probability(ax: Axes, mu: float, sigma: float, interval: tup
     pdf = norm.pdf(x, mu, sigma)
     peak = float(norm.pdf(mu, mu, sigma))
     prob = float(norm.cdf(b, mu, sigma) - norm.cdf(a, mu, sigma))
-    (curve,) = ax.plot(x, pdf, color="0.15", linewidth=2,
-                       label=fr"$\mathcal{{N}}(x \mid {mu:g}, {sigma:g}^2)$: peak {peak:.2f}")
+    (curve,) = ax.plot(
+        x,
+        pdf,
+        color="0.15",
+        linewidth=2,
+        label=rf"$\mathcal{{N}}(x \mid {mu:g}, {sigma:g}^2)$: peak {peak:.2f}",
+    )
     inside = (x >= a) & (x <= b)
-    area = ax.fill_between(x[inside], pdf[inside], color=component_colors(1)[0], alpha=0.35,
-                           linewidth=0, label=fr"area = $P({a:g} \leq x \leq {b:g})$ = {prob:.3f}")
+    area = ax.fill_between(
+        x[inside],
+        pdf[inside],
+        color=component_colors(1)[0],
+        alpha=0.35,
+        linewidth=0,
+        label=rf"area = $P({a:g} \leq x \leq {b:g})$ = {prob:.3f}",
+    )
     one = ax.axhline(1.0, color="0.45", linestyle="--", linewidth=1, label="density = 1")
-    ax.set(xlabel="$x$", ylabel="density $p(x)$", ylim=(0, max(1.1, 1.15 * peak)),
-           title="A density can exceed 1; a probability is an area under it")
+    ax.set(
+        xlabel="$x$",
+        ylabel="density $p(x)$",
+        ylim=(0, max(1.1, 1.15 * peak)),
+        title="A density can exceed 1; a probability is an area under it",
+    )
     ax.legend(loc="upper right", fontsize="small")
     return {"curve": curve, "area": area, "one": one, "probability": prob, "peak": peak}
 
 
-def plot_level_sets(ax: Axes, matrix: Any, *, levels: Sequence[float] = (1, 2, 3),
-                    extent: float = 4.0, n_grid: int = 301) -> dict[str, Any]:
+def plot_level_sets(
+    ax: Axes, matrix: Any, *, levels: Sequence[float] = (1, 2, 3), extent: float = 4.0, n_grid: int = 301
+) -> dict[str, Any]:
     """The curves ``xᵀ Σ⁻¹ x = c²`` of a symmetric 2x2 matrix: ellipses only if it is positive definite.
 
     For a positive-definite Σ the curves are the c-standard-deviation ellipses of
@@ -112,23 +129,24 @@ def plot_level_sets(ax: Axes, matrix: Any, *, levels: Sequence[float] = (1, 2, 3
         raise ValueError("matrix must be symmetric (a covariance matrix always is): use (S + S.T) / 2.")
     eig = np.linalg.eigvalsh(S)
     if np.any(np.isclose(eig, 0.0)):
-        raise ValueError(f"matrix is singular (eigenvalues {eig}); its inverse, and so its level sets, do not exist.")
+        raise ValueError(
+            f"matrix is singular (eigenvalues {eig}); its inverse, and so its level sets, do not exist."
+        )
     g = np.linspace(-extent, extent, n_grid)
     xx, yy = np.meshgrid(g, g)
     pts = np.stack([xx.ravel(), yy.ravel()], axis=1)
     q = np.einsum("ni,ni->n", pts, np.linalg.solve(S, pts.T).T).reshape(xx.shape)
     pd = bool(np.all(eig > 0))
     c2 = np.square(np.asarray(levels, dtype=float))
-    contours = ax.contour(xx, yy, q, levels=np.sort(c2), colors=[component_colors(1)[0]],
-                          linewidths=1.6)
-    negative = None if pd else ax.contourf(xx, yy, q, levels=[q.min() - 1.0, 0.0], colors=["0.6"],
-                                           alpha=0.35)
+    contours = ax.contour(xx, yy, q, levels=np.sort(c2), colors=[component_colors(1)[0]], linewidths=1.6)
+    negative = None if pd else ax.contourf(xx, yy, q, levels=[q.min() - 1.0, 0.0], colors=["0.6"], alpha=0.35)
     ax.set(xlim=(-extent, extent), ylim=(-extent, extent), aspect="equal", xlabel="$x_1$", ylabel="$x_2$")
     return {"contours": contours, "negative": negative, "eigenvalues": eig, "positive_definite": pd}
 
 
-def plot_em_1d(axes: Sequence[Axes], X: Any, history: Any, iterations: Sequence[int], *,
-               bins: Any = 30) -> list[Any]:
+def plot_em_1d(
+    axes: Sequence[Axes], X: Any, history: Any, iterations: Sequence[int], *, bins: Any = 30
+) -> list[Any]:
     """EM in one dimension: one :func:`gmmviz.plot.plot_1d` panel per chosen iteration.
 
     Panel t shows the histogram of ``X``, each weighted component density π_k N(x | μ_k, σ_k²)
@@ -153,14 +171,14 @@ def plot_em_1d(axes: Sequence[Axes], X: Any, history: Any, iterations: Sequence[
         What :func:`gmmviz.plot.plot_1d` returned, per panel.
     """
     axes = list(np.ravel(axes))
-    its = [range(history.n_iter + 1)[t] for t in iterations]   # IndexError names the bad one
+    its = [range(history.n_iter + 1)[t] for t in iterations]  # IndexError names the bad one
     if len(axes) != len(its):
         raise ValueError(f"got {len(axes)} axes for {len(its)} iterations: pass one axis per iteration.")
     x = np.asarray(X, dtype=float).reshape(len(history.X), -1)
     if x.shape[1] != 1:
         raise ValueError(f"plot_em_1d shows 1-D data; X has {x.shape[1]} features.")
     out = []
-    for ax, t in zip(axes, its):
+    for ax, t in zip(axes, its, strict=True):
         resp = None if t == 0 else history.responsibilities(t)
         art = gplot.plot_1d(ax, x, history.params[t], resp, bins=bins)
         label = "start" if t == 0 else f"after iteration {t}"
@@ -172,7 +190,7 @@ def plot_em_1d(axes: Sequence[Axes], X: Any, history: Any, iterations: Sequence[
 def _label_mapping(labels: np.ndarray, resp: np.ndarray) -> np.ndarray:
     """mapping[j] = the component that hard label j overlaps most (one-to-one)."""
     k = resp.shape[1]
-    overlap = np.stack([resp[labels == j].sum(axis=0) for j in range(k)])   # (label j, component k)
+    overlap = np.stack([resp[labels == j].sum(axis=0) for j in range(k)])  # (label j, component k)
     rows, cols = linear_sum_assignment(-overlap)
     mapping = np.empty(k, dtype=int)
     mapping[rows] = cols
@@ -183,7 +201,9 @@ def _check_labels(labels: Any, resp: Any) -> tuple[np.ndarray, np.ndarray]:
     lab = np.asarray(labels)
     r = np.asarray(resp, dtype=float)
     if r.ndim != 2 or lab.shape != (r.shape[0],):
-        raise ValueError(f"labels must have shape (n,) and resp (n, K) with the same n; got {lab.shape} and {r.shape}.")
+        raise ValueError(
+            f"labels must have shape (n,) and resp (n, K) with the same n; got {lab.shape} and {r.shape}."
+        )
     k = r.shape[1]
     if lab.size and (not np.issubdtype(lab.dtype, np.integer) or lab.min() < 0 or lab.max() >= k):
         raise ValueError(f"labels must be integers in 0..{k - 1} for K = {k} components.")
@@ -212,9 +232,17 @@ def match_labels(labels: Any, resp: Any) -> np.ndarray:
     return _label_mapping(lab, r)[lab]
 
 
-def plot_kmeans_vs_gmm(axes: Sequence[Axes], X: Any, kmeans_labels: Any, kmeans_centers: Any,
-                       params: Any, resp: Any, *, titles: Sequence[str] | None = None,
-                       size: float = 10.0) -> dict[str, Any]:
+def plot_kmeans_vs_gmm(
+    axes: Sequence[Axes],
+    X: Any,
+    kmeans_labels: Any,
+    kmeans_centers: Any,
+    params: Any,
+    resp: Any,
+    *,
+    titles: Sequence[str] | None = None,
+    size: float = 10.0,
+) -> dict[str, Any]:
     """k-means (hard labels, round Voronoi cells) and a GMM (soft colours, ellipses) on the same data.
 
     The k-means labels are first renumbered with :func:`match_labels` so that each cluster has
@@ -253,27 +281,45 @@ def plot_kmeans_vs_gmm(axes: Sequence[Axes], X: Any, kmeans_labels: Any, kmeans_
     old, r = _check_labels(kmeans_labels, r)
     mapping = _label_mapping(old, r)
     labels = mapping[old]
-    centers = centers[np.argsort(mapping)]          # centre j moves to position mapping[j]
-    km_points = gplot.plot_points(ax_km, x, np.eye(k)[labels], hard=True, size=size)   # colour and marker
+    centers = centers[np.argsort(mapping)]  # centre j moves to position mapping[j]
+    km_points = gplot.plot_points(ax_km, x, np.eye(k)[labels], hard=True, size=size)  # colour and marker
     pal = component_colors(k)
-    cross = ax_km.scatter(centers[:, 0], centers[:, 1], marker="X", s=140, c=pal, edgecolors="white",
-                          linewidths=1.5, zorder=5)
-    texts = [ax_km.annotate(str(j + 1), c, xytext=(7, 7), textcoords="offset points", fontsize=12,
-                            fontweight="bold", zorder=6,
-                            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
-             for j, c in enumerate(centers)]
+    cross = ax_km.scatter(
+        centers[:, 0], centers[:, 1], marker="X", s=140, c=pal, edgecolors="white", linewidths=1.5, zorder=5
+    )
+    texts = [
+        ax_km.annotate(
+            str(j + 1),
+            c,
+            xytext=(7, 7),
+            textcoords="offset points",
+            fontsize=12,
+            fontweight="bold",
+            zorder=6,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
+        )
+        for j, c in enumerate(centers)
+    ]
     gmm_points = gplot.plot_points(ax_gmm, x, r, size=size)
     ellipses = gplot.plot_ellipses(ax_gmm, params)
     means = gplot.plot_means(ax_gmm, params)
     titles = titles or ("k-means: hard labels, nearest centre wins", "GMM: soft responsibilities, ellipses")
-    for ax, title in zip((ax_km, ax_gmm), titles):
+    for ax, title in zip((ax_km, ax_gmm), titles, strict=True):
         ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal", title=title)
-    return {"kmeans_points": km_points, "gmm_points": gmm_points, "centers": cross,
-            "center_labels": texts, "ellipses": ellipses, "means": means, "labels": labels}
+    return {
+        "kmeans_points": km_points,
+        "gmm_points": gmm_points,
+        "centers": cross,
+        "center_labels": texts,
+        "ellipses": ellipses,
+        "means": means,
+        "labels": labels,
+    }
 
 
-def plot_standardised_fit(ax: Axes, X: Any, params: Any, resp: Any, mean: Any, scale: Any,
-                          names: Sequence[str], unit: str) -> dict[str, Any]:
+def plot_standardised_fit(
+    ax: Axes, X: Any, params: Any, resp: Any, mean: Any, scale: Any, names: Sequence[str], unit: str
+) -> dict[str, Any]:
     """A fit on standardised data, with standard units on the main axes and the original units on the others.
 
     Standardised data are ``X = (raw - mean) / scale`` column by column. The bottom and left
