@@ -122,7 +122,7 @@ def plot_samples(ax: Axes, X: Any, samples: Any, *, params: GMMParams | None = N
         hi = np.maximum(X.max(axis=0), samples.max(axis=0))
         pad = 0.1 * (hi - lo)
         density = plot_density(ax, params, extent=(lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1]),
-                               levels=8, colors="0.75", linewidths=0.8)
+                               levels=8, cmap="Greys", linewidths=0.8)
     data = ax.scatter(*X[:, :2].T, s=8, color="0.55", label=f"data ({len(X)} points)")
     new = ax.scatter(*samples[:, :2].T, s=8, color="#D55E00", marker="^", label=f"sampled ({len(samples)} points)")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel, aspect="equal")
