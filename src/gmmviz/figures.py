@@ -299,7 +299,7 @@ def plot_segmentation(axes: Sequence[Axes], scene: Any, params: GMMParams, resp:
     out["segmented"] = axes[1].imshow(palette[labels].reshape(scene.shape))
     axes[1].set_title("pixel → its component's mean colour")
     out["uncertainty"] = axes[2].imshow((1 - resp.max(axis=1)).reshape(height, width), cmap="magma", vmin=0, vmax=0.5)
-    axes[2].set_title("uncertainty $1 - \\max_k \\gamma_{nk}$")
+    axes[2].set_title("uncertainty: 1 − (largest γ_nk of the pixel)")
     out["colorbar"] = axes[2].figure.colorbar(out["uncertainty"], ax=axes[2], shrink=0.8)
     for ax in axes[:3]:
         ax.set_axis_off()
