@@ -476,3 +476,20 @@ def test_check_best_k_agrees_with_sklearn_bic():
     _assert_fails(ex.check_best_k(9, X, "full", Ks), "not among")
     _assert_fails(ex.check_best_k("two", X, "full", Ks), "whole number")
     assert ex.check_best_k(None, X, "full", Ks).status == "not attempted"
+
+
+# --------------------------------------------------------------------------- uncertain points
+
+
+def test_check_uncertain():
+    resp = np.array([[0.5, 0.3, 0.2], [0.999, 0.0005, 0.0005], [0.2, 0.8, 0.0], [0.995, 0.004, 0.001], [0.0, 0.0, 1.0]])
+    want = np.array([True, False, True, False, False])    # by hand: largest γ below 0.99
+    assert ex.check_uncertain(want, resp, 0.99).passed
+    assert ex.check_uncertain(None, resp).status == "not attempted"
+    _assert_fails(ex.check_uncertain(~want, resp, 0.99), "flip")
+    _assert_fails(ex.check_uncertain(resp.min(axis=1) < 0.99, resp, 0.99), "LARGEST")
+    _assert_fails(ex.check_uncertain(resp[:, 0] < 0.99, resp, 0.99), "one component")
+    _assert_fails(ex.check_uncertain(np.flatnonzero(want), resp, 0.99), "boolean mask")
+    _assert_fails(ex.check_uncertain(2, resp, 0.99), "single number")
+    _assert_fails(ex.check_uncertain(resp < 0.99, resp, 0.99), "resp.max(axis=1)")
+    _assert_fails(ex.check_uncertain(np.array([True, True, True, False, False]), resp, 0.99), "1 points")

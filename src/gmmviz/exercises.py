@@ -53,6 +53,7 @@ __all__ = [
     "check_permutation",
     "check_converged",
     "check_best_k",
+    "check_uncertain",
     "n_parameters",
     "reference_converged",
     "reference_e_step",
@@ -751,6 +752,42 @@ def check_best_k(value: Any, X: Any, covariance_type: str = "full", candidates: 
                            f"add the penalty p ln N.")
     return _fail(name, f"K = {v} has BIC {bic[v]:.1f}, but another K has a smaller one: print BIC for every "
                        f"K in {candidates[0]}..{candidates[-1]} and take the smallest.")
+
+
+def check_uncertain(mask: Any, resp: Any, threshold: float = 0.99) -> CheckResult:
+    """Check a boolean mask of the points EM is unsure about: largest γ_nk below ``threshold``.
+
+    Recognised slips: the confident points instead (comparison flipped), the smallest γ_nk or
+    one column instead of the largest, indices or a count instead of a mask.
+    """
+    name = "uncertain points"
+    if mask is None:
+        return _todo(name, "unsure is None. Build the mask and run this cell again.")
+    resp = np.asarray(resp, dtype=float)
+    n = resp.shape[0]
+    ref = resp.max(axis=1) < threshold
+    arr = np.asarray(mask)
+    if arr.ndim == 0:
+        return _fail(name, f"give one True/False per point (a mask of length {n}), not a single number; "
+                           f"the count is unsure.sum().")
+    if arr.dtype != bool:
+        return _fail(name, f"give a boolean mask (one True/False per point, e.g. a comparison), not "
+                           f"{arr.dtype} values such as indices.")
+    if arr.shape != (n,):
+        if arr.shape == resp.shape:
+            return _fail(name, f"the mask has shape {arr.shape}, one value per point AND component: take the "
+                               f"largest γ_nk of each point first, resp.max(axis=1).")
+        return _fail(name, f"the mask must have one value per point, shape ({n},), got {arr.shape}.")
+    if np.array_equal(arr, ref):
+        return _ok(name, f"{int(ref.sum())} of {n} points have their largest γ_nk below {threshold:g}.")
+    if np.array_equal(arr, ~ref):
+        return _fail(name, f"that is the confident points (largest γ_nk ≥ {threshold:g}): flip the comparison.")
+    if np.array_equal(arr, resp.min(axis=1) < threshold):
+        return _fail(name, "you used the smallest γ_nk of each point; EM is unsure when even the LARGEST is small: resp.max(axis=1).")
+    if any(np.array_equal(arr, resp[:, k] < threshold) for k in range(resp.shape[1])):
+        return _fail(name, "you looked at one component's column only; use each point's largest γ_nk, resp.max(axis=1).")
+    wrong = int(np.sum(arr != ref))
+    return _fail(name, f"{wrong} points are classified wrongly: unsure = resp.max(axis=1) < {threshold:g}.")
 
 
 # ---------------------------------------------------------------------------------------------
