@@ -145,6 +145,8 @@ def test_plot_segmentation_colours_pixels_by_their_component():
     np.testing.assert_allclose(seg.reshape(-1, 3), hist.final.means.clip(0, 1)[resp.argmax(axis=1)])
     assert axes[3].get_xlabel() == "red" and axes[3].get_ylabel() == "blue"
     assert len(out["ellipses"]) == 2
+    for ellipse, colour in zip(out["ellipses"], hist.final.means.clip(0, 1)):
+        np.testing.assert_allclose(ellipse.get_edgecolor()[:3], colour)
     with pytest.raises(ValueError, match="4 axes"):
         figures.plot_segmentation(axes[:3], scene, hist.final, resp)
 

@@ -304,7 +304,9 @@ def plot_segmentation(axes: Sequence[Axes], scene: Any, params: GMMParams, resp:
     for ax in axes[:3]:
         ax.set_axis_off()
     out["points"] = plot_points(axes[3], pixels[::every], resp[::every], dims=(0, 2), palette=palette, size=4)
-    out["ellipses"] = plot_ellipses(axes[3], params, dims=(0, 2), n_std=(2,), colors=palette)
+    out["ellipses"] = plot_ellipses(axes[3], params, dims=(0, 2), n_std=(2,))
+    for ellipse, colour in zip(out["ellipses"], palette):      # one 2-σ outline per component, in its mean colour
+        ellipse.set_edgecolor(colour)
     axes[3].set(xlabel="red", ylabel="blue", title="pixels in colour space (red, blue)")
     return out
 
