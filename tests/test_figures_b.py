@@ -164,3 +164,19 @@ def test_plot_anomalies_flags_what_sklearn_calls_low_density(data):
     np.testing.assert_allclose(out["new"].get_facecolors()[1], to_rgba("#D55E00"))
     np.testing.assert_allclose(out["new"].get_facecolors()[0], to_rgba("0.2"))
     assert ax.get_xlabel() and ax.get_title()
+
+
+def test_plot_criterion_stars_the_best_k():
+    fig, ax = plt.subplots()
+    Ks = [1, 2, 3, 4]
+    out = figures.plot_criterion(ax, Ks, {"a": [5.0, 3.0, 1.0, 2.0], "b": [4.0, 4.5, 3.5, 0.5]}, best="min", true_k=3,
+                                 ylabel="BIC", title="t")
+    assert out["a"]["best"].get_xdata()[0] == 3 and out["b"]["best"].get_xdata()[0] == 4
+    assert out["true_k"].get_xdata()[0] == 3 and ax.get_xlabel() == "K" and ax.get_ylabel() == "BIC"
+    np.testing.assert_allclose(out["a"]["line"].get_ydata(), [5, 3, 1, 2])
+    out = figures.plot_criterion(ax, Ks, {"c": [1.0, 4.0, 2.0, 0.0]}, best="max")
+    assert out["c"]["best"].get_xdata()[0] == 2 and out["true_k"] is None
+    with pytest.raises(ValueError, match="one per K"):
+        figures.plot_criterion(ax, Ks, {"d": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="best must be"):
+        figures.plot_criterion(ax, Ks, {"d": [1.0, 2.0, 3.0, 4.0]}, best="lowest")

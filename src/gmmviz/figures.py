@@ -18,6 +18,7 @@ from .plot import plot_density, plot_ellipses, plot_means, plot_points
 __all__ = [
     "plot_fit",
     "plot_covariance_types",
+    "plot_criterion",
     "plot_samples",
     "plot_image_grid",
     "plot_weights",
@@ -102,6 +103,45 @@ def plot_covariance_types(axes: Sequence[Axes], X: Any, fits: Mapping[str, GMMPa
         bic = p * np.log(len(X)) - 2 * ll
         out[cov] = plot_fit(ax, X, params, xlabel=xlabel, ylabel=ylabel,
                             title=f"{cov}: p = {p}, ln p(X) = {ll:.0f}\nBIC = {bic:.0f}")
+    return out
+
+
+def plot_criterion(ax: Axes, Ks: Sequence[int], curves: Mapping[str, Sequence[float]], *,
+                   best: str | None = None, true_k: int | None = None, ylabel: str = "",
+                   title: str = "", colors: Sequence[Any] | None = None) -> dict[str, Any]:
+    """One curve per model against K, with the best K of each starred (``best="min"`` or ``"max"``).
+
+    Parameters
+    ----------
+    Ks : sequence of int
+    curves : mapping label -> values, one per K
+    best : {"min", "max"} or None
+        Mark each curve's smallest (BIC, AIC) or largest (held-out ln p(X)) value with a star.
+    true_k : int, optional
+        Draw a dashed vertical line at the true K.
+
+    Returns
+    -------
+    dict label -> {"line": Line2D, "best": Line2D or None}; ``"true_k"`` -> the vertical line or None.
+    """
+    if best not in (None, "min", "max"):
+        raise ValueError(f"best must be 'min', 'max' or None, got {best!r}.")
+    Ks = np.asarray(Ks)
+    out: dict[str, Any] = {}
+    for i, (label, values) in enumerate(curves.items()):
+        values = np.asarray(values, dtype=float)
+        if values.shape != Ks.shape:
+            raise ValueError(f"curve {label!r} has {values.size} values for {Ks.size} values of K: give one per K.")
+        color = colors[i] if colors is not None else f"C{i}"
+        (line,) = ax.plot(Ks, values, "o-", color=color, label=label)
+        star = None
+        if best is not None:
+            j = int(np.argmin(values) if best == "min" else np.argmax(values))
+            (star,) = ax.plot(Ks[j], values[j], "*", color=color, ms=16, mec="k")
+        out[label] = {"line": line, "best": star}
+    out["true_k"] = ax.axvline(true_k, color="0.6", ls="--", lw=1, label="true K") if true_k is not None else None
+    ax.set(xlabel="K", ylabel=ylabel, title=title, xticks=Ks)
+    ax.legend(fontsize="small")
     return out
 
 
