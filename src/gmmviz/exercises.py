@@ -51,6 +51,11 @@ __all__ = [
     "check_mahalanobis",
     "check_elbo",
     "check_permutation",
+    "check_converged",
+    "check_best_k",
+    "check_uncertain",
+    "n_parameters",
+    "reference_converged",
     "reference_e_step",
     "reference_m_step",
     "solution",
@@ -180,9 +185,31 @@ def _problems(seed: int) -> list[tuple[np.ndarray, GMMParams, np.ndarray]]:
     return out
 
 
+def _far_problem(seed: int) -> tuple[np.ndarray, GMMParams]:
+    """A 2-D, K=3 problem whose last point lies far from every component.
+
+    Its every π_k N(x_n | μ_k, Σ_k) is below 1e-1000, far under the smallest float64 (about
+    1e-308): exponentiating first underflows to 0 and γ becomes 0/0. Only a log-space E-step
+    (log-sum-exp) gets it right.
+    """
+    rng = np.random.default_rng(seed + 1000)
+    params = _random_params(rng, 3, 2)
+    X = params.means[rng.choice(3, size=8)] + rng.normal(size=(8, 2))
+    far = params.means.mean(axis=0) + np.array([80.0, -60.0])
+    return np.vstack([X, far]), params
+
+
 def _describe(X: np.ndarray, k: int) -> str:
     n, d = X.shape
     return f"a test problem with n={n} points, d={d}, K={k}"
+
+
+_FAR_HINT = (
+    "The last point of this problem lies far from every component: every π_k N(x_n | μ_k, Σ_k) is "
+    "below e^-1000, far below the smallest float64 (about 1e-308), so exponentiating first gives "
+    "0, and normalising gives 0/0. Compute a_nk = ln π_k + ln N(x_n | μ_k, Σ_k) with logpdf and "
+    "normalise in logs: γ_nk = exp(a_nk − logsumexp_j a_nj)."
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,15 +331,18 @@ def check_log_likelihood(value: Any, X: Any, params: GMMParams) -> CheckResult:
 def check_e_step(fn: Callable, *, seed: int = 0) -> CheckResult:
     """Check the learner's ``e_step(X, params) -> (resp, log_likelihood)``.
 
-    Runs it on three small seeded problems (2-D K=3, 1-D K=2, 3-D K=4) and compares with
-    :func:`gmmviz.em.e_step`. The result names the first problem found.
+    Runs it on three small seeded problems (2-D K=3, 1-D K=2, 3-D K=4) and a fourth with a
+    point far from every component, where a naive E-step (exponentiate, then normalise)
+    underflows to 0/0; compares with :func:`gmmviz.em.e_step`. The result names the first
+    problem found, and on the far point says why only a log-space E-step survives it.
     """
     name = "e_step"
     if not callable(fn):
         return _fail(name, f"pass your function itself, e.g. check_e_step(my_e_step), not a {type(fn).__name__}.")
-    problems = _problems(seed)
-    for i, (X, params, _) in enumerate(problems):
-        where = _describe(X, params.n_components)
+    problems = [(X, params) for X, params, _ in _problems(seed)] + [_far_problem(seed)]
+    for i, (X, params) in enumerate(problems):
+        far = i == len(problems) - 1
+        where = _describe(X, params.n_components) + (" and one point far from every component" if far else "")
         out, exc = _call(fn, X.copy(), params)
         if exc is not None:
             return _raised(name, exc, where)
@@ -330,13 +360,14 @@ def check_e_step(fn: Callable, *, seed: int = 0) -> CheckResult:
         ref_resp, _ = _gm_e_step(X, params)
         problem = _resp_problem(resp, X, params, ref_resp)
         if problem:
-            return _fail(name, f"{problem} [{where}]")
+            return _fail(name, f"{_FAR_HINT + ' ' if far else ''}{problem} [{where}]")
         if ll is None:
             return _fail(name, "γ is right. log_likelihood (the second value returned) is None: compute ln p(X).")
         problem = _ll_problem(ll, X, params)
         if problem:
-            return _fail(name, f"γ is right; ln p(X) is not: {problem} [{where}]")
-    return _ok(name, f"correct on {len(problems)} test problems (γ and ln p(X) match gmmviz.e_step).")
+            return _fail(name, f"γ is right; ln p(X) is not: {_FAR_HINT + ' ' if far else ''}{problem} [{where}]")
+    return _ok(name, f"correct on {len(problems)} test problems, one with a point far from every component "
+                     f"(γ and ln p(X) match gmmviz.e_step).")
 
 
 def _unpack_params(out: Any) -> tuple[Any, Any, Any] | str:
@@ -620,6 +651,145 @@ def check_permutation(perm: Any, means_a: Any, means_b: Any) -> CheckResult:
                        f"between means finds it.")
 
 
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    return None
+
+
+#: (ln p(X) before, ln p(X) after, n points, tol, converged?, hint when the answer is wrong)
+_CONVERGENCE_CASES = (
+    (-1000.0, -999.0, 100, 1e-3, False,
+     "a gain of 1.0 over 100 points is 0.01 per point, above tol = 0.001: EM must go on."),
+    (-5000.0, -4999.5, 1000, 1e-3, True,
+     "a gain of 0.5 over n = 1000 points is 0.0005 per point, below tol = 0.001: compare the gain "
+     "PER POINT, |Δ ln p(X)| / n, with tol (the total grows with n; the same tol must mean the same "
+     "for 100 and for 100 000 points)."),
+    (-1000.0, -999.95, 100, 1e-3, True,
+     "a gain of 0.05 over 100 points is 0.0005 per point, below tol = 0.001: EM has converged."),
+    (-10.0, -9.995, 1, 1e-3, False,
+     "a gain of 0.005 for n = 1 point is 0.005 per point, above tol = 0.001. Divide the change by the "
+     "number of points n, not by |ln p(X)| (a relative change depends on where ln p(X) happens to be)."),
+    (-1000.0, -1000.5, 100, 1e-3, False,
+     "ln p(X) FELL by 0.005 per point, more than tol: that is not convergence (EM never lowers "
+     "ln p(X); a fall is a bug to look at). Use the size of the change, abs(Δ), not Δ alone."),
+    (-1000.0, -1000.0, 100, 0.0, False,
+     "with tol = 0 the test must never pass (fit_em's tol=0 runs all max_iter iterations): use a "
+     "strict comparison, |Δ| / n < tol."),
+    (-1000.0, -1000.0000001, 100, 1e-3, True,
+     "a change of 1e-7 (a rounding error, here a tiny fall) is below tol: EM has converged."),
+)
+
+
+def check_converged(fn: Callable) -> CheckResult:
+    """Check the learner's convergence test ``converged(ll_previous, ll_current, n, tol) -> bool``.
+
+    The rule is fit_em's and scikit-learn's: EM has converged when the change in ln p(X) per point,
+    ``abs(ll_current - ll_previous) / n``, is strictly below ``tol``. Seven cases, each aimed at one
+    slip (no division by n, a relative change, a fall counted as convergence, ``<=`` with tol = 0).
+    """
+    name = "convergence test"
+    if not callable(fn):
+        return _fail(name, f"pass your function itself, e.g. check_converged(my_converged), not a {type(fn).__name__}.")
+    for i, (before, after, n, tol, want, hint) in enumerate(_CONVERGENCE_CASES):
+        out, exc = _call(fn, before, after, n, tol)
+        where = f"ll_previous={before}, ll_current={after}, n={n}, tol={tol}"
+        if exc is not None:
+            return _raised(name, exc, where)
+        if out is None:
+            if i == 0:
+                return _todo(name, "your function returned None. Fill in the TODO and run the check again.")
+            return _fail(name, f"your function returned None for {where}.")
+        got = _as_bool(out)
+        if got is None:
+            return _fail(name, f"return True or False (a comparison), got {type(out).__name__} {out!r} for {where}.")
+        if got != want:
+            return _fail(name, f"for {where} you returned {got}, expected {want}: {hint}")
+    return _ok(name, f"right on all {len(_CONVERGENCE_CASES)} cases: |Δ ln p(X)| / n < tol.")
+
+
+def reference_converged(ll_previous: float, ll_current: float, n: int, tol: float) -> bool:
+    """fit_em's convergence test: the change in ln p(X) per point is strictly below ``tol``."""
+    return abs(ll_current - ll_previous) / n < tol
+
+
+def _bic_table(X: np.ndarray, covariance_type: str, candidates: tuple[int, ...]) -> tuple[dict[int, float], dict[int, float]]:
+    """ln p(X) and BIC of fit_em(X, K, random_state=0) for every K in ``candidates``."""
+    from .em import fit_em, log_likelihood
+
+    n, d = X.shape
+    ll = {k: log_likelihood(X, fit_em(X, k, covariance_type=covariance_type, random_state=0).final)
+          for k in candidates}
+    bic = {k: n_parameters(k, d, covariance_type) * np.log(n) - 2 * ll[k] for k in candidates}
+    return ll, bic
+
+
+def check_best_k(value: Any, X: Any, covariance_type: str = "full", candidates: Any = range(1, 9)) -> CheckResult:
+    """Check which K BIC chooses on ``X``: the K in ``candidates`` with the smallest BIC.
+
+    BIC = p ln N − 2 ln p(X), with p from :func:`n_parameters` and ln p(X) of
+    ``fit_em(X, K, covariance_type=..., random_state=0)``, the fits the exercise asks for. The
+    answer is computed here, so the notebook does not give it away.
+    """
+    name = f"BIC's choice of K ({covariance_type})"
+    if value is None:
+        return _todo(name, "the value is None. Compute BIC for every K and run this cell again.")
+    X = np.asarray(X, dtype=float)
+    X = X[:, None] if X.ndim == 1 else X
+    candidates = tuple(int(k) for k in candidates)
+    try:
+        v = int(value)
+    except (TypeError, ValueError):
+        return _fail(name, f"give K as a whole number, got {value!r}.")
+    if v not in candidates:
+        return _fail(name, f"K = {v} is not among the candidates {candidates[0]}..{candidates[-1]}.")
+    ll, bic = _bic_table(X, covariance_type, candidates)
+    best = min(bic, key=bic.get)
+    if v == best:
+        return _ok(name, f"K = {best} has the smallest BIC, {bic[best]:.1f}.")
+    if v == max(ll, key=ll.get):
+        return _fail(name, f"K = {v} has the highest ln p(X), not the smallest BIC = p ln N − 2 ln p(X): "
+                           f"add the penalty p ln N.")
+    return _fail(name, f"K = {v} has BIC {bic[v]:.1f}, but another K has a smaller one: print BIC for every "
+                       f"K in {candidates[0]}..{candidates[-1]} and take the smallest.")
+
+
+def check_uncertain(mask: Any, resp: Any, threshold: float = 0.99) -> CheckResult:
+    """Check a boolean mask of the points EM is unsure about: largest γ_nk below ``threshold``.
+
+    Recognised slips: the confident points instead (comparison flipped), the smallest γ_nk or
+    one column instead of the largest, indices or a count instead of a mask.
+    """
+    name = "uncertain points"
+    if mask is None:
+        return _todo(name, "unsure is None. Build the mask and run this cell again.")
+    resp = np.asarray(resp, dtype=float)
+    n = resp.shape[0]
+    ref = resp.max(axis=1) < threshold
+    arr = np.asarray(mask)
+    if arr.ndim == 0:
+        return _fail(name, f"give one True/False per point (a mask of length {n}), not a single number; "
+                           f"the count is unsure.sum().")
+    if arr.dtype != bool:
+        return _fail(name, f"give a boolean mask (one True/False per point, e.g. a comparison), not "
+                           f"{arr.dtype} values such as indices.")
+    if arr.shape != (n,):
+        if arr.shape == resp.shape:
+            return _fail(name, f"the mask has shape {arr.shape}, one value per point AND component: take the "
+                               f"largest γ_nk of each point first, resp.max(axis=1).")
+        return _fail(name, f"the mask must have one value per point, shape ({n},), got {arr.shape}.")
+    if np.array_equal(arr, ref):
+        return _ok(name, f"{int(ref.sum())} of {n} points have their largest γ_nk below {threshold:g}.")
+    if np.array_equal(arr, ~ref):
+        return _fail(name, f"that is the confident points (largest γ_nk ≥ {threshold:g}): flip the comparison.")
+    if np.array_equal(arr, resp.min(axis=1) < threshold):
+        return _fail(name, "you used the smallest γ_nk of each point; EM is unsure when even the LARGEST is small: resp.max(axis=1).")
+    if any(np.array_equal(arr, resp[:, k] < threshold) for k in range(resp.shape[1])):
+        return _fail(name, "you looked at one component's column only; use each point's largest γ_nk, resp.max(axis=1).")
+    wrong = int(np.sum(arr != ref))
+    return _fail(name, f"{wrong} points are classified wrongly: unsure = resp.max(axis=1) < {threshold:g}.")
+
+
 # ---------------------------------------------------------------------------------------------
 # Reference solutions (written to be read, not to be fast)
 # ---------------------------------------------------------------------------------------------
@@ -661,7 +831,7 @@ def reference_m_step(X, resp, reg_covar=1e-6):
 
 def solution(name: str) -> None:
     """Print the source of a reference solution, e.g. ``solution("e_step")``."""
-    fns = {"e_step": reference_e_step, "m_step": reference_m_step}
+    fns = {"e_step": reference_e_step, "m_step": reference_m_step, "converged": reference_converged}
     key = name.replace("reference_", "")
     if key not in fns:
         print(f"No solution called {name!r}; available: {', '.join(fns)}.")
