@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import threading
 import time
-import warnings
 
+import dask.array as da  # the "scale" extra, which `make test` installs: a missing dask fails here, not skips
 import numpy as np
 import pytest
 
-da = pytest.importorskip("dask.array")  # CI installs the "scale" extra: a missing dask fails test_dask_installed
-import dask  # noqa: E402
-
-import gmmviz  # noqa: E402
-from gmmviz import COVARIANCE_TYPES, EmptyComponentWarning, e_step, fit_em, init_params, m_step  # noqa: E402
-from gmmviz.chunked import (  # noqa: E402
+import gmmviz
+from gmmviz import COVARIANCE_TYPES, EmptyComponentWarning, e_step, fit_em, init_params, m_step
+from gmmviz.chunked import (
     ChunkedEMHistory,
     SufficientStatistics,
     fit_em_chunked,
@@ -33,9 +30,6 @@ from gmmviz.chunked import (  # noqa: E402
 
 UNEQUAL_CHUNKS = (1000, 2500, 1, 1999, 1000)  # 6,500 points, one chunk of a single point
 
-
-def test_dask_installed():
-    import distributed  # noqa: F401
 
 
 def make_data(offset: float = 0.0, seed: int = 0) -> np.ndarray:
@@ -233,7 +227,7 @@ def test_history_is_lazy_and_responsibilities_on_demand():
 
 @pytest.fixture
 def client():
-    distributed = pytest.importorskip("distributed")
+    import distributed
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
         yield c
