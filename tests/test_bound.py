@@ -10,7 +10,7 @@ from gmmviz.datasets import load_faithful, make_dataset
 @pytest.fixture(scope="module")
 def problem():
     X, _ = make_dataset("overlapping", n_samples=150, random_state=1)
-    params = gmmviz.init_params(X, 3, method="random", random_state=2)
+    params = gmmviz.init_params(X, 3, init="random", random_state=2)
     return X, params
 
 

@@ -6,6 +6,7 @@ origin in test_em_properties.py, bad input in test_em_errors.py.
 """
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -183,17 +184,18 @@ def test_frames_order_params_and_responsibilities(run):
     ]
     assert [f.index for f in frames] == list(range(13))
     assert frames[0].params is history.params[0] and frames[0].resp is None
-    assert history.frame_kinds() == [(f.kind, f.iteration) for f in frames]
+    assert frames[0].previous_params is None and frames[0].params_index == 0
     for f in frames[1:]:
         t = f.iteration
         shown = t - 1 if f.kind == "E" else t
+        assert f.params_index == shown
         assert f.params is history.params[shown]
+        assert f.previous_params is (history.params[t - 1] if f.kind == "M" else None)
         assert f.log_likelihood == history.log_likelihoods[shown]
         expected_resp, expected_ll = e_step(X, history.params[t - 1])  # what the M-step of iteration t used
         np.testing.assert_allclose(f.resp, expected_resp, rtol=1e-13, atol=1e-300)
         assert f.log_likelihood == pytest.approx(log_likelihood(X, f.params), rel=1e-12)
         assert f.description and "\n" not in f.description
-    np.testing.assert_array_equal(history.frame_log_likelihoods(), [f.log_likelihood for f in frames])
     assert history.frame(-1).kind == "M" and history.final is history.params[-1]
     with pytest.raises(IndexError):
         history.frame(13)
@@ -279,7 +281,7 @@ def manual_em(X, start, tol, max_iter, covariance_type="full", reg_covar=1e-6):
 def test_stops_when_mean_gain_falls_below_tol(tol):
     rng = np.random.default_rng(6)
     X = np.concatenate([rng.normal(0, 1, (150, 2)), rng.normal(2.5, 1, (150, 2))])  # overlapping: slow EM
-    start = init_params(X, 2, "random", random_state=1)
+    start = init_params(X, 2, init="random", random_state=1)
     lls, converged = manual_em(X, start, tol, max_iter=500)
     assert converged and len(lls) > 3  # a real test: several iterations before stopping
     gains = np.abs(np.diff(lls)) / len(X)
@@ -292,7 +294,7 @@ def test_stops_when_mean_gain_falls_below_tol(tol):
 
 def test_tol_zero_runs_max_iter_and_max_iter_zero_returns_start():
     X, _ = blobs(n_per=30, seed=7)
-    start = init_params(X, 3, "random", random_state=0)
+    start = init_params(X, 3, init="random", random_state=0)
     h = fit_em(X, 3, params=start, tol=0.0, max_iter=40)
     assert h.n_iter == 40 and not h.converged
     h = fit_em(X, 3, params=start, max_iter=3, tol=1e-12)
@@ -302,7 +304,7 @@ def test_tol_zero_runs_max_iter_and_max_iter_zero_returns_start():
     assert h0.n_frames == 1 and [f.kind for f in h0] == ["init"]
     assert h0.log_likelihoods.shape == (1,)
     assert h0.log_likelihoods[0] == pytest.approx(log_likelihood(X, start), rel=1e-13)
-    np.testing.assert_array_equal(h0.frame_log_likelihoods(), h0.log_likelihoods)
+    assert h0.frame(0).log_likelihood == h0.log_likelihoods[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,7 +338,7 @@ def test_kmeans_init_is_sklearn_kmeans(covariance_type):
     from sklearn.cluster import KMeans
 
     X, centres = blobs(n_per=50, seed=8, d=2, k=3)
-    params = init_params(X, 3, "kmeans", covariance_type, random_state=0)
+    params = init_params(X, 3, init="kmeans", covariance_type=covariance_type, random_state=0)
     ref = KMeans(n_clusters=3, n_init=4, random_state=0).fit(X).cluster_centers_
     np.testing.assert_allclose(match_rows(params.means, ref), ref, rtol=1e-10)
     assert_identity_start(params, 3, 2, covariance_type)
@@ -361,21 +363,21 @@ def _rows_of(X, means):
 def test_kmeanspp_and_random_pick_distinct_data_points(method, covariance_type):
     X, _ = blobs(n_per=20, seed=9, d=3, k=4)
     X = np.concatenate([X, X[:30]])  # duplicates must not make two means coincide
-    params = init_params(X, 5, method, covariance_type, random_state=11)
+    params = init_params(X, 5, init=method, covariance_type=covariance_type, random_state=11)
     assert params.means.shape == (5, 3)
     assert _rows_of(X, params.means)
     assert np.unique(params.means, axis=0).shape[0] == 5
     assert_identity_start(params, 5, 3, covariance_type)
-    again = init_params(X, 5, method, covariance_type, random_state=11)
+    again = init_params(X, 5, init=method, covariance_type=covariance_type, random_state=11)
     np.testing.assert_array_equal(again.means, params.means)
-    gen = init_params(X, 5, method, covariance_type, random_state=np.random.default_rng(3))
+    gen = init_params(X, 5, init=method, covariance_type=covariance_type, random_state=np.random.default_rng(3))
     assert _rows_of(X, gen.means)
 
 
 def test_random_init_with_exactly_k_distinct_points():
     X = np.repeat(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]), 5, axis=0)
     for seed in range(5):
-        params = init_params(X, 3, "random", random_state=seed)
+        params = init_params(X, 3, init="random", random_state=seed)
         assert np.unique(params.means, axis=0).shape[0] == 3
 
 
@@ -388,6 +390,26 @@ def test_given_means():
     h = fit_em(X, 3, params=params, covariance_type="diag", max_iter=2)
     assert h.params[0] is params and h.init == "given"
     assert h.frame(0).description == "Start: given parameters"
+
+
+def test_frame_titles_come_from_the_frame_fields(run):
+    _, history = run
+    assert history.frame(0).init == "random"
+    assert history.frame(0).description == "Start: random means, π_k = 1/K, Σ_k = I"
+    assert history.frame(5).description.startswith("Iteration 3, E-step")
+    assert history.frame(6).description.startswith("Iteration 3, M-step")
+    # Built from the fields, not stored: a frame with other fields says something else.
+    moved = dataclasses.replace(history.frame(6), iteration=4)
+    assert moved.description.startswith("Iteration 4, M-step")
+
+
+def test_init_is_a_keyword_like_in_fit_em():
+    X, _ = blobs(n_per=20, seed=10)
+    with pytest.raises(TypeError):
+        init_params(X, 3, "random")  # positional, as the old method= was: refused
+    with pytest.raises(TypeError):
+        init_params(X, 3, method="random")
+    assert init_params(X, 3, init="random", random_state=0).n_components == 3
 
 
 def test_one_dimensional_data():
@@ -406,7 +428,7 @@ def test_one_dimensional_data():
     assert resp.shape == (140, 2) and ll == pytest.approx(h1.log_likelihoods[-1], rel=1e-13)
     assert log_density(x, h1.final).shape == (140,)
     for method in ("kmeans", "kmeans++", "random"):
-        assert init_params(x, 2, method, random_state=0).means.shape == (2, 1)
+        assert init_params(x, 2, init=method, random_state=0).means.shape == (2, 1)
     # The docstring's own example.
     h = fit_em(np.array([1.0, 1.2, 5.0]), 2, init="random", random_state=0)
     assert h.final.means.shape == (2, 1) and np.isfinite(h.log_likelihoods).all()

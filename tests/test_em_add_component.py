@@ -61,7 +61,6 @@ def test_a_full_matrix_and_other_covariance_types():
 @pytest.mark.parametrize("kwargs, match", [
     (dict(weight=0.0), "strictly between 0 and 1"),
     (dict(weight=1.0), "strictly between 0 and 1"),
-    (dict(weight=True), "strictly between 0 and 1"),
     (dict(mean=[0.0, 0.0, 0.0]), r"mean must have shape \(2,\)"),
     (dict(covariance=0.0), "must be positive"),
     (dict(covariance=-1.0), "must be positive"),
@@ -75,6 +74,13 @@ def test_bad_arguments_say_what_is_wrong(kwargs, match):
     args = dict(mean=[0.0, 0.0], covariance=0.1, weight=0.1) | kwargs
     with pytest.raises(ValueError, match=match):
         add_component(good, **args)
+
+
+def test_a_weight_that_is_not_a_number_is_a_type_error():
+    good = GMMParams([0.5, 0.5], [[0, 0], [1, 1]], np.stack([np.eye(2)] * 2))
+    for bad in (True, "0.1", None):
+        with pytest.raises(TypeError, match=r"weight must be a number \(strictly between 0 and 1\)"):
+            add_component(good, [0.0, 0.0], 0.1, bad)
 
 
 def test_tied_and_non_params_are_refused():

@@ -1,7 +1,8 @@
 """Bad input to gmmviz.em gets a clear error that names the problem and the way out.
 
 Every check asserts on the message (``match=``) and that the exception is raised by gmmviz's own
-validation in em.py, not from deep inside NumPy/SciPy/scikit-learn, and never turns into a NaN.
+validation (a file of the gmmviz package), not from deep inside NumPy/SciPy/scikit-learn, and never
+turns into a NaN. Kinds are consistent: a wrong type raises TypeError, a value out of range ValueError.
 """
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import gmmviz
 from gmmviz import GMMParams, e_step, fit_em, init_params, log_density, log_likelihood, m_step
 
-EM_PY = "em.py"
+GMMVIZ_DIR = Path(gmmviz.__file__).resolve().parent
 rng = np.random.default_rng(0)
 X2 = rng.normal(size=(30, 2))
 
 
 def raised_by_gmmviz(excinfo) -> None:
-    """The innermost frame of the traceback is gmmviz's em.py: a deliberate message, not an accident."""
-    assert Path(str(excinfo.traceback[-1].path)).name == EM_PY, excinfo.traceback[-1]
+    """The innermost frame of the traceback is in gmmviz: a deliberate message, not an accident."""
+    where = Path(str(excinfo.traceback[-1].path)).resolve()
+    assert where.parent == GMMVIZ_DIR, excinfo.traceback[-1]
 
 
 def check(exc_type, match, fn, *args, **kwargs):
@@ -102,7 +105,7 @@ def test_bad_K(fn, k, exc_type, match):
 
 
 def test_numpy_integer_K_is_fine():
-    assert init_params(X2, np.int64(2), "random", random_state=0).n_components == 2
+    assert init_params(X2, np.int64(2), init="random", random_state=0).n_components == 2
 
 
 @pytest.mark.parametrize("fn", [fit_em, init_params], ids=["fit_em", "init_params"])
@@ -127,7 +130,7 @@ def test_unknown_covariance_type_and_init():
     check(ValueError, r"Unknown covariance_type", GMMParams, [1.0], [[0.0]], [1.0], "Full")
     msg = r"Unknown init method 'kmean': use one of 'kmeans', 'kmeans\+\+', 'random' or pass"
     check(ValueError, msg, fit_em, X2, 2, init="kmean")
-    check(ValueError, msg, init_params, X2, 2, "kmean")
+    check(ValueError, msg, init_params, X2, 2, init="kmean")
 
 
 def test_means_of_the_wrong_shape():
@@ -141,8 +144,8 @@ def test_means_of_the_wrong_shape():
 
 @pytest.mark.parametrize("reg_covar, exc_type, match", [
     (-1e-6, ValueError, r"reg_covar must be non-negative, got -1e-06: use 0 or a small positive value"),
-    (np.nan, TypeError, r"reg_covar must be a finite number"),
-    ("1e-6", TypeError, r"reg_covar must be a finite number, got '1e-6'"),
+    (np.nan, ValueError, r"reg_covar must be finite and non-negative, got nan"),
+    ("1e-6", TypeError, r"reg_covar must be a number \(non-negative\), got '1e-6'"),
 ])
 def test_bad_reg_covar(reg_covar, exc_type, match):
     check(exc_type, match, fit_em, X2, 2, reg_covar=reg_covar)
@@ -150,18 +153,30 @@ def test_bad_reg_covar(reg_covar, exc_type, match):
 
 
 def test_bad_max_iter_and_tol():
-    check(ValueError, r"max_iter must be 0 or more, got -1", fit_em, X2, 2, max_iter=-1)
+    check(ValueError, r"max_iter must be at least 0, got -1", fit_em, X2, 2, max_iter=-1)
     check(TypeError, r"max_iter must be an integer, got 2.0", fit_em, X2, 2, max_iter=2.0)
-    check(ValueError, r"tol must be a non-negative number, got -0.1", fit_em, X2, 2, tol=-0.1)
-    check(ValueError, r"tol must be a non-negative number, got nan", fit_em, X2, 2, tol=float("nan"))
+    check(ValueError, r"tol must be non-negative, got -0.1", fit_em, X2, 2, tol=-0.1)
+    check(ValueError, r"tol must be finite and non-negative, got nan", fit_em, X2, 2, tol=float("nan"))
 
 
-def test_bad_random_state():
-    check(TypeError, r"random_state must be None, an int or a numpy Generator", fit_em, X2, 2, random_state="x")
+@pytest.mark.parametrize("name", ["max_iter", "tol"])
+def test_max_iter_and_tol_raise_the_same_kinds(name):
+    check(TypeError, rf"{name} must be .*got 'x'", fit_em, X2, 2, **{name: "x"})
+    check(TypeError, rf"{name} must be .*got True", fit_em, X2, 2, **{name: True})
+    check(ValueError, rf"{name} must be .*got -1", fit_em, X2, 2, **{name: -1})
+
+
+@pytest.mark.parametrize("fn", [fit_em, init_params], ids=["fit_em", "init_params"])
+def test_bad_random_state(fn):
+    check(TypeError, r"random_state must be None, an int or a numpy Generator", fn, X2, 2, random_state="x")
+    check(TypeError, r"random_state must be None, an int or a numpy Generator, got 1.5", fn, X2, 2, random_state=1.5)
+    check(TypeError, r"random_state must be None, an int or a numpy Generator, got True", fn, X2, 2,
+          random_state=True)
+    check(ValueError, r"random_state must be a non-negative integer, got -1", fn, X2, 2, random_state=-1)
 
 
 def test_params_that_do_not_fit_the_call():
-    p = init_params(X2, 2, "random", random_state=0)
+    p = init_params(X2, 2, init="random", random_state=0)
     check(ValueError, r"params has K=2, covariance_type='full' but fit_em was asked for K=3", fit_em, X2, 3,
           params=p)
     check(ValueError, r"covariance_type='diag': make them agree", fit_em, X2, 2, params=p, covariance_type="diag")

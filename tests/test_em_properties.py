@@ -93,7 +93,7 @@ def test_e_step_agrees_with_scipy(problem):
     """Responsibilities and ln p(X) equal the textbook log-sum-exp of scipy's log-pdfs, for arbitrary
     parameters (the start and the first iterations, whatever the data's scale)."""
     X, k, covariance_type, init, seed = problem
-    p = init_params(X, k, init, covariance_type, random_state=seed)
+    p = init_params(X, k, init=init, covariance_type=covariance_type, random_state=seed)
     h = fit_em(X, k, params=p, covariance_type=covariance_type, max_iter=2, tol=0.0,
                reg_covar=1e-6 * X.var(axis=0).mean())
     for p in h.params:
@@ -178,7 +178,7 @@ AFFINE_MAPS = [(1.0, 1e6), (1e-6, 0.0), (1e6, 0.0), (-3.0, 1e6), (1e-3, 1e3), (1
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_fit_is_affine_equivariant(covariance_type, a, b):
     X = clustered(seed=1, n=300, d=2, k_true=3, spread=3.0, scale=1.0)
-    start = init_params(X, 3, "random", covariance_type, random_state=1)
+    start = init_params(X, 3, init="random", covariance_type=covariance_type, random_state=1)
     errors = equivariance_errors(gmmviz_fit, X, start, a, b)
     tol = equivariance_tolerance(a, b)
     assert max(errors.values()) <= tol, f"{errors} > {tol:.0e}"
@@ -188,7 +188,7 @@ def test_the_equivariance_check_catches_the_expanded_formulas():
     """Proof that the check above can fail: the expanded implementation agrees with gmmviz near the
     origin but breaks down completely at offset 1e6, while gmmviz stays within 1e-10."""
     X = clustered(seed=1, n=300, d=2, k_true=3, spread=3.0, scale=1.0)
-    start = init_params(X, 3, "random", "full", random_state=1)
+    start = init_params(X, 3, init="random", covariance_type="full", random_state=1)
     m_naive, c_naive, ll_naive = naive_expanded_fit(X, start, 10, 1e-3)
     m_ours, c_ours, ll_ours = gmmviz_fit(X, start, 10, 1e-3)
     np.testing.assert_allclose(m_naive, m_ours, rtol=1e-9)  # the naive code is right at the origin
@@ -204,7 +204,7 @@ def test_log_density_far_from_the_origin():
     """One E-step alone: ln p(x) of shifted data under shifted parameters is unchanged."""
     X = clustered(seed=2, n=200, d=3, k_true=2, spread=2.0, scale=1.0)
     for covariance_type in COVARIANCE_TYPES:
-        p = init_params(X, 2, "random", covariance_type, random_state=0)
+        p = init_params(X, 2, init="random", covariance_type=covariance_type, random_state=0)
         ref = log_density(X, p)
         for b in (1e6, -1e7):
             np.testing.assert_allclose(log_density(X + b, mapped(p, 1.0, b)), ref, rtol=1e-8)
@@ -225,6 +225,6 @@ def test_affine_equivariance_property(seed, d, covariance_type, log10_a, negativ
     a = (-1.0 if negative else 1.0) * 10.0**log10_a
     b = offset * max(abs(a), 1.0)  # keep |b|/|a| <= 1e6: beyond that the data themselves lose digits
     X = clustered(seed=seed, n=120, d=d, k_true=2, spread=3.0, scale=1.0)
-    start = init_params(X, 2, "random", covariance_type, random_state=seed % 1000)
+    start = init_params(X, 2, init="random", covariance_type=covariance_type, random_state=seed % 1000)
     errors = equivariance_errors(gmmviz_fit, X, start, a, b, n_iter=8)
     assert max(errors.values()) <= equivariance_tolerance(a, b), errors

@@ -18,6 +18,7 @@ from .em import (
     log_density,
     log_likelihood,
     m_step,
+    weighted_log_prob,
 )
 
 __version__ = "0.1.0"
@@ -36,4 +37,5 @@ __all__ = [
     "log_density",
     "log_likelihood",
     "m_step",
+    "weighted_log_prob",
 ]

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import xlogy
 
-from .em import GMMParams, EMHistory, _check_X, _check_params_for, _check_resp, _e_step, _weighted_log_prob_t
+from ._validation import check_array, check_params, check_resp
+from .em import EMHistory, GMMParams, e_step, log_likelihood, weighted_log_prob
 
 __all__ = [
     "BoundTerms",
@@ -34,24 +35,16 @@ __all__ = [
 ]
 
 
-def _prepare(X, params: GMMParams, q=None):
-    X = _check_X(X)
-    params = _check_params_for(X, params)
-    if q is None:
-        return X, params, None
-    return X, params, _check_resp(q, X.shape[0], params.n_components, name="q")
-
-
-def weighted_log_prob(X, params: GMMParams) -> np.ndarray:
-    """ln π_k + ln N(x_n | μ_k, Σ_k), shape (n, K)."""
-    X, params, _ = _prepare(X, params)
-    return _weighted_log_prob_t(X, params).T.copy()
+def _prepare(X, params: GMMParams, q):
+    X = check_array(X)
+    params = check_params(params, X.shape[1])
+    return X, params, check_resp(q, X.shape[0], params.n_components, name="q")
 
 
 def expected_complete_log_likelihood(X, params: GMMParams, q) -> float:
     """Q = Σ_n Σ_k q_nk [ln π_k + ln N(x_n | μ_k, Σ_k)], what the M-step maximises over θ."""
     X, params, q = _prepare(X, params, q)
-    wlp = _weighted_log_prob_t(X, params).T
+    wlp = weighted_log_prob(X, params)  # ln π_k + ln N(x_n | μ_k, Σ_k), shape (n, K)
     # q_nk = 0 where ln π_k = -inf (a weight of 0) contributes 0, not nan
     return float(np.sum(np.where(q > 0, q * wlp, 0.0)))
 
@@ -70,7 +63,7 @@ def elbo(X, params: GMMParams, q) -> float:
 def kl_gap(X, params: GMMParams, q) -> float:
     """KL(q ‖ p(z | X, θ)) = Σ_n Σ_k q_nk ln(q_nk / γ_nk) ≥ 0, zero exactly when q = γ."""
     X, params, q = _prepare(X, params, q)
-    gamma, _ = _e_step(X, params)
+    gamma, _ = e_step(X, params)
     with np.errstate(divide="ignore"):
         log_gamma = np.log(gamma)
     return float(np.sum(np.where(q > 0, xlogy(q, q) - q * log_gamma, 0.0)))
@@ -91,10 +84,7 @@ class BoundTerms:
 def bound_terms(X, params: GMMParams, q) -> BoundTerms:
     """All three terms of the decomposition for one q and θ."""
     X, params, q = _prepare(X, params, q)
-    gamma, log_dens = _e_step(X, params)
-    e = elbo(X, params, q)
-    kl = kl_gap(X, params, q)
-    return BoundTerms(float(log_dens.sum()), e, kl)
+    return BoundTerms(log_likelihood(X, params), elbo(X, params, q), kl_gap(X, params, q))
 
 
 @dataclass(frozen=True)
@@ -162,6 +152,6 @@ def mean_slice(X, params: GMMParams, q, component: int, direction, offsets):
         means = np.array(params.means)
         means[k] = means[k] + s * direction
         p = GMMParams(params.weights, means, params.covariances, params.covariance_type)
-        lls.append(float(_e_step(X, p)[1].sum()))
+        lls.append(log_likelihood(X, p))
         elbos.append(elbo(X, p, q))
     return np.array(lls), np.array(elbos)

@@ -13,13 +13,14 @@ out in random order (not grouped by component).
 from __future__ import annotations
 
 import inspect
-import operator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
+
+from ._validation import check_int, check_random_state
 
 if TYPE_CHECKING:  # em.py is imported lazily at run time (see true_params)
     from gmmviz.em import GMMParams
@@ -173,42 +174,9 @@ _SPECS: dict[str, MixtureSpec] = {
 }
 
 
-def _check_n_samples(n_samples: Any) -> int:
-    if isinstance(n_samples, (bool, np.bool_)):
-        raise TypeError(f"n_samples must be a positive integer, got {n_samples!r}.")
-    try:
-        n = operator.index(n_samples)
-    except TypeError:
-        raise TypeError(
-            f"n_samples must be a positive integer, got {n_samples!r} of type "
-            f"{type(n_samples).__name__}; pass e.g. n_samples=300."
-        ) from None
-    if n < 1:
-        raise ValueError(f"n_samples must be at least 1, got {n}.")
-    return n
-
-
-def _as_generator(random_state: RandomState) -> np.random.Generator:
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if random_state is None:
-        return np.random.default_rng()
-    if isinstance(random_state, (bool, np.bool_)):
-        raise TypeError(f"random_state must be an int, None or a numpy Generator, got {random_state!r}.")
-    try:
-        seed = operator.index(random_state)
-    except TypeError:
-        raise TypeError(
-            f"random_state must be an int, None or a numpy Generator, got {type(random_state).__name__}."
-        ) from None
-    if seed < 0:
-        raise ValueError(f"random_state must be a non-negative integer, got {seed}.")
-    return np.random.default_rng(seed)
-
-
 def _sample(spec: MixtureSpec, n_samples: Any, random_state: RandomState) -> tuple[np.ndarray, np.ndarray]:
-    n = _check_n_samples(n_samples)
-    rng = _as_generator(random_state)
+    n = check_int(n_samples, "n_samples", minimum=1, hint="; pass e.g. n_samples=300")
+    rng = check_random_state(random_state)
     labels = rng.choice(spec.n_components, size=n, p=spec.weights).astype(np.intp)
     chol = np.linalg.cholesky(spec.covariances)  # (K, d, d): x = mean + L z has covariance L L^T
     z = rng.standard_normal((n, spec.n_features))

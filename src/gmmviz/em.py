@@ -24,14 +24,26 @@ Conventions
 from __future__ import annotations
 
 import contextlib
-import numbers
 import warnings
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
-from scipy import linalg
 from scipy.linalg.blas import dtrmm as _dtrmm
+
+from . import _covariance as cov
+from ._covariance import COVARIANCE_TYPES
+from ._validation import (
+    as_seed,
+    check_array,
+    check_covariance_type,
+    check_int,
+    check_n_components,
+    check_number,
+    check_params,
+    check_reg_covar,
+    check_resp,
+)
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -44,12 +56,12 @@ __all__ = [
     "init_params",
     "e_step",
     "m_step",
+    "weighted_log_prob",
     "log_density",
     "log_likelihood",
     "fit_em",
 ]
 
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 INIT_METHODS = ("kmeans", "kmeans++", "random")
 
 _LOG_2PI = np.log(2.0 * np.pi)
@@ -59,173 +71,18 @@ _KMEANS_PARALLEL_SIZE = 200_000  # n·K above which k-means initialisation may u
 _NK_EPS = 10.0 * np.finfo(np.float64).eps
 
 
+# Transitional: gmmviz.widgets still imports this private name; it should import
+# gmmviz._validation.check_array instead, after which this alias goes.
+_check_X = check_array
+
+
 class EmptyComponentWarning(UserWarning):
     """A component received (almost) no responsibility in an M-step."""
 
 
 # ---------------------------------------------------------------------------------------------
-# Validation (public entry points only)
-# ---------------------------------------------------------------------------------------------
-
-
-def _check_X(X, name: str = "X") -> np.ndarray:
-    """Return X as a finite float64 array of shape (n_samples, n_features)."""
-    if isinstance(X, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers, got a string.")
-    try:
-        arr = np.asarray(X)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be an array of numbers with rows of equal length ({exc}).") from None
-    if arr.dtype == object or arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{name} must hold real numbers, got dtype {arr.dtype}: convert it with "
-            f"np.asarray({name}, dtype=float) after removing text or missing entries."
-        )
-    if arr.ndim == 1:
-        arr = arr[:, np.newaxis]
-    elif arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-D (n_samples, n_features) or 1-D (n points in 1-D), got {arr.ndim}-D "
-            f"with shape {arr.shape}: reshape it, e.g. {name}.reshape(-1, {name}.shape[-1])."
-        )
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}): EM needs at least one point with one feature.")
-    arr = arr.astype(np.float64, copy=False)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        rows = np.flatnonzero(bad.any(axis=1))
-        raise ValueError(
-            f"{name} contains NaN or infinite values in {rows.size} row(s) (first: row {rows[0]}): "
-            f"drop or impute those rows before fitting."
-        )
-    return arr
-
-
-def _check_n_components(n_components, X: np.ndarray) -> int:
-    if isinstance(n_components, bool) or not isinstance(n_components, numbers.Integral):
-        raise TypeError(f"K (n_components) must be an integer, got {n_components!r}.")
-    k = int(n_components)
-    if k < 1:
-        raise ValueError(f"K (n_components) must be at least 1, got {k}.")
-    n = X.shape[0]
-    if k > n:
-        raise ValueError(f"X has {n} points but K={k} components: lower K or add points.")
-    n_distinct = np.unique(X, axis=0).shape[0]
-    if k > n_distinct:
-        raise ValueError(
-            f"X has only {n_distinct} distinct point(s) but K={k} components: lower K to at most "
-            f"{n_distinct} or add different points."
-        )
-    return k
-
-
-def _check_covariance_type(covariance_type) -> str:
-    if covariance_type not in COVARIANCE_TYPES:
-        raise ValueError(
-            f"Unknown covariance_type {covariance_type!r}: use one of {', '.join(map(repr, COVARIANCE_TYPES))}."
-        )
-    return covariance_type
-
-
-def _check_reg_covar(reg_covar) -> float:
-    if isinstance(reg_covar, bool) or not isinstance(reg_covar, numbers.Real) or not np.isfinite(reg_covar):
-        raise TypeError(f"reg_covar must be a finite number, got {reg_covar!r}.")
-    if reg_covar < 0:
-        raise ValueError(f"reg_covar must be non-negative, got {reg_covar}: use 0 or a small positive value like 1e-6.")
-    return float(reg_covar)
-
-
-def _check_resp(resp, n_samples: int, n_components: int | None = None, name: str = "resp") -> np.ndarray:
-    """Responsibilities (or any distribution q over components) of shape (n_samples, K), rows summing to 1."""
-    resp = np.asarray(resp, dtype=np.float64)
-    k = "K" if n_components is None else n_components
-    if resp.ndim != 2 or resp.shape[0] != n_samples or n_components not in (None, resp.shape[1]):
-        raise ValueError(
-            f"{name} must have shape (n_samples, K) = ({n_samples}, {k}), got {resp.shape}: "
-            f"pass the responsibilities returned by e_step(X, params)."
-        )
-    if not np.all(np.isfinite(resp)) or (resp < 0).any():
-        raise ValueError(f"{name} must hold finite, non-negative responsibilities.")
-    sums = resp.sum(axis=1)
-    bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-6)
-    if bad.size:
-        raise ValueError(
-            f"Rows of {name} must sum to 1; row {bad[0]} sums to {sums[bad[0]]:.6g}. "
-            f"Normalise each row: {name} / {name}.sum(axis=1, keepdims=True)."
-        )
-    return resp
-
-
-def _as_seed(random_state) -> int | None:
-    """An int seed for scikit-learn from None, an int or a NumPy Generator."""
-    if random_state is None:
-        return None
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(2**31 - 1))
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return int(random_state)
-    raise TypeError(f"random_state must be None, an int or a numpy Generator, got {random_state!r}.")
-
-
-# ---------------------------------------------------------------------------------------------
 # Parameters
 # ---------------------------------------------------------------------------------------------
-
-
-def _compute_precision_cholesky(covariances: np.ndarray, covariance_type: str) -> np.ndarray:
-    """Cholesky factor P of each precision matrix, as scikit-learn stores it (Σ⁻¹ = P Pᵀ).
-
-    Raises ValueError naming the component when a covariance is not positive definite.
-    """
-    if covariance_type in ("full", "tied"):
-        covs = covariances[np.newaxis] if covariance_type == "tied" else covariances
-        prec = np.empty_like(covs)
-        for k, cov in enumerate(covs):
-            try:
-                cov_chol = linalg.cholesky(cov, lower=True)
-            except linalg.LinAlgError:
-                which = "tied covariance" if covariance_type == "tied" else f"covariance of component {k}"
-                raise ValueError(
-                    f"The {which} is not positive definite (singular or collapsed): "
-                    f"increase reg_covar or lower K."
-                ) from None
-            # P = (L⁻¹)ᵀ by LAPACK's triangular inverse. Not solve_triangular(L, I) as scikit-learn does:
-            # that goes through OpenBLAS's threaded TRSM, which wakes its worker threads even for a
-            # 2×2 matrix and costs 0.1-10 ms per call on a busy machine (more than a whole E-step).
-            inv, _ = linalg.lapack.dtrtri(cov_chol, lower=1)
-            prec[k] = inv.T
-        return prec[0] if covariance_type == "tied" else prec
-    if np.any(covariances <= 0.0):
-        raise ValueError(
-            f"{covariance_type} variances must be positive, got min {covariances.min():.3g}: "
-            f"increase reg_covar or lower K."
-        )
-    return 1.0 / np.sqrt(covariances)
-
-
-def _log_det_precision_cholesky(prec_chol: np.ndarray, covariance_type: str, n_features: int) -> np.ndarray:
-    """ln det(P_k) for each component, from the diagonal of the Cholesky factor (no determinant)."""
-    if covariance_type == "full":
-        return np.sum(np.log(np.diagonal(prec_chol, axis1=1, axis2=2)), axis=1)
-    if covariance_type == "tied":
-        return np.sum(np.log(np.diag(prec_chol)))
-    if covariance_type == "diag":
-        return np.sum(np.log(prec_chol), axis=1)
-    return n_features * np.log(prec_chol)
-
-
-def _full_from(covariances: np.ndarray, covariance_type: str, n_components: int, n_features: int) -> np.ndarray:
-    if covariance_type == "full":
-        return covariances.copy()
-    if covariance_type == "tied":
-        return np.broadcast_to(covariances, (n_components, n_features, n_features)).copy()
-    if covariance_type == "diag":
-        return np.einsum("kd,de->kde", covariances, np.eye(n_features))
-    return covariances[:, np.newaxis, np.newaxis] * np.eye(n_features)
-
-
-def _expected_cov_shape(covariance_type: str, k: int, d: int) -> tuple[int, ...]:
-    return {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}[covariance_type]
 
 
 @dataclass(frozen=True, eq=False)
@@ -258,7 +115,7 @@ class GMMParams:
     precisions_cholesky: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        covariance_type = _check_covariance_type(self.covariance_type)
+        covariance_type = check_covariance_type(self.covariance_type)
         arrays = {}
         for name in ("weights", "means", "covariances"):
             try:
@@ -277,7 +134,7 @@ class GMMParams:
         if means.ndim != 2 or means.shape[0] != k:
             raise ValueError(f"means must have shape (K, d) = ({k}, d), got {means.shape}.")
         d = means.shape[1]
-        expected = _expected_cov_shape(covariance_type, k, d)
+        expected = cov.covariance_shape(covariance_type, k, d)
         if covs.shape != expected:
             raise ValueError(
                 f"covariances for covariance_type={covariance_type!r} must have shape {expected}, got {covs.shape}."
@@ -287,11 +144,11 @@ class GMMParams:
                 f"weights must be non-negative and sum to 1, got sum {weights.sum():.6g}: "
                 f"divide them by their sum."
             )
-        if covariance_type in ("full", "tied"):
+        if cov.needs_full_scatter(covariance_type):  # matrices, not variances
             scale = max(np.abs(covs).max(), np.finfo(float).tiny)
             if not np.allclose(covs, np.swapaxes(covs, -1, -2), rtol=0, atol=1e-10 * scale):
                 raise ValueError("covariances must be symmetric: use (S + S.T) / 2.")
-        prec_chol = _compute_precision_cholesky(covs, covariance_type)
+        prec_chol = cov.precision_cholesky(covs, covariance_type)
         for name, arr in (("weights", weights), ("means", means), ("covariances", covs),
                           ("precisions_cholesky", prec_chol)):
             arr.setflags(write=False)
@@ -309,7 +166,7 @@ class GMMParams:
 
     def full_covariances(self) -> np.ndarray:
         """Σ_k as an array of shape (K, d, d), whatever the covariance type."""
-        return _full_from(self.covariances, self.covariance_type, self.n_components, self.n_features)
+        return cov.to_full(self.covariances, self.covariance_type, self.n_components, self.n_features)
 
     def __repr__(self) -> str:
         return (
@@ -379,52 +236,17 @@ def add_component(params: GMMParams, mean, covariance, weight: float) -> GMMPara
     """
     if not isinstance(params, GMMParams):
         raise TypeError(f"params must be a GMMParams, got {type(params).__name__}.")
-    if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not 0 < weight < 1:
-        raise ValueError(f"weight must be a number strictly between 0 and 1, got {weight!r}.")
-    cov_type, d = params.covariance_type, params.n_features
-    if cov_type == "tied":
-        raise ValueError(
-            "A 'tied' mixture shares one covariance between all components, so a new component "
-            "cannot have its own: use GMMParams(params.weights, params.means, "
-            "params.full_covariances(), 'full') first."
-        )
-    try:
-        mean = np.asarray(mean, dtype=np.float64)
-        cov = np.asarray(covariance, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError("mean and covariance must be numbers or arrays of numbers.") from None
-    if mean.shape not in ((d,), (1, d)):
-        raise ValueError(f"mean must have shape ({d},) like the mixture's means, got {mean.shape}.")
-    if not np.all(np.isfinite(mean)) or not np.all(np.isfinite(cov)):
-        raise ValueError("mean and covariance must be finite (no NaN or infinity).")
-    if cov.ndim == 0:
-        if not cov > 0:
-            raise ValueError(f"the variance σ² must be positive, got {float(cov):g}.")
-        cov = {"full": cov * np.eye(d), "diag": np.full(d, float(cov)), "spherical": cov}[cov_type]
-    expected = _expected_cov_shape(cov_type, 1, d)[1:]
-    if cov.shape != expected:
-        what = {"full": f"a ({d}, {d}) matrix", "diag": f"{d} variances",
-                "spherical": "one variance"}[cov_type]
-        raise ValueError(
-            f"covariance for covariance_type={cov_type!r} must be {what} (shape {expected}) or a "
-            f"single number σ² for σ² I, got shape {cov.shape}."
-        )
-    if cov_type == "full":
-        if not np.allclose(cov, cov.T, rtol=0, atol=1e-10 * max(np.abs(cov).max(), np.finfo(float).tiny)):
-            raise ValueError("the new component's covariance must be symmetric: use (S + S.T) / 2.")
-        smallest = float(np.linalg.eigvalsh(cov).min())
-        if not smallest > 0:
-            raise ValueError(
-                f"the new component's covariance must be positive definite (every eigenvalue > 0), "
-                f"its smallest eigenvalue is {smallest:.3g}."
-            )
-    elif not np.all(cov > 0):
-        raise ValueError(f"the new component's variances must be positive, got min {float(cov.min()):.3g}.")
+    weight = check_number(weight, "weight", minimum=0.0, maximum=1.0, strict=True)
+    d = params.n_features
+    new_cov = cov.component_covariance(covariance, params.covariance_type, d)
+    if np.shape(mean) not in ((d,), (1, d)):
+        raise ValueError(f"mean must have shape ({d},) like the mixture's means, got {np.shape(mean)}.")
+    mean = check_array(mean, "mean")
     weights = np.append((1.0 - float(weight)) * params.weights, float(weight))
     means = np.vstack([params.means, mean.reshape(1, d)])
-    covs = np.concatenate([params.covariances, cov[np.newaxis]])
+    covs = np.concatenate([params.covariances, new_cov[np.newaxis]])
     try:
-        return GMMParams(weights, means, covs, cov_type)
+        return GMMParams(weights, means, covs, params.covariance_type)
     except ValueError as exc:  # the new covariance is not symmetric positive definite
         raise ValueError(f"The new component's covariance is not valid: {exc}") from None
 
@@ -432,19 +254,14 @@ def add_component(params: GMMParams, mean, covariance, weight: float) -> GMMPara
 def _identity_params(means: np.ndarray, covariance_type: str) -> GMMParams:
     """Equal weights 1/K and identity covariances around the given means (the course's start)."""
     k, d = means.shape
-    covs = {
-        "full": np.broadcast_to(np.eye(d), (k, d, d)),
-        "tied": np.eye(d),
-        "diag": np.ones((k, d)),
-        "spherical": np.ones(k),
-    }[covariance_type]
-    return GMMParams(np.full(k, 1.0 / k), means, covs, covariance_type)
+    return GMMParams(np.full(k, 1.0 / k), means, cov.identity(covariance_type, k, d), covariance_type)
 
 
 def init_params(
     X,
     n_components: int,
-    method: str = "kmeans",
+    *,
+    init: str = "kmeans",
     covariance_type: str = "full",
     random_state: int | np.random.Generator | None = None,
     means=None,
@@ -456,7 +273,7 @@ def init_params(
     X : array-like of shape (n_samples, n_features) or (n_samples,)
     n_components : int
         K.
-    method : {'kmeans', 'kmeans++', 'random'}, default='kmeans'
+    init : {'kmeans', 'kmeans++', 'random'}, default='kmeans'
         How the means μ_k are chosen: 'kmeans' runs k-means and takes its cluster centres (the
         course's initialisation); 'kmeans++' takes the k-means++ seeding alone (spread-out data
         points); 'random' picks K distinct data points uniformly. Ignored when ``means`` is given.
@@ -470,24 +287,31 @@ def init_params(
     -------
     GMMParams
     """
-    X = _check_X(X)
-    k = _check_n_components(n_components, X)
-    covariance_type = _check_covariance_type(covariance_type)
+    X = check_array(X)
+    k = check_n_components(n_components, X)
+    covariance_type = check_covariance_type(covariance_type)
     if means is not None:
-        means = _check_X(means, "means")
+        means = check_array(means, "means")
         if means.shape != (k, X.shape[1]):
             raise ValueError(
                 f"means must have shape (K, d) = ({k}, {X.shape[1]}), got {means.shape}: "
                 f"give one mean per component, each with {X.shape[1]} coordinate(s)."
             )
         return _identity_params(means, covariance_type)
-    if method not in INIT_METHODS:
-        raise ValueError(f"Unknown init method {method!r}: use one of {', '.join(map(repr, INIT_METHODS))} or pass means=.")
-    return _identity_params(_initial_means(X, k, method, _as_seed(random_state)), covariance_type)
+    seed = as_seed(random_state)
+    return _identity_params(_initial_means(X, k, _check_init(init, "means="), seed), covariance_type)
 
 
-def _initial_means(X: np.ndarray, k: int, method: str, seed: int | None) -> np.ndarray:
-    if method == "kmeans":
+def _check_init(init, alternative: str) -> str:
+    if init not in INIT_METHODS:
+        raise ValueError(
+            f"Unknown init method {init!r}: use one of {', '.join(map(repr, INIT_METHODS))} or pass {alternative}."
+        )
+    return init
+
+
+def _initial_means(X: np.ndarray, k: int, init: str, seed: int | None) -> np.ndarray:
+    if init == "kmeans":
         from sklearn.cluster import KMeans
         from threadpoolctl import threadpool_limits
 
@@ -496,7 +320,7 @@ def _initial_means(X: np.ndarray, k: int, method: str, seed: int | None) -> np.n
         threads = None if X.shape[0] * k > _KMEANS_PARALLEL_SIZE else 1
         with threadpool_limits(limits=threads, user_api="openmp"):
             return KMeans(n_clusters=k, n_init=4, random_state=seed).fit(X).cluster_centers_
-    if method == "kmeans++":
+    if init == "kmeans++":
         from sklearn.cluster import kmeans_plusplus
 
         return kmeans_plusplus(X, k, random_state=seed)[0]
@@ -600,7 +424,7 @@ def _weighted_log_prob_t(X: np.ndarray, params: GMMParams) -> np.ndarray:
             np.einsum("ij,ij->j", diff, diff, out=out[j, points])
     if cov_type == "spherical":
         out *= (prec**2)[:, np.newaxis]  # ‖(x − μ)/σ‖² = ‖x − μ‖² / σ²
-    log_det = _log_det_precision_cholesky(prec, cov_type, d)
+    log_det = cov.log_det_cholesky(prec, cov_type, d)
     with np.errstate(divide="ignore"):  # a weight of exactly 0 gives ln π_k = -inf, which is right
         log_w = np.log(params.weights)
     out *= -0.5
@@ -623,17 +447,6 @@ def _e_step(X: np.ndarray, params: GMMParams) -> tuple[np.ndarray, np.ndarray]:
     return wlp.T, np.log(total) + top
 
 
-def _check_params_for(X: np.ndarray, params) -> GMMParams:
-    if not isinstance(params, GMMParams):
-        raise TypeError(f"params must be a GMMParams, got {type(params).__name__}: build one with init_params(X, K).")
-    if params.n_features != X.shape[1]:
-        raise ValueError(
-            f"X has {X.shape[1]} feature(s) but the parameters have {params.n_features}: "
-            f"use parameters fitted on data of the same dimension."
-        )
-    return params
-
-
 def e_step(X, params: GMMParams) -> tuple[np.ndarray, float]:
     """E-step: responsibilities γ_nk = π_k N(x_n|μ_k,Σ_k) / Σ_j π_j N(x_n|μ_j,Σ_j).
 
@@ -649,16 +462,26 @@ def e_step(X, params: GMMParams) -> tuple[np.ndarray, float]:
     log_likelihood : float
         ln p(X) = Σ_n ln Σ_k π_k N(x_n | μ_k, Σ_k) under ``params`` (a sum over points, not a mean).
     """
-    X = _check_X(X)
-    params = _check_params_for(X, params)
+    X = check_array(X)
+    params = check_params(params, X.shape[1])
     resp, log_dens = _e_step(X, params)
     return resp, float(log_dens.sum())
 
 
+def weighted_log_prob(X, params: GMMParams) -> np.ndarray:
+    """ln π_k + ln N(x_n | μ_k, Σ_k) for every point and component, shape (n_samples, K).
+
+    The terms the E-step normalises: γ_nk is their softmax over k, ln p(x_n) their log-sum-exp.
+    """
+    X = check_array(X)
+    params = check_params(params, X.shape[1])
+    return _weighted_log_prob_t(X, params).T
+
+
 def log_density(X, params: GMMParams) -> np.ndarray:
     """ln p(x_n) = ln Σ_k π_k N(x_n | μ_k, Σ_k) for each point, shape (n_samples,)."""
-    X = _check_X(X)
-    params = _check_params_for(X, params)
+    X = check_array(X)
+    params = check_params(params, X.shape[1])
     from scipy.special import logsumexp
 
     return logsumexp(_weighted_log_prob_t(X, params), axis=0)
@@ -683,7 +506,7 @@ def _scatter(xt: np.ndarray, rt: np.ndarray, means: np.ndarray, covariance_type:
     """
     d, n = xt.shape
     k = means.shape[0]
-    full = covariance_type in ("full", "tied")
+    full = cov.needs_full_scatter(covariance_type)
     out = np.zeros((k, d, d) if full else (k, d))
     weights = np.sqrt(rt) if full else rt
     with _one_blas_thread():
@@ -714,23 +537,10 @@ def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: fl
         )
         means[empty] = X.mean(axis=0)
     scatter = _scatter(xt, rt, means, covariance_type)
-    if covariance_type == "full":
-        covs = scatter / nk[:, np.newaxis, np.newaxis]
-    elif covariance_type == "tied":
-        covs = scatter.sum(axis=0) / nk.sum()
-    else:
-        covs = scatter / nk[:, np.newaxis]
-        if covariance_type == "spherical":
-            covs = covs.mean(axis=1)
-    if empty.any() and covariance_type != "tied":
-        data_cov = np.atleast_2d(np.cov(X, rowvar=False, bias=True))
-        fill = {"full": data_cov, "diag": np.diag(data_cov), "spherical": np.diag(data_cov).mean()}
-        covs[empty] = fill[covariance_type]
-    if covariance_type in ("full", "tied"):
-        covs = (covs + np.swapaxes(covs, -1, -2)) / 2  # exact symmetry, lost to rounding in Y Yᵀ
-        covs[..., np.arange(d), np.arange(d)] += reg_covar
-    else:
-        covs = covs + reg_covar
+    covs = cov.covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
+    if empty.any():
+        data_cov = cov.add_reg_covar(np.atleast_2d(np.cov(X, rowvar=False, bias=True)), "tied", reg_covar)
+        covs = cov.fill_empty(covs, empty, covariance_type, data_cov)
     return GMMParams(nk / nk.sum(), means, covs, covariance_type)
 
 
@@ -755,14 +565,21 @@ def m_step(X, resp, covariance_type: str = "full", reg_covar: float = 1e-6) -> G
     -------
     GMMParams
     """
-    X = _check_X(X)
-    resp = _check_resp(resp, X.shape[0])
-    return _m_step(X, resp, _check_covariance_type(covariance_type), _check_reg_covar(reg_covar))
+    X = check_array(X)
+    resp = check_resp(resp, X.shape[0])
+    return _m_step(X, resp, check_covariance_type(covariance_type), check_reg_covar(reg_covar))
 
 
 # ---------------------------------------------------------------------------------------------
 # The fit loop and its history
 # ---------------------------------------------------------------------------------------------
+
+
+_FRAME_TITLES = {
+    "init": "Start: {start}",
+    "E": "Iteration {iteration}, E-step: responsibilities γ recomputed (colours change)",
+    "M": "Iteration {iteration}, M-step: π, μ, Σ re-estimated (ellipses move)",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -778,22 +595,36 @@ class Frame:
         0 for the initialisation, t for the E and M frames of iteration t.
     params : GMMParams
         The parameters shown: before the M-step for an E frame, after it for an M frame.
+    previous_params : GMMParams or None
+        For an M frame, the parameters before its step (those of the E frame before it);
+        None for the init and E frames.
     resp : ndarray of shape (n_samples, K) or None
         The responsibilities computed by this iteration's E-step (the ones its M-step used);
         None for the initialisation, where no point has been assigned yet.
     log_likelihood : float
         ln p(X) under ``params``.
-    description : str
-        One line for a title.
+    params_index : int
+        Where ``params`` sits in ``history.params`` and ``history.log_likelihoods``: 0 for the
+        init frame, t − 1 for the E frame of iteration t, t for its M frame.
+    init : str
+        How the run started ('kmeans', 'kmeans++', 'random' or 'given'), as ``EMHistory.init``.
     """
 
     index: int
     kind: str
     iteration: int
     params: GMMParams
+    previous_params: GMMParams | None
     resp: np.ndarray | None
     log_likelihood: float
-    description: str
+    params_index: int
+    init: str = "given"
+
+    @property
+    def description(self) -> str:
+        """One line for a title, built from ``kind``, ``iteration`` and ``init``."""
+        start = "given parameters" if self.init == "given" else f"{self.init} means, π_k = 1/K, Σ_k = I"
+        return _FRAME_TITLES[self.kind].format(start=start, iteration=self.iteration)
 
 
 class EMHistory:
@@ -813,16 +644,17 @@ class EMHistory:
     n_iter : int
     init : str
         How the start was chosen ('kmeans', 'kmeans++', 'random' or 'given').
+    reg_covar : float
+        The ``reg_covar`` of the M-steps.
     """
 
-    def __init__(self, X, params, log_likelihoods, converged, *, init="given", tol=1e-3, reg_covar=1e-6):
+    def __init__(self, X, params, log_likelihoods, converged, *, init="given", reg_covar=1e-6):
         self.X = X
         self.params = tuple(params)
         self.log_likelihoods = np.asarray(log_likelihoods, dtype=float)
         self.log_likelihoods.setflags(write=False)
         self.converged = bool(converged)
         self.init = init
-        self.tol = tol
         self.reg_covar = reg_covar
         self._resp_cache: dict[int, np.ndarray] = {}
 
@@ -866,29 +698,18 @@ class EMHistory:
             self._resp_cache[t] = resp
         return self._resp_cache[t]
 
-    def frame_kinds(self) -> list[tuple[str, int]]:
-        """(kind, iteration) of every frame, without computing any responsibilities."""
-        return [("init", 0)] + [(kind, t) for t in range(1, self.n_iter + 1) for kind in ("E", "M")]
-
-    def frame_log_likelihoods(self) -> np.ndarray:
-        """ln p(X) shown at each frame, shape (n_frames,): ll[0], then ll[t-1] (E) and ll[t] (M) for each t."""
-        ll = self.log_likelihoods
-        return np.concatenate([ll[:1], np.column_stack([ll[:-1], ll[1:]]).ravel()])
-
     def frame(self, i: int) -> Frame:
         """The i-th frame: 0 is the start, then E and M of iteration 1, E and M of iteration 2, ..."""
-        i = range(self.n_frames)[i]
+        i = range(self.n_frames)[i]  # IndexError for out-of-range i, and negative i works
         if i == 0:
-            start = {"given": "the given start"}.get(self.init, f"{self.init} means")
-            return Frame(0, "init", 0, self.params[0], None, float(self.log_likelihoods[0]),
-                         f"Start: {start}, π_k = 1/K, Σ_k = I" if self.init != "given" else "Start: given parameters")
+            return Frame(0, "init", 0, self.params[0], None, None, float(self.log_likelihoods[0]), 0, self.init)
         t = (i + 1) // 2
-        resp = self.responsibilities(t - 1)
+        resp = self.responsibilities(t - 1)  # γ of iteration t's E-step, computed under params[t − 1]
         if i % 2 == 1:
-            return Frame(i, "E", t, self.params[t - 1], resp, float(self.log_likelihoods[t - 1]),
-                         f"Iteration {t}, E-step: responsibilities γ recomputed (colours change)")
-        return Frame(i, "M", t, self.params[t], resp, float(self.log_likelihoods[t]),
-                     f"Iteration {t}, M-step: π, μ, Σ re-estimated (ellipses move)")
+            return Frame(i, "E", t, self.params[t - 1], None, resp, float(self.log_likelihoods[t - 1]), t - 1,
+                         self.init)
+        return Frame(i, "M", t, self.params[t], self.params[t - 1], resp, float(self.log_likelihoods[t]), t,
+                     self.init)
 
     def frames(self) -> Iterator[Frame]:
         """All frames in order: init, E1, M1, E2, M2, ..."""
@@ -944,24 +765,19 @@ def fit_em(
                               tol=tol, reg_covar=reg_covar, random_state=random_state, params=params)
     # The history keeps its own read-only copy: frames recompute γ from it, so later edits to the
     # caller's array (X += noise in a notebook) must not change them.
-    X = np.array(_check_X(X), order="C")
+    X = np.array(check_array(X), order="C")
     X.setflags(write=False)
-    k = _check_n_components(n_components, X)
-    covariance_type = _check_covariance_type(covariance_type)
-    reg_covar = _check_reg_covar(reg_covar)
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral):
-        raise TypeError(f"max_iter must be an integer, got {max_iter!r}.")
-    if max_iter < 0:
-        raise ValueError(f"max_iter must be 0 or more, got {max_iter}.")
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0:
-        raise ValueError(f"tol must be a non-negative number, got {tol!r}.")
+    k = check_n_components(n_components, X)
+    covariance_type = check_covariance_type(covariance_type)
+    reg_covar = check_reg_covar(reg_covar)
+    max_iter = check_int(max_iter, "max_iter", minimum=0)
+    tol = check_number(tol, "tol", minimum=0.0)
     if params is None:
-        if init not in INIT_METHODS:
-            raise ValueError(f"Unknown init method {init!r}: use one of {', '.join(map(repr, INIT_METHODS))} or pass params=.")
-        params = _identity_params(_initial_means(X, k, init, _as_seed(random_state)), covariance_type)
+        seed = as_seed(random_state)
+        params = _identity_params(_initial_means(X, k, _check_init(init, "params="), seed), covariance_type)
         init_name = init
     else:
-        params = _check_params_for(X, params)
+        params = check_params(params, X.shape[1])
         if params.n_components != k or params.covariance_type != covariance_type:
             raise ValueError(
                 f"params has K={params.n_components}, covariance_type={params.covariance_type!r} but fit_em was "
@@ -982,4 +798,4 @@ def fit_em(
         if abs(lls[-1] - lls[-2]) / n < tol:
             converged = True
             break
-    return EMHistory(X, history, lls, converged, init=init_name, tol=tol, reg_covar=reg_covar)
+    return EMHistory(X, history, lls, converged, init=init_name, reg_covar=reg_covar)

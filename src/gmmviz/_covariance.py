@@ -1,0 +1,342 @@
+"""Everything that depends on the covariance type, in one place.
+
+scikit-learn's four covariance types, with its array shapes (K components, d features):
+
+=============  ===========  ==============================================================
+type           shape        Σ_k
+=============  ===========  ==============================================================
+'full'         (K, d, d)    any symmetric positive definite matrix per component
+'tied'         (d, d)       one matrix shared by all components
+'diag'         (K, d)       a diagonal matrix per component (the d variances are stored)
+'spherical'    (K,)         σ_k² I per component (the variance σ_k² is stored)
+=============  ===========  ==============================================================
+
+Each type-dependent piece is one small function per type, chosen from a table (as in
+``sklearn/mixture/_gaussian_mixture.py``):
+
+* the Cholesky factor P_k of the precision Σ_k⁻¹ = P_k P_kᵀ (:func:`precision_cholesky`),
+* ln det P_k = −½ ln det Σ_k from its diagonal (:func:`log_det_cholesky`),
+* the squared Mahalanobis distance ‖P_kᵀ(x_n − μ_k)‖² (:func:`squared_mahalanobis`),
+* the M-step estimate of Σ_k from the weighted scatter S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ
+  (:func:`scatter`, :func:`covariances_from_scatter`),
+
+plus conversions (:func:`to_full`, :func:`add_reg_covar`), the parking of an empty component
+(:func:`fill_empty`) and the check of one new component's covariance (:func:`component_covariance`).
+
+The Mahalanobis and scatter functions here are the plain NumPy versions, written to be read;
+:mod:`gmmviz._fast` computes the same numbers in cache-sized blocks, and the E- and M-steps use it.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from scipy import linalg
+
+__all__ = [
+    "COVARIANCE_TYPES",
+    "add_reg_covar",
+    "component_covariance",
+    "covariance_shape",
+    "covariances_from_scatter",
+    "fill_empty",
+    "identity",
+    "log_det_cholesky",
+    "needs_full_scatter",
+    "precision_cholesky",
+    "scatter",
+    "squared_mahalanobis",
+    "to_full",
+]
+
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+
+# ---------------------------------------------------------------------------------------------
+# Shapes and conversions
+# ---------------------------------------------------------------------------------------------
+
+
+def covariance_shape(covariance_type: str, n_components: int, n_features: int) -> tuple[int, ...]:
+    """The shape of ``covariances`` for this type, K components and d features."""
+    k, d = n_components, n_features
+    return {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}[covariance_type]
+
+
+def identity(covariance_type: str, n_components: int, n_features: int) -> np.ndarray:
+    """Σ_k = I for every component, in the type's shape."""
+    k, d = n_components, n_features
+    return {
+        "full": lambda: np.broadcast_to(np.eye(d), (k, d, d)).copy(),
+        "tied": lambda: np.eye(d),
+        "diag": lambda: np.ones((k, d)),
+        "spherical": lambda: np.ones(k),
+    }[covariance_type]()
+
+
+def to_full(covariances: np.ndarray, covariance_type: str, n_components: int, n_features: int) -> np.ndarray:
+    """Σ_k as a new (K, d, d) array, whatever the covariance type."""
+    covariances = np.asarray(covariances, dtype=np.float64)
+    eye = np.eye(n_features)
+    return {
+        "full": lambda c: c.reshape(n_components, n_features, n_features).copy(),
+        "tied": lambda c: np.repeat(c.reshape(1, n_features, n_features), n_components, axis=0),
+        "diag": lambda c: c.reshape(n_components, n_features)[:, :, np.newaxis] * eye,
+        "spherical": lambda c: c.reshape(n_components, 1, 1) * eye,
+    }[covariance_type](covariances)
+
+
+def add_reg_covar(covariances: np.ndarray, covariance_type: str, reg_covar: float) -> np.ndarray:
+    """A new array: ``covariances`` with ``reg_covar`` added to every variance (the diagonal of Σ_k)."""
+    covs = np.array(covariances, dtype=np.float64)
+    if needs_full_scatter(covariance_type):  # matrices: add to the diagonal only
+        d = covs.shape[-1]
+        covs[..., np.arange(d), np.arange(d)] += reg_covar
+    else:  # variances are the diagonal
+        covs += reg_covar
+    return covs
+
+
+def needs_full_scatter(covariance_type: str) -> bool:
+    """Whether Σ_k is a full matrix ('full', 'tied'), so the M-step needs the full scatter S_k
+    rather than only its diagonal ('diag', 'spherical')."""
+    return covariance_type in ("full", "tied")
+
+
+# ---------------------------------------------------------------------------------------------
+# Precision Cholesky factors and log-determinants
+# ---------------------------------------------------------------------------------------------
+
+
+def _precision_cholesky_matrices(covs: np.ndarray, what: Callable[[int], str]) -> np.ndarray:
+    """P_k = (L_k⁻¹)ᵀ for each Σ_k = L_k L_kᵀ, so that Σ_k⁻¹ = P_k P_kᵀ (upper triangular P_k)."""
+    prec = np.empty_like(covs)
+    for k, cov in enumerate(covs):
+        try:
+            cov_chol = linalg.cholesky(cov, lower=True)
+        except linalg.LinAlgError:
+            raise ValueError(
+                f"The {what(k)} is not positive definite (singular or collapsed): increase reg_covar or lower K."
+            ) from None
+        # L⁻¹ by LAPACK's triangular inverse. Not solve_triangular(L, I) as scikit-learn does: that
+        # goes through OpenBLAS's threaded TRSM, which wakes its worker threads even for a 2×2
+        # matrix and costs 0.1-10 ms per call on a busy machine (more than a whole E-step).
+        inv, _ = linalg.lapack.dtrtri(cov_chol, lower=1)
+        prec[k] = inv.T
+    return prec
+
+
+def _precision_cholesky_full(covs: np.ndarray) -> np.ndarray:
+    return _precision_cholesky_matrices(covs, lambda k: f"covariance of component {k}")
+
+
+def _precision_cholesky_tied(cov: np.ndarray) -> np.ndarray:
+    return _precision_cholesky_matrices(cov[np.newaxis], lambda k: "tied covariance")[0]
+
+
+def _precision_cholesky_variances(covariance_type: str) -> Callable[[np.ndarray], np.ndarray]:
+    def precision_cholesky_of_variances(variances: np.ndarray) -> np.ndarray:
+        if np.any(variances <= 0.0):
+            raise ValueError(
+                f"{covariance_type} variances must be positive, got min {variances.min():.3g}: "
+                f"increase reg_covar or lower K."
+            )
+        return 1.0 / np.sqrt(variances)  # 1/σ: the Cholesky factor of the diagonal precision
+
+    return precision_cholesky_of_variances
+
+
+_PRECISION_CHOLESKY = {
+    "full": _precision_cholesky_full,
+    "tied": _precision_cholesky_tied,
+    "diag": _precision_cholesky_variances("diag"),
+    "spherical": _precision_cholesky_variances("spherical"),
+}
+
+
+def precision_cholesky(covariances: np.ndarray, covariance_type: str) -> np.ndarray:
+    """Cholesky factor P_k of each precision matrix, as scikit-learn stores it (Σ_k⁻¹ = P_k P_kᵀ).
+
+    Same shape as ``covariances``: upper-triangular matrices for 'full'/'tied', 1/σ for
+    'diag'/'spherical'. Raises ValueError naming the component when a covariance is not positive
+    definite.
+    """
+    return _PRECISION_CHOLESKY[covariance_type](covariances)
+
+
+_LOG_DET_CHOLESKY = {
+    "full": lambda p, d: np.sum(np.log(np.diagonal(p, axis1=1, axis2=2)), axis=1),
+    "tied": lambda p, d: np.sum(np.log(np.diag(p))),
+    "diag": lambda p, d: np.sum(np.log(p), axis=1),
+    "spherical": lambda p, d: d * np.log(p),
+}
+
+
+def log_det_cholesky(prec_chol: np.ndarray, covariance_type: str, n_features: int) -> np.ndarray:
+    """ln det P_k = −½ ln det Σ_k for each component (a scalar for 'tied'), from the diagonal of P_k:
+    the determinant of a triangular matrix is the product of its diagonal, so no determinant is formed."""
+    return _LOG_DET_CHOLESKY[covariance_type](prec_chol, n_features)
+
+
+# ---------------------------------------------------------------------------------------------
+# Squared Mahalanobis distance (plain versions; gmmviz._fast has the blocked ones)
+# ---------------------------------------------------------------------------------------------
+
+
+def _mahalanobis_full(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
+    # The difference is taken first: expanding ‖x‖² − 2x·μ + ‖μ‖² cancels far from the origin.
+    return np.column_stack([np.sum(((X - mu) @ p) ** 2, axis=1) for mu, p in zip(means, prec_chol)])
+
+
+def _mahalanobis_tied(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.sum(((X - mu) @ prec_chol) ** 2, axis=1) for mu in means])
+
+
+def _mahalanobis_diag(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.sum(((X - mu) * p) ** 2, axis=1) for mu, p in zip(means, prec_chol)])
+
+
+def _mahalanobis_spherical(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.sum((X - mu) ** 2, axis=1) * p**2 for mu, p in zip(means, prec_chol)])
+
+
+_MAHALANOBIS = {
+    "full": _mahalanobis_full,
+    "tied": _mahalanobis_tied,
+    "diag": _mahalanobis_diag,
+    "spherical": _mahalanobis_spherical,
+}
+
+
+def squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str) -> np.ndarray:
+    """(x_n − μ_k)ᵀ Σ_k⁻¹ (x_n − μ_k) = ‖P_kᵀ(x_n − μ_k)‖² for every point and component, shape (n, K)."""
+    return _MAHALANOBIS[covariance_type](X, means, prec_chol)
+
+
+# ---------------------------------------------------------------------------------------------
+# M-step: covariances from the weighted scatter
+# ---------------------------------------------------------------------------------------------
+
+
+def scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covariance_type: str) -> np.ndarray:
+    """S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ for every k (plain version).
+
+    Shape (K, d, d) when :func:`needs_full_scatter`, else only its diagonal, (K, d).
+    """
+    if needs_full_scatter(covariance_type):
+        return np.stack([(r[:, np.newaxis] * (X - mu)).T @ (X - mu) for r, mu in zip(resp.T, means)])
+    return np.stack([r @ (X - mu) ** 2 for r, mu in zip(resp.T, means)])
+
+
+def _symmetric(a: np.ndarray) -> np.ndarray:
+    return (a + np.swapaxes(a, -1, -2)) / 2  # exact symmetry, lost to rounding in sums of products
+
+
+def _covariances_full(scatter: np.ndarray, nk: np.ndarray) -> np.ndarray:
+    """Σ_k = S_k / N_k."""
+    return _symmetric(scatter / nk[:, np.newaxis, np.newaxis])
+
+
+def _covariances_tied(scatter: np.ndarray, nk: np.ndarray) -> np.ndarray:
+    """Σ = Σ_k S_k / N: one covariance pooled over all components."""
+    return _symmetric(scatter.sum(axis=0) / nk.sum())
+
+
+def _covariances_diag(scatter: np.ndarray, nk: np.ndarray) -> np.ndarray:
+    """σ²_kj = S_kjj / N_k: the diagonal of the full estimate."""
+    return scatter / nk[:, np.newaxis]
+
+
+def _covariances_spherical(scatter: np.ndarray, nk: np.ndarray) -> np.ndarray:
+    """σ²_k = mean over j of S_kjj / N_k: the average variance of the diagonal estimate."""
+    return _covariances_diag(scatter, nk).mean(axis=1)
+
+
+_COVARIANCES_FROM_SCATTER = {
+    "full": _covariances_full,
+    "tied": _covariances_tied,
+    "diag": _covariances_diag,
+    "spherical": _covariances_spherical,
+}
+
+
+def covariances_from_scatter(scatter: np.ndarray, nk: np.ndarray, covariance_type: str, reg_covar: float) -> np.ndarray:
+    """The M-step's Σ_k in the type's shape, ``reg_covar`` added to the diagonal.
+
+    Parameters
+    ----------
+    scatter : ndarray
+        S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ: (K, d, d) for 'full'/'tied', its diagonal (K, d)
+        for 'diag'/'spherical' (see :func:`needs_full_scatter`).
+    nk : ndarray of shape (K,)
+        N_k = Σ_n γ_nk.
+    covariance_type : str
+    reg_covar : float
+    """
+    covs = _COVARIANCES_FROM_SCATTER[covariance_type](scatter, nk)
+    return add_reg_covar(covs, covariance_type, reg_covar)
+
+
+def fill_empty(covariances: np.ndarray, empty: np.ndarray, covariance_type: str, data_covariance: np.ndarray) -> np.ndarray:
+    """Park the components flagged in ``empty`` (boolean, shape (K,)) on the data's covariance.
+
+    ``data_covariance`` is a (d, d) matrix, converted to the type's shape (its diagonal for
+    'diag', the mean of the diagonal for 'spherical'). 'tied' pools all components, so an empty
+    one changes nothing there. Returns a new array.
+    """
+    covs = np.array(covariances, dtype=np.float64)
+    if covariance_type == "tied" or not np.any(empty):
+        return covs
+    data_covariance = np.atleast_2d(data_covariance)
+    fill = {"full": data_covariance, "diag": np.diag(data_covariance), "spherical": np.diag(data_covariance).mean()}
+    covs[empty] = fill[covariance_type]
+    return covs
+
+
+# ---------------------------------------------------------------------------------------------
+# One new component's covariance
+# ---------------------------------------------------------------------------------------------
+
+
+def component_covariance(covariance: Any, covariance_type: str, n_features: int) -> np.ndarray:
+    """One component's Σ in the type's shape, checked: a number σ² (meaning σ² I) or an array of the
+    type's per-component shape, (d, d) for 'full', (d,) for 'diag', () for 'spherical'.
+
+    'tied' mixtures share one covariance, so a component cannot have its own: ValueError.
+    """
+    d = n_features
+    if covariance_type == "tied":
+        raise ValueError(
+            "A 'tied' mixture shares one covariance between all components, so a new component "
+            "cannot have its own: use GMMParams(params.weights, params.means, "
+            "params.full_covariances(), 'full') first."
+        )
+    try:
+        cov = np.asarray(covariance, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"the covariance must be a number or an array of numbers, got {covariance!r}.") from None
+    if not np.all(np.isfinite(cov)):
+        raise ValueError("the covariance must be finite (no NaN or infinity).")
+    if cov.ndim == 0:
+        if not cov > 0:
+            raise ValueError(f"the variance σ² must be positive, got {float(cov):g}.")
+        cov = {"full": cov * np.eye(d), "diag": np.full(d, float(cov)), "spherical": cov}[covariance_type]
+    expected = covariance_shape(covariance_type, 1, d)[1:]
+    if cov.shape != expected:
+        what = {"full": f"a ({d}, {d}) matrix", "diag": f"{d} variances", "spherical": "one variance"}[covariance_type]
+        raise ValueError(
+            f"covariance for covariance_type={covariance_type!r} must be {what} (shape {expected}) or a "
+            f"single number σ² for σ² I, got shape {cov.shape}."
+        )
+    if covariance_type == "full":
+        if not np.allclose(cov, cov.T, rtol=0, atol=1e-10 * max(np.abs(cov).max(), np.finfo(float).tiny)):
+            raise ValueError("the new component's covariance must be symmetric: use (S + S.T) / 2.")
+        smallest = float(np.linalg.eigvalsh(cov).min())
+        if not smallest > 0:
+            raise ValueError(
+                f"the new component's covariance must be positive definite (every eigenvalue > 0), "
+                f"its smallest eigenvalue is {smallest:.3g}."
+            )
+    elif not np.all(cov > 0):
+        raise ValueError(f"the new component's variances must be positive, got min {float(cov.min()):.3g}.")
+    return cov

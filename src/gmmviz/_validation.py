@@ -1,0 +1,233 @@
+"""Input checks shared by every gmmviz module: one place, one message per problem.
+
+Each check returns the value in the form the rest of the package uses (a float64 array, an int,
+a Generator) or raises with a message that names the problem and the fix. The kinds are the same
+everywhere: a value of the wrong *type* raises TypeError, a value of the right type but out of
+range (or not finite) raises ValueError. So ``tol="x"`` and ``max_iter="x"`` both raise TypeError,
+``tol=-1`` and ``max_iter=-1`` both ValueError.
+
+Public entry points call these once; private functions trust their arguments.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Any, Sequence
+
+import numpy as np
+
+from ._covariance import COVARIANCE_TYPES
+
+__all__ = [
+    "as_seed",
+    "check_array",
+    "check_covariance_type",
+    "check_dims",
+    "check_int",
+    "check_n_components",
+    "check_number",
+    "check_params",
+    "check_random_state",
+    "check_reg_covar",
+    "check_resp",
+]
+
+
+def check_array(X: Any, name: str = "X") -> np.ndarray:
+    """``X`` as a finite float64 array of shape (n_samples, n_features).
+
+    A 1-D array is read as n one-dimensional points, shape (n, 1).
+    """
+    if isinstance(X, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got a string.")
+    try:
+        arr = np.asarray(X)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be an array of numbers with rows of equal length ({exc}).") from None
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must hold real numbers, got dtype {arr.dtype}: convert it with "
+            f"np.asarray({name}, dtype=float) after removing text or missing entries."
+        )
+    if arr.ndim == 1:
+        arr = arr[:, np.newaxis]
+    elif arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features) or 1-D (n points in 1-D), got {arr.ndim}-D "
+            f"with shape {arr.shape}: reshape it, e.g. {name}.reshape(-1, {name}.shape[-1])."
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}): EM needs at least one point with one feature.")
+    arr = arr.astype(np.float64, copy=False)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        rows = np.flatnonzero(bad.any(axis=1))
+        raise ValueError(
+            f"{name} contains NaN or infinite values in {rows.size} row(s) (first: row {rows[0]}): "
+            f"drop or impute those rows before fitting."
+        )
+    return arr
+
+
+def check_dims(dims: Sequence[int], n_features: int) -> tuple[int, int]:
+    """The two feature indices a 2-D picture shows, checked against the data's dimension."""
+    try:
+        dims = tuple(int(i) for i in dims)
+    except (TypeError, ValueError):
+        raise TypeError(f"dims must be a pair of feature indices such as (0, 1), got {dims!r}.") from None
+    if len(dims) != 2 or dims[0] == dims[1]:
+        raise ValueError(f"dims must be two different feature indices, got {dims}.")
+    if n_features < 2:
+        raise ValueError(
+            "these pictures need 2-D data but the model has 1 feature; "
+            "use plot_1d for one-dimensional data."
+        )
+    if not all(0 <= i < n_features for i in dims):
+        raise ValueError(
+            f"dims {dims} out of range for {n_features} features; "
+            f"choose two indices in 0..{n_features - 1}."
+        )
+    return dims  # type: ignore[return-value]
+
+
+def check_int(value: Any, name: str, *, minimum: int | None = None, hint: str = "") -> int:
+    """``value`` as an int (NumPy integers too, bool not): TypeError if not an integer,
+    ValueError if below ``minimum``. ``hint`` is appended to the message (e.g. ": lower K")."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}{hint}.")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}{hint}.")
+    return value
+
+
+def _describe_range(minimum, maximum, strict: bool) -> str:
+    if minimum is not None and maximum is not None:
+        return f"{'strictly ' if strict else ''}between {minimum:g} and {maximum:g}"
+    if minimum is not None:
+        if minimum == 0:
+            return "positive" if strict else "non-negative"
+        return f"{'greater than' if strict else 'at least'} {minimum:g}"
+    if maximum is not None:
+        return f"{'less than' if strict else 'at most'} {maximum:g}"
+    return "a finite number"
+
+
+def check_number(
+    value: Any,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict: bool = False,
+    hint: str = "",
+) -> float:
+    """``value`` as a finite float in [minimum, maximum] (the open interval when ``strict``).
+
+    TypeError if it is not a real number (bool included); ValueError if it is NaN, infinite or
+    out of range. ``hint`` is appended to the message (e.g. ": use 0 or a small positive value").
+    """
+    what = _describe_range(minimum, maximum, strict)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        kind = "a number" if what == "a finite number" else f"a number ({what})"
+        raise TypeError(f"{name} must be {kind}, got {value!r}{hint}.")
+    value = float(value)
+    too_low = minimum is not None and (value <= minimum if strict else value < minimum)
+    too_high = maximum is not None and (value >= maximum if strict else value > maximum)
+    if not np.isfinite(value) or too_low or too_high:
+        if what != "a finite number" and not np.isfinite(value):
+            what = f"finite and {what}"
+        raise ValueError(f"{name} must be {what}, got {value!r}{hint}.")
+    return value
+
+
+def check_random_state(random_state: Any) -> np.random.Generator:
+    """A NumPy Generator from ``random_state``: None (fresh entropy), an int ≥ 0 (a seed) or a
+    Generator (used as is, so successive calls continue its stream)."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    return np.random.default_rng(_check_seed(random_state))
+
+
+def as_seed(random_state: Any) -> int | None:
+    """An int seed (or None) for scikit-learn from the same three kinds as :func:`check_random_state`;
+    a Generator gives a seed drawn from it."""
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(2**31 - 1))
+    return _check_seed(random_state)
+
+
+def _check_seed(random_state: Any) -> int | None:
+    if random_state is None:
+        return None
+    if isinstance(random_state, (bool, np.bool_)) or not isinstance(random_state, numbers.Integral):
+        raise TypeError(
+            f"random_state must be None, an int or a numpy Generator, got {random_state!r}: "
+            f"pass a seed such as random_state=0."
+        )
+    if random_state < 0:
+        raise ValueError(f"random_state must be a non-negative integer, got {random_state}.")
+    return int(random_state)
+
+
+def check_n_components(n_components: Any, X: np.ndarray) -> int:
+    """K as an int, at least 1 and at most the number of distinct points of ``X``."""
+    k = check_int(n_components, "K (n_components)", minimum=1)
+    n = X.shape[0]
+    if k > n:
+        raise ValueError(f"X has {n} points but K={k} components: lower K or add points.")
+    n_distinct = np.unique(X, axis=0).shape[0] if k > 1 else 1
+    if k > n_distinct:
+        raise ValueError(
+            f"X has only {n_distinct} distinct point(s) but K={k} components: lower K to at most "
+            f"{n_distinct} or add different points."
+        )
+    return k
+
+
+def check_covariance_type(covariance_type: Any) -> str:
+    """One of :data:`COVARIANCE_TYPES`."""
+    if not isinstance(covariance_type, str) or covariance_type not in COVARIANCE_TYPES:
+        raise ValueError(
+            f"Unknown covariance_type {covariance_type!r}: use one of {', '.join(map(repr, COVARIANCE_TYPES))}."
+        )
+    return covariance_type
+
+
+def check_reg_covar(reg_covar: Any) -> float:
+    """reg_covar, a finite number ≥ 0."""
+    return check_number(reg_covar, "reg_covar", minimum=0.0, hint=": use 0 or a small positive value like 1e-6")
+
+
+def check_resp(resp: Any, n_samples: int, n_components: int | None = None, name: str = "resp") -> np.ndarray:
+    """Responsibilities (or any distribution q over components) of shape (n_samples, K), rows summing to 1."""
+    resp = np.asarray(resp, dtype=np.float64)
+    k = "K" if n_components is None else n_components
+    if resp.ndim != 2 or resp.shape[0] != n_samples or n_components not in (None, resp.shape[1]):
+        raise ValueError(
+            f"{name} must have shape (n_samples, K) = ({n_samples}, {k}), got {resp.shape}: "
+            f"pass the responsibilities returned by e_step(X, params)."
+        )
+    if not np.all(np.isfinite(resp)) or (resp < 0).any():
+        raise ValueError(f"{name} must hold finite, non-negative responsibilities.")
+    sums = resp.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-6)
+    if bad.size:
+        raise ValueError(
+            f"Rows of {name} must sum to 1; row {bad[0]} sums to {sums[bad[0]]:.6g}. "
+            f"Normalise each row: {name} / {name}.sum(axis=1, keepdims=True)."
+        )
+    return resp
+
+
+def check_params(params: Any, n_features: int):
+    """``params`` is a :class:`gmmviz.em.GMMParams` for data with ``n_features`` features."""
+    from .em import GMMParams  # at call time: em imports this module
+
+    if not isinstance(params, GMMParams):
+        raise TypeError(f"params must be a GMMParams, got {type(params).__name__}: build one with init_params(X, K).")
+    if params.n_features != n_features:
+        raise ValueError(
+            f"X has {n_features} feature(s) but the parameters have {params.n_features}: "
+            f"use parameters fitted on data of the same dimension."
+        )
+    return params
