@@ -66,7 +66,7 @@ def assert_same_history(chunked, in_memory, tol=1e-10):
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_same_fit_as_in_memory_from_the_same_start(covariance_type, offset):
     X = make_data(offset)
-    start = init_params(X, 3, "random", covariance_type, random_state=1)  # a poor start: big first steps
+    start = init_params(X, 3, init="random", covariance_type=covariance_type, random_state=1)  # a poor start: big first steps
     in_memory = fit_em(X, 3, covariance_type=covariance_type, params=start, max_iter=25, tol=0)
     chunked = fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3,
                              covariance_type=covariance_type, params=start, max_iter=25, tol=0)
@@ -76,7 +76,7 @@ def test_same_fit_as_in_memory_from_the_same_start(covariance_type, offset):
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_same_stopping_rule(covariance_type):
     X = make_data()
-    start = init_params(X, 3, "kmeans++", covariance_type, random_state=2)
+    start = init_params(X, 3, init="kmeans++", covariance_type=covariance_type, random_state=2)
     in_memory = fit_em(X, 3, covariance_type=covariance_type, params=start, tol=1e-4)
     chunked = fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3,
                              covariance_type=covariance_type, params=start, tol=1e-4)
@@ -86,7 +86,7 @@ def test_same_stopping_rule(covariance_type):
 
 def test_fit_em_dispatches_dask_arrays():
     X = make_data()
-    start = init_params(X, 3, "random", random_state=1)
+    start = init_params(X, 3, init="random", random_state=1)
     history = gmmviz.fit_em(da.from_array(X, chunks=2000), 3, params=start, max_iter=5, tol=0)
     assert isinstance(history, ChunkedEMHistory) and isinstance(history, gmmviz.EMHistory)
     assert_same_history(history, fit_em(X, 3, params=start, max_iter=5, tol=0))
@@ -94,7 +94,7 @@ def test_fit_em_dispatches_dask_arrays():
 
 def test_float32_and_1d_dask_arrays():
     X = make_data()[:, :1]
-    start = init_params(X, 2, "random", random_state=0)
+    start = init_params(X, 2, init="random", random_state=0)
     h1 = fit_em_chunked(da.from_array(X[:, 0], chunks=1000), 2, params=start, max_iter=5, tol=0)
     assert_same_history(h1, fit_em(X, 2, params=start, max_iter=5, tol=0))
     X32 = X.astype(np.float32)
@@ -105,7 +105,7 @@ def test_float32_and_1d_dask_arrays():
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_sufficient_statistics_add_up_over_chunks(covariance_type):
     X = make_data(offset=50.0)
-    params = init_params(X, 3, "random", covariance_type, random_state=3)
+    params = init_params(X, 3, init="random", covariance_type=covariance_type, random_state=3)
     resp, ll = e_step(X, params)
     bounds = np.cumsum((0,) + UNEQUAL_CHUNKS)
     parts = [sufficient_statistics(X[a:b], params) for a, b in zip(bounds[:-1], bounds[1:])]
@@ -130,18 +130,19 @@ def test_sufficient_statistics_add_up_over_chunks(covariance_type):
 
 def test_statistics_under_different_parameters_do_not_add():
     X = make_data()
-    a = sufficient_statistics(X[:100], init_params(X, 3, "random", random_state=0))
-    b = sufficient_statistics(X[100:], init_params(X, 3, "random", random_state=1))
+    a = sufficient_statistics(X[:100], init_params(X, 3, init="random", random_state=0))
+    b = sufficient_statistics(X[100:], init_params(X, 3, init="random", random_state=1))
     with pytest.raises(ValueError, match="same parameters"):
         a + b
     with pytest.raises(ValueError, match="diagonal scatter"):
-        params_from_statistics(sufficient_statistics(X, init_params(X, 3, "random", "diag", random_state=0)), "full")
+        diag = init_params(X, 3, init="random", covariance_type="diag", random_state=0)
+        params_from_statistics(sufficient_statistics(X, diag), "full")
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_empty_component_rule_as_in_memory(covariance_type):
     X = make_data(offset=100.0)
-    good = init_params(X, 2, "kmeans", covariance_type, random_state=0)
+    good = init_params(X, 2, init="kmeans", covariance_type=covariance_type, random_state=0)
     far = np.vstack([good.means, [[1e4, 1e4, 1e4]]])  # a third mean no point is near
     start = gmmviz.em._identity_params(far, covariance_type)
     with pytest.warns(EmptyComponentWarning, match=r"\[2\]"):
@@ -197,7 +198,7 @@ def test_history_is_lazy_and_responsibilities_on_demand():
 
     X = make_data()
     Xd = da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3))
-    start = init_params(X, 3, "random", random_state=1)
+    start = init_params(X, 3, init="random", random_state=1)
     h = fit_em_chunked(Xd, 3, params=start, max_iter=4, tol=0)
     assert h.X is Xd or isinstance(h.X, da.Array)
 
@@ -235,7 +236,7 @@ def client():
 
 def test_same_fit_on_a_local_cluster(client):
     X = make_data(offset=1e4)
-    start = init_params(X, 3, "random", "full", random_state=1)
+    start = init_params(X, 3, init="random", covariance_type="full", random_state=1)
     h = fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3, params=start, max_iter=10, tol=0)
     assert_same_history(h, fit_em(X, 3, params=start, max_iter=10, tol=0))
     assert client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
@@ -244,7 +245,7 @@ def test_same_fit_on_a_local_cluster(client):
 def test_nan_in_one_chunk_on_a_cluster_names_the_rows_and_leaves_nothing_running(client):
     X = make_data()
     X[4321, 1] = np.nan                                   # in the chunk of rows 3501..5499
-    start = init_params(make_data(), 3, "random", random_state=1)
+    start = init_params(make_data(), 3, init="random", random_state=1)
     with pytest.raises(ValueError, match=r"chunk starting at row 3501 \(first bad row: 4321\)"):
         fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3, params=start)
     deadline = time.time() + 10
@@ -261,7 +262,7 @@ def test_nan_in_one_chunk_on_a_cluster_names_the_rows_and_leaves_nothing_running
 def test_nan_in_one_chunk_on_the_local_scheduler():
     X = make_data()
     X[2000, 0] = np.inf
-    start = init_params(make_data(), 3, "random", random_state=1)
+    start = init_params(make_data(), 3, init="random", random_state=1)
     threads = []
     for _ in range(3):  # failing fits leave no thread behind: Dask's thread pool is reused, not grown
         with pytest.raises(ValueError, match=r"row 1000 \(first bad row: 2000\).*drop or impute"):
@@ -300,7 +301,7 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="Unknown init"):
         fit_em_chunked(Xd, 2, init="magic")
     with pytest.raises(ValueError, match="make them agree"):
-        fit_em_chunked(Xd, 2, params=init_params(make_data(), 3, "random", random_state=0))
+        fit_em_chunked(Xd, 2, params=init_params(make_data(), 3, init="random", random_state=0))
     with pytest.raises(ValueError, match="tol"):
         fit_em_chunked(Xd, 2, tol=-1)
     with pytest.raises(ValueError, match="distinct"):
@@ -333,7 +334,7 @@ def test_plot_sufficient_statistics_stacks_chunks_to_the_totals():
     import matplotlib.pyplot as plt
 
     X = make_data()
-    params = init_params(X, 3, "random", random_state=0)
+    params = init_params(X, 3, init="random", random_state=0)
     parts = [sufficient_statistics(X[a:a + 2000], params) for a in range(0, len(X), 2000)]
     fig, ax = plt.subplots()
     bars = plot_sufficient_statistics(ax, parts)

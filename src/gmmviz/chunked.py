@@ -28,13 +28,14 @@ empty-component rule, the stopping rule and the :class:`~gmmviz.em.EMHistory`.
 """
 from __future__ import annotations
 
-import numbers
 import os
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import _covariance as _cov
+from . import _validation as _check
 from . import em
 from .em import EMHistory, EmptyComponentWarning, GMMParams
 
@@ -52,42 +53,25 @@ _SAMPLE_SIZE = 20_000  # points drawn (seeded) for the k-means initialisation
 
 
 # ---------------------------------------------------------------------------------------------
-# The in-memory engine's pieces used here (one place: a refactor of em.py changes only this block)
+# The in-memory engine's pieces used here, not copies: the E-step and the scatter of gmmviz.em,
+# each covariance type's rules in gmmviz._covariance, the input checks of gmmviz._validation.
 # ---------------------------------------------------------------------------------------------
 
-_NK_EPS = em._NK_EPS
+_NK_EPS = em._NK_EPS          # the tiny constant the M-step adds to every N_k, as scikit-learn does
 _e_step = em._e_step          # (X chunk, params) -> (γ (m, K), ln p(x_n) (m,)), the in-memory E-step
 _scatter = em._scatter        # Σ_n γ_nk (x_n − c_k)(x_n − c_k)ᵀ: (K, d, d), or its diagonal (K, d)
 
 
-def _needs_full_scatter(covariance_type: str) -> bool:
-    return covariance_type in ("full", "tied")
-
-
-def _covariances_from_scatter(scatter, nk, covariance_type, reg_covar, empty, data_mean_cov):
-    """Σ_k from the scatter about the new means: the lines of ``em._m_step`` after its scatter.
+def _covariances(scatter, nk, covariance_type, reg_covar, empty, data_mean_cov):
+    """Σ_k from the scatter about the new means, with the in-memory M-step's type rules and empty rule.
 
     ``empty`` marks the components with N_k ≈ 0; ``data_mean_cov()`` returns the data's mean and
     covariance, which such components are parked on (computed only when one is empty).
     """
-    d = scatter.shape[-1]
-    if covariance_type == "full":
-        covs = scatter / nk[:, np.newaxis, np.newaxis]
-    elif covariance_type == "tied":
-        covs = scatter.sum(axis=0) / nk.sum()
-    else:
-        covs = scatter / nk[:, np.newaxis]
-        if covariance_type == "spherical":
-            covs = covs.mean(axis=1)
-    if empty.any() and covariance_type != "tied":
-        data_cov = data_mean_cov()[1]
-        fill = {"full": data_cov, "diag": np.diag(data_cov), "spherical": np.diag(data_cov).mean()}
-        covs[empty] = fill[covariance_type]
-    if covariance_type in ("full", "tied"):
-        covs = (covs + np.swapaxes(covs, -1, -2)) / 2
-        covs[..., np.arange(d), np.arange(d)] += reg_covar
-    else:
-        covs = covs + reg_covar
+    covs = _cov.covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
+    if empty.any():
+        data_cov = _cov.add_reg_covar(np.atleast_2d(data_mean_cov()[1]), "tied", reg_covar)
+        covs = _cov.fill_empty(covs, empty, covariance_type, data_cov)
     return covs
 
 
@@ -171,9 +155,8 @@ def sufficient_statistics(X, params: GMMParams) -> SufficientStatistics:
         Add the statistics of several chunks with ``+``, then turn the total into parameters with
         :func:`params_from_statistics`.
     """
-    X = em._check_X(X)
-    params = em._check_params_for(X, params)
-    return _chunk_statistics(X, params)
+    X = _check.check_array(X)
+    return _chunk_statistics(X, _check.check_params(params, X.shape[1]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,13 +179,13 @@ def _params_from_statistics(stats, covariance_type, reg_covar, data_mean_cov) ->
     shift = stats.shift
     delta = means - shift                                        # δ_k = μ_k − c_k
     d_sum = stats.sum_x - stats.nk[:, np.newaxis] * shift       # d_k = Σ_n γ_nk (x_n − c_k)
-    if _needs_full_scatter(covariance_type):
+    if _cov.needs_full_scatter(covariance_type):
         cross = np.einsum("ki,kj->kij", d_sum, delta)
         scatter = (stats.scatter - cross - np.swapaxes(cross, 1, 2)
                    + stats.nk[:, np.newaxis, np.newaxis] * np.einsum("ki,kj->kij", delta, delta))
     else:
         scatter = stats.scatter - 2 * d_sum * delta + stats.nk[:, np.newaxis] * delta**2
-    covs = _covariances_from_scatter(scatter, nk, covariance_type, reg_covar, empty, data_mean_cov)
+    covs = _covariances(scatter, nk, covariance_type, reg_covar, empty, data_mean_cov)
     return GMMParams(nk / nk.sum(), means, covs, covariance_type)
 
 
@@ -228,9 +211,9 @@ def params_from_statistics(stats: SufficientStatistics, covariance_type: str = "
     -------
     GMMParams
     """
-    covariance_type = em._check_covariance_type(covariance_type)
+    covariance_type = _check.check_covariance_type(covariance_type)
     full = stats.scatter.ndim == 3
-    if full != _needs_full_scatter(covariance_type):
+    if full != _cov.needs_full_scatter(covariance_type):
         raise ValueError(
             f"These statistics hold {'full' if full else 'diagonal'} scatter matrices, which cannot give "
             f"covariance_type={covariance_type!r}: compute them under parameters of that type."
@@ -238,7 +221,7 @@ def params_from_statistics(stats: SufficientStatistics, covariance_type: str = "
     if data_mean_cov is None:
         def data_mean_cov():
             raise ValueError("A component is empty (N_k ≈ 0): pass data_mean_cov= to park it on the data.")
-    return _params_from_statistics(stats, covariance_type, em._check_reg_covar(reg_covar), data_mean_cov)
+    return _params_from_statistics(stats, covariance_type, _check.check_reg_covar(reg_covar), data_mean_cov)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,7 +315,7 @@ class ChunkedEMHistory(EMHistory):
         resp : ndarray of shape (size, K)
         """
         params = self.params[range(self.n_iter + 1)[t]]
-        points = _seeded_sample(self.X, size, em._as_seed(random_state))
+        points = _seeded_sample(self.X, _check.check_int(size, "size", minimum=1), _check.as_seed(random_state))
         return points, _e_step(points, params)[0]
 
 
@@ -377,35 +360,26 @@ def fit_em_chunked(
     """
     X = _check_dask_X(X)
     n, d = X.shape
-    covariance_type = em._check_covariance_type(covariance_type)
-    reg_covar = em._check_reg_covar(reg_covar)
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral):
-        raise TypeError(f"max_iter must be an integer, got {max_iter!r}.")
-    if max_iter < 0:
-        raise ValueError(f"max_iter must be 0 or more, got {max_iter}.")
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0:
-        raise ValueError(f"tol must be a non-negative number, got {tol!r}.")
-    if isinstance(n_components, bool) or not isinstance(n_components, numbers.Integral):
-        raise TypeError(f"K (n_components) must be an integer, got {n_components!r}.")
-    if not 1 <= n_components <= n:
-        raise ValueError(f"X has {n} points but K={n_components} components: K must be between 1 and {n}.")
-    k = int(n_components)
+    covariance_type = _check.check_covariance_type(covariance_type)
+    reg_covar = _check.check_reg_covar(reg_covar)
+    max_iter = _check.check_int(max_iter, "max_iter", minimum=0)
+    tol = _check.check_number(tol, "tol", minimum=0.0)
+    k = _check.check_int(n_components, "K (n_components)", minimum=1)
+    if k > n:
+        raise ValueError(f"X has {n} points but K={k} components: lower K or add points.")
     if params is None:
-        if init not in em.INIT_METHODS:
-            raise ValueError(f"Unknown init method {init!r}: use one of {', '.join(map(repr, em.INIT_METHODS))} or pass params=.")
-        seed = em._as_seed(random_state)
+        init = em._check_init(init, "params=")
+        seed = _check.as_seed(random_state)
         sample = _seeded_sample(X, _SAMPLE_SIZE, seed)
-        em._check_n_components(k, sample)
+        _check.check_n_components(k, sample)  # K distinct points at least (in the sample)
         params = em._identity_params(em._initial_means(sample, k, init, seed), covariance_type)
         init_name = init
     else:
-        if not isinstance(params, GMMParams):
-            raise TypeError(f"params must be a GMMParams, got {type(params).__name__}.")
-        if params.n_features != d or params.n_components != k or params.covariance_type != covariance_type:
+        params = _check.check_params(params, d)
+        if params.n_components != k or params.covariance_type != covariance_type:
             raise ValueError(
-                f"params has K={params.n_components}, d={params.n_features}, covariance_type="
-                f"{params.covariance_type!r} but the fit asks for K={k}, d={d}, covariance_type="
-                f"{covariance_type!r}: make them agree."
+                f"params has K={params.n_components}, covariance_type={params.covariance_type!r} but the fit "
+                f"asks for K={k}, covariance_type={covariance_type!r}: make them agree."
             )
         init_name = "given"
 
@@ -428,7 +402,7 @@ def fit_em_chunked(
         if abs(lls[-1] - lls[-2]) / n < tol:
             converged = True
             break
-    return ChunkedEMHistory(X, history, lls, converged, init=init_name, tol=tol, reg_covar=reg_covar)
+    return ChunkedEMHistory(X, history, lls, converged, init=init_name, reg_covar=reg_covar)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -466,8 +440,7 @@ def from_npy(path, rows_per_chunk: int = 250_000):
     import dask.array as da
 
     path = os.fspath(path)
-    if isinstance(rows_per_chunk, bool) or not isinstance(rows_per_chunk, numbers.Integral) or rows_per_chunk < 1:
-        raise ValueError(f"rows_per_chunk must be a positive integer, got {rows_per_chunk!r}.")
+    rows_per_chunk = _check.check_int(rows_per_chunk, "rows_per_chunk", minimum=1)
     header = np.load(path, mmap_mode="r")
     shape, dtype = header.shape, header.dtype
     del header
