@@ -337,7 +337,8 @@ def fit_em_chunked(
     Σ_n γ_nk x_n, the scatter about the current means) and ln p(X), added up by Dask, then the M-step
     on the totals. It runs wherever ``dask.compute`` runs: Dask's local scheduler, or a
     ``dask.distributed`` cluster when a ``Client`` is active. From the same start it gives the
-    in-memory fit's parameters and ln p(X) (to about 1e-12 relative).
+    in-memory fit's parameters and ln p(X) to 1e-10 relative (tested for all four types, also
+    for data far from the origin).
 
     Parameters
     ----------
