@@ -124,7 +124,8 @@ def main() -> None:
     import sklearn
 
     print(f"one EM iteration, full covariance, d={D}, K={K}, median of {args.repeat}; {os.cpu_count()} cores; "
-          f"dask {dask.__version__}, scikit-learn {sklearn.__version__}; chunks of {ROWS_PER_CHUNK:,} points")
+          f"dask {dask.__version__}, scikit-learn {sklearn.__version__}; chunks of {ROWS_PER_CHUNK:,} points; "
+          f"load average {os.getloadavg()[0]:.1f}")
     print(f"{'N':>12} | {'case':<34} | {'s / iteration':>13} | {'× in memory':>11} | {'peak MiB':>8} | max rel diff")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.n:
