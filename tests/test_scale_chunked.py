@@ -237,8 +237,13 @@ def client():
 def test_same_fit_on_a_local_cluster(client):
     X = make_data(offset=1e4)
     start = init_params(X, 3, init="random", covariance_type="full", random_state=1)
-    h = fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3, params=start, max_iter=10, tol=0)
+    from distributed import get_task_stream
+
+    with get_task_stream(client) as stream:
+        h = fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3, params=start, max_iter=10, tol=0)
     assert_same_history(h, fit_em(X, 3, params=start, max_iter=10, tol=0))
+    ran = [t["key"] for t in stream.data if "_chunk_statistics" in str(t["key"])]
+    assert len(ran) == 11 * len(UNEQUAL_CHUNKS)  # the cluster's workers ran every chunk of every pass
     assert client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
 
 
