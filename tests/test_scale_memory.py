@@ -20,8 +20,15 @@ N_POINTS = 20_000_000
 MEMORY_LIMIT_MIB = 144
 
 
+@pytest.fixture
+def big_path(tmp_path):
+    path = big_path
+    yield path
+    path.unlink(missing_ok=True)  # pytest keeps recent tmp_path folders: do not leave 458 MiB behind
+
+
 @pytest.mark.slow
-def test_fit_on_a_memmap_larger_than_the_worker_memory(tmp_path):
+def test_fit_on_a_memmap_larger_than_the_worker_memory(big_path):
     import dask
     import psutil
     from distributed import Client, LocalCluster
@@ -30,7 +37,7 @@ def test_fit_on_a_memmap_larger_than_the_worker_memory(tmp_path):
     from gmmviz.chunked import fit_em_chunked, from_npy
     from gmmviz.em import _identity_params
 
-    path = tmp_path / "big.npy"
+    path = big_path
     rng = np.random.default_rng(0)
     centres = rng.normal(0, 5, (4, 3))
     mm = open_memmap(path, mode="w+", dtype=np.float64, shape=(N_POINTS, 3))
