@@ -22,7 +22,7 @@ MEMORY_LIMIT_MIB = 144
 
 @pytest.fixture
 def big_path(tmp_path):
-    path = big_path
+    path = tmp_path / "big.npy"
     yield path
     path.unlink(missing_ok=True)  # pytest keeps recent tmp_path folders: do not leave 458 MiB behind
 
