@@ -234,7 +234,10 @@ def _check_dask_X(X):
     import dask.array as da
 
     if not isinstance(X, da.Array):
-        raise TypeError(f"X must be a dask.array.Array, got {type(X).__name__}: for arrays in memory use gmmviz.fit_em.")
+        raise TypeError(
+            f"X must be a dask.array.Array, got {type(X).__name__}: for arrays in memory use gmmviz.fit_em; "
+            f"turn a Dask DataFrame into an array with df.to_dask_array(lengths=True)."
+        )
     if X.dtype.kind not in "biuf":
         raise TypeError(f"X must hold real numbers, got dtype {X.dtype}: convert it with X.astype(float).")
     if X.ndim == 1:
