@@ -66,7 +66,8 @@ def assert_same_history(chunked, in_memory, tol=1e-10):
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_same_fit_as_in_memory_from_the_same_start(covariance_type, offset):
     X = make_data(offset)
-    start = init_params(X, 3, init="random", covariance_type=covariance_type, random_state=1)  # a poor start: big first steps
+    # a poor start (random data points as means), so the first steps are big
+    start = init_params(X, 3, init="random", covariance_type=covariance_type, random_state=1)
     in_memory = fit_em(X, 3, covariance_type=covariance_type, params=start, max_iter=25, tol=0)
     chunked = fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3,
                              covariance_type=covariance_type, params=start, max_iter=25, tol=0)
@@ -283,13 +284,15 @@ def test_nan_in_one_chunk_on_the_local_scheduler():
 @pytest.mark.parametrize(
     "make, error, match",
     [
-        (lambda: da.from_array(make_data(), chunks=(1000, 2)), ValueError, r"chunked along the features.*rechunk\(\{1: -1\}\)"),
+        (lambda: da.from_array(make_data(), chunks=(1000, 2)), ValueError,
+         r"chunked along the features.*rechunk\(\{1: -1\}\)"),
         (lambda: da.zeros((0, 3), chunks=10), ValueError, "empty"),
         (lambda: da.zeros((5, 0), chunks=10), ValueError, "empty"),
         (lambda: da.zeros((5, 3, 2), chunks=10), ValueError, "2-D"),
         (lambda: da.from_array(np.array(["a", "b"])), TypeError, "real numbers"),
         (lambda: make_data(), TypeError, "dask.array.Array.*gmmviz.fit_em"),
-        (lambda: (lambda A: A[A[:, 0] > 0])(da.from_array(make_data(), chunks=1000)), ValueError, "compute_chunk_sizes"),
+        (lambda: (lambda A: A[A[:, 0] > 0])(da.from_array(make_data(), chunks=1000)), ValueError,
+         "compute_chunk_sizes"),
     ],
 )
 def test_bad_input_gets_a_clear_error(make, error, match):
