@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         f = frames[i]
         gplot.update_points(explorer.points, f.resp, palette=explorer.palette)
         gplot.update_ellipses(explorer.ellipses, f.params, dims=explorer.dims, n_std=explorer.n_std)
-        gplot.update_log_likelihood(explorer.ll_marker, ll, gplot.frame_param_index(f))
+        gplot.update_log_likelihood(explorer.ll_marker, ll, f.params_index)
         layer = ("init",) if f.resp is None else ("resp", f.iteration)
         explorer._blitter.draw(layer, [explorer.points], [*explorer.ellipses, explorer.ll_marker])
 
@@ -113,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         ax_p.cla()
         ax_l.cla()
         f = frames[i]
-        gplot.plot_frame(ax_p, f, X, size=9, title=False, marker=_DOT)
-        gplot.plot_log_likelihood(ax_l, ll, gplot.frame_param_index(f))
+        gplot.plot_frame(ax_p, X, f, size=9, title=False, marker=_DOT)
+        gplot.plot_log_likelihood(ax_l, ll, f.params_index)
 
     # Image path, full re-plot.
     fig_r = Figure(figsize=figsize, dpi=dpi)
@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     FigureManager(canvas_i, 0)
     canvas_i.syncing_data_url = False  # as once the browser view has said "initialized"
     axes_i = make_axes(fig_i)
-    art = gplot.plot_frame(axes_i[0], frames[0], X, size=9, title=False, marker=_DOT)
-    _, marker = gplot.plot_log_likelihood(axes_i[1], ll, 0)
+    art = gplot.plot_frame(axes_i[0], X, frames[0], size=9, title=False, marker=_DOT)
+    marker = gplot.plot_log_likelihood(axes_i[1], ll, 0).marker
     xlim, ylim = explorer.ax_points.get_xlim(), explorer.ax_points.get_ylim()
     axes_i[0].set_xlim(*xlim)
     axes_i[0].set_ylim(*ylim)
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     def ipympl_update(i: int) -> None:
         f = frames[i]
         gplot.update_frame(art, f)
-        gplot.update_log_likelihood(marker, ll, gplot.frame_param_index(f))
+        gplot.update_log_likelihood(marker, ll, f.params_index)
         canvas_i.draw()  # Agg draw + diff PNG + send: what draw_idle leads to
 
     fig_b = Figure(figsize=figsize, dpi=dpi)
@@ -152,11 +152,19 @@ def main(argv: list[str] | None = None) -> int:
     FigureManager(canvas_b, 1)
     canvas_b.syncing_data_url = False
     axes_b = make_axes(fig_b)
-    art_b = gplot.plot_frame(axes_b[0], frames[0], X, size=9, title=False, marker=_DOT)
-    _, marker_b = gplot.plot_log_likelihood(axes_b[1], ll, 0)
+    art_b = gplot.plot_frame(axes_b[0], X, frames[0], size=9, title=False, marker=_DOT)
+    marker_b = gplot.plot_log_likelihood(axes_b[1], ll, 0).marker
     axes_b[0].set_xlim(*xlim)
     axes_b[0].set_ylim(*ylim)
-    moving = [art_b["points"], *art_b["ellipses"], marker_b]
+    moving = [
+        art_b.points,
+        *art_b.ellipses,
+        art_b.means.markers,
+        *art_b.means.numbers,
+        *art_b.shift.rings,
+        art_b.shift.trails,
+        marker_b,
+    ]
     for a in moving:
         a.set_animated(True)
     canvas_b.draw()
@@ -165,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     def ipympl_blit(i: int) -> None:
         f = frames[i]
         gplot.update_frame(art_b, f)
-        gplot.update_log_likelihood(marker_b, ll, gplot.frame_param_index(f))
+        gplot.update_log_likelihood(marker_b, ll, f.params_index)
         canvas_b.restore_region(background)
         for a in moving:
             a.axes.draw_artist(a)
@@ -186,9 +194,11 @@ def main(argv: list[str] | None = None) -> int:
 
     w, h = fig_r.canvas.get_width_height()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"bench_frames: N={args.n} K={args.k}, {n_frames} frames x {args.sweeps} sweeps, "
-          f"figure {w}x{h} px; matplotlib {matplotlib.__version__}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, load average {load:.2f}")
+    print(
+        f"bench_frames: N={args.n} K={args.k}, {n_frames} frames x {args.sweeps} sweeps, "
+        f"figure {w}x{h} px; matplotlib {matplotlib.__version__}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, load average {load:.2f}"
+    )
     print(f"{'path':<28}{'median ms':>11}{'p90 ms':>9}{'CPU ms':>9}{'x re-plot':>11}")
     medians = {}
     for name, t in runs.items():
@@ -212,13 +222,17 @@ def main(argv: list[str] | None = None) -> int:
     for label, u, r in (("wall", upd[0], rep[0]), ("CPU", upd[2], rep[2])):
         ok = u <= TARGET_MS and u / r <= TARGET_RATIO
         verdicts.append(ok)
-        print(f"Chosen path: Image (Agg -> PNG -> ipywidgets.Image). {label:>4} median {u:.1f} ms "
-              f"(target <= {TARGET_MS:.0f}), {u / r:.2f} x re-plot (target <= {TARGET_RATIO}): "
-              f"{'PASS' if ok else 'FAIL'}")
+        print(
+            f"Chosen path: Image (Agg -> PNG -> ipywidgets.Image). {label:>4} median {u:.1f} ms "
+            f"(target <= {TARGET_MS:.0f}), {u / r:.2f} x re-plot (target <= {TARGET_RATIO}): "
+            f"{'PASS' if ok else 'FAIL'}"
+        )
     busy = load > (os.cpu_count() or 1)
     if busy:
-        print(f"Note: load average {load:.1f} > {os.cpu_count()} CPUs: other jobs inflate wall times; "
-              "the CPU column is this process's own cost. Re-run on a quiet machine for wall numbers.")
+        print(
+            f"Note: load average {load:.1f} > {os.cpu_count()} CPUs: other jobs inflate wall times; "
+            "the CPU column is this process's own cost. Re-run on a quiet machine for wall numbers."
+        )
     return 0 if verdicts[0] or (busy and verdicts[1]) else 1
 
 

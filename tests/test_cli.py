@@ -21,8 +21,9 @@ FAST = ["--data", "blobs", "--n-samples", "60", "-k", "3", "--max-iter", "2", "-
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-m", "gmmviz", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gmmviz", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def _expected_frames() -> int:

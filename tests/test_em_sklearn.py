@@ -149,15 +149,17 @@ def test_from_sklearn_needs_a_fitted_model():
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
 def test_blocked_passes_over_the_points_match_sklearn(covariance_type, monkeypatch):
-    """The E- and M-steps walk over the points in blocks; force many blocks, the last one partial."""
-    from gmmviz import em
+    """Large problems walk over the points in blocks (gmmviz._fast); force the blocked passes on a
+    small problem, with many blocks, the last one partial."""
+    from gmmviz import _fast
 
     X = mixture_data(503, 3, K, seed=7)
     start = random_start(X, K, covariance_type, seed=8)
     whole = fit_em(X, K, covariance_type=covariance_type, params=start, max_iter=5, tol=0.0)
-    monkeypatch.setattr(em, "_MIN_BLOCK", 10)
-    monkeypatch.setattr(em, "_BLOCK_NUMBERS", 64)  # blocks of 21 points: 23 full ones and one of 20
-    blocks = [points for _, points, _ in em._centred_blocks(X.T.copy(), start.means[:1])]
+    monkeypatch.setattr(_fast, "BLOCKED_MIN_PAIRS", 0)
+    monkeypatch.setattr(_fast, "MIN_BLOCK", 10)
+    monkeypatch.setattr(_fast, "BLOCK_NUMBERS", 64)  # blocks of 21 points: 23 full ones and one of 20
+    blocks = [points for _, points, _ in _fast.centred_blocks(X.T.copy(), start.means[:1])]
     assert [(b.start, b.stop) for b in blocks[-2:]] == [(462, 483), (483, 503)]
     assert len(blocks) == 24
     blocked = fit_em(X, K, covariance_type=covariance_type, params=start, max_iter=5, tol=0.0)
@@ -172,6 +174,6 @@ def test_blocked_passes_over_the_points_match_sklearn(covariance_type, monkeypat
 def test_blas_threads_are_restored():
     threadpoolctl = pytest.importorskip("threadpoolctl")
     before = [lib["num_threads"] for lib in threadpoolctl.threadpool_info()]
-    X = mixture_data(200, 2, K, seed=9)
+    X = mixture_data(20_000, 2, K, seed=9)  # large enough for the blocked passes on one BLAS thread
     fit_em(X, K, init="random", random_state=0, max_iter=3)
     assert [lib["num_threads"] for lib in threadpoolctl.threadpool_info()] == before

@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
@@ -130,18 +131,23 @@ def test_plot_ellipses_d4_uses_the_marginal_not_the_eigenvectors(ax):
     assert (e.width, e.height) == pytest.approx((ew, eh), rel=1e-10)
     assert_angle_along(e.angle, major)
     # The classic bug: reading the picture off the full matrix's top eigenvectors. It differs.
-    vals, vecs = np.linalg.eigh(cov)
+    vals = np.linalg.eigvalsh(cov)
     wrong = 2 * 2 * np.sqrt(vals[-1])
     assert not np.isclose(e.width, wrong)
 
 
-def test_marginal_covariances_for_d3_diag():
+def test_d3_diag_ellipses_show_the_marginal_on_the_chosen_dims(ax):
     p = params_of_type("diag", d=3)
-    means, covs = gplot.marginal_covariances(p, dims=(2, 0))
-    assert means.shape == (3, 2) and covs.shape == (3, 2, 2)
-    np.testing.assert_allclose(covs[:, 0, 0], p.covariances[:, 2])
-    np.testing.assert_allclose(covs[:, 1, 1], p.covariances[:, 0])
-    np.testing.assert_allclose(covs[:, 0, 1], 0.0)
+    ellipses = gplot.plot_ellipses(ax, p, dims=(2, 0), n_std=(1,))
+    for e, var in zip(ellipses, p.covariances):
+        # Diagonal covariance: axis-aligned, half-axes sqrt(var) of feature 2 (x) and 0 (y).
+        assert e.center == pytest.approx((p.means[ellipses.index(e), 2], p.means[ellipses.index(e), 0]))
+        along_x = e.width if np.isclose(e.angle % 180, 0) else e.height
+        assert along_x == pytest.approx(2 * np.sqrt(var[2]))
+        assert {round(e.width, 9), round(e.height, 9)} == {
+            round(2 * np.sqrt(var[2]), 9),
+            round(2 * np.sqrt(var[0]), 9),
+        }
 
 
 @pytest.mark.parametrize("dims", [(0, 0), (0, 5), (0,), (-1, 1)])
@@ -190,24 +196,64 @@ def test_fallback_for_params_like_objects_without_full_covariances(ax):
     assert [e.width for e in ellipses] == pytest.approx([2.0, 4.0])
 
 
-# --------------------------------------------------------------------------------------------
-# colours and points
-# --------------------------------------------------------------------------------------------
-def test_component_colors_shape_and_range():
-    for k in (1, 5, 10, 13):
-        c = gplot.component_colors(k)
-        assert c.shape == (k, 4)
-        assert np.all((0 <= c) & (c <= 1))
-        assert len({tuple(row) for row in c}) == k
-    with pytest.raises(ValueError):
-        gplot.component_colors(0)
+def test_n_std_is_a_sequence_everywhere(ax):
+    p = params_of_type("full")
+    with pytest.raises(TypeError, match=r"n_std must be a sequence.*\(2,\)"):
+        gplot.plot_ellipses(ax, p, n_std=2)
+    with pytest.raises(TypeError, match="n_std must be a sequence"):
+        gplot.plot_shift(ax, p, n_std=1.0)
+    with pytest.raises(ValueError, match="positive radius"):
+        gplot.plot_ellipses(ax, p, n_std=())
+    with pytest.raises(ValueError, match="n_std radius must be positive"):
+        gplot.plot_ellipses(ax, p, n_std=(1, -2))
+    ellipses = gplot.plot_ellipses(ax, p, n_std=(1, 2))
+    with pytest.raises(ValueError, match="pass the n_std used to draw them"):
+        gplot.update_ellipses(ellipses, p, n_std=(1, 2, 3))
 
 
+# --------------------------------------------------------------------------------------------
+# one drawing API
+# --------------------------------------------------------------------------------------------
+def test_one_vocabulary_in_every_public_signature():
+    import inspect
+
+    for name in gplot.__all__:
+        obj = getattr(gplot, name)
+        if not inspect.isfunction(obj):
+            continue
+        params = inspect.signature(obj).parameters
+        assert "colors" not in params, f"{name} says colors=; the API says palette="
+        if name.startswith("plot_"):
+            assert next(iter(params)) == "ax", f"{name} must take ax first"
+        if "n_std" in params:
+            default = params["n_std"].default
+            assert isinstance(default, tuple), f"{name}'s n_std default must be a sequence"
+
+
+def test_groups_of_artists_are_named_tuples_of_artists(ax, history):
+    from matplotlib.artist import Artist
+    from matplotlib.container import Container
+
+    def artists_in(value):
+        if isinstance(value, (list, tuple)) and not isinstance(value, Container):
+            return [a for v in value for a in artists_in(v)]
+        return [value]
+
+    art = gplot.plot_frame(ax, history.X, history.frame(2))
+    for group in (art, art.means, art.shift):
+        assert isinstance(group, tuple) and hasattr(group, "_fields")
+    assert all(isinstance(a, Artist) for a in artists_in(art))
+
+
+# --------------------------------------------------------------------------------------------
+# colours, markers and points
+# --------------------------------------------------------------------------------------------
 def test_soft_colors_is_resp_times_palette():
     rng = np.random.default_rng(0)
     resp = rng.dirichlet(np.ones(4), size=50)
-    palette = gplot.component_colors(4)
+    palette = to_rgba_array(["#0072B2", "#D55E00", "#009E73", "#CC79A7"])
     np.testing.assert_allclose(gplot.soft_colors(resp, palette), resp @ palette)
+    # The default palette is the course's (blue, orange, green, pink, ...).
     np.testing.assert_allclose(gplot.soft_colors(resp), resp @ palette)
 
 
@@ -219,16 +265,18 @@ def test_half_red_half_blue_is_purple():
 
 def test_soft_colors_rejects_mismatched_palette():
     with pytest.raises(ValueError, match="one colour per component"):
-        gplot.soft_colors(np.full((3, 2), 0.5), gplot.component_colors(3))
-    with pytest.raises(ValueError, match=r"\(n, K\)"):
+        gplot.soft_colors(np.full((3, 2), 0.5), ["red", "green", "blue"])
+    with pytest.raises(ValueError, match=r"\(n_samples, K\)"):
         gplot.soft_colors(np.ones(3))
+    with pytest.raises(ValueError, match="sum to 1"):
+        gplot.soft_colors([[0.5, 0.7]])
 
 
 def test_plot_points_soft_hard_and_grey(ax):
     rng = np.random.default_rng(1)
     X = rng.normal(size=(30, 3))
     resp = rng.dirichlet(np.ones(3), size=30)
-    pal = gplot.component_colors(3)
+    pal = to_rgba_array(["#0072B2", "#D55E00", "#009E73"])
     pts = gplot.plot_points(ax, X, resp, dims=(2, 0))
     np.testing.assert_allclose(pts.get_offsets(), X[:, [2, 0]])
     np.testing.assert_allclose(pts.get_facecolors(), resp @ pal)
@@ -238,11 +286,60 @@ def test_plot_points_soft_hard_and_grey(ax):
     np.testing.assert_allclose(grey.get_facecolors(), np.tile(gplot.GREY, (30, 1)))
     gplot.update_points(grey, resp)
     np.testing.assert_allclose(grey.get_facecolors(), resp @ pal)
+    with pytest.raises(ValueError, match=r"\(30, K\), got \(29, 3\)"):
+        gplot.plot_points(ax, X, resp[:29])
+
+
+def _shape_groups(points):
+    """Points grouped by identical marker outline (vertices), as a set of frozensets of indices."""
+    paths = points.get_paths()
+    keys = [
+        tuple(np.round(paths[i % len(paths)].vertices, 6).ravel()) for i in range(len(points.get_offsets()))
+    ]
+    groups = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, set()).add(i)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_hard_labels_differ_by_marker_shape_too(ax):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(40, 2))
+    labels = np.arange(40) % 4
+    resp = np.eye(4)[labels] * 0.7 + 0.075  # arg-max = labels, rows sum to 1
+    pts = gplot.plot_points(ax, X, resp, hard=True)
+    expected = {frozenset(np.flatnonzero(labels == j)) for j in range(4)}
+    assert _shape_groups(pts) == expected  # one shape per component, same shape within one
+    # update_points keeps shapes following the labels ...
+    new = (labels + 1) % 4
+    new[:5] = 0
+    gplot.update_points(pts, np.eye(4)[new], hard=True)
+    assert _shape_groups(pts) == {frozenset(np.flatnonzero(new == j)) for j in range(4)}
+    # ... and a soft (or grey) update draws one shape again.
+    gplot.update_points(pts, np.eye(4)[new])
+    assert len(pts.get_paths()) == 1
+    with pytest.raises(ValueError, match="leave out marker="):
+        gplot.plot_points(ax, X, resp, hard=True, marker="x")
 
 
 def test_plot_points_rejects_1d_data(ax):
     with pytest.raises(ValueError, match="plot_1d"):
         gplot.plot_points(ax, np.arange(5.0))
+    with pytest.raises(ValueError, match="NaN"):
+        gplot.plot_points(ax, [[0.0, np.nan], [1.0, 2.0]])
+    with pytest.raises(ValueError, match="dim=2 but X has 2 feature"):
+        gplot.plot_1d(ax, np.zeros((5, 2)), params_of_type("full"), dim=2)
+
+
+def test_empty_axis_labels_name_the_features_from_1(ax):
+    X = np.random.default_rng(0).normal(size=(10, 3))
+    gplot.plot_points(ax, X, dims=(2, 0))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x_{3}$", "$x_{1}$")
+    fig = Figure()
+    ax2 = fig.add_subplot()
+    ax2.set_xlabel("eruption (min)")
+    gplot.plot_ellipses(ax2, params_of_type("full"))
+    assert (ax2.get_xlabel(), ax2.get_ylabel()) == ("eruption (min)", "$x_{2}$")  # the caller's kept
 
 
 # --------------------------------------------------------------------------------------------
@@ -256,7 +353,7 @@ def history():
 
 
 def test_ll_curve_has_one_point_per_iteration(ax, history):
-    curve, marker = gplot.plot_log_likelihood(ax, history.log_likelihoods, current=2)
+    curve, marker, _ = gplot.plot_log_likelihood(ax, history.log_likelihoods, current=2)
     x, y = curve.get_data()
     assert len(x) == history.n_iter + 1
     np.testing.assert_array_equal(x, np.arange(history.n_iter + 1))
@@ -268,29 +365,56 @@ def test_ll_curve_has_one_point_per_iteration(ax, history):
     assert len(marker.get_data()[0]) == 0
     with pytest.raises(ValueError, match="outside"):
         gplot.update_log_likelihood(marker, history.log_likelihoods, history.n_iter + 1)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("iteration", "ln p(X)")
 
 
-def test_frame_param_index_marks_the_frames_log_likelihood(history):
-    for frame in history:
-        t = gplot.frame_param_index(frame)
-        assert history.log_likelihoods[t] == pytest.approx(frame.log_likelihood)
-        assert history.params[t] is frame.params
+def test_ll_panel_stays_readable_after_the_first_big_jump(ax):
+    # Start at -2000, then small gains: on a scale including the start they would be invisible.
+    ll = np.array([-2000.0, -520.0, -505.0, -501.0, -500.0, -500.0])
+    art = gplot.plot_log_likelihood(ax, ll)
+    lo, hi = ax.get_ylim()
+    assert lo > ll[0]  # the start is off the scale ...
+    assert lo < ll[1:].min() and hi > ll[1:].max()  # ... every later value is in view
+    assert (ll[1] - ll[-1]) / (hi - lo) < -0.7  # and the later gains fill most of the panel
+    assert art.start.get_visible() and "-2000" in art.start.get_text()  # the start says its value
+    # Without a dominant first jump every value is in view and there is no arrow.
+    fig = Figure()
+    ax2 = fig.add_subplot()
+    flat = np.array([-600.0, -550.0, -520.0, -505.0, -500.0])
+    art2 = gplot.plot_log_likelihood(ax2, flat)
+    lo2, hi2 = ax2.get_ylim()
+    assert lo2 < flat.min() and hi2 > flat.max() and not art2.start.get_visible()
+
+
+def test_ll_start_arrow_is_drawn_at_the_bottom_edge(ax):
+    ll = np.array([-2000.0, -520.0, -505.0, -500.0])
+    art = gplot.plot_log_likelihood(ax, ll)
+    ax.figure.canvas.draw()
+    # The arrow's head is at iteration 0 on the bottom spine, inside the figure.
+    head = ax.transData.inverted().transform(art.start.xycoords.transform(art.start.xy))
+    assert head[0] == pytest.approx(0.0)
+    assert head[1] == pytest.approx(ax.get_ylim()[0])
 
 
 def test_plot_frame_then_update_frame(ax, history):
-    art = gplot.plot_frame(ax, history.frame(0), history.X)
-    np.testing.assert_allclose(art["points"].get_facecolors()[0], gplot.GREY)  # init: grey
-    assert art["title"].get_text() == history.frame(0).description
+    art = gplot.plot_frame(ax, history.X, history.frame(0))
+    np.testing.assert_allclose(art.points.get_facecolors()[0], gplot.GREY)  # start: grey
+    assert art.title.get_text().startswith("Start")
+    assert not any(a.get_visible() for a in art.shift.rings)  # nothing has moved yet
     n_artists = len(ax.get_children())
+    k = history.n_components
     for i in (1, 2, len(history) - 1):
         frame = history.frame(i)
         changed = gplot.update_frame(art, frame)
-        assert len(changed) == 2 + len(art["ellipses"])
-        np.testing.assert_allclose(art["points"].get_facecolors(), gplot.soft_colors(frame.resp))
-        e = art["ellipses"][0]
-        ew, eh, _ = expected_geometry(frame.params.full_covariances()[0], 1)
+        assert len(changed) == 1 + 3 * k + (1 + k) + (k + 1) + 1
+        np.testing.assert_allclose(art.points.get_facecolors(), gplot.soft_colors(frame.resp))
+        e = art.ellipses[0]
+        ew, eh, _ = expected_geometry(full_cov_by_hand(frame.params)[0], 1)
         assert (e.width, e.height) == pytest.approx((ew, eh))
-        assert art["title"].get_text() == frame.description
+        np.testing.assert_allclose(art.means.markers.get_offsets(), frame.params.means)
+        title = art.title.get_text()
+        assert {"E": "E-step", "M": "M-step"}[frame.kind] in title
+        assert f"iteration {frame.iteration}" in title
     assert len(ax.get_children()) == n_artists  # nothing new drawn
 
 
@@ -301,13 +425,22 @@ def test_plot_frame_then_update_frame(ax, history):
 def test_plot_density_every_covariance_type(ax, covariance_type):
     cs = gplot.plot_density(ax, params_of_type(covariance_type, d=3), dims=(0, 2), n_grid=40)
     assert len(cs.levels) > 1
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x_{1}$", "$x_{3}$")
 
 
-def test_mixture_density_integrates_to_one():
-    p = params_of_type("full")
+def test_mixture_density_matches_scipy_and_integrates_to_one():
+    from scipy.stats import multivariate_normal
+
+    p = params_of_type("full", d=3)
+    pts = np.random.default_rng(4).normal(0, 3, (50, 2))
+    covs = full_cov_by_hand(p)[:, [0, 2]][:, :, [0, 2]]
+    expected = sum(
+        w * multivariate_normal(m[[0, 2]], c).pdf(pts) for w, m, c in zip(p.weights, p.means, covs)
+    )
+    np.testing.assert_allclose(gplot._mixture_density(pts, p, (0, 2)), expected, rtol=1e-10)
     g = np.linspace(-25, 25, 501)
     gx, gy = np.meshgrid(g, g)
-    z = gplot.mixture_density(np.column_stack([gx.ravel(), gy.ravel()]), p)
+    z = gplot._mixture_density(np.column_stack([gx.ravel(), gy.ravel()]), p, (0, 1))
     assert z.sum() * (g[1] - g[0]) ** 2 == pytest.approx(1.0, abs=1e-3)
 
 
@@ -319,16 +452,17 @@ def test_plot_1d_components_and_mixture(ax, covariance_type):
     p = h.final
     resp = h.responsibilities(-1)
     art = gplot.plot_1d(ax, x, p, resp)
-    assert len(art["components"]) == 2
+    assert len(art.components) == 2
     var = p.full_covariances()[:, 0, 0]
-    for line, w, m, v in zip(art["components"], p.weights, p.means[:, 0], var):
+    for line, w, m, v in zip(art.components, p.weights, p.means[:, 0], var):
         gx, gy = line.get_data()
         np.testing.assert_allclose(gy, w * np.exp(-0.5 * (gx - m) ** 2 / v) / np.sqrt(2 * np.pi * v))
-    mx, my = art["mixture"].get_data()
-    np.testing.assert_allclose(my, sum(line.get_data()[1] for line in art["components"]))
-    np.testing.assert_allclose(art["strip"].get_facecolors(), gplot.soft_colors(resp))
-    assert np.all(art["strip"].get_offsets()[:, 1] < 0)  # under the axis
-    assert len(art["hist"]) > 0
+    _, my = art.mixture.get_data()
+    np.testing.assert_allclose(my, sum(line.get_data()[1] for line in art.components))
+    np.testing.assert_allclose(art.strip.get_facecolors(), gplot.soft_colors(resp))
+    assert np.all(art.strip.get_offsets()[:, 1] < 0)  # under the axis
+    assert len(art.hist) > 0
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x$", "density")
 
 
 def test_update_1d_moves_the_curves_onto_new_parameters_in_place(ax):
@@ -337,44 +471,57 @@ def test_update_1d_moves_the_curves_onto_new_parameters_in_place(ax):
     rng = np.random.default_rng(6)
     x = np.concatenate([rng.normal(-2, 0.6, 80), rng.normal(2, 1.0, 120)])
     h = fit_em(x, 2, init="random", random_state=1, tol=0.0, max_iter=6)
-    art = gplot.plot_1d(ax, x, h.params[0])
+    grid = np.linspace(-8, 8, 101)
+    art = gplot.plot_1d(ax, x, h.params[0], grid=grid)
     lines = list(ax.lines)
     changed = gplot.update_1d(art, h.final, h.responsibilities(-1))
     assert list(ax.lines) == lines  # the same artists, moved
-    assert art["mixture"] in changed and art["strip"] in changed
-    gx, gy = art["mixture"].get_data()
+    assert art.mixture in changed and art.strip in changed
+    gx, gy = art.mixture.get_data()
+    np.testing.assert_array_equal(gx, grid)  # the grid given to plot_1d is kept
     sd = np.sqrt(h.final.full_covariances()[:, 0, 0])
     expected = sum(w * norm.pdf(gx, m, s) for w, m, s in zip(h.final.weights, h.final.means[:, 0], sd))
     np.testing.assert_allclose(gy, expected)
-    np.testing.assert_allclose(art["strip"].get_facecolors(), gplot.soft_colors(h.responsibilities(-1)))
+    np.testing.assert_allclose(art.strip.get_facecolors(), gplot.soft_colors(h.responsibilities(-1)))
 
 
 # --------------------------------------------------------------------------------------------
 # means, the M-step's move, headlines
 # --------------------------------------------------------------------------------------------
-def test_means_and_shift_follow_the_parameters(ax):
+def test_means_are_numbered_from_1_and_follow_the_parameters(ax):
     before, after = params_of_type("full", d=3), params_of_type("full", d=3, seed=1)
-    markers = gplot.plot_means(ax, before, dims=(0, 2))
-    np.testing.assert_allclose(markers.get_offsets(), before.means[:, [0, 2]])
-    gplot.update_means(markers, after, dims=(0, 2))
-    np.testing.assert_allclose(markers.get_offsets(), after.means[:, [0, 2]])
+    means = gplot.plot_means(ax, before, dims=(0, 2))
+    np.testing.assert_allclose(means.markers.get_offsets(), before.means[:, [0, 2]])
+    assert [t.get_text() for t in means.numbers] == ["1", "2", "3"]
+    for t, m in zip(means.numbers, before.means[:, [0, 2]]):
+        assert t.xy == pytest.approx(tuple(m))
+    assert len(_shape_groups(means.markers)) == 3  # each mean in its component's marker shape
+    gplot.update_means(means, after, dims=(0, 2))
+    np.testing.assert_allclose(means.markers.get_offsets(), after.means[:, [0, 2]])
+    for t, m in zip(means.numbers, after.means[:, [0, 2]]):
+        assert t.xy == pytest.approx(tuple(m))
     with pytest.raises(ValueError, match="plot_means again"):
-        gplot.update_means(markers, params_of_type("full", k=2))
+        gplot.update_means(means, params_of_type("full", k=2))
 
-    shift = gplot.plot_shift(ax, before, after, dims=(0, 2), n_std=1.0)
-    assert len(shift["rings"]) == 3
-    _, covs = gplot.marginal_covariances(before, (0, 2))
-    w, h, _ = gplot.ellipse_geometry(covs[1], 1.0)
-    ring = shift["rings"][1]
+
+def test_shift_shows_where_the_components_were(ax):
+    before, after = params_of_type("full", d=3), params_of_type("full", d=3, seed=1)
+    shift = gplot.plot_shift(ax, before, after, dims=(0, 2), n_std=(1.0,))
+    assert len(shift.rings) == 3
+    covs = full_cov_by_hand(before)[:, [0, 2]][:, :, [0, 2]]
+    w, h, _ = expected_geometry(covs[1], 1.0)
+    ring = shift.rings[1]
     assert ring.center == pytest.approx(tuple(before.means[1, [0, 2]]))
     assert (ring.width, ring.height) == pytest.approx((w, h))
     assert ring.get_linestyle() != "-"  # dashed: where the ellipse was
-    segments = shift["trails"].get_segments()
+    segments = shift.trails.get_segments()
     np.testing.assert_allclose(segments[2], [before.means[2, [0, 2]], after.means[2, [0, 2]]])
     changed = gplot.update_shift(shift, None)  # a frame without a move hides them
     assert len(changed) == 4 and not any(a.get_visible() for a in changed)
     gplot.update_shift(shift, after)
-    assert all(r.get_visible() for r in shift["rings"]) and shift["trails"].get_segments() == []
+    assert all(r.get_visible() for r in shift.rings) and shift.trails.get_segments() == []
+    two = gplot.plot_shift(ax, before, n_std=(1, 2))
+    assert len(two.rings) == 6
 
 
 def test_frame_headline_names_the_half_step_and_what_changed():
@@ -382,7 +529,34 @@ def test_frame_headline_names_the_half_step_and_what_changed():
     h = fit_em(X, 2, random_state=0, max_iter=3, tol=0)
     assert gplot.frame_headline(h.frame(0))[0] == "start"
     assert "grey" in gplot.frame_headline(h.frame(0))[1]
+    assert "kmeans means" in gplot.frame_headline(h.frame(0))[1]  # fit_em's default start
     label, what, when = gplot.frame_headline(h.frame(3), h.n_iter)
     assert (label, when) == ("E-step", "iteration 2 of 3") and "colours change" in what
     label, what, when = gplot.frame_headline(h.frame(4))
     assert (label, when) == ("M-step", "iteration 2") and "ellipses move" in what
+
+
+def test_1d_components_are_numbered_at_their_peaks(ax):
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(8)
+    x = np.concatenate([rng.normal(-2, 0.6, 80), rng.normal(2, 1.0, 120)])
+    h = fit_em(x, 2, init="random", random_state=1, tol=0.0, max_iter=4)
+    view = gplot.plot_1d(ax, x, h.params[0])
+    assert [t.get_text() for t in view.numbers] == ["1", "2"]
+    gplot.update_1d(view, h.final)
+    p = h.final
+    sd = np.sqrt(p.full_covariances()[:, 0, 0])
+    for t, w, m, s in zip(view.numbers, p.weights, p.means[:, 0], sd):
+        assert t.xy == pytest.approx((m, w * norm.pdf(m, m, s)))
+
+
+def test_two_ll_curves_on_one_axes_are_both_in_view(ax):
+    fast = np.array([-2000.0, -520.0, -505.0, -500.0])
+    slow = np.array([-900.0, -800.0, -700.0, -650.0, -600.0, -560.0, -530.0, -510.0])
+    first = gplot.plot_log_likelihood(ax, fast)
+    second = gplot.plot_log_likelihood(ax, slow)
+    lo, hi = ax.get_ylim()
+    assert lo < slow.min() and hi > max(fast.max(), slow.max())
+    assert ax.get_xlim()[1] > slow.size - 1
+    assert first.start.get_visible() and not second.start.get_visible()

@@ -21,6 +21,8 @@ from .em import COVARIANCE_TYPES, INIT_METHODS
 __all__ = ["main", "build_parser", "load_data", "read_csv"]
 
 _PROG = "gmmviz"
+# Frames shown at most by default: the start and 20 iterations (E and M each).
+_DEFAULT_MAX_FRAMES = 41
 _DESCRIPTION = """\
 gmmviz: see Expectation-Maximization fit a Gaussian mixture.
 
@@ -75,7 +77,9 @@ def _dims(text: str) -> tuple[int, int]:
     return dims  # type: ignore[return-value]
 
 
-def _number(convert: Callable[[str], float], minimum: float, *, strict: bool, what: str) -> Callable[[str], float]:
+def _number(
+    convert: Callable[[str], float], minimum: float, *, strict: bool, what: str
+) -> Callable[[str], float]:
     """An argparse ``type=`` that parses with ``convert`` and checks the bound (``> minimum`` if strict)."""
     bound = f"more than {minimum:g}" if strict else f"at least {minimum:g}"
 
@@ -98,45 +102,113 @@ _positive_float = _number(float, 0, strict=True, what="a number")
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``gmmviz`` argument parser (sub-command ``animate``)."""
-    parser = argparse.ArgumentParser(prog=_PROG, description=_DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=_PROG, description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser("animate", help="write an EM run as an animated GIF or HTML page",
-                       description="Fit a Gaussian mixture by EM and write every half-step as a "
-                                   "frame of a GIF or an HTML page.",
-                       epilog=_ANIMATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", default="faithful", metavar="NAME_OR_CSV",
-                   help=f"a data set ({', '.join(DATASET_NAMES)}) or a CSV file (default: faithful)")
-    p.add_argument("-k", "--n-components", type=_positive_int, default=2, metavar="K",
-                   help="number of mixture components (default: 2)")
-    p.add_argument("--covariance-type", choices=COVARIANCE_TYPES, default="full",
-                   help="shape of the covariances (default: full)")
-    p.add_argument("--init", choices=INIT_METHODS, default="kmeans",
-                   help="how EM chooses the starting means (default: kmeans)")
-    p.add_argument("--seed", type=_non_negative_int, default=0,
-                   help="seed for the start and for the synthetic data sets (default: 0)")
-    p.add_argument("--max-iter", type=_non_negative_int, default=100,
-                   help="at most this many EM iterations (default: 100)")
-    p.add_argument("--tol", type=float, default=1e-3,
-                   help="stop when the mean log-likelihood per point gains less (default: 1e-3)")
-    p.add_argument("--standardize", action="store_true",
-                   help="rescale every column to mean 0 and standard deviation 1 first")
-    p.add_argument("--n-samples", type=_positive_int, default=None, metavar="N",
-                   help="points to draw for a synthetic data set (default: its own)")
-    p.add_argument("--columns", type=_comma_list, default=None, metavar="C1,C2",
-                   help="CSV columns to use, by number from 0 or by header name (default: all)")
-    p.add_argument("--dims", type=_dims, default=(0, 1), metavar="I,J",
-                   help="the two features to draw when there are more (default: 0,1)")
-    p.add_argument("--max-frames", type=_non_negative_int, default=41, metavar="N",
-                   help="at most N frames, 0 for all (default: 41 = start + 20 iterations)")
+    p = sub.add_parser(
+        "animate",
+        help="write an EM run as an animated GIF or HTML page",
+        description="Fit a Gaussian mixture by EM and write every half-step as a "
+        "frame of a GIF or an HTML page.",
+        epilog=_ANIMATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--data",
+        default="faithful",
+        metavar="NAME_OR_CSV",
+        help=f"a data set ({', '.join(DATASET_NAMES)}) or a CSV file (default: faithful)",
+    )
+    p.add_argument(
+        "-k",
+        "--n-components",
+        type=_positive_int,
+        default=2,
+        metavar="K",
+        help="number of mixture components (default: 2)",
+    )
+    p.add_argument(
+        "--covariance-type",
+        choices=COVARIANCE_TYPES,
+        default="full",
+        help="shape of the covariances (default: full)",
+    )
+    p.add_argument(
+        "--init",
+        choices=INIT_METHODS,
+        default="kmeans",
+        help="how EM chooses the starting means (default: kmeans)",
+    )
+    p.add_argument(
+        "--seed",
+        type=_non_negative_int,
+        default=0,
+        help="seed for the start and for the synthetic data sets (default: 0)",
+    )
+    p.add_argument(
+        "--max-iter",
+        type=_non_negative_int,
+        default=100,
+        help="at most this many EM iterations (default: 100)",
+    )
+    p.add_argument(
+        "--tol",
+        type=float,
+        default=1e-3,
+        help="stop when the mean log-likelihood per point gains less (default: 1e-3)",
+    )
+    p.add_argument(
+        "--standardize",
+        action="store_true",
+        help="rescale every column to mean 0 and standard deviation 1 first",
+    )
+    p.add_argument(
+        "--n-samples",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="points to draw for a synthetic data set (default: its own)",
+    )
+    p.add_argument(
+        "--columns",
+        type=_comma_list,
+        default=None,
+        metavar="C1,C2",
+        help="CSV columns to use, by number from 0 or by header name (default: all)",
+    )
+    p.add_argument(
+        "--dims",
+        type=_dims,
+        default=(0, 1),
+        metavar="I,J",
+        help="the two features to draw when there are more (default: 0,1)",
+    )
+    p.add_argument(
+        "--max-frames",
+        type=_non_negative_int,
+        default=_DEFAULT_MAX_FRAMES,
+        metavar="N",
+        help=f"at most N frames, 0 for all (default: {_DEFAULT_MAX_FRAMES} = start + "
+        f"{(_DEFAULT_MAX_FRAMES - 1) // 2} iterations)",
+    )
     p.add_argument("--fps", type=_positive_float, default=1.5, help="frames per second (default: 1.5)")
-    p.add_argument("--dpi", type=_positive_float, default=80.0,
-                   help="resolution of the frames; the picture is 10 x 4.4 inches (default: 80)")
-    p.add_argument("-o", "--output", required=True, metavar="FILE",
-                   help="where to write: FILE.gif or FILE.html (the suffix decides)")
+    p.add_argument(
+        "--dpi",
+        type=_positive_float,
+        default=80.0,
+        help="resolution of the frames; the picture is 10 x 4.4 inches (default: 80)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="where to write: FILE.gif or FILE.html (the suffix decides)",
+    )
     return parser
 
 
@@ -187,8 +259,11 @@ def read_csv(path: str | Path) -> tuple[np.ndarray, list[str] | None]:
         text = path.read_text(encoding="utf-8-sig")  # -sig: Excel's byte-order mark
     except UnicodeDecodeError:
         raise CLIError(f"{str(path)!r} is not a text (UTF-8) CSV file.") from None
-    lines = [(n, ln.strip()) for n, ln in enumerate(text.splitlines(), start=1)
-             if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = [
+        (n, ln.strip())
+        for n, ln in enumerate(text.splitlines(), start=1)
+        if ln.strip() and not ln.lstrip().startswith("#")
+    ]
     if not lines:
         raise CLIError(f"{str(path)!r} is empty: it needs one point per line.")
     rows = _split_rows(lines)
@@ -200,13 +275,17 @@ def read_csv(path: str | Path) -> tuple[np.ndarray, list[str] | None]:
     width = len(header) if header is not None else len(rows[0][1])
     for n, cells in rows:
         if len(cells) != width:
-            raise CLIError(f"{path.name}, line {n}: {len(cells)} value(s), but the file has {width} "
-                           f"column(s); every line needs the same number of values.")
+            raise CLIError(
+                f"{path.name}, line {n}: {len(cells)} value(s), but the file has {width} "
+                f"column(s); every line needs the same number of values."
+            )
         for j, cell in enumerate(cells):
             if not _is_number(cell):
                 what = "an empty value" if cell == "" else f"{cell!r} is not a number"
-                raise CLIError(f"{path.name}, line {n}, column {j}: {what}; the file must hold "
-                               "numbers only (plus one optional header line).")
+                raise CLIError(
+                    f"{path.name}, line {n}, column {j}: {what}; the file must hold "
+                    "numbers only (plus one optional header line)."
+                )
     data = np.array([[float(c) for c in cells] for _, cells in rows], dtype=float)
     if not np.all(np.isfinite(data)):
         n = rows[int(np.flatnonzero(~np.isfinite(data).all(axis=1))[0])][0]
@@ -214,8 +293,9 @@ def read_csv(path: str | Path) -> tuple[np.ndarray, list[str] | None]:
     return data, header
 
 
-def _select_columns(data: np.ndarray, header: list[str] | None, columns: Sequence[str],
-                    source: str) -> tuple[np.ndarray, list[str] | None]:
+def _select_columns(
+    data: np.ndarray, header: list[str] | None, columns: Sequence[str], source: str
+) -> tuple[np.ndarray, list[str] | None]:
     n_cols = data.shape[1]
     picked: list[int] = []
     for c in columns:
@@ -244,8 +324,14 @@ def _standardized(X: np.ndarray, names: list[str] | None) -> np.ndarray:
     return (X - X.mean(axis=0)) / sd
 
 
-def load_data(data: str, *, columns: Sequence[str] | None = None, n_samples: int | None = None,
-              seed: int = 0, standardize: bool = False) -> tuple[np.ndarray, list[str] | None]:
+def load_data(
+    data: str,
+    *,
+    columns: Sequence[str] | None = None,
+    n_samples: int | None = None,
+    seed: int = 0,
+    standardize: bool = False,
+) -> tuple[np.ndarray, list[str] | None]:
     """The points named by ``--data``: a course data set or a CSV file.
 
     Parameters
@@ -282,8 +368,9 @@ def load_data(data: str, *, columns: Sequence[str] | None = None, n_samples: int
         source = f"data set {key!r}"
     else:
         if not Path(data).exists():
-            raise CLIError(f"--data {data!r} is neither a data set ({', '.join(DATASET_NAMES)}) "
-                           "nor an existing file.")
+            raise CLIError(
+                f"--data {data!r} is neither a data set ({', '.join(DATASET_NAMES)}) nor an existing file."
+            )
         X, names = read_csv(data)
         source = Path(data).name
     if columns is not None:
@@ -298,7 +385,7 @@ def load_data(data: str, *, columns: Sequence[str] | None = None, n_samples: int
 # Commands
 # --------------------------------------------------------------------------------------------
 def _animate(args: argparse.Namespace) -> str:
-    from .animate import save_animation, animate_em  # matplotlib only when needed
+    from .animate import animate_em, save_animation  # matplotlib only when needed
     from .em import fit_em
 
     output = Path(args.output)
@@ -306,20 +393,45 @@ def _animate(args: argparse.Namespace) -> str:
         raise CLIError(f"-o {args.output!r}: end the file name with .gif or .html.")
     if not output.parent.is_dir():
         raise CLIError(f"-o {args.output!r}: the folder {str(output.parent)!r} does not exist.")
-    X, names = load_data(args.data, columns=args.columns, n_samples=args.n_samples, seed=args.seed,
-                         standardize=args.standardize)
+    X, names = load_data(
+        args.data,
+        columns=args.columns,
+        n_samples=args.n_samples,
+        seed=args.seed,
+        standardize=args.standardize,
+    )
     d = X.shape[1]
     if d > 1 and max(args.dims) >= d:
-        raise CLIError(f"--dims {args.dims[0]},{args.dims[1]}: the data has {d} features, numbered 0 to {d - 1}.")
-    history = fit_em(X, args.n_components, init=args.init, covariance_type=args.covariance_type,
-                     max_iter=args.max_iter, tol=args.tol, random_state=args.seed)
-    anim = animate_em(X, history, dims=args.dims if d > 1 else None,
-                      max_frames=args.max_frames or None, feature_names=names, dpi=args.dpi)
-    save_animation(anim, output, fps=args.fps,
-                   title=f"EM, K={args.n_components}, {args.covariance_type} covariances, {args.data}")
+        raise CLIError(
+            f"--dims {args.dims[0]},{args.dims[1]}: the data has {d} features, numbered 0 to {d - 1}."
+        )
+    history = fit_em(
+        X,
+        args.n_components,
+        init=args.init,
+        covariance_type=args.covariance_type,
+        max_iter=args.max_iter,
+        tol=args.tol,
+        random_state=args.seed,
+    )
+    anim = animate_em(
+        history,
+        dims=args.dims if d > 1 else None,
+        max_frames=args.max_frames or None,
+        feature_names=names,
+        dpi=args.dpi,
+    )
+    save_animation(
+        anim,
+        output,
+        fps=args.fps,
+        title=f"EM, K={args.n_components}, {args.covariance_type} covariances, {args.data}",
+    )
     state = "converged" if history.converged else "stopped (not converged)"
-    return (f"wrote {output}: {len(anim.frame_indices)} frames; EM {state} after {history.n_iter} "
-            f"iteration(s), ln p(X) = {history.log_likelihoods[-1]:.2f}")
+    return (
+        f"wrote {output}: {len(anim.frame_indices)} frames; EM {state} after {history.n_iter} "
+        f"iteration(s), ln p(X) = {history.log_likelihoods[-1]:.2f}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

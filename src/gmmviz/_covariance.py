@@ -44,6 +44,7 @@ __all__ = [
     "log_det_cholesky",
     "needs_full_scatter",
     "precision_cholesky",
+    "precisions",
     "scatter",
     "squared_mahalanobis",
     "to_full",
@@ -162,6 +163,19 @@ def precision_cholesky(covariances: np.ndarray, covariance_type: str) -> np.ndar
     definite.
     """
     return _PRECISION_CHOLESKY[covariance_type](covariances)
+
+
+_PRECISIONS = {
+    "full": lambda p: np.einsum("kij,klj->kil", p, p),  # P_k P_kᵀ
+    "tied": lambda p: p @ p.T,
+    "diag": lambda p: p**2,
+    "spherical": lambda p: p**2,
+}
+
+
+def precisions(prec_chol: np.ndarray, covariance_type: str) -> np.ndarray:
+    """Σ_k⁻¹ = P_k P_kᵀ from the Cholesky factors, in the type's shape (as scikit-learn's ``precisions_``)."""
+    return _PRECISIONS[covariance_type](np.asarray(prec_chol))
 
 
 _LOG_DET_CHOLESKY = {

@@ -25,43 +25,39 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.artist import Artist
 from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
+from ._validation import check_dims, check_int
+from .palette import component_colors
 from .plot import (
-    component_colors,
-    frame_param_index,
+    FrameArtists,
+    LogLikelihoodCurve,
+    View1D,
+    frame_headline,
     plot_1d,
     plot_frame,
     plot_log_likelihood,
-    plot_means,
-    plot_shift,
     update_1d,
-    update_ellipses,
+    update_frame,
     update_log_likelihood,
-    update_means,
-    update_points,
-    update_shift,
     weighted_component_pdfs,
 )
 
 __all__ = [
-    "DEFAULT_MAX_FRAMES",
+    "AnimationArtists",
     "EMAnimation",
     "animate_em",
     "select_frames",
     "offline_jshtml",
-    "html_page",
     "save_animation",
 ]
-
-#: Frames the command line shows at most by default: the start and 20 iterations (E and M each).
-DEFAULT_MAX_FRAMES = 41
 
 _SUFFIXES = (".gif", ".html", ".htm")
 
@@ -107,55 +103,27 @@ def select_frames(history: Any, max_frames: int | None = None) -> list[int]:
 
 
 def _check_max_frames(max_frames: Any) -> int:
-    if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)):
-        raise TypeError(f"max_frames must be an integer or None, got {max_frames!r}.")
-    if max_frames < 3:
-        raise ValueError(
-            f"max_frames must be at least 3 (the start plus one E- and one M-step), got {max_frames}."
-        )
-    return int(max_frames)
+    return check_int(max_frames, "max_frames", minimum=3, hint=" (the start plus one E- and one M-step)")
 
 
 # --------------------------------------------------------------------------------------------
 # Input checks
 # --------------------------------------------------------------------------------------------
 def _check_history(history: Any) -> Any:
-    needed = ("frame", "n_frames", "n_iter", "log_likelihoods", "params")
+    needed = ("X", "frame", "n_frames", "n_iter", "log_likelihoods", "params")
     if not all(hasattr(history, a) for a in needed):
         raise TypeError(
-            f"history must be the EMHistory returned by gmmviz.fit_em, got {type(history).__name__}."
+            f"history must be the EMHistory returned by gmmviz.fit_em, got {type(history).__name__}; "
+            "animate_em(history) takes the data from history.X."
         )
     return history
-
-
-def _check_data(X: Any, history: Any) -> np.ndarray:
-    if isinstance(X, (str, bytes)):
-        raise TypeError("X must be an array of numbers, got a string.")
-    x = np.asarray(X, dtype=float) if np.asarray(X).dtype.kind in "biuf" else None
-    if x is None:
-        raise TypeError(f"X must hold real numbers, got dtype {np.asarray(X).dtype}.")
-    x = x[:, None] if x.ndim == 1 else x
-    expected = np.shape(history.X)
-    if x.shape != expected:
-        raise ValueError(
-            f"X has shape {x.shape} but the history was fitted to data of shape {expected}: "
-            "pass the same X you gave fit_em (or history.X)."
-        )
-    return x
 
 
 def _check_view_dims(dims: Any, n_features: int) -> tuple[int, int] | None:
     """The two features to draw, or None for the 1-D view."""
     if n_features == 1:
         return None  # 1-D data: the histogram view; dims has nothing to choose
-    dims = (0, 1) if dims is None else tuple(dims)
-    if len(dims) != 2 or any(isinstance(i, bool) or not isinstance(i, (int, np.integer)) for i in dims):
-        raise TypeError(f"dims must be a pair of feature indices such as (0, 1), got {dims!r}.")
-    if dims[0] == dims[1] or not all(0 <= i < n_features for i in dims):
-        raise ValueError(
-            f"dims must be two different features in 0..{n_features - 1}, got {dims}."
-        )
-    return int(dims[0]), int(dims[1])
+    return check_dims((0, 1) if dims is None else dims, n_features)
 
 
 # --------------------------------------------------------------------------------------------
@@ -168,7 +136,7 @@ def _padded(lo: float, hi: float, frac: float = 0.08) -> tuple[float, float]:
 
 def _grid_1d(x: np.ndarray, params_seq: Sequence[Any], n_grid: int = 400) -> np.ndarray:
     # One grid for the whole film, wide enough for every frame's components, so lines can be
-    # updated with set_ydata-like calls instead of being redrawn on a new grid.
+    # updated in place instead of being redrawn on a new grid.
     lo, hi = float(x.min()), float(x.max())
     for p in params_seq:
         m = np.asarray(p.means, dtype=float)[:, 0]
@@ -177,51 +145,64 @@ def _grid_1d(x: np.ndarray, params_seq: Sequence[Any], n_grid: int = 400) -> np.
     return np.linspace(lo, hi, n_grid)
 
 
-def _draw_1d(ax: Any, x: np.ndarray, frames: Sequence[Any], palette: np.ndarray,
-             feature_name: str | None) -> dict[str, Any]:
+def _draw_1d(ax: Any, x: np.ndarray, frames: Sequence[Any], palette: Any, feature_name: str | None) -> View1D:
     """Histogram view for 1-D data, with y-limits fixed for every frame shown."""
+    if feature_name:
+        ax.set_xlabel(feature_name)
     first = frames[0]
-    artists = plot_1d(ax, x, first.params, first.resp, palette=palette)
     grid = _grid_1d(x, [f.params for f in frames])
-    hist_top = max((p.get_height() for p in artists["hist"]), default=0.0)
+    view = plot_1d(ax, x, first.params, first.resp, palette=palette, grid=grid)
+    hist_top = max((p.get_height() for p in view.hist), default=0.0)
     pdf_top = max(float(weighted_component_pdfs(grid, f.params).sum(axis=0).max()) for f in frames)
     top = 1.05 * max(hist_top, pdf_top)
-    artists["grid"] = grid
-    artists["strip_y"] = -0.06 * top
-    artists["strip"].set_offsets(np.column_stack([x[:, 0], np.full(x.shape[0], -0.06 * top)]))
+    view.strip.set_offsets(np.column_stack([x[:, 0], np.full(x.shape[0], -0.06 * top)]))
     ax.set_ylim(-0.12 * top, top)
     ax.set_xlim(grid[0], grid[-1])
-    ax.set_xlabel(feature_name or "x")
-    return artists
+    return view
 
 
-def _draw_2d(ax: Any, x: np.ndarray, frame: Any, dims: tuple[int, int], n_std: Sequence[float],
-             palette: np.ndarray, feature_names: Sequence[str] | None) -> dict[str, Any]:
-    artists = plot_frame(ax, frame, x, dims=dims, n_std=n_std, palette=palette, title=False)
+def _draw_2d(
+    ax: Any,
+    x: np.ndarray,
+    frame: Any,
+    dims: tuple[int, int],
+    n_std: Sequence[float],
+    palette: Any,
+    feature_names: Sequence[str] | None,
+) -> FrameArtists:
+    if feature_names is not None:
+        ax.set_xlabel(feature_names[dims[0]])
+        ax.set_ylabel(feature_names[dims[1]])
+    artists = plot_frame(ax, x, frame, dims=dims, n_std=n_std, palette=palette, title=False)
     # Fixed limits from the data: ellipses may grow past them early on, but the view must not
     # jump between frames.
     ax.set_xlim(*_padded(float(x[:, dims[0]].min()), float(x[:, dims[0]].max())))
     ax.set_ylim(*_padded(float(x[:, dims[1]].min()), float(x[:, dims[1]].max())))
-    names = feature_names if feature_names is not None else [f"x{i}" for i in range(x.shape[1])]
-    ax.set_xlabel(names[dims[0]])
-    ax.set_ylabel(names[dims[1]])
     return artists
 
 
-def _draw_ll(ax: Any, log_likelihoods: np.ndarray, shown_iters: int, n_iter: int) -> dict[str, Any]:
-    curve, marker = plot_log_likelihood(ax, log_likelihoods, current=0)
-    ax.set_xlim(-0.5, max(n_iter, 1) + 0.5)
-    ax.set_ylim(*_padded(float(log_likelihoods.min()), float(log_likelihoods.max())))
-    title = ax.set_title("", fontsize="medium")
-    if shown_iters < n_iter:
-        ax.text(0.98, 0.04, f"showing {shown_iters} of {n_iter} iterations", transform=ax.transAxes,
-                ha="right", va="bottom", fontsize="small", color="0.4")
-    return {"curve": curve, "marker": marker, "title": title}
+def _title(frame: Any, n_iter: int) -> str:
+    label, what, when = frame_headline(frame, n_iter)
+    return f"{label[0].upper()}{label[1:]}, {when}: {what}"
 
 
 # --------------------------------------------------------------------------------------------
 # The animation
 # --------------------------------------------------------------------------------------------
+class AnimationArtists(NamedTuple):
+    """The artists an :class:`EMAnimation` updates on every frame."""
+
+    #: Left panel: :class:`gmmviz.plot.FrameArtists` (points, ellipses, numbered means, the
+    #: M-step's move) or, for 1-D data, :class:`gmmviz.plot.View1D`.
+    data: FrameArtists | View1D
+    #: Right panel: ln p(X) up to the frame shown (:class:`gmmviz.plot.LogLikelihoodCurve`).
+    ll: LogLikelihoodCurve
+    #: "ln p(X) = ..." above the right panel.
+    ll_title: Text
+    #: The figure's title: which half-step, when, and what changed.
+    title: Text
+
+
 class EMAnimation(FuncAnimation):
     """A :class:`~matplotlib.animation.FuncAnimation` of an EM run; build it with :func:`animate_em`.
 
@@ -229,67 +210,82 @@ class EMAnimation(FuncAnimation):
     ----------
     history : EMHistory
     X : ndarray of shape (n_samples, n_features)
+        ``history.X``.
+    dims : pair of int, or None for 1-D data
     frame_indices : tuple of int
         The history frames shown, in order (see :func:`select_frames`); the animation's frame
         sequence.
-    artists : dict
-        The artists every frame updates: ``"points"`` (PathCollection; for 1-D data the
-        responsibility strip), ``"ellipses"`` (list, empty for 1-D data), ``"means"`` (2-D only:
-        PathCollection of the μ_k), ``"shift"`` (2-D only: the dashed rings and mean trails an
-        M-frame shows, see :func:`gmmviz.plot.plot_shift`), ``"components"`` and
-        ``"mixture"`` (1-D only), ``"ll_curve"``, ``"ll_marker"``, ``"ll_title"``, ``"title"``
-        (the figure's suptitle).
+    artists : AnimationArtists
+        The artists every frame updates.
     palette : ndarray of shape (K, 4)
     """
 
-    def __init__(self, X: Any, history: Any, *, dims: Sequence[int] | None = None,
-                 max_frames: int | None = None, interval: int = 700, n_std: Sequence[float] = (1, 2, 3),
-                 palette: Any = None, feature_names: Sequence[str] | None = None,
-                 figsize: tuple[float, float] = (10.0, 4.4), dpi: float = 80.0,
-                 repeat: bool = True) -> None:
+    def __init__(
+        self,
+        history: Any,
+        *,
+        dims: Sequence[int] | None = None,
+        max_frames: int | None = None,
+        interval: int = 700,
+        n_std: Sequence[float] = (1, 2, 3),
+        palette: Any = None,
+        feature_names: Sequence[str] | None = None,
+        figsize: tuple[float, float] = (10.0, 4.4),
+        dpi: float = 80.0,
+        repeat: bool = True,
+    ) -> None:
         self.history = _check_history(history)
-        self.X = _check_data(X, history)
+        x = np.asarray(history.X, dtype=float)
+        self.X = x[:, None] if x.ndim == 1 else x
         self.dims = _check_view_dims(dims, self.X.shape[1])
-        self.n_std = tuple(n_std)
+        self.n_std = n_std  # checked by gmmviz.plot when drawn
         self.frame_indices = tuple(select_frames(history, max_frames))
         k = history.params[0].n_components
         self.palette = component_colors(k) if palette is None else to_rgba_array(palette)
-        if self.palette.shape[0] != k:
-            raise ValueError(f"palette has {self.palette.shape[0]} colours for K={k} components.")
         if feature_names is not None and len(feature_names) != self.X.shape[1]:
-            raise ValueError(
-                f"feature_names has {len(feature_names)} names for {self.X.shape[1]} features."
-            )
+            raise ValueError(f"feature_names has {len(feature_names)} names for {self.X.shape[1]} features.")
         self._ll = np.asarray(history.log_likelihoods, dtype=float)
 
         fig = Figure(figsize=figsize, dpi=dpi)
         # Fixed margins rather than a layout engine: the suptitle text changes every frame and the
         # panels must not shift under it.
-        grid = fig.add_gridspec(1, 2, width_ratios=(1.35, 1.0), left=0.07, right=0.98, bottom=0.13,
-                                top=0.82, wspace=0.28)
+        grid = fig.add_gridspec(
+            1, 2, width_ratios=(1.35, 1.0), left=0.07, right=0.98, bottom=0.13, top=0.80, wspace=0.28
+        )
         ax_data, ax_ll = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
         first = history.frame(self.frame_indices[0])
         if self.dims is None:
             shown = [history.frame(i) for i in self.frame_indices]
             name = feature_names[0] if feature_names is not None else None
-            panel = _draw_1d(ax_data, self.X, shown, self.palette, name)
-            artists = {"points": panel["strip"], "ellipses": [], "components": panel["components"],
-                       "mixture": panel["mixture"], "_1d": panel}
+            data = _draw_1d(ax_data, self.X, shown, self.palette, name)
         else:
-            panel = _draw_2d(ax_data, self.X, first, self.dims, self.n_std, self.palette, feature_names)
-            artists = {"points": panel["points"], "ellipses": panel["ellipses"],
-                       "means": plot_means(ax_data, first.params, dims=self.dims, colors=self.palette),
-                       "shift": plot_shift(ax_data, first.params, dims=self.dims, n_std=self.n_std[0],
-                                           colors=self.palette)}
+            data = _draw_2d(ax_data, self.X, first, self.dims, self.n_std, self.palette, feature_names)
         ax_data.set_title(f"K = {k}, {history.covariance_type} covariances", fontsize="medium")
+        ll = plot_log_likelihood(ax_ll, self._ll, current=0)
         shown_iters = (len(self.frame_indices) - 1) // 2
-        ll = _draw_ll(ax_ll, self._ll, shown_iters, int(history.n_iter))
-        artists.update(ll_curve=ll["curve"], ll_marker=ll["marker"], ll_title=ll["title"],
-                       title=fig.suptitle("", fontsize="large"))
-        self.artists = artists
+        if shown_iters < history.n_iter:
+            ax_ll.text(
+                0.98,
+                0.04,
+                f"showing {shown_iters} of {history.n_iter} iterations",
+                transform=ax_ll.transAxes,
+                ha="right",
+                va="bottom",
+                fontsize="small",
+                color="0.4",
+            )
+        self.artists = AnimationArtists(
+            data, ll, ax_ll.set_title("", fontsize="medium"), fig.suptitle("", fontsize="large")
+        )
         self.show_frame(self.frame_indices[0])
-        super().__init__(fig, self.show_frame, frames=list(self.frame_indices), interval=interval,
-                         repeat=repeat, cache_frame_data=False)
+        super().__init__(
+            fig,
+            self.show_frame,
+            frames=list(self.frame_indices),
+            interval=interval,
+            repeat=repeat,
+            cache_frame_data=False,
+        )
 
     @property
     def figure(self) -> Figure:
@@ -309,36 +305,36 @@ class EMAnimation(FuncAnimation):
         frame = self.history.frame(i)
         a = self.artists
         if self.dims is None:
-            changed = update_1d(a["_1d"], frame.params, frame.resp, palette=self.palette)
+            changed = update_1d(a.data, frame.params, frame.resp, palette=self.palette)
         else:
-            # An M-frame also shows where the ellipses were (dashed) and how far each mean moved.
-            before = self.history.params[frame.iteration - 1] if frame.kind == "M" else None
-            changed = [update_points(a["points"], frame.resp, palette=self.palette),
-                       *update_ellipses(a["ellipses"], frame.params, dims=self.dims, n_std=self.n_std),
-                       update_means(a["means"], frame.params, dims=self.dims),
-                       *update_shift(a["shift"], before, frame.params, dims=self.dims)]
+            changed = update_frame(a.data, frame, dims=self.dims, n_std=self.n_std, palette=self.palette)
         # "ln p(X) so far": the curve grows up to the parameters this frame shows.
-        t = frame_param_index(frame)
-        update_log_likelihood(a["ll_marker"], self._ll[: t + 1], t, curve=a["ll_curve"])
-        a["ll_title"].set_text(f"ln p(X) = {frame.log_likelihood:.2f}")
-        a["title"].set_text(frame.description)
-        return [*changed, a["ll_curve"], a["ll_marker"], a["ll_title"], a["title"]]
+        t = frame.params_index
+        update_log_likelihood(a.ll.marker, self._ll[: t + 1], t, curve=a.ll.curve)
+        a.ll_title.set_text(f"ln p(X) = {frame.log_likelihood:.2f}")
+        a.title.set_text(_title(frame, int(self.history.n_iter)))
+        return [*changed, a.ll.curve, a.ll.marker, a.ll_title, a.title]
 
 
-def animate_em(X: Any, history: Any, *, dims: Sequence[int] | None = None,
-               max_frames: int | None = None, interval: int = 700,
-               n_std: Sequence[float] = (1, 2, 3), palette: Any = None,
-               feature_names: Sequence[str] | None = None,
-               figsize: tuple[float, float] = (10.0, 4.4), dpi: float = 80.0,
-               repeat: bool = True) -> EMAnimation:
+def animate_em(
+    history: Any,
+    *,
+    dims: Sequence[int] | None = None,
+    max_frames: int | None = None,
+    interval: int = 700,
+    n_std: Sequence[float] = (1, 2, 3),
+    palette: Any = None,
+    feature_names: Sequence[str] | None = None,
+    figsize: tuple[float, float] = (10.0, 4.4),
+    dpi: float = 80.0,
+    repeat: bool = True,
+) -> EMAnimation:
     """Animate an EM run half-step by half-step: start, E1, M1, E2, M2, ...
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features) or (n_samples,)
-        The data the history was fitted to (same shape as ``history.X``).
     history : EMHistory
-        From :func:`gmmviz.fit_em`.
+        From :func:`gmmviz.fit_em`; it holds the data (``history.X``).
     dims : pair of int, optional
         The two features drawn when there are more than two (default (0, 1)); ellipses show the
         marginals on them. Ignored for 1-D data, which gets the histogram view
@@ -351,9 +347,9 @@ def animate_em(X: Any, history: Any, *, dims: Sequence[int] | None = None,
     n_std : sequence of float, default (1, 2, 3)
         Mahalanobis radii of the ellipses.
     palette : K colours, optional
-        Default :func:`gmmviz.plot.component_colors`.
+        Default :func:`gmmviz.palette.component_colors`.
     feature_names : sequence of str, optional
-        Axis labels, one per feature.
+        Axis labels, one per feature (default ``$x_1$``, ``$x_2$``, ...).
     figsize, dpi
         Of the animation's own figure. ``dpi`` sets the size of exported frames.
     repeat : bool, default True
@@ -362,11 +358,13 @@ def animate_em(X: Any, history: Any, *, dims: Sequence[int] | None = None,
     Returns
     -------
     EMAnimation
-        A ``FuncAnimation``. Left panel: points coloured by ``soft_colors(frame.resp)`` (grey at
-        the start), the frame's ellipses and means; an M-frame also shows the ellipses before
-        the M-step, dashed, and a line from each old mean to the new one. Right panel: ln p(X) up to the frame, with a marker
-        at the frame's value. The figure title is ``frame.description``, e.g. "Iteration 3,
-        E-step: responsibilities γ recomputed (colours change)".
+        A ``FuncAnimation`` drawn with :func:`gmmviz.plot.plot_frame`. Left panel: points
+        coloured by ``soft_colors(frame.resp)`` (grey at the start), the frame's ellipses and
+        numbered means; an M-frame also shows the ellipses before the M-step, dashed, and a line
+        from each old mean to the new one. Right panel: ln p(X) up to the frame
+        (:func:`gmmviz.plot.plot_log_likelihood`), with a ring at the frame's value. The figure
+        title says which half-step, when and what changed, e.g. "E-step, iteration 3 of 11:
+        γ recomputed: the colours change, the ellipses stay".
 
     Notes
     -----
@@ -378,13 +376,22 @@ def animate_em(X: Any, history: Any, *, dims: Sequence[int] | None = None,
     >>> from gmmviz import fit_em
     >>> from gmmviz.datasets import load_faithful
     >>> X = load_faithful(standardize=True)
-    >>> anim = animate_em(X, fit_em(X, 2, random_state=0, max_iter=5))
+    >>> anim = animate_em(fit_em(X, 2, random_state=0, max_iter=5))
     >>> len(anim.frame_indices)
     11
     """
-    return EMAnimation(X, history, dims=dims, max_frames=max_frames, interval=interval, n_std=n_std,
-                       palette=palette, feature_names=feature_names, figsize=figsize, dpi=dpi,
-                       repeat=repeat)
+    return EMAnimation(
+        history,
+        dims=dims,
+        max_frames=max_frames,
+        interval=interval,
+        n_std=n_std,
+        palette=palette,
+        feature_names=feature_names,
+        figsize=figsize,
+        dpi=dpi,
+        repeat=repeat,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,15 +399,15 @@ def animate_em(X: Any, history: Any, *, dims: Sequence[int] | None = None,
 # --------------------------------------------------------------------------------------------
 # Text stand-ins for the Font Awesome icons of matplotlib's player, which it loads from a CDN.
 _ICON_TEXT = {
-    "fa-minus": "\u2212",          # minus: slower
+    "fa-minus": "\u2212",  # minus: slower
     "fa-fast-backward": "\u23ee",  # first frame
     "fa-step-backward": "\u25c1",  # previous frame
     "fa-play fa-flip-horizontal": "\u25c0",  # play backwards
     "fa-pause": "\u23f8",
     "fa-play": "\u25b6",
-    "fa-step-forward": "\u25b7",   # next frame
-    "fa-fast-forward": "\u23ed",   # last frame
-    "fa-plus": "+",                # faster
+    "fa-step-forward": "\u25b7",  # next frame
+    "fa-fast-forward": "\u23ed",  # last frame
+    "fa-plus": "+",  # faster
 }
 _CDN_LINK = re.compile(r"<link[^>]*href=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE)
 _ICON = re.compile(r"<i class=\"fa ([^\"]+)\"></i>")
@@ -445,18 +452,23 @@ def offline_jshtml(anim: FuncAnimation, fps: float | None = None) -> str:
     return html
 
 
-def html_page(fragment: str, title: str = "EM for a Gaussian mixture") -> str:
+def _html_page(fragment: str, title: str = "EM for a Gaussian mixture") -> str:
     """Wrap an HTML fragment (e.g. :func:`offline_jshtml`) in a minimal standalone page."""
     from html import escape
 
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n</head>\n<body>\n{fragment}\n</body>\n</html>\n"
     )
 
 
-def save_animation(anim: FuncAnimation, path: str | Path, *, fps: float | None = None,
-                   title: str = "EM for a Gaussian mixture") -> Path:
+def save_animation(
+    anim: FuncAnimation,
+    path: str | Path,
+    *,
+    fps: float | None = None,
+    title: str = "EM for a Gaussian mixture",
+) -> Path:
     """Write the animation to ``path``; the suffix chooses the format.
 
     Parameters
@@ -478,9 +490,7 @@ def save_animation(anim: FuncAnimation, path: str | Path, *, fps: float | None =
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in _SUFFIXES:
-        raise ValueError(
-            f"cannot tell the format of {str(path)!r}: end the file name with .gif or .html."
-        )
+        raise ValueError(f"cannot tell the format of {str(path)!r}: end the file name with .gif or .html.")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"the folder {str(path.parent)!r} for {path.name!r} does not exist.")
     if fps is None:
@@ -490,5 +500,5 @@ def save_animation(anim: FuncAnimation, path: str | Path, *, fps: float | None =
     if suffix == ".gif":
         anim.save(path, writer=PillowWriter(fps=fps))
     else:
-        path.write_text(html_page(offline_jshtml(anim, fps=fps), title), encoding="utf-8")
+        path.write_text(_html_page(offline_jshtml(anim, fps=fps), title), encoding="utf-8")
     return path

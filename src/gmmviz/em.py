@@ -23,15 +23,14 @@ Conventions
 """
 from __future__ import annotations
 
-import contextlib
 import warnings
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
-from scipy.linalg.blas import dtrmm as _dtrmm
 
 from . import _covariance as cov
+from . import _fast
 from ._covariance import COVARIANCE_TYPES
 from ._validation import (
     as_seed,
@@ -65,7 +64,6 @@ __all__ = [
 INIT_METHODS = ("kmeans", "kmeans++", "random")
 
 _LOG_2PI = np.log(2.0 * np.pi)
-_KMEANS_PARALLEL_SIZE = 200_000  # n·K above which k-means initialisation may use several threads
 # scikit-learn adds this to every N_k so that no division is by exactly zero; we do the same so that
 # both implementations produce the same numbers from the same start.
 _NK_EPS = 10.0 * np.finfo(np.float64).eps
@@ -148,11 +146,24 @@ class GMMParams:
             scale = max(np.abs(covs).max(), np.finfo(float).tiny)
             if not np.allclose(covs, np.swapaxes(covs, -1, -2), rtol=0, atol=1e-10 * scale):
                 raise ValueError("covariances must be symmetric: use (S + S.T) / 2.")
-        prec_chol = cov.precision_cholesky(covs, covariance_type)
-        for name, arr in (("weights", weights), ("means", means), ("covariances", covs),
+        self._set(weights, means, covs, cov.precision_cholesky(covs, covariance_type))
+
+    def _set(self, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray, prec_chol: np.ndarray) -> None:
+        for name, arr in (("weights", weights), ("means", means), ("covariances", covariances),
                           ("precisions_cholesky", prec_chol)):
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
+
+    @classmethod
+    def _trusted(cls, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray,
+                 covariance_type: str) -> "GMMParams":
+        """Parameters computed by the M-step from valid input: no checks except the Cholesky
+        factorisation (which still names a component that is not positive definite). The arrays
+        are new float64 arrays owned by the caller, so they are not copied."""
+        self = object.__new__(cls)
+        object.__setattr__(self, "covariance_type", covariance_type)
+        self._set(weights, means, covariances, cov.precision_cholesky(covariances, covariance_type))
+        return self
 
     @property
     def n_components(self) -> int:
@@ -193,13 +204,7 @@ class GMMParams:
         gm.means_ = np.array(self.means)
         gm.covariances_ = np.array(self.covariances)
         gm.precisions_cholesky_ = np.array(self.precisions_cholesky)
-        p = gm.precisions_cholesky_
-        if self.covariance_type == "full":
-            gm.precisions_ = np.einsum("kij,klj->kil", p, p)
-        elif self.covariance_type == "tied":
-            gm.precisions_ = p @ p.T
-        else:
-            gm.precisions_ = p**2
+        gm.precisions_ = cov.precisions(self.precisions_cholesky, self.covariance_type)
         gm.converged_ = True
         gm.n_iter_ = 0
         gm.lower_bound_ = -np.inf
@@ -311,140 +316,56 @@ def _check_init(init, alternative: str) -> str:
 
 
 def _initial_means(X: np.ndarray, k: int, init: str, seed: int | None) -> np.ndarray:
-    if init == "kmeans":
-        from sklearn.cluster import KMeans
-        from threadpoolctl import threadpool_limits
-
-        # On the course's small data sets, OpenMP threads cost more than they save, and on a busy
-        # machine their spin-waiting made a 272-point k-means take a second instead of 15 ms.
-        threads = None if X.shape[0] * k > _KMEANS_PARALLEL_SIZE else 1
-        with threadpool_limits(limits=threads, user_api="openmp"):
-            return KMeans(n_clusters=k, n_init=4, random_state=seed).fit(X).cluster_centers_
-    if init == "kmeans++":
+    if init == "kmeans":  # k-means' cluster centres
+        return _fast.kmeans_centres(X, k, seed)
+    if init == "kmeans++":  # k-means++ seeding alone: spread-out data points
         from sklearn.cluster import kmeans_plusplus
 
         return kmeans_plusplus(X, k, random_state=seed)[0]
-    distinct = np.unique(X, axis=0)
+    distinct = np.unique(X, axis=0)  # "random": K distinct data points
     rng = np.random.default_rng(seed)
     return distinct[rng.choice(distinct.shape[0], size=k, replace=False)]
 
 
 # ---------------------------------------------------------------------------------------------
-# E-step
+# E-step (PRML 9.23): γ_nk = π_k N(x_n | μ_k, Σ_k) / Σ_j π_j N(x_n | μ_j, Σ_j)
 # ---------------------------------------------------------------------------------------------
 
 
-# The E- and M-steps walk over the points in blocks of about this many numbers (d · block): 512 KiB
-# of float64, so the work buffers stay in the L2 cache and are reused instead of being allocated
-# (and page-faulted in) per component, while each BLAS call still gets thousands of columns.
-_BLOCK_NUMBERS = 1 << 16
-_MIN_BLOCK = 4096
+def _log_gaussian_prob(X: np.ndarray, params: GMMParams) -> np.ndarray:
+    """ln N(x_n | μ_k, Σ_k) for every point and component, shape (n, K).
 
-
-_blas_controller = None
-
-
-def _one_blas_thread():
-    """Context in which BLAS runs on one thread (threadpoolctl, a scikit-learn dependency).
-
-    The blocked E- and M-steps make many small BLAS calls. Multithreaded OpenBLAS synchronises its
-    threads in every call, which costs little on an idle machine but up to milliseconds per call on
-    a busy one (shared CI runners, Binder): one thread is then 10-100× faster, and on an idle
-    machine it loses little, since the triangular products already halve the work.
+    ln N(x | μ, Σ) = −½ d ln 2π − ½ ln det Σ − ½ (x − μ)ᵀ Σ⁻¹ (x − μ). With the Cholesky factor P of
+    the precision (Σ⁻¹ = P Pᵀ), −½ ln det Σ = ln det P (the sum of the logs of P's diagonal) and the
+    Mahalanobis term is ‖Pᵀ(x − μ)‖²: no inverse and no determinant is ever formed.
     """
-    global _blas_controller
-    if _blas_controller is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _blas_controller = ThreadpoolController()
-        except Exception:  # pragma: no cover - threadpoolctl missing or unable to inspect the process
-            _blas_controller = False
-    if not _blas_controller:  # pragma: no cover
-        return contextlib.nullcontext()
-    return _blas_controller.limit(limits=1, user_api="blas")
+    d = params.n_features
+    log_det = cov.log_det_cholesky(params.precisions_cholesky, params.covariance_type, d)  # ln det P_k
+    mahalanobis = _fast.squared_mahalanobis(X, params.means, params.precisions_cholesky, params.covariance_type)
+    return (log_det - 0.5 * d * _LOG_2PI) - 0.5 * mahalanobis
 
 
-def _centred_blocks(xt: np.ndarray, means: np.ndarray) -> Iterator[tuple[int, slice, np.ndarray]]:
-    """Yield (k, points, xᵀ − μ_k) for each block of points and each component.
-
-    ``xt`` is Xᵀ, shape (d, n). The differences of one block, shape (d, m), live in one reused,
-    contiguous buffer: the caller may transform them in place, but only until the next item.
-    """
-    d, n = xt.shape
-    block = min(n, max(_MIN_BLOCK, _BLOCK_NUMBERS // d))
-    buf = np.empty(d * block)
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        xs = xt[:, start:stop]
-        diff = buf[: d * (stop - start)].reshape(d, stop - start)  # contiguous, whatever the width
-        for k in range(means.shape[0]):
-            np.subtract(xs, means[k][:, np.newaxis], out=diff)
-            yield k, slice(start, stop), diff
-
-
-def _upper_times(p_upper_f: np.ndarray, diff: np.ndarray) -> None:
-    """diff ← P_kᵀ diff in place, with BLAS TRMM: P_k is upper triangular, so half the flops of a GEMM.
-
-    ``diff`` is a C-contiguous (d, m) block, i.e. the Fortran-ordered (m, d) matrix diffᵀ, which TRMM
-    overwrites with diffᵀ P_k = (P_kᵀ diff)ᵀ.
-    """
-    res = _dtrmm(1.0, p_upper_f, diff.T, side=1, lower=0, overwrite_b=1)
-    if not np.may_share_memory(res, diff):  # not in place (never for our contiguous blocks): copy back
-        diff[...] = res.T
-
-
-def _weighted_log_prob_t(X: np.ndarray, params: GMMParams) -> np.ndarray:
-    """ln π_k + ln N(x_n | μ_k, Σ_k), transposed: shape (K, n_samples).
-
-    The Mahalanobis term is ‖P_kᵀ(x − μ_k)‖² with the difference taken first: expanding it into
-    ‖x‖² − 2x·μ + ‖μ‖² cancels catastrophically when the data sit far from the origin. Working on
-    Xᵀ keeps every per-component row contiguous, which is what makes this faster than scikit-learn,
-    together with cache-sized blocks of points and a triangular product (TRMM) for P_kᵀ(x − μ_k).
-    """
-    n, d = X.shape
-    k = params.n_components
-    prec = params.precisions_cholesky
-    cov_type = params.covariance_type
-    means = params.means
-    xt = np.ascontiguousarray(X.T)
-    out = np.empty((k, n))
-    if cov_type == "full":
-        factors = [np.asfortranarray(prec[j]) for j in range(k)]
-    elif cov_type == "tied":
-        factors = [np.asfortranarray(prec)] * k
-    elif cov_type == "diag":
-        scales = prec[:, :, np.newaxis]  # (K, d, 1)
-    with _one_blas_thread():
-        for j, points, diff in _centred_blocks(xt, means):
-            if cov_type in ("full", "tied"):
-                _upper_times(factors[j], diff)
-            elif cov_type == "diag":
-                diff *= scales[j]
-            np.einsum("ij,ij->j", diff, diff, out=out[j, points])
-    if cov_type == "spherical":
-        out *= (prec**2)[:, np.newaxis]  # ‖(x − μ)/σ‖² = ‖x − μ‖² / σ²
-    log_det = cov.log_det_cholesky(prec, cov_type, d)
-    with np.errstate(divide="ignore"):  # a weight of exactly 0 gives ln π_k = -inf, which is right
-        log_w = np.log(params.weights)
-    out *= -0.5
-    out += (log_w + log_det - 0.5 * d * _LOG_2PI)[:, np.newaxis]
-    return out
+def _weighted_log_prob(X: np.ndarray, params: GMMParams) -> np.ndarray:
+    """ln π_k + ln N(x_n | μ_k, Σ_k), shape (n, K): the log of the numerator of γ_nk."""
+    with np.errstate(divide="ignore"):  # a weight of exactly 0 gives ln π_k = −inf, which is right
+        log_weights = np.log(params.weights)
+    log_prob = _log_gaussian_prob(X, params)
+    log_prob += log_weights
+    return log_prob
 
 
 def _e_step(X: np.ndarray, params: GMMParams) -> tuple[np.ndarray, np.ndarray]:
-    """Responsibilities (n_samples, K) and per-point ln p(x_n), by log-sum-exp in one exponential.
+    """γ, shape (n, K), and ln p(x_n) = ln Σ_k π_k N(x_n | μ_k, Σ_k), shape (n,), by log-sum-exp.
 
-    The responsibilities come back as the transpose of a C-contiguous (K, n) array, so that each
-    component's column is contiguous for the M-step.
+    Subtracting each row's largest term before the exponential keeps it in range (no overflow, and
+    at least one term is exp(0) = 1, so no underflow to 0/0); one exponential serves both results.
     """
-    wlp = _weighted_log_prob_t(X, params)
-    top = wlp.max(axis=0)
-    wlp -= top
-    np.exp(wlp, out=wlp)
-    total = wlp.sum(axis=0)
-    wlp /= total
-    return wlp.T, np.log(total) + top
+    log_prob = _weighted_log_prob(X, params)
+    top = log_prob.max(axis=1, keepdims=True)
+    resp = np.exp(log_prob - top)  # π_k N(x_n | …) / max_j π_j N(x_n | …)
+    total = resp.sum(axis=1, keepdims=True)
+    resp /= total  # γ_nk: each row sums to 1
+    return resp, (np.log(total) + top)[:, 0]
 
 
 def e_step(X, params: GMMParams) -> tuple[np.ndarray, float]:
@@ -474,59 +395,29 @@ def weighted_log_prob(X, params: GMMParams) -> np.ndarray:
     The terms the E-step normalises: γ_nk is their softmax over k, ln p(x_n) their log-sum-exp.
     """
     X = check_array(X)
-    params = check_params(params, X.shape[1])
-    return _weighted_log_prob_t(X, params).T
+    return _weighted_log_prob(X, check_params(params, X.shape[1]))
 
 
 def log_density(X, params: GMMParams) -> np.ndarray:
     """ln p(x_n) = ln Σ_k π_k N(x_n | μ_k, Σ_k) for each point, shape (n_samples,)."""
     X = check_array(X)
-    params = check_params(params, X.shape[1])
-    from scipy.special import logsumexp
-
-    return logsumexp(_weighted_log_prob_t(X, params), axis=0)
+    return _e_step(X, check_params(params, X.shape[1]))[1]
 
 
 def log_likelihood(X, params: GMMParams) -> float:
-    """Total ln p(X) = Σ_n ln p(x_n) (a sum, not a mean)."""
+    """Total ln p(X) = Σ_n ln p(x_n) (PRML 9.28; a sum, not a mean)."""
     return float(log_density(X, params).sum())
 
 
 # ---------------------------------------------------------------------------------------------
-# M-step
+# M-step (PRML 9.24-9.27): N_k, μ_k, Σ_k, π_k from the responsibilities
 # ---------------------------------------------------------------------------------------------
 
 
-def _scatter(xt: np.ndarray, rt: np.ndarray, means: np.ndarray, covariance_type: str) -> np.ndarray:
-    """Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ for every k: (K, d, d) for 'full'/'tied', its diagonal (K, d) else.
-
-    The difference is taken first (no cancellation far from the origin). Full scatters are Y Yᵀ with
-    Y = √γ (xᵀ − μ) (NumPy uses SYRK for it, half the flops of a GEMM), diagonals (xᵀ − μ)² γ; both
-    accumulated over cache-sized blocks of points with one reused buffer.
-    """
-    d, n = xt.shape
-    k = means.shape[0]
-    full = cov.needs_full_scatter(covariance_type)
-    out = np.zeros((k, d, d) if full else (k, d))
-    weights = np.sqrt(rt) if full else rt
-    with _one_blas_thread():
-        for j, points, y in _centred_blocks(xt, means):
-            if full:
-                y *= weights[j, points]
-                out[j] += y @ y.T
-            else:
-                y *= y
-                out[j] += y @ weights[j, points]
-    return out
-
-
 def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: float) -> GMMParams:
-    n, d = X.shape
-    rt = np.ascontiguousarray(resp.T)  # a no-op copy for responsibilities from _e_step
-    xt = np.ascontiguousarray(X.T)
-    nk = rt.sum(axis=1) + _NK_EPS
-    with _one_blas_thread():
-        means = (rt @ X) / nk[:, np.newaxis]
+    n = X.shape[0]
+    nk = resp.sum(axis=0) + _NK_EPS  # N_k = Σ_n γ_nk (+ a tiny ε, as scikit-learn: never 0/0)
+    means = _fast.weighted_sums(resp, X) / nk[:, np.newaxis]  # μ_k = Σ_n γ_nk x_n / N_k
     empty = nk < _NK_EPS * (n + 1)
     if empty.any():
         warnings.warn(
@@ -536,20 +427,22 @@ def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: fl
             stacklevel=3,
         )
         means[empty] = X.mean(axis=0)
-    scatter = _scatter(xt, rt, means, covariance_type)
-    covs = cov.covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
+    # Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I, in the covariance type's form
+    scatter = _fast.scatter(X, resp, means, covariance_type)
+    covariances = cov.covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
     if empty.any():
-        data_cov = cov.add_reg_covar(np.atleast_2d(np.cov(X, rowvar=False, bias=True)), "tied", reg_covar)
-        covs = cov.fill_empty(covs, empty, covariance_type, data_cov)
-    return GMMParams(nk / nk.sum(), means, covs, covariance_type)
+        data_cov = np.atleast_2d(np.cov(X, rowvar=False, bias=True))
+        covariances = cov.fill_empty(covariances, empty, covariance_type, cov.add_reg_covar(data_cov, "tied", reg_covar))
+    weights = nk / nk.sum()  # π_k = N_k / N
+    return GMMParams._trusted(weights, means, covariances, covariance_type)
 
 
 def m_step(X, resp, covariance_type: str = "full", reg_covar: float = 1e-6) -> GMMParams:
     """M-step: the parameters that maximise the expected complete-data log-likelihood.
 
-    N_k = Σ_n γ_nk,  π_k = N_k / n,  μ_k = Σ_n γ_nk x_n / N_k,
+    N_k = Σ_n γ_nk,  π_k = N_k / N,  μ_k = Σ_n γ_nk x_n / N_k,
     Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I
-    ('tied' pools the scatter of all components and divides by n; 'diag' keeps the diagonal;
+    ('tied' pools the scatter of all components and divides by N; 'diag' keeps the diagonal;
     'spherical' the mean of the diagonal).
 
     Parameters

@@ -1,9 +1,17 @@
-"""Pictures of Gaussian mixtures: ellipses, soft colours, log-likelihood curves, densities.
+"""Pictures of Gaussian mixtures: points, ellipses, means, densities, ln p(X), one EM half-step.
 
-Every drawing function takes a matplotlib ``ax`` first and returns the artists it made, so
-callers (the notebooks, :mod:`gmmviz.widgets`, :mod:`gmmviz.animate`) can keep them and later
-update them in place with the ``update_*`` helpers instead of re-plotting. Nothing here fits a
-model or touches the global ``plt`` state.
+Every drawing function takes a matplotlib ``ax`` first, then the data, then the parameters
+(``plot_points(ax, X, resp)``, ``plot_frame(ax, X, frame)``), and returns the artists it made:
+one artist, a list of like artists, or a NamedTuple of artists for a group. Callers (the
+notebooks, :mod:`gmmviz.widgets`, :mod:`gmmviz.animate`) keep them and move them with the
+matching ``update_*`` function instead of drawing anew. Nothing here fits a model or touches the
+global ``plt`` state.
+
+One vocabulary throughout: ``palette=`` is one colour per component (default
+:func:`gmmviz.palette.component_colors`), ``n_std=`` is a sequence of Mahalanobis radii, one ring
+each, ``dims=`` the two features shown. Component k has colour k, marker k and the number k
+(1-based, as in the maths) in every picture. Axes left unlabelled by the caller get ``$x_1$``,
+``$x_2$``, ... (1-based feature numbers).
 
 Parameters are anything shaped like :class:`gmmviz.em.GMMParams`: ``weights`` (K,), ``means``
 (K, d), ``covariances`` in one of scikit-learn's four layouts and ``covariance_type``.
@@ -12,124 +20,139 @@ Parameters are anything shaped like :class:`gmmviz.em.GMMParams`: ``weights`` (K
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba_array
+from matplotlib.container import BarContainer
 from matplotlib.lines import Line2D
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Ellipse
+from matplotlib.path import Path
+from matplotlib.text import Annotation, Text
 from matplotlib.ticker import MaxNLocator
+
+from ._covariance import to_full
+from ._validation import (
+    check_array,
+    check_covariance_type,
+    check_dims,
+    check_int,
+    check_number,
+    check_resp,
+)
+from .em import GMMParams, log_density, weighted_log_prob
+from .palette import component_colors, component_markers
 
 __all__ = [
     "GREY",
-    "component_colors",
     "soft_colors",
-    "point_colors",
-    "weighted_component_pdfs",
-    "update_1d",
     "ellipse_geometry",
-    "marginal_covariances",
-    "ellipse_alphas",
-    "plot_ellipses",
-    "update_ellipses",
     "plot_points",
     "update_points",
+    "plot_ellipses",
+    "update_ellipses",
+    "Means",
     "plot_means",
     "update_means",
+    "Shift",
     "plot_shift",
     "update_shift",
-    "frame_headline",
+    "plot_density",
+    "weighted_component_pdfs",
+    "View1D",
+    "plot_1d",
+    "update_1d",
+    "LogLikelihoodCurve",
     "plot_log_likelihood",
     "update_log_likelihood",
-    "frame_param_index",
-    "mixture_density",
-    "plot_density",
-    "plot_1d",
+    "frame_headline",
+    "FrameArtists",
     "plot_frame",
     "update_frame",
 ]
 
-#: Colour of points before any E-step has assigned them (the "init" frame).
+#: Colour of points before any E-step has assigned them (the start frame).
 GREY = np.array([0.55, 0.55, 0.55, 1.0])
 
-# The categorical palette: distinguishable, and red/blue mix to purple as the course promises.
-_PALETTE_10 = (
-    "#1f77b4",  # blue
-    "#d62728",  # red
-    "#2ca02c",  # green
-    "#ff7f0e",  # orange
-    "#9467bd",  # purple
-    "#8c564b",  # brown
-    "#e377c2",  # pink
-    "#17becf",  # cyan
-    "#bcbd22",  # olive
-    "#7f7f7f",  # grey
-)
-
 
 # --------------------------------------------------------------------------------------------
-# Colours
+# Input checks shared by the drawing functions
 # --------------------------------------------------------------------------------------------
-def component_colors(n_components: int) -> np.ndarray:
-    """One opaque colour per mixture component.
-
-    Parameters
-    ----------
-    n_components : int
-        Number of components K (>= 1).
-
-    Returns
-    -------
-    ndarray, shape (K, 4)
-        RGBA rows in [0, 1]. The first ten are a fixed categorical palette (blue, red, green,
-        ...); beyond ten, evenly spaced hues.
-    """
-    k = int(n_components)
-    if k < 1:
-        raise ValueError(f"n_components must be at least 1, got {n_components}.")
-    if k <= len(_PALETTE_10):
-        return to_rgba_array(_PALETTE_10[:k])
-    import matplotlib as mpl
-
-    # Avoid the last hue: hsv wraps around to red again.
-    return mpl.colormaps["hsv"](np.linspace(0.0, 1.0, k, endpoint=False))
+def _n_components(params: Any) -> int:
+    return int(np.atleast_1d(np.asarray(params.weights)).shape[0])
 
 
 def _check_palette(palette: Any, n_components: int) -> np.ndarray:
     if palette is None:
         return component_colors(n_components)
-    pal = to_rgba_array(palette)
+    try:
+        pal = to_rgba_array(palette)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"palette must be one matplotlib colour per component, got {palette!r}; "
+            f"e.g. gmmviz.palette.component_colors({n_components})."
+        ) from None
     if pal.shape[0] != n_components:
         raise ValueError(
             f"palette has {pal.shape[0]} colours but there are {n_components} components; "
-            f"pass one colour per component (e.g. component_colors({n_components}))."
+            f"pass one colour per component (e.g. gmmviz.palette.component_colors({n_components}))."
         )
     return pal
 
 
-def _check_resp(resp: Any) -> np.ndarray:
-    r = np.asarray(resp, dtype=float)
-    if r.ndim != 2:
-        raise ValueError(
-            f"resp must be a 2-D array of responsibilities with shape (n, K), got shape {r.shape}."
+def _check_n_std(n_std: Any) -> tuple[float, ...]:
+    if isinstance(n_std, (str, bytes)) or not isinstance(n_std, Sequence):
+        raise TypeError(
+            f"n_std must be a sequence of Mahalanobis radii such as (1, 2, 3), got {n_std!r}; "
+            "for a single ring pass a one-element tuple like (2,)."
         )
-    return r
+    if len(n_std) == 0:
+        raise ValueError("n_std must hold at least one positive radius, got an empty sequence.")
+    return tuple(check_number(s, "each n_std radius", minimum=0.0, strict=True) for s in n_std)
 
 
+def _check_resp(resp: Any) -> np.ndarray:
+    """Responsibilities of shape (n, K), rows summing to 1, for any number of points n."""
+    r = np.asarray(resp, dtype=float)
+    return check_resp(r, len(r) if r.ndim else 0)
+
+
+def _full_covariances(params: Any) -> np.ndarray:
+    """(K, d, d) covariances of any GMMParams-like ``params`` (scikit-learn layouts)."""
+    means = np.atleast_2d(np.asarray(params.means, dtype=float))
+    k, d = means.shape
+    kind = check_covariance_type(getattr(params, "covariance_type", "full"))
+    return to_full(params.covariances, kind, k, d)
+
+
+def _label_axes(ax: Axes, dims: Sequence[int]) -> None:
+    # Only where the caller has not labelled: feature numbers are 1-based, as in the maths.
+    if not ax.get_xlabel():
+        ax.set_xlabel(f"$x_{{{dims[0] + 1}}}$")
+    if not ax.get_ylabel():
+        ax.set_ylabel(f"$x_{{{dims[1] + 1}}}$")
+
+
+# --------------------------------------------------------------------------------------------
+# Colours and markers
+# --------------------------------------------------------------------------------------------
 def soft_colors(resp: Any, palette: Any = None) -> np.ndarray:
     """Colour each point by its responsibilities: ``colour_n = γ_n · palette``.
 
-    A point shared 50/50 between a red and a blue component comes out purple.
+    A point shared 50/50 between the blue and the orange component comes out halfway between
+    them. Every such blend of two of the first five colours keeps 3:1 contrast on white.
 
     Parameters
     ----------
     resp : array_like, shape (n, K)
         Responsibilities γ; rows sum to 1.
-    palette : array_like of K colours, optional
-        Defaults to :func:`component_colors` (K).
+    palette : K colours, optional
+        Defaults to :func:`gmmviz.palette.component_colors` (K).
 
     Returns
     -------
@@ -141,108 +164,73 @@ def soft_colors(resp: Any, palette: Any = None) -> np.ndarray:
     return np.clip(r @ pal, 0.0, 1.0)
 
 
-def point_colors(resp: Any | None, palette: Any = None, *, hard: bool = False,
-                 n_points: int | None = None) -> np.ndarray:
-    """Face colours for the points of one frame.
-
-    Parameters
-    ----------
-    resp : array_like, shape (n, K), or None
-        Responsibilities; ``None`` means "not assigned yet" and gives grey points.
-    palette : array_like of K colours, optional
-    hard : bool
-        Colour each point by its most responsible component instead of mixing colours.
-    n_points : int, optional
-        Number of points, needed only when ``resp`` is None.
-
-    Returns
-    -------
-    ndarray, shape (n, 4), or (1, 4) grey when ``resp`` is None and ``n_points`` is not given.
-    """
+def _point_colors(resp: np.ndarray | None, palette: Any, hard: bool, n_points: int) -> np.ndarray:
+    """Face colours of one frame's points: grey without γ, else soft (or arg-max) colours."""
     if resp is None:
-        return np.tile(GREY, (1 if n_points is None else int(n_points), 1))
-    r = _check_resp(resp)
+        return np.tile(GREY, (n_points, 1))
+    resp = check_resp(resp, n_points)
     if hard:
-        pal = _check_palette(palette, r.shape[1])
-        return pal[np.argmax(r, axis=1)]
-    return soft_colors(r, palette)
+        return _check_palette(palette, resp.shape[1])[np.argmax(resp, axis=1)]
+    return soft_colors(resp, palette)
+
+
+def _marker_path(marker: Any) -> Path:
+    # What ax.scatter does with marker=: the marker's unit path in its own transform.
+    style = MarkerStyle(marker)
+    return style.get_path().transformed(style.get_transform())
+
+
+def _component_paths(n_components: int) -> list[Path]:
+    return [_marker_path(m) for m in component_markers(n_components)]
+
+
+_CIRCLE = _marker_path("o")
 
 
 # --------------------------------------------------------------------------------------------
 # Covariance geometry
 # --------------------------------------------------------------------------------------------
-def _full_covariances(params: Any) -> np.ndarray:
-    """(K, d, d) covariances of ``params`` whatever its covariance type."""
-    method = getattr(params, "full_covariances", None)
-    if callable(method):
-        return np.asarray(method(), dtype=float)
-    # Fallback for GMMParams-like objects without the method (scikit-learn layouts).
-    means = np.atleast_2d(np.asarray(params.means, dtype=float))
-    k, d = means.shape
-    cov = np.asarray(params.covariances, dtype=float)
-    kind = getattr(params, "covariance_type", "full")
-    if kind == "full":
-        return cov.reshape(k, d, d)
-    if kind == "tied":
-        return np.broadcast_to(cov.reshape(d, d), (k, d, d)).copy()
-    if kind == "diag":
-        return np.einsum("ki,ij->kij", cov.reshape(k, d), np.eye(d))
-    if kind == "spherical":
-        return cov.reshape(k, 1, 1) * np.eye(d)
-    raise ValueError(
-        f"unknown covariance_type {kind!r}; use one of 'full', 'tied', 'diag', 'spherical'."
-    )
-
-
-def _check_dims(dims: Sequence[int], n_features: int) -> tuple[int, int]:
-    dims = tuple(int(i) for i in dims)
-    if len(dims) != 2 or dims[0] == dims[1]:
-        raise ValueError(f"dims must be two different feature indices, got {dims}.")
-    if n_features < 2:
-        raise ValueError(
-            "these pictures need 2-D data but the model has 1 feature; "
-            "use plot_1d for one-dimensional data."
-        )
-    if not all(0 <= i < n_features for i in dims):
-        raise ValueError(
-            f"dims {dims} out of range for {n_features} features; "
-            f"choose two indices in 0..{n_features - 1}."
-        )
-    return dims  # type: ignore[return-value]
-
-
-def marginal_covariances(params: Any, dims: Sequence[int] = (0, 1)) -> tuple[np.ndarray, np.ndarray]:
-    """Means and covariances of the 2-D marginals on ``dims``.
+def _marginal(params: Any, dims: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Means (K, 2) and covariances (K, 2, 2) of the 2-D marginals on ``dims``.
 
     The marginal of a Gaussian on some coordinates keeps exactly the matching rows and columns
-    of its covariance (``cov[np.ix_(dims, dims)]``); this is what an ellipse of a d > 2 model
-    must show, not a slice of an eigen-decomposition of the full matrix.
-
-    Returns
-    -------
-    means : ndarray, shape (K, 2)
-    covs : ndarray, shape (K, 2, 2)
+    of its covariance; this is what an ellipse of a d > 2 model must show, not a slice of an
+    eigen-decomposition of the full matrix.
     """
     full = _full_covariances(params)
-    dims = _check_dims(dims, full.shape[-1])
+    dims = check_dims(dims, full.shape[-1])
     means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dims]
     return means, full[:, dims][:, :, dims]
 
 
-def ellipse_geometry(cov2: Any, n_std: float = 1.0) -> tuple[float, float, float]:
-    """Size and orientation of the ``n_std``-standard-deviation ellipse of a 2-D Gaussian.
+def _marginal_params(params: Any, dims: Sequence[int]) -> GMMParams:
+    """The mixture of the marginals on ``dims`` (one or two features), as full-covariance params.
+
+    Marginals of Gaussians are Gaussians with the matching entries of μ_k and Σ_k, so em's own
+    density functions evaluate the pictures' densities.
+    """
+    dims = list(dims)
+    means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dims]
+    return GMMParams(params.weights, means, _full_covariances(params)[:, dims][:, :, dims], "full")
+
+
+def ellipse_geometry(cov2: Any, radius: float = 1.0) -> tuple[float, float, float]:
+    """Size and orientation of one ellipse of a 2-D Gaussian: the points at Mahalanobis distance
+    ``radius`` from its mean.
+
+    The drawing functions call this once per ring of their ``n_std`` sequence.
 
     Parameters
     ----------
     cov2 : array_like, shape (2, 2)
         Symmetric positive semi-definite covariance.
-    n_std : float
-        Mahalanobis radius of the ellipse.
+    radius : float, default 1.0
+        Mahalanobis radius r of the ellipse {x : (x - μ)ᵀ Σ⁻¹ (x - μ) = r²}.
 
     Returns
     -------
     width, height : float
-        Full axis lengths ``2 n_std sqrt(λ)`` along the major and the minor eigenvector.
+        Full axis lengths ``2 r sqrt(λ)`` along the major and the minor eigenvector.
     angle : float
         Angle of the major axis in degrees, counter-clockwise from +x, in [0, 180): pass it to
         ``Ellipse(..., angle=angle)`` by keyword (positional use broke in matplotlib 3.8).
@@ -257,23 +245,18 @@ def ellipse_geometry(cov2: Any, n_std: float = 1.0) -> tuple[float, float, float
     vals = np.clip(vals, 0.0, None)
     major = vecs[:, 1]
     angle = float(np.degrees(np.arctan2(major[1], major[0])) % 180.0)
-    scale = 2.0 * float(n_std)
+    scale = 2.0 * float(radius)
     return scale * float(np.sqrt(vals[1])), scale * float(np.sqrt(vals[0])), angle
 
 
-def ellipse_alphas(weights: Any, *, lo: float = 0.25, hi: float = 0.95) -> np.ndarray:
-    """Opacity per component, growing with its mixing weight.
-
-    Scaled by the largest weight so the heaviest component is always clearly visible.
-
-    Returns
-    -------
-    ndarray, shape (K,)
-        Values in ``[lo, hi]``.
-    """
+def _ellipse_alphas(weights: Any, *, lo: float = 0.25, hi: float = 0.95) -> np.ndarray:
+    """Opacity per component in [lo, hi], growing with its mixing weight (heaviest: ``hi``)."""
     w = np.clip(np.asarray(weights, dtype=float).ravel(), 0.0, None)
     top = w.max() if w.size and w.max() > 0 else 1.0
     return lo + (hi - lo) * (w / top)
+
+
+_EDGE_DARKEN = 0.6
 
 
 def _edge_color(color: Any, alpha: float) -> np.ndarray:
@@ -284,17 +267,44 @@ def _edge_color(color: Any, alpha: float) -> np.ndarray:
     return rgba
 
 
-_EDGE_DARKEN = 0.6
-
-
-def _ring_widths(n_std: Sequence[float]) -> list[float]:
+def _ring_widths(n_rings: int) -> list[float]:
     # Outer rings thinner: the 1-sd ellipse is the one learners should read first.
-    return [max(0.6, 2.0 - 0.5 * i) for i in range(len(n_std))]
+    return [max(0.6, 2.0 - 0.5 * i) for i in range(n_rings)]
 
 
-def plot_ellipses(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1),
-                  n_std: Sequence[float] = (1, 2, 3), colors: Any = None,
-                  linewidth: float | None = None) -> list[Ellipse]:
+def _place_rings(
+    rings: Sequence[Ellipse], means: np.ndarray, covs: np.ndarray, n_std: tuple[float, ...]
+) -> None:
+    """Move rings (component-major: all radii of component 1, then component 2, ...) in place."""
+    n = len(n_std)
+    for j, (m, c) in enumerate(zip(means, covs)):
+        for i, s in enumerate(n_std):
+            w, h, a = ellipse_geometry(c, s)
+            e = rings[j * n + i]
+            e.set_center(tuple(m))
+            e.set_width(w)
+            e.set_height(h)
+            e.set_angle(a)
+
+
+def _check_ring_count(rings: Sequence[Any], k: int, n_std: tuple[float, ...], again: str) -> None:
+    if len(rings) != k * len(n_std):
+        raise ValueError(
+            f"got {len(rings)} ellipses for {k} components x {len(n_std)} radii (n_std={n_std}); "
+            f"pass the n_std used to draw them, or when the number of components changes remove "
+            f"the old ones and call {again} again."
+        )
+
+
+def plot_ellipses(
+    ax: Axes,
+    params: Any,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1, 2, 3),
+    palette: Any = None,
+    linewidth: float | None = None,
+) -> list[Ellipse]:
     """Draw each component's ``n_std`` ellipses (outlines), opacity by mixing weight.
 
     Parameters
@@ -306,68 +316,66 @@ def plot_ellipses(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1),
         Which two features to show.
     n_std : sequence of float
         Mahalanobis radii, one ellipse each.
-    colors : K colours, optional
-        Defaults to :func:`component_colors`; outlines are drawn a shade darker so a ring stays
-        visible on top of points of its own colour.
+    palette : K colours, optional
+        Defaults to :func:`gmmviz.palette.component_colors`; outlines are drawn a shade darker
+        so a ring stays visible on top of points of its own colour.
     linewidth : float, optional
         Same width for all rings; default thinner for outer rings.
 
     Returns
     -------
     list of Ellipse, length K * len(n_std)
-        Component-major order (all rings of component 0, then component 1, ...), the order
+        Component-major order (all rings of component 1, then component 2, ...), the order
         :func:`update_ellipses` expects.
     """
-    means, covs = marginal_covariances(params, dims)
+    radii = _check_n_std(n_std)
+    means, covs = _marginal(params, dims)
     k = means.shape[0]
-    pal = _check_palette(colors, k)
-    alphas = ellipse_alphas(params.weights)
-    widths = _ring_widths(n_std) if linewidth is None else [linewidth] * len(n_std)
-    artists = []
+    pal = _check_palette(palette, k)
+    alphas = _ellipse_alphas(params.weights)
+    widths = _ring_widths(len(radii)) if linewidth is None else [linewidth] * len(radii)
+    rings = []
     for j in range(k):
         edge = _edge_color(pal[j], alphas[j])
-        for s, lw in zip(n_std, widths):
-            w, h, a = ellipse_geometry(covs[j], s)
-            e = Ellipse(xy=tuple(means[j]), width=w, height=h, angle=a, facecolor="none",
-                        edgecolor=edge, linewidth=lw, zorder=3)
+        for lw in widths:
+            e = Ellipse(
+                xy=(0.0, 0.0), width=0.0, height=0.0, facecolor="none", edgecolor=edge, linewidth=lw, zorder=3
+            )
             ax.add_patch(e)
-            artists.append(e)
-    return artists
+            rings.append(e)
+    _place_rings(rings, means, covs, radii)
+    _label_axes(ax, dims)
+    return rings
 
 
-def update_ellipses(ellipses: Sequence[Ellipse], params: Any, *, dims: Sequence[int] = (0, 1),
-                    n_std: Sequence[float] = (1, 2, 3)) -> list[Ellipse]:
+def update_ellipses(
+    ellipses: Sequence[Ellipse],
+    params: Any,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1, 2, 3),
+) -> list[Ellipse]:
     """Move and reshape ellipses made by :func:`plot_ellipses` to show ``params``.
 
     Only geometry and opacity change; no artist is created, so a widget or an animation can call
-    this on every frame. The number of components must be unchanged.
+    this on every frame. ``n_std`` and the number of components must be those drawn.
 
     Returns
     -------
     list of Ellipse
         The same ellipses (handy for ``FuncAnimation(blit=True)``).
     """
-    means, covs = marginal_covariances(params, dims)
+    radii = _check_n_std(n_std)
+    means, covs = _marginal(params, dims)
     k = means.shape[0]
-    n_rings = len(n_std)
-    if len(ellipses) != k * n_rings:
-        raise ValueError(
-            f"got {len(ellipses)} ellipses for {k} components x {n_rings} rings; when the number "
-            "of components changes, remove the old ellipses and call plot_ellipses again."
-        )
-    alphas = ellipse_alphas(params.weights)
-    for j in range(k):
-        for i, s in enumerate(n_std):
-            e = ellipses[j * n_rings + i]
-            w, h, a = ellipse_geometry(covs[j], s)
-            e.set_center(tuple(means[j]))
-            e.set_width(w)
-            e.set_height(h)
-            e.set_angle(a)
-            # Keep the ring's own colour (set by plot_ellipses); only the opacity follows π_k.
-            edge = np.array(e.get_edgecolor(), dtype=float)
-            edge[3] = alphas[j]
-            e.set_edgecolor(edge)
+    _check_ring_count(ellipses, k, radii, "plot_ellipses")
+    _place_rings(ellipses, means, covs, radii)
+    alphas = _ellipse_alphas(params.weights)
+    for j, e in enumerate(ellipses):
+        # Keep the ring's own colour (set by plot_ellipses); only the opacity follows π_k.
+        edge = np.array(e.get_edgecolor(), dtype=float)
+        edge[3] = alphas[j // len(radii)]
+        e.set_edgecolor(edge)
     return list(ellipses)
 
 
@@ -375,17 +383,31 @@ def update_ellipses(ellipses: Sequence[Ellipse], params: Any, *, dims: Sequence[
 # Points
 # --------------------------------------------------------------------------------------------
 def _check_points(X: Any, dims: Sequence[int]) -> tuple[np.ndarray, tuple[int, int]]:
-    x = np.asarray(X, dtype=float)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2:
-        raise ValueError(f"X must have shape (n, d), got shape {x.shape}.")
-    return x, _check_dims(dims, x.shape[1])
+    x = check_array(X)
+    return x, check_dims(dims, x.shape[1])
 
 
-def plot_points(ax: Axes, X: Any, resp: Any = None, *, dims: Sequence[int] = (0, 1),
-                palette: Any = None, hard: bool = False, size: float = 12.0,
-                **scatter_kwargs: Any) -> PathCollection:
+def _set_shapes(points: PathCollection, resp: np.ndarray | None, hard: bool) -> None:
+    if hard and resp is not None:
+        # One path per point: PathCollection draws path i for offset i.
+        shapes = _component_paths(resp.shape[1])
+        points.set_paths([shapes[j] for j in np.argmax(resp, axis=1)])
+    elif len(points.get_paths()) > 1:
+        # Was a hard scatter: soft colours (or grey) are drawn as circles.
+        points.set_paths([_CIRCLE])
+
+
+def plot_points(
+    ax: Axes,
+    X: Any,
+    resp: Any = None,
+    *,
+    dims: Sequence[int] = (0, 1),
+    palette: Any = None,
+    hard: bool = False,
+    size: float = 12.0,
+    **scatter_kwargs: Any,
+) -> PathCollection:
     """Scatter the data, coloured softly by responsibilities (grey when ``resp`` is None).
 
     Parameters
@@ -398,11 +420,12 @@ def plot_points(ax: Axes, X: Any, resp: Any = None, *, dims: Sequence[int] = (0,
         Which two features to show.
     palette : K colours, optional
     hard : bool
-        Colour by the arg-max component instead.
+        Show hard labels: colour *and marker shape* of the arg-max component
+        (:func:`gmmviz.palette.component_markers`), so labels differ without colour too.
     size : float
         Marker area in points².
     **scatter_kwargs
-        Passed to ``ax.scatter``.
+        Passed to ``ax.scatter`` (``marker=`` only without ``hard``).
 
     Returns
     -------
@@ -410,15 +433,27 @@ def plot_points(ax: Axes, X: Any, resp: Any = None, *, dims: Sequence[int] = (0,
         Update it with :func:`update_points`.
     """
     x, dims = _check_points(X, dims)
-    colors = point_colors(resp, palette, hard=hard, n_points=x.shape[0])
+    r = None if resp is None else _check_resp(resp)
+    if hard and r is not None and "marker" in scatter_kwargs:
+        raise ValueError("hard=True draws each component with its own marker; leave out marker=.")
+    colors = _point_colors(r, palette, hard, x.shape[0])
     scatter_kwargs.setdefault("linewidths", 0)
     scatter_kwargs.setdefault("zorder", 2)
-    return ax.scatter(x[:, dims[0]], x[:, dims[1]], s=size, c=colors, **scatter_kwargs)
+    points = ax.scatter(x[:, dims[0]], x[:, dims[1]], s=size, c=colors, **scatter_kwargs)
+    _set_shapes(points, r, hard)
+    _label_axes(ax, dims)
+    return points
 
 
-def update_points(points: PathCollection, resp: Any = None, *, palette: Any = None,
-                  hard: bool = False, X: Any = None,
-                  dims: Sequence[int] = (0, 1)) -> PathCollection:
+def update_points(
+    points: PathCollection,
+    resp: Any = None,
+    *,
+    palette: Any = None,
+    hard: bool = False,
+    X: Any = None,
+    dims: Sequence[int] = (0, 1),
+) -> PathCollection:
     """Recolour (and optionally move) a scatter made by :func:`plot_points`.
 
     Parameters
@@ -426,8 +461,14 @@ def update_points(points: PathCollection, resp: Any = None, *, palette: Any = No
     points : PathCollection
     resp : array_like, shape (n, K), optional
         None gives grey points.
+    palette : K colours, optional
+    hard : bool
+        As in :func:`plot_points`: colours and marker shapes follow the arg-max component.
+        Switching a hard scatter back to soft colours draws circles.
     X : array_like, shape (n, d), optional
         New positions; omit to keep the points where they are.
+    dims : pair of int
+        Features of ``X`` to show.
 
     Returns
     -------
@@ -439,43 +480,116 @@ def update_points(points: PathCollection, resp: Any = None, *, palette: Any = No
         x, dims = _check_points(X, dims)
         points.set_offsets(x[:, dims])
         n = x.shape[0]
-    colors = point_colors(resp, palette, hard=hard, n_points=n)
-    if colors.shape[0] != n:
-        raise ValueError(f"resp has {colors.shape[0]} rows but the scatter has {n} points.")
-    points.set_facecolors(colors)
+    r = None if resp is None else _check_resp(resp)
+    points.set_facecolors(_point_colors(r, palette, hard, n))
+    _set_shapes(points, r, hard)
     return points
 
 
 # --------------------------------------------------------------------------------------------
 # Means and what an M-step moved
 # --------------------------------------------------------------------------------------------
-def plot_means(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1), colors: Any = None,
-               size: float = 42.0) -> PathCollection:
-    """Mark each component's mean μ_k: a dot in the component's colour with a white rim.
+def _number_label(
+    ax: Axes, j: int, xy: tuple[float, float], xytext: tuple[float, float] = (6, 6), **kwargs: Any
+) -> Annotation:
+    # Component j's number (1-based, as in the maths), dark on a white halo: readable on any
+    # background, and it names the component without relying on colour.
+    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
+    return ax.annotate(
+        str(j + 1),
+        xy=xy,
+        xytext=xytext,
+        textcoords="offset points",
+        fontsize=10,
+        fontweight="bold",
+        color="0.1",
+        zorder=6,
+        path_effects=halo,
+        **kwargs,
+    )
+
+
+class Means(NamedTuple):
+    """Artists of :func:`plot_means`."""
+
+    #: One marker per μ_k, in the component's colour and marker shape.
+    markers: PathCollection
+    #: The component numbers 1..K written beside the means.
+    numbers: list[Annotation]
+
+
+def plot_means(
+    ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1), palette: Any = None, size: float = 60.0
+) -> Means:
+    """Mark each component's mean μ_k with its marker in its colour, and its number k.
+
+    Numbers are 1-based like the maths (μ_1, ..., μ_K) and dark on a white halo, so they are
+    readable on any background and tell components apart without colour.
+
+    Parameters
+    ----------
+    ax : Axes
+    params : GMMParams-like
+    dims : pair of int
+    palette : K colours, optional
+    size : float
+        Marker area in points².
 
     Returns
     -------
-    PathCollection
-        Move it with :func:`update_means`.
+    Means
+        ``markers`` and ``numbers``; move them with :func:`update_means`.
     """
-    means, _ = marginal_covariances(params, dims)
-    pal = _check_palette(colors, means.shape[0])
-    return ax.scatter(means[:, 0], means[:, 1], s=size, c=pal, marker="o", edgecolors="white",
-                      linewidths=1.3, zorder=5)
+    means, _ = _marginal(params, dims)
+    k = means.shape[0]
+    pal = _check_palette(palette, k)
+    markers = ax.scatter(
+        means[:, 0], means[:, 1], s=size, c=pal, edgecolors="white", linewidths=1.3, zorder=5
+    )
+    markers.set_paths(_component_paths(k))
+    numbers = [_number_label(ax, j, tuple(m)) for j, m in enumerate(means)]
+    _label_axes(ax, dims)
+    return Means(markers, numbers)
 
 
-def update_means(markers: PathCollection, params: Any, *, dims: Sequence[int] = (0, 1)) -> PathCollection:
-    """Move markers made by :func:`plot_means` to the means of ``params`` (same K)."""
-    means, _ = marginal_covariances(params, dims)
-    if len(markers.get_offsets()) != means.shape[0]:
-        raise ValueError(f"the markers show {len(markers.get_offsets())} means but params has "
-                         f"{means.shape[0]} components; call plot_means again when K changes.")
-    markers.set_offsets(means)
-    return markers
+def update_means(means: Means, params: Any, *, dims: Sequence[int] = (0, 1)) -> list[Artist]:
+    """Move what :func:`plot_means` drew to the means of ``params`` (same K).
+
+    Returns
+    -------
+    list of Artist
+        The markers and the numbers.
+    """
+    mu, _ = _marginal(params, dims)
+    if len(means.numbers) != mu.shape[0]:
+        raise ValueError(
+            f"the markers show {len(means.numbers)} means but params has "
+            f"{mu.shape[0]} components; call plot_means again when K changes."
+        )
+    means.markers.set_offsets(mu)
+    for text, m in zip(means.numbers, mu):
+        text.xy = tuple(m)
+    return [means.markers, *means.numbers]
 
 
-def plot_shift(ax: Axes, before: Any, after: Any = None, *, dims: Sequence[int] = (0, 1),
-               n_std: float = 1.0, colors: Any = None) -> dict[str, Any]:
+class Shift(NamedTuple):
+    """Artists of :func:`plot_shift`."""
+
+    #: Dashed ellipses where the components were, component-major like :func:`plot_ellipses`.
+    rings: list[Ellipse]
+    #: One segment per component, from its old mean to its new one.
+    trails: LineCollection
+
+
+def plot_shift(
+    ax: Axes,
+    before: Any,
+    after: Any = None,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1,),
+    palette: Any = None,
+) -> Shift:
     """Show where an M-step moved the components from: ``before``'s ``n_std`` rings, dashed,
     and a line from each old mean to the new one (the mean of ``after``).
 
@@ -483,74 +597,92 @@ def plot_shift(ax: Axes, before: Any, after: Any = None, *, dims: Sequence[int] 
     ----------
     ax : Axes
     before : GMMParams-like
-        The parameters before the M-step (``history.params[t - 1]``).
+        The parameters before the M-step (``frame.previous_params``).
     after : GMMParams-like, optional
-        The parameters after it (``history.params[t]``); None draws no lines.
-    n_std : float
-        Radius of the dashed ring.
-    colors : K colours, optional
+        The parameters after it (``frame.params``); None draws no lines.
+    dims : pair of int
+    n_std : sequence of float, default (1,)
+        Radii of the dashed rings (one ring per component by default: more would clutter).
+    palette : K colours, optional
 
     Returns
     -------
-    dict
-        ``"rings"`` (list of K Ellipse) and ``"trails"`` (LineCollection); update them with
-        :func:`update_shift`, which also hides them (``before=None``) on frames without a move.
+    Shift
+        ``rings`` and ``trails``; :func:`update_shift` moves them, or hides them
+        (``before=None``) on frames without a move.
     """
-    means, covs = marginal_covariances(before, dims)
-    k = means.shape[0]
-    pal = _check_palette(colors, k)
+    radii = _check_n_std(n_std)
+    k = _n_components(before)
+    pal = _check_palette(palette, k)
     rings = []
     for j in range(k):
-        w, h, a = ellipse_geometry(covs[j], n_std)
-        edge = _edge_color(pal[j], 0.9)
-        e = Ellipse(xy=tuple(means[j]), width=w, height=h, angle=a, facecolor="none", edgecolor=edge,
-                    linewidth=1.5, linestyle=(0, (3, 2)), zorder=3)
-        ax.add_patch(e)
-        rings.append(e)
+        for _ in radii:
+            e = Ellipse(
+                xy=(0.0, 0.0),
+                width=0.0,
+                height=0.0,
+                facecolor="none",
+                edgecolor=_edge_color(pal[j], 0.9),
+                linewidth=1.5,
+                linestyle=(0, (3, 2)),
+                zorder=3,
+            )
+            ax.add_patch(e)
+            rings.append(e)
     trails = LineCollection([], colors=[_edge_color(c, 1.0) for c in pal], linewidths=1.8, zorder=4)
     ax.add_collection(trails, autolim=False)
-    artists = {"rings": rings, "trails": trails, "n_std": float(n_std)}
-    update_shift(artists, before, after, dims=dims)
-    return artists
+    shift = Shift(rings, trails)
+    update_shift(shift, before, after, dims=dims, n_std=radii)
+    _label_axes(ax, dims)
+    return shift
 
 
-def update_shift(artists: dict[str, Any], before: Any, after: Any = None, *,
-                 dims: Sequence[int] = (0, 1)) -> list[Any]:
-    """Point artists made by :func:`plot_shift` at a new move; ``before=None`` hides them.
+def update_shift(
+    shift: Shift,
+    before: Any,
+    after: Any = None,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1,),
+) -> list[Artist]:
+    """Point what :func:`plot_shift` drew at a new move; ``before=None`` hides it.
 
     Returns
     -------
-    list
+    list of Artist
         The rings and the trails.
     """
-    rings, trails = artists["rings"], artists["trails"]
-    changed = [*rings, trails]
+    radii = _check_n_std(n_std)
+    changed = [*shift.rings, shift.trails]
     if before is None:
         for a in changed:
             a.set_visible(False)
         return changed
-    means, covs = marginal_covariances(before, dims)
-    if means.shape[0] != len(rings):
-        raise ValueError(f"got {len(rings)} rings for {means.shape[0]} components; call plot_shift "
-                         "again when K changes.")
-    for e, m, c in zip(rings, means, covs):
-        w, h, a = ellipse_geometry(c, artists["n_std"])
-        e.set_center(tuple(m))
-        e.set_width(w)
-        e.set_height(h)
-        e.set_angle(a)
-        e.set_visible(True)
+    means, covs = _marginal(before, dims)
+    _check_ring_count(shift.rings, means.shape[0], radii, "plot_shift")
+    _place_rings(shift.rings, means, covs, radii)
     if after is None:
-        trails.set_segments([])
+        shift.trails.set_segments([])
     else:
-        new, _ = marginal_covariances(after, dims)
-        trails.set_segments([np.array([m0, m1]) for m0, m1 in zip(means, new)])
-    trails.set_visible(True)
+        new, _ = _marginal(after, dims)
+        shift.trails.set_segments([np.array([m0, m1]) for m0, m1 in zip(means, new)])
+    for a in changed:
+        a.set_visible(True)
     return changed
 
 
+# --------------------------------------------------------------------------------------------
+# What a frame shows
+# --------------------------------------------------------------------------------------------
 def frame_headline(frame: Any, n_iter: int | None = None) -> tuple[str, str, str]:
-    """A label, a one-line explanation and the "when" of a frame, for a picture's title.
+    """A label, a one-line explanation and the "when" of a frame, built from its fields.
+
+    Parameters
+    ----------
+    frame : Frame
+        Uses ``frame.kind``, ``frame.iteration`` and ``frame.init`` only.
+    n_iter : int, optional
+        Total iterations of the run, to say "iteration 3 of 11".
 
     Returns
     -------
@@ -558,15 +690,14 @@ def frame_headline(frame: Any, n_iter: int | None = None) -> tuple[str, str, str
         "start", "E-step" or "M-step".
     what : str
         What the half-step did and what changed in the picture, e.g.
-        "γ recomputed: the colours change, the ellipses stay". The same for every frame of a
-        kind (for a start frame it names the initialisation).
+        "γ recomputed: the colours change, the ellipses stay" (the same for every frame of a kind).
     when : str
-        "iteration 3 of 11" ("before iteration 1" for the start; "of n_iter" only when given).
+        "iteration 3 of 11" ("before iteration 1" for the start).
     """
-    of = f" of {n_iter}" if n_iter is not None else ""
     if frame.kind == "init":
-        start = frame.description.replace("Start: ", "", 1)
+        start = "the given parameters" if frame.init == "given" else f"{frame.init} means, π_k = 1/K, Σ_k = I"
         return "start", f"{start}; points grey: no γ yet", "before iteration 1"
+    of = f" of {n_iter}" if n_iter is not None else ""
     when = f"iteration {frame.iteration}{of}"
     if frame.kind == "E":
         return "E-step", "γ recomputed: the colours change, the ellipses stay", when
@@ -575,65 +706,141 @@ def frame_headline(frame: Any, n_iter: int | None = None) -> tuple[str, str, str
     raise ValueError(f"unknown frame kind {frame.kind!r}; expected 'init', 'E' or 'M'.")
 
 
+def _frame_title(frame: Any) -> str:
+    # Two lines: an axes is narrower than the sentence.
+    label, what, when = frame_headline(frame)
+    return f"{label[0].upper()}{label[1:]}, {when}\n{what}"
+
+
 # --------------------------------------------------------------------------------------------
 # Log-likelihood curve
 # --------------------------------------------------------------------------------------------
-def frame_param_index(frame: Any) -> int:
-    """Index into ``history.params`` / ``history.log_likelihoods`` of the parameters a frame shows.
-
-    The init frame and the E-frame of iteration t show the parameters before that iteration's
-    M-step (``t - 1``); the M-frame of iteration t shows ``params[t]``.
-    """
-    if frame.kind == "init":
-        return 0
-    if frame.kind == "E":
-        return int(frame.iteration) - 1
-    if frame.kind == "M":
-        return int(frame.iteration)
-    raise ValueError(f"unknown frame kind {frame.kind!r}; expected 'init', 'E' or 'M'.")
-
-
 def _check_ll(log_likelihoods: Any) -> np.ndarray:
     ll = np.asarray(log_likelihoods, dtype=float).ravel()
     if ll.size == 0:
         raise ValueError("log_likelihoods is empty; pass history.log_likelihoods of a fit.")
+    if not np.all(np.isfinite(ll)):
+        raise ValueError("log_likelihoods contains NaN or infinite values.")
     return ll
 
 
-def plot_log_likelihood(ax: Axes, log_likelihoods: Any, current: int | None = None,
-                        *, color: str = "0.2", marker_color: str = "#d62728") -> tuple[Line2D, Line2D]:
-    """Plot ln p(X) against the iteration, with a marker at the current one.
+def _padded(lo: float, hi: float, frac: float = 0.08) -> tuple[float, float]:
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    return lo - frac * span, hi + frac * span
+
+
+# The start is left off the scale when showing it would squeeze every later value into less
+# than a third of the panel's height.
+_OFF_SCALE = 2.0
+
+
+def _ll_limits(ll: np.ndarray) -> tuple[float, float]:
+    """y-limits of the ln p(X) panel.
+
+    EM's first step often gains far more than all later ones together; on a scale that shows
+    the start, the rest of the curve is a flat line. Then the limits cover iterations 1..T and
+    the start is drawn as an arrow at the bottom edge with its value written out.
+    """
+    if ll.size >= 3:
+        rest_lo, rest_hi = float(ll[1:].min()), float(ll[1:].max())
+        span = rest_hi - rest_lo
+        if span > 0 and rest_lo - ll[0] > _OFF_SCALE * span:
+            return _padded(rest_lo, rest_hi)
+    return _padded(float(ll.min()), float(ll.max()))
+
+
+class LogLikelihoodCurve(NamedTuple):
+    """Artists of :func:`plot_log_likelihood`."""
+
+    #: ln p(X) against the iteration.
+    curve: Line2D
+    #: Ring around the current iteration's value.
+    marker: Line2D
+    #: "start ↓" arrow at the bottom edge with the start's value, visible only when the start is
+    #: below the panel's y-limits.
+    start: Annotation
+
+
+def plot_log_likelihood(
+    ax: Axes, log_likelihoods: Any, current: int | None = None, *, color: Any = "0.2"
+) -> LogLikelihoodCurve:
+    """Plot ln p(X) against the iteration, with a ring at the current one.
+
+    The y-limits keep the curve readable after EM's first big jump: when the start lies far
+    below every later value (more than twice their range), the panel shows iterations 1..T and
+    the start becomes an arrow at the bottom edge labelled with its value; the line from it
+    leaves the panel downwards. Otherwise every value is in view. A second curve drawn on the
+    same axes widens the limits to show both. Axes are labelled "iteration" and "ln p(X)".
 
     Parameters
     ----------
     ax : Axes
     log_likelihoods : array_like, shape (n_iter + 1,)
         ``history.log_likelihoods``: entry t is ln p(X) under ``params[t]`` (t = 0 is the
-        initialisation), one point per iteration.
+        start), one point per iteration.
     current : int, optional
-        Iteration to mark (see :func:`frame_param_index`); None hides the marker.
+        Iteration to mark (an E-frame of iteration t shows ``params[t - 1]``, an M-frame
+        ``params[t]``); None hides the ring.
+    color : colour
+        Of the curve.
 
     Returns
     -------
-    curve : Line2D
-    marker : Line2D
-        Move it with :func:`update_log_likelihood`.
+    LogLikelihoodCurve
+        ``curve``, ``marker`` (move it with :func:`update_log_likelihood`) and ``start``.
     """
     ll = _check_ll(log_likelihoods)
+    # A second curve on the same axes (e.g. two starts compared) widens the limits, never cuts
+    # the first one off.
+    others = bool(ax.lines)
     it = np.arange(ll.size)
     (curve,) = ax.plot(it, ll, "-o", color=color, markersize=3, linewidth=1.2)
-    (marker,) = ax.plot([], [], "o", color=marker_color, markersize=9, zorder=5,
-                        markerfacecolor="none", markeredgewidth=2)
+    (marker,) = ax.plot(
+        [], [], "o", color="0.05", markersize=9, zorder=5, markerfacecolor="none", markeredgewidth=2
+    )
     update_log_likelihood(marker, ll, current)
+    lo, hi = _ll_limits(ll)
+    x_hi = max(ll.size - 1, 1) + 0.5
+    if others:
+        (lo0, hi0), (_, x_hi0) = ax.get_ylim(), ax.get_xlim()
+        lo, hi, x_hi = min(lo, lo0), max(hi, hi0), max(x_hi, x_hi0)
+    ax.set_ylim(lo, hi)
+    ax.set_xlim(-0.5, x_hi)
+    off_scale = bool(ll[0] < lo)
+    # x in data, y in axes coordinates: the arrow ends on the bottom edge above iteration 0.
+    start = ax.annotate(
+        f"start: {ll[0]:.4g}",
+        xy=(0, 0),
+        xycoords=ax.get_xaxis_transform(),
+        xytext=(6, 22),
+        textcoords="offset points",
+        fontsize="small",
+        color="0.25",
+        arrowprops={"arrowstyle": "-|>", "color": "0.25", "shrinkA": 0, "shrinkB": 0},
+        annotation_clip=False,
+        visible=off_scale,
+    )
     ax.set_xlabel("iteration")
     ax.set_ylabel("ln p(X)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    return curve, marker
+    return LogLikelihoodCurve(curve, marker, start)
 
 
-def update_log_likelihood(marker: Line2D, log_likelihoods: Any, current: int | None,
-                          curve: Line2D | None = None) -> Line2D:
-    """Move the current-iteration marker (and, if given, replace the curve's data).
+def update_log_likelihood(
+    marker: Line2D, log_likelihoods: Any, current: int | None, curve: Line2D | None = None
+) -> Line2D:
+    """Move the current-iteration ring (and, if given, replace the curve's data).
+
+    Parameters
+    ----------
+    marker : Line2D
+        ``LogLikelihoodCurve.marker``.
+    log_likelihoods : array_like
+        The values to show (e.g. only those "so far" in an animation).
+    current : int or None
+        Index into ``log_likelihoods``; None hides the ring.
+    curve : Line2D, optional
+        ``LogLikelihoodCurve.curve``, given the new values too.
 
     Returns
     -------
@@ -656,40 +863,31 @@ def update_log_likelihood(marker: Line2D, log_likelihoods: Any, current: int | N
 # --------------------------------------------------------------------------------------------
 # Densities
 # --------------------------------------------------------------------------------------------
-def mixture_density(points: Any, params: Any, dims: Sequence[int] = (0, 1)) -> np.ndarray:
-    """Density of the mixture's 2-D marginal on ``dims`` at ``points``.
-
-    Parameters
-    ----------
-    points : array_like, shape (m, 2)
-    params : GMMParams-like
-
-    Returns
-    -------
-    ndarray, shape (m,)
-    """
-    p = np.asarray(points, dtype=float).reshape(-1, 2)
-    means, covs = marginal_covariances(params, dims)
-    weights = np.asarray(params.weights, dtype=float)
-    out = np.zeros(p.shape[0])
-    for w, m, c in zip(weights, means, covs):
-        diff = p - m
-        # solve rather than invert: the same answer, better conditioned for thin components.
-        maha = np.einsum("ni,ni->n", diff, np.linalg.solve(c, diff.T).T)
-        out += w * np.exp(-0.5 * maha) / (2 * np.pi * np.sqrt(np.linalg.det(c)))
-    return out
+def _mixture_density(points: np.ndarray, params: Any, dims: Sequence[int]) -> np.ndarray:
+    """Density of the mixture's 2-D marginal on ``dims`` at ``points`` (m, 2), by em's maths."""
+    return np.exp(log_density(points, _marginal_params(params, dims)))
 
 
-def _density_extent(means: np.ndarray, covs: np.ndarray, pad: float = 3.5) -> tuple[float, float, float, float]:
+def _density_extent(
+    means: np.ndarray, covs: np.ndarray, pad: float = 3.5
+) -> tuple[float, float, float, float]:
     sd = np.sqrt(np.stack([covs[:, 0, 0], covs[:, 1, 1]], axis=1))
     lo = (means - pad * sd).min(axis=0)
     hi = (means + pad * sd).max(axis=0)
     return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
 
-def plot_density(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1),
-                 extent: Sequence[float] | None = None, n_grid: int = 120, levels: Any = 8,
-                 filled: bool = False, **contour_kwargs: Any):
+def plot_density(
+    ax: Axes,
+    params: Any,
+    *,
+    dims: Sequence[int] = (0, 1),
+    extent: Sequence[float] | None = None,
+    n_grid: int = 120,
+    levels: Any = 8,
+    filled: bool = False,
+    **contour_kwargs: Any,
+):
     """Contours of the mixture density (its marginal on ``dims`` for d > 2).
 
     Parameters
@@ -710,15 +908,20 @@ def plot_density(ax: Axes, params: Any, *, dims: Sequence[int] = (0, 1),
     -------
     QuadContourSet
     """
-    means, covs = marginal_covariances(params, dims)
+    means, covs = _marginal(params, dims)
     x0, x1, y0, y1 = extent if extent is not None else _density_extent(means, covs)
     gx, gy = np.meshgrid(np.linspace(x0, x1, n_grid), np.linspace(y0, y1, n_grid))
-    z = mixture_density(np.column_stack([gx.ravel(), gy.ravel()]), params, dims).reshape(gx.shape)
+    z = _mixture_density(np.column_stack([gx.ravel(), gy.ravel()]), params, dims).reshape(gx.shape)
     contour_kwargs.setdefault("cmap", "viridis")
     draw = ax.contourf if filled else ax.contour
-    return draw(gx, gy, z, levels=levels, **contour_kwargs)
+    contours = draw(gx, gy, z, levels=levels, **contour_kwargs)
+    _label_axes(ax, dims)
+    return contours
 
 
+# --------------------------------------------------------------------------------------------
+# One-dimensional data
+# --------------------------------------------------------------------------------------------
 def weighted_component_pdfs(grid: Any, params: Any, dim: int = 0) -> np.ndarray:
     """π_k N(x | μ_k, σ_k²) on a 1-D grid, for the marginal on feature ``dim``.
 
@@ -734,16 +937,45 @@ def weighted_component_pdfs(grid: Any, params: Any, dim: int = 0) -> np.ndarray:
     ndarray, shape (K, m)
         One row per component; the rows sum to the mixture pdf.
     """
-    grid = np.asarray(grid, dtype=float)
+    grid = np.asarray(grid, dtype=float).ravel()
+    return np.exp(weighted_log_prob(grid[:, np.newaxis], _marginal_params(params, (dim,)))).T
+
+
+class View1D(NamedTuple):
+    """Artists of :func:`plot_1d`."""
+
+    #: Density-normalised histogram of the data.
+    hist: BarContainer
+    #: π_k N(x | μ_k, σ_k²), one line per component in its colour.
+    components: list[Line2D]
+    #: The mixture pdf, the sum of the component lines.
+    mixture: Line2D
+    #: The component numbers 1..K above each component's peak π_k N(μ_k | μ_k, σ_k²).
+    numbers: list[Annotation]
+    #: Ticks under the zero line coloured by γ (grey without); None when ``strip=False``.
+    strip: PathCollection | None
+
+
+def _place_peak_numbers(numbers: Sequence[Annotation], params: Any, dim: int) -> None:
     means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dim]
-    var = _full_covariances(params)[:, dim, dim]
-    weights = np.asarray(params.weights, dtype=float)
-    z = (grid[np.newaxis, :] - means[:, np.newaxis]) ** 2 / var[:, np.newaxis]
-    return weights[:, np.newaxis] * np.exp(-0.5 * z) / np.sqrt(2.0 * np.pi * var[:, np.newaxis])
+    peaks = weighted_component_pdfs(means, params, dim)[np.arange(means.size), np.arange(means.size)]
+    for text, m, top in zip(numbers, means, peaks):
+        text.xy = (float(m), float(top))
 
 
-def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bins: Any = 30,
-            palette: Any = None, n_grid: int = 400, strip: bool = True) -> dict[str, Any]:
+def plot_1d(
+    ax: Axes,
+    X: Any,
+    params: Any,
+    resp: Any = None,
+    *,
+    dim: int = 0,
+    bins: Any = 30,
+    palette: Any = None,
+    grid: Any = None,
+    n_grid: int = 400,
+    strip: bool = True,
+) -> View1D:
     """The 1-D view: histogram, each weighted component pdf, the mixture pdf, a responsibility strip.
 
     Parameters
@@ -760,61 +992,73 @@ def plot_1d(ax: Axes, X: Any, params: Any, resp: Any = None, *, dim: int = 0, bi
     bins : int or sequence
         Histogram bins (density-normalised, so it is comparable with the pdfs).
     palette : K colours, optional
+    grid : array_like, shape (m,), optional
+        Where the pdfs are evaluated, kept by :func:`update_1d` (an animation passes one grid
+        wide enough for every frame); default ``n_grid`` points over the data and 3.5 standard
+        deviations around every component.
     n_grid : int
-        Points on which the pdfs are evaluated.
     strip : bool
         Draw the responsibility strip.
 
     Returns
     -------
-    dict
-        ``"hist"`` (BarContainer), ``"components"`` (list of Line2D, π_k N(x | μ_k, σ_k²)),
-        ``"mixture"`` (Line2D), ``"strip"`` (PathCollection or None).
+    View1D
+        ``hist``, ``components``, ``mixture``, ``numbers`` (1..K above each component's peak),
+        ``strip``; move them with :func:`update_1d`.
     """
-    x = np.asarray(X, dtype=float)
-    x = x[:, None] if x.ndim == 1 else x
-    if x.ndim != 2 or not 0 <= dim < x.shape[1]:
-        raise ValueError(f"X must have shape (n,) or (n, d) with dim < d; got {np.shape(X)}, dim={dim}.")
+    x = check_array(X)
+    dim = check_int(dim, "dim", minimum=0)
+    if dim >= x.shape[1]:
+        raise ValueError(f"dim={dim} but X has {x.shape[1]} feature(s): choose dim in 0..{x.shape[1] - 1}.")
     xs = x[:, dim]
-    means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dim]
-    sd = np.sqrt(_full_covariances(params)[:, dim, dim])
-    pal = _check_palette(palette, means.size)
-
-    lo = min(xs.min(), (means - 3.5 * sd).min())
-    hi = max(xs.max(), (means + 3.5 * sd).max())
-    grid = np.linspace(lo, hi, n_grid)
+    k = _n_components(params)
+    pal = _check_palette(palette, k)
+    if grid is None:
+        means = np.atleast_2d(np.asarray(params.means, dtype=float))[:, dim]
+        sd = np.sqrt(_full_covariances(params)[:, dim, dim])
+        grid = np.linspace(
+            min(xs.min(), (means - 3.5 * sd).min()), max(xs.max(), (means + 3.5 * sd).max()), n_grid
+        )
+    grid = np.asarray(grid, dtype=float)
     comps = weighted_component_pdfs(grid, params, dim)
 
     _, _, hist = ax.hist(xs, bins=bins, density=True, color="0.85", edgecolor="0.65", zorder=1)
-    comp_lines = [ax.plot(grid, c, color=pal[j], linewidth=1.5, zorder=3)[0]
-                  for j, c in enumerate(comps)]
-    (mix_line,) = ax.plot(grid, np.sum(comps, axis=0), color="0.1", linewidth=2.2, zorder=4,
-                          label="mixture")
+    comp_lines = [ax.plot(grid, c, color=pal[j], linewidth=1.5, zorder=3)[0] for j, c in enumerate(comps)]
+    (mix_line,) = ax.plot(grid, np.sum(comps, axis=0), color="0.1", linewidth=2.2, zorder=4, label="mixture")
+    numbers = [_number_label(ax, j, (0.0, 0.0), xytext=(0, 3), ha="center", va="bottom") for j in range(k)]
+    _place_peak_numbers(numbers, params, dim)
     strip_art = None
     if strip:
         top = ax.get_ylim()[1]
         # Strip sits below y = 0 so it never hides the histogram.
-        colors = point_colors(resp, pal, n_points=xs.size)
-        strip_art = ax.scatter(xs, np.full(xs.size, -0.06 * top), c=colors, marker="|", s=120,
-                               linewidths=1.0, zorder=2)
+        r = None if resp is None else _check_resp(resp)
+        colors = _point_colors(r, pal, False, xs.size)
+        strip_art = ax.scatter(
+            xs, np.full(xs.size, -0.06 * top), c=colors, marker="|", s=120, linewidths=1.0, zorder=2
+        )
         ax.set_ylim(-0.12 * top, top)
         ax.axhline(0.0, color="0.3", linewidth=0.8, zorder=2)
+    if not ax.get_xlabel():
+        ax.set_xlabel(f"$x_{{{dim + 1}}}$" if x.shape[1] > 1 else "$x$")
     ax.set_ylabel("density")
-    return {"hist": hist, "components": comp_lines, "mixture": mix_line, "strip": strip_art,
-            "grid": grid, "dim": dim}
+    return View1D(hist, comp_lines, mix_line, numbers, strip_art)
 
 
-def update_1d(artists: dict[str, Any], params: Any, resp: Any = None, *, palette: Any = None) -> list[Artist]:
+def update_1d(
+    view: View1D, params: Any, resp: Any = None, *, dim: int = 0, palette: Any = None
+) -> list[Artist]:
     """Move the curves of :func:`plot_1d` onto new parameters and recolour its strip, in place.
 
     Parameters
     ----------
-    artists : dict
-        What :func:`plot_1d` returned; its ``"grid"`` may be replaced by a wider one first, so
-        that one grid serves every frame of an animation.
+    view : View1D
+        What :func:`plot_1d` returned; the curves keep their grid.
     params : GMMParams-like
+        Same K.
     resp : array_like, shape (n, K), optional
         New responsibilities for the strip (grey when None).
+    dim : int
+        The feature given to :func:`plot_1d`.
     palette : K colours, optional
 
     Returns
@@ -822,76 +1066,119 @@ def update_1d(artists: dict[str, Any], params: Any, resp: Any = None, *, palette
     list of Artist
         The artists changed.
     """
-    grid = artists["grid"]
-    comps = weighted_component_pdfs(grid, params, artists.get("dim", 0))
-    for line, c in zip(artists["components"], comps):
+    grid = np.asarray(view.mixture.get_xdata(), dtype=float)
+    comps = weighted_component_pdfs(grid, params, dim)
+    if comps.shape[0] != len(view.components):
+        raise ValueError(
+            f"the view shows {len(view.components)} components but params has "
+            f"{comps.shape[0]}; call plot_1d again when K changes."
+        )
+    for line, c in zip(view.components, comps):
         line.set_data(grid, c)
-    artists["mixture"].set_data(grid, comps.sum(axis=0))
-    changed = [*artists["components"], artists["mixture"]]
-    strip = artists["strip"]
-    if strip is not None:
-        colors = point_colors(resp, _check_palette(palette, comps.shape[0]),
-                              n_points=len(strip.get_offsets()))
+    view.mixture.set_data(grid, comps.sum(axis=0))
+    _place_peak_numbers(view.numbers, params, dim)
+    changed: list[Artist] = [*view.components, view.mixture, *view.numbers]
+    if view.strip is not None:
+        r = None if resp is None else _check_resp(resp)
+        colors = _point_colors(
+            r, _check_palette(palette, comps.shape[0]), False, len(view.strip.get_offsets())
+        )
         # '|' markers are drawn by their edges, so set both.
-        strip.set_facecolors(colors)
-        strip.set_edgecolors(colors)
-        changed.append(strip)
+        view.strip.set_facecolors(colors)
+        view.strip.set_edgecolors(colors)
+        changed.append(view.strip)
     return changed
 
 
 # --------------------------------------------------------------------------------------------
 # One EM half-step
 # --------------------------------------------------------------------------------------------
-def plot_frame(ax: Axes, frame: Any, X: Any, *, dims: Sequence[int] = (0, 1),
-               n_std: Sequence[float] = (1, 2, 3), palette: Any = None, hard: bool = False,
-               title: bool = True, size: float = 12.0, **scatter_kwargs: Any) -> dict[str, Any]:
-    """Draw one half-step :class:`gmmviz.em.Frame`: points, ellipses and a title.
+class FrameArtists(NamedTuple):
+    """Artists of :func:`plot_frame`."""
 
-    The init frame has grey points (nothing assigned yet); E- and M-frames colour points by
-    ``frame.resp``. Reuse the returned artists with :func:`update_frame` for later frames.
+    #: The data, coloured by the frame's γ (grey at the start).
+    points: PathCollection
+    #: The frame's ``n_std`` ellipses, component-major.
+    ellipses: list[Ellipse]
+    #: Marker and number of every μ_k.
+    means: Means
+    #: Where an M-step moved the components from (hidden on other frames).
+    shift: Shift
+    #: The axes title naming the half-step, or None when ``title=False``.
+    title: Text | None
+
+
+def plot_frame(
+    ax: Axes,
+    X: Any,
+    frame: Any,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1, 2, 3),
+    palette: Any = None,
+    hard: bool = False,
+    title: bool = True,
+    size: float = 12.0,
+    **scatter_kwargs: Any,
+) -> FrameArtists:
+    """Draw one half-step :class:`gmmviz.em.Frame`: points, ellipses, numbered means, the move.
+
+    The start frame has grey points (nothing assigned yet); E- and M-frames colour points by
+    ``frame.resp``. An M-frame also shows its ``previous_params`` as dashed first-radius rings and
+    a line from each old mean to the new one. Reuse the artists with :func:`update_frame`.
 
     Parameters
     ----------
     ax : Axes
-    frame : Frame
     X : array_like, shape (n, d)
+        The data of the fit (``history.X``).
+    frame : Frame
     dims, n_std, palette, hard, size
         As in :func:`plot_points` and :func:`plot_ellipses`.
     title : bool
-        Set ``frame.description`` as the axes title.
+        Title the axes with what the frame shows (from :func:`frame_headline`).
     **scatter_kwargs
         Passed to :func:`plot_points` (e.g. ``marker=``).
 
     Returns
     -------
-    dict
-        ``"points"`` (PathCollection), ``"ellipses"`` (list of Ellipse), ``"title"`` (Text or
-        None).
+    FrameArtists
+        ``points``, ``ellipses``, ``means``, ``shift``, ``title``.
     """
-    k = frame.params.n_components if hasattr(frame.params, "n_components") else len(frame.params.weights)
-    pal = _check_palette(palette, k)
-    points = plot_points(ax, X, frame.resp, dims=dims, palette=pal, hard=hard, size=size,
-                         **scatter_kwargs)
-    ellipses = plot_ellipses(ax, frame.params, dims=dims, n_std=n_std, colors=pal)
-    text = ax.set_title(frame.description, fontsize="medium") if title else None
-    return {"points": points, "ellipses": ellipses, "title": text}
+    radii = _check_n_std(n_std)
+    pal = _check_palette(palette, _n_components(frame.params))
+    points = plot_points(ax, X, frame.resp, dims=dims, palette=pal, hard=hard, size=size, **scatter_kwargs)
+    shift = plot_shift(ax, frame.params, dims=dims, n_std=radii[:1], palette=pal)
+    update_shift(shift, frame.previous_params, frame.params, dims=dims, n_std=radii[:1])
+    ellipses = plot_ellipses(ax, frame.params, dims=dims, n_std=radii, palette=pal)
+    means = plot_means(ax, frame.params, dims=dims, palette=pal)
+    text = ax.set_title(_frame_title(frame), fontsize="medium") if title else None
+    return FrameArtists(points, ellipses, means, shift, text)
 
 
-def update_frame(artists: dict[str, Any], frame: Any, *, dims: Sequence[int] = (0, 1),
-                 n_std: Sequence[float] = (1, 2, 3), palette: Any = None,
-                 hard: bool = False) -> list[Any]:
+def update_frame(
+    artists: FrameArtists,
+    frame: Any,
+    *,
+    dims: Sequence[int] = (0, 1),
+    n_std: Sequence[float] = (1, 2, 3),
+    palette: Any = None,
+    hard: bool = False,
+) -> list[Artist]:
     """Show ``frame`` on artists made by :func:`plot_frame` (same data, same K), in place.
 
     Returns
     -------
-    list
-        Every artist changed (points, ellipses, title), e.g. for blitting.
+    list of Artist
+        Every artist changed (points, ellipses, means, shift, title), e.g. for blitting.
     """
-    pal = _check_palette(palette, len(frame.params.weights))
-    update_points(artists["points"], frame.resp, palette=pal, hard=hard)
-    changed = [artists["points"], *update_ellipses(artists["ellipses"], frame.params, dims=dims,
-                                                   n_std=n_std)]
-    if artists.get("title") is not None:
-        artists["title"].set_text(frame.description)
-        changed.append(artists["title"])
+    radii = _check_n_std(n_std)
+    pal = _check_palette(palette, _n_components(frame.params))
+    changed: list[Artist] = [update_points(artists.points, frame.resp, palette=pal, hard=hard)]
+    changed += update_ellipses(artists.ellipses, frame.params, dims=dims, n_std=radii)
+    changed += update_means(artists.means, frame.params, dims=dims)
+    changed += update_shift(artists.shift, frame.previous_params, frame.params, dims=dims, n_std=radii[:1])
+    if artists.title is not None:
+        artists.title.set_text(_frame_title(frame))
+        changed.append(artists.title)
     return changed

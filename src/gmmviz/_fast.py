@@ -1,0 +1,213 @@
+"""The speed behind :mod:`gmmviz.em`: the same numbers as the plain per-type functions of
+:mod:`gmmviz._covariance`, computed faster. Nothing here is needed to understand EM.
+
+The two loops over all points and components are
+
+* :func:`squared_mahalanobis` (E-step): ‖P_kᵀ(x_n − μ_k)‖² for every n and k, and
+* :func:`scatter` (M-step): S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ (or its diagonal).
+
+Each has the signature and the result of its plain version in :mod:`gmmviz._covariance`
+(tests/test_em_fast.py checks them equal to 1e-12). What makes them fast:
+
+* Small problems (the course's data sets) go straight to the plain versions: there the fixed
+  costs of anything cleverer (thread control, buffers) exceed the arithmetic.
+* Large ones walk over Xᵀ (d, n) in cache-sized blocks of points, with one reused buffer for the
+  differences xᵀ − μ_k, so every per-component row is contiguous and nothing large is allocated
+  per component. P_kᵀ(x − μ_k) is a triangular product (BLAS TRMM: half the flops of a general
+  product), S_k is Y Yᵀ with Y = √γ (xᵀ − μ_k) (NumPy uses SYRK: half the flops again).
+* Those many small BLAS calls run on one BLAS thread: multithreaded OpenBLAS synchronises its
+  threads in every call, which on a busy machine (shared CI runners, Binder) costs up to
+  milliseconds per call.
+* The responsibilities are returned as the transpose of a C-contiguous (K, n) array, so the
+  M-step reads each component's column contiguously.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Callable, Iterator
+
+import numpy as np
+from scipy.linalg.blas import dtrmm
+
+from . import _covariance
+
+__all__ = ["kmeans_centres", "one_blas_thread", "scatter", "squared_mahalanobis", "weighted_sums"]
+
+# Below this many (point, component) pairs the plain versions are used.
+BLOCKED_MIN_PAIRS = 20_000
+# The blocked passes take about this many numbers (d · block) per block: 512 KiB of float64, so the
+# work buffer stays in the L2 cache while each BLAS call still gets thousands of columns.
+BLOCK_NUMBERS = 1 << 16
+MIN_BLOCK = 4096
+# n·K above which k-means initialisation may use several OpenMP threads.
+KMEANS_PARALLEL_SIZE = 200_000
+
+_blas_controller = None
+
+
+def one_blas_thread():
+    """Context in which BLAS runs on one thread (threadpoolctl, a scikit-learn dependency)."""
+    global _blas_controller
+    if _blas_controller is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _blas_controller = ThreadpoolController()
+        except Exception:  # pragma: no cover - threadpoolctl missing or unable to inspect the process
+            _blas_controller = False
+    if not _blas_controller:  # pragma: no cover
+        return contextlib.nullcontext()
+    return _blas_controller.limit(limits=1, user_api="blas")
+
+
+def _is_small(n_samples: int, n_components: int) -> bool:
+    return n_samples * n_components < BLOCKED_MIN_PAIRS
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocks of centred points
+# ---------------------------------------------------------------------------------------------
+
+
+def centred_blocks(xt: np.ndarray, means: np.ndarray) -> Iterator[tuple[int, slice, np.ndarray]]:
+    """Yield (k, points, xᵀ − μ_k) for each block of points and each component.
+
+    ``xt`` is Xᵀ, shape (d, n). The differences of one block, shape (d, m), live in one reused,
+    contiguous buffer: the caller may transform them in place, but only until the next item.
+    """
+    d, n = xt.shape
+    block = min(n, max(MIN_BLOCK, BLOCK_NUMBERS // d))
+    buf = np.empty(d * block)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        xs = xt[:, start:stop]
+        diff = buf[: d * (stop - start)].reshape(d, stop - start)  # contiguous, whatever the width
+        for k in range(means.shape[0]):
+            np.subtract(xs, means[k][:, np.newaxis], out=diff)
+            yield k, slice(start, stop), diff
+
+
+def _upper_times(p_upper_f: np.ndarray, diff: np.ndarray) -> None:
+    """diff ← P_kᵀ diff in place, with BLAS TRMM (P_k is upper triangular).
+
+    ``diff`` is a C-contiguous (d, m) block, i.e. the Fortran-ordered (m, d) matrix diffᵀ, which TRMM
+    overwrites with diffᵀ P_k = (P_kᵀ diff)ᵀ.
+    """
+    res = dtrmm(1.0, p_upper_f, diff.T, side=1, lower=0, overwrite_b=1)
+    if not np.may_share_memory(res, diff):  # not in place (never for our contiguous blocks): copy back
+        diff[...] = res.T
+
+
+# ---------------------------------------------------------------------------------------------
+# E-step: squared Mahalanobis distances
+# ---------------------------------------------------------------------------------------------
+
+# For each type, a function of prec_chol giving the in-place map diff ← P_kᵀ diff for component k.
+Whitener = Callable[[int, np.ndarray], None]
+
+
+def _whiten_full(prec_chol: np.ndarray) -> Whitener:
+    factors = [np.asfortranarray(p) for p in prec_chol]
+    return lambda k, diff: _upper_times(factors[k], diff)
+
+
+def _whiten_tied(prec_chol: np.ndarray) -> Whitener:
+    factor = np.asfortranarray(prec_chol)
+    return lambda k, diff: _upper_times(factor, diff)
+
+
+def _whiten_diag(prec_chol: np.ndarray) -> Whitener:
+    scales = prec_chol[:, :, np.newaxis]  # (K, d, 1): 1/σ_kj
+    return lambda k, diff: np.multiply(diff, scales[k], out=diff)
+
+
+def _whiten_spherical(prec_chol: np.ndarray) -> Whitener:
+    return lambda k, diff: np.multiply(diff, prec_chol[k], out=diff)
+
+
+_WHITENERS = {
+    "full": _whiten_full,
+    "tied": _whiten_tied,
+    "diag": _whiten_diag,
+    "spherical": _whiten_spherical,
+}
+
+
+def blocked_squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray,
+                                covariance_type: str) -> np.ndarray:
+    """:func:`gmmviz._covariance.squared_mahalanobis` in blocks of points (see the module docstring)."""
+    n = X.shape[0]
+    xt = np.ascontiguousarray(X.T)
+    out = np.empty((means.shape[0], n))
+    whiten = _WHITENERS[covariance_type](prec_chol)
+    with one_blas_thread():
+        for k, points, diff in centred_blocks(xt, means):
+            whiten(k, diff)
+            np.einsum("ij,ij->j", diff, diff, out=out[k, points])
+    return out.T
+
+
+def squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str) -> np.ndarray:
+    """(x_n − μ_k)ᵀ Σ_k⁻¹ (x_n − μ_k), shape (n, K): :func:`gmmviz._covariance.squared_mahalanobis`."""
+    if _is_small(X.shape[0], means.shape[0]):
+        return _covariance.squared_mahalanobis(X, means, prec_chol, covariance_type)
+    return blocked_squared_mahalanobis(X, means, prec_chol, covariance_type)
+
+
+# ---------------------------------------------------------------------------------------------
+# M-step: scatter matrices
+# ---------------------------------------------------------------------------------------------
+
+
+def blocked_scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covariance_type: str) -> np.ndarray:
+    """:func:`gmmviz._covariance.scatter` in blocks of points (see the module docstring)."""
+    n, d = X.shape
+    k = means.shape[0]
+    xt = np.ascontiguousarray(X.T)
+    rt = np.ascontiguousarray(resp.T)  # free for responsibilities from the E-step
+    full = _covariance.needs_full_scatter(covariance_type)
+    out = np.zeros((k, d, d) if full else (k, d))
+    weights = np.sqrt(rt) if full else rt
+    with one_blas_thread():
+        for j, points, y in centred_blocks(xt, means):
+            if full:  # Σ_n γ (x − μ)(x − μ)ᵀ = Y Yᵀ with Y = √γ (xᵀ − μ)
+                y *= weights[j, points]
+                out[j] += y @ y.T
+            else:  # the diagonal only: Σ_n γ (x − μ)²
+                y *= y
+                out[j] += y @ weights[j, points]
+    return out
+
+
+def scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covariance_type: str) -> np.ndarray:
+    """S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ (or its diagonal): :func:`gmmviz._covariance.scatter`."""
+    if _is_small(X.shape[0], means.shape[0]):
+        return _covariance.scatter(X, resp, means, covariance_type)
+    return blocked_scatter(X, resp, means, covariance_type)
+
+
+def weighted_sums(resp: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Σ_n γ_nk x_n for every k, shape (K, d): ``resp.T @ X``, on one BLAS thread when large."""
+    if _is_small(X.shape[0], resp.shape[1]):
+        return resp.T @ X
+    with one_blas_thread():
+        return resp.T @ X
+
+
+# ---------------------------------------------------------------------------------------------
+# Initialisation
+# ---------------------------------------------------------------------------------------------
+
+
+def kmeans_centres(X: np.ndarray, n_clusters: int, seed: int | None) -> np.ndarray:
+    """scikit-learn's KMeans (n_init=4) cluster centres, on one OpenMP thread for small data.
+
+    On the course's small data sets, OpenMP threads cost more than they save, and on a busy
+    machine their spin-waiting made a 272-point k-means take a second instead of 15 ms.
+    """
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
+    threads = None if X.shape[0] * n_clusters > KMEANS_PARALLEL_SIZE else 1
+    with threadpool_limits(limits=threads, user_api="openmp"):
+        return KMeans(n_clusters=n_clusters, n_init=4, random_state=seed).fit(X).cluster_centers_
