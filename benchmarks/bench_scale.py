@@ -15,6 +15,7 @@ they reach the same parameters after one iteration.
     .venv/bin/python benchmarks/bench_scale.py                 # N = 10⁶ and 10⁷ (a few minutes)
     .venv/bin/python benchmarks/bench_scale.py --n 100000      # a quick run
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,12 @@ from pathlib import Path
 import numpy as np
 
 D, K = 3, 8
-CASES = ("gmmviz in memory", "gmmviz chunked, local", "gmmviz chunked, 2-worker cluster", "scikit-learn in memory")
+CASES = (
+    "gmmviz in memory",
+    "gmmviz chunked, local",
+    "gmmviz chunked, 2-worker cluster",
+    "scikit-learn in memory",
+)
 ROWS_PER_CHUNK = 250_000
 
 
@@ -84,7 +90,7 @@ def run_case(case: str, path: Path, repeat: int) -> dict:
             gm._m_step(X, log_resp)
             return type(start)(gm.weights_, gm.means_, gm.covariances_, "full")
     else:
-        from gmmviz.chunked import _pass, _params_from_statistics, from_npy
+        from gmmviz.chunked import _params_from_statistics, _pass, from_npy
 
         if case.endswith("cluster"):
             from distributed import Client, LocalCluster
@@ -95,6 +101,7 @@ def run_case(case: str, path: Path, repeat: int) -> dict:
 
         def step():
             return _params_from_statistics(_pass(X, start), "full", 1e-6, None)
+
     times = []
     for i in range(repeat + 1):  # the first is a warm-up (page cache, thread pools, worker imports)
         t0 = time.perf_counter()
@@ -105,15 +112,21 @@ def run_case(case: str, path: Path, repeat: int) -> dict:
         extra_peak = sum(client.run(peak_mib).values())
         client.close()
         cluster.close()
-    return {"seconds": float(np.median(times)), "peak_mib": peak_mib() + extra_peak,
-            "means": params.means.tolist(), "covariances": params.covariances.tolist()}
+    return {
+        "seconds": float(np.median(times)),
+        "peak_mib": peak_mib() + extra_peak,
+        "means": params.means.tolist(),
+        "covariances": params.covariances.tolist(),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--case", help=argparse.SUPPRESS)   # internal: run one case, print JSON
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case, print JSON
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:
@@ -123,28 +136,49 @@ def main() -> None:
     import dask
     import sklearn
 
-    print(f"one EM iteration, full covariance, d={D}, K={K}, median of {args.repeat}; {os.cpu_count()} cores; "
-          f"dask {dask.__version__}, scikit-learn {sklearn.__version__}; chunks of {ROWS_PER_CHUNK:,} points; "
-          f"load average {os.getloadavg()[0]:.1f}")
-    print(f"{'N':>12} | {'case':<34} | {'s / iteration':>13} | {'× in memory':>11} | {'peak MiB':>8} | max rel diff")
+    print(
+        f"one EM iteration, full covariance, d={D}, K={K}, median of {args.repeat}; {os.cpu_count()} cores; "
+        f"dask {dask.__version__}, scikit-learn {sklearn.__version__}; chunks of {ROWS_PER_CHUNK:,} points; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"{'N':>12} | {'case':<34} | {'s / iteration':>13} | {'× in memory':>11} | {'peak MiB':>8} | max rel diff"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.n:
             path = Path(tmp) / f"x{n}.npy"
             write_data(path, n)
             results = {}
             for case in CASES:
-                out = subprocess.run([sys.executable, __file__, "--case", case, "--path", str(path),
-                                      "--repeat", str(args.repeat)], capture_output=True, text=True)
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--case",
+                        case,
+                        "--path",
+                        str(path),
+                        "--repeat",
+                        str(args.repeat),
+                    ],
+                    capture_output=True,
+                    text=True,
+                )
                 if out.returncode:
                     print(f"{n:>12,} | {case:<34} | failed: {out.stderr.strip().splitlines()[-1]}")
                     continue
                 results[case] = json.loads(out.stdout.strip().splitlines()[-1])
             ref = results["gmmviz in memory"]
             for case, r in results.items():
-                diff = max(np.max(np.abs(np.subtract(r[k], ref[k]))) / np.max(np.abs(ref[k]))
-                           for k in ("means", "covariances"))
-                print(f"{n:>12,} | {case:<34} | {r['seconds']:>13.2f} | {r['seconds'] / ref['seconds']:>11.2f} | "
-                      f"{r['peak_mib']:>8.0f} | {diff:.0e}", flush=True)
+                diff = max(
+                    np.max(np.abs(np.subtract(r[k], ref[k]))) / np.max(np.abs(ref[k]))
+                    for k in ("means", "covariances")
+                )
+                print(
+                    f"{n:>12,} | {case:<34} | {r['seconds']:>13.2f} | {r['seconds'] / ref['seconds']:>11.2f} | "
+                    f"{r['peak_mib']:>8.0f} | {diff:.0e}",
+                    flush=True,
+                )
             path.unlink()
 
 

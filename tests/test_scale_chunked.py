@@ -7,6 +7,7 @@ checked against scikit-learn in test_em_sklearn.py) or a hand-written sum over p
 ill-posed for entries near 0 (off-diagonal covariances), which differ by ~1e-10 relative even
 between two *in-memory* fits of the same points in another order when the data sit at 10⁴.
 """
+
 from __future__ import annotations
 
 import threading
@@ -31,14 +32,15 @@ from gmmviz.chunked import (
 UNEQUAL_CHUNKS = (1000, 2500, 1, 1999, 1000)  # 6,500 points, one chunk of a single point
 
 
-
 def make_data(offset: float = 0.0, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    X = np.concatenate([
-        rng.normal([0, 0, 0], 1, (3000, 3)),
-        rng.normal([4, 1, -2], [1, 2, 0.5], (2000, 3)),
-        rng.normal([-3, 3, 1], 0.7, (1500, 3)),
-    ])
+    X = np.concatenate(
+        [
+            rng.normal([0, 0, 0], 1, (3000, 3)),
+            rng.normal([4, 1, -2], [1, 2, 0.5], (2000, 3)),
+            rng.normal([-3, 3, 1], 0.7, (1500, 3)),
+        ]
+    )
     rng.shuffle(X)
     return X + offset
 
@@ -69,8 +71,14 @@ def test_same_fit_as_in_memory_from_the_same_start(covariance_type, offset):
     # a poor start (random data points as means), so the first steps are big
     start = init_params(X, 3, init="random", covariance_type=covariance_type, random_state=1)
     in_memory = fit_em(X, 3, covariance_type=covariance_type, params=start, max_iter=25, tol=0)
-    chunked = fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3,
-                             covariance_type=covariance_type, params=start, max_iter=25, tol=0)
+    chunked = fit_em_chunked(
+        da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)),
+        3,
+        covariance_type=covariance_type,
+        params=start,
+        max_iter=25,
+        tol=0,
+    )
     assert_same_history(chunked, in_memory)
 
 
@@ -79,8 +87,13 @@ def test_same_stopping_rule(covariance_type):
     X = make_data()
     start = init_params(X, 3, init="kmeans++", covariance_type=covariance_type, random_state=2)
     in_memory = fit_em(X, 3, covariance_type=covariance_type, params=start, tol=1e-4)
-    chunked = fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3,
-                             covariance_type=covariance_type, params=start, tol=1e-4)
+    chunked = fit_em_chunked(
+        da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)),
+        3,
+        covariance_type=covariance_type,
+        params=start,
+        tol=1e-4,
+    )
     assert in_memory.converged and 2 < in_memory.n_iter < 100
     assert_same_history(chunked, in_memory)
 
@@ -114,7 +127,7 @@ def test_sufficient_statistics_add_up_over_chunks(covariance_type):
     assert isinstance(total, SufficientStatistics) and total.n_points == len(X)
     # the sums over points, written out by hand
     c = params.means
-    diffs = X[np.newaxis] - c[:, np.newaxis]                      # (K, N, d)
+    diffs = X[np.newaxis] - c[:, np.newaxis]  # (K, N, d)
     scatter = np.einsum("nk,kni,knj->kij", resp, diffs, diffs)
     if covariance_type in ("diag", "spherical"):
         scatter = np.einsum("kii->ki", scatter)
@@ -149,13 +162,21 @@ def test_empty_component_rule_as_in_memory(covariance_type):
     with pytest.warns(EmptyComponentWarning, match=r"\[2\]"):
         in_memory = fit_em(X, 3, covariance_type=covariance_type, params=start, max_iter=3, tol=0)
     with pytest.warns(EmptyComponentWarning, match=r"\[2\]"):
-        chunked = fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3,
-                                 covariance_type=covariance_type, params=start, max_iter=3, tol=0)
+        chunked = fit_em_chunked(
+            da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)),
+            3,
+            covariance_type=covariance_type,
+            params=start,
+            max_iter=3,
+            tol=0,
+        )
     assert_same_history(chunked, in_memory)
     # parked on the data's mean (and, but for 'tied', its covariance), independently computed
     assert np.allclose(chunked.params[1].means[2], X.mean(axis=0), rtol=1e-12)
     if covariance_type == "full":
-        assert np.allclose(chunked.params[1].covariances[2], np.cov(X.T, bias=True) + 1e-6 * np.eye(3), rtol=1e-10)
+        assert np.allclose(
+            chunked.params[1].covariances[2], np.cov(X.T, bias=True) + 1e-6 * np.eye(3), rtol=1e-10
+        )
     assert chunked.params[1].weights[2] < 1e-12
 
 
@@ -210,14 +231,14 @@ def test_history_is_lazy_and_responsibilities_on_demand():
             computed.append(len(dsk))
 
     with Count():
-        frames = list(h.frames())            # every frame, without computing anything
+        frames = list(h.frames())  # every frame, without computing anything
         lazy = h.responsibilities(2)
     assert computed == [] and len(frames) == h.n_frames == 9
     assert isinstance(frames[3].resp, da.Array) and lazy.shape == (len(X), 3)
     assert rel(lazy.compute(), e_step(X, h.params[2])[0]) < 1e-12
     pts, resp = h.sample(t=2, size=500, random_state=0)
     assert pts.shape == (500, 3) and resp.shape == (500, 3)
-    rows = [np.flatnonzero((X == p).all(axis=1))[0] for p in pts[:20]]   # real points of X
+    rows = [np.flatnonzero((X == p).all(axis=1))[0] for p in pts[:20]]  # real points of X
     assert rel(resp[:20], e_step(X[rows], h.params[2])[0]) < 1e-12
     assert np.array_equal(pts, h.sample(t=2, size=500, random_state=0)[0])
 
@@ -230,8 +251,13 @@ def test_history_is_lazy_and_responsibilities_on_demand():
 @pytest.fixture
 def client():
     import distributed
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
         yield c
 
 
@@ -250,12 +276,14 @@ def test_same_fit_on_a_local_cluster(client):
 
 def test_nan_in_one_chunk_on_a_cluster_names_the_rows_and_leaves_nothing_running(client):
     X = make_data()
-    X[4321, 1] = np.nan                                   # in the chunk of rows 3501..5499
+    X[4321, 1] = np.nan  # in the chunk of rows 3501..5499
     start = init_params(make_data(), 3, init="random", random_state=1)
     with pytest.raises(ValueError, match=r"chunk starting at row 3501 \(first bad row: 4321\)"):
         fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3, params=start)
     deadline = time.time() + 10
-    while client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) and time.time() < deadline:
+    while (
+        client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) and time.time() < deadline
+    ):
         time.sleep(0.05)
     assert client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
 
@@ -284,15 +312,21 @@ def test_nan_in_one_chunk_on_the_local_scheduler():
 @pytest.mark.parametrize(
     "make, error, match",
     [
-        (lambda: da.from_array(make_data(), chunks=(1000, 2)), ValueError,
-         r"chunked along the features.*rechunk\(\{1: -1\}\)"),
+        (
+            lambda: da.from_array(make_data(), chunks=(1000, 2)),
+            ValueError,
+            r"chunked along the features.*rechunk\(\{1: -1\}\)",
+        ),
         (lambda: da.zeros((0, 3), chunks=10), ValueError, "empty"),
         (lambda: da.zeros((5, 0), chunks=10), ValueError, "empty"),
         (lambda: da.zeros((5, 3, 2), chunks=10), ValueError, "2-D"),
         (lambda: da.from_array(np.array(["a", "b"])), TypeError, "real numbers"),
         (lambda: make_data(), TypeError, "dask.array.Array.*gmmviz.fit_em"),
-        (lambda: (lambda A: A[A[:, 0] > 0])(da.from_array(make_data(), chunks=1000)), ValueError,
-         "compute_chunk_sizes"),
+        (
+            lambda: (lambda A: A[A[:, 0] > 0])(da.from_array(make_data(), chunks=1000)),
+            ValueError,
+            "compute_chunk_sizes",
+        ),
     ],
 )
 def test_bad_input_gets_a_clear_error(make, error, match):
@@ -343,7 +377,7 @@ def test_plot_sufficient_statistics_stacks_chunks_to_the_totals():
 
     X = make_data()
     params = init_params(X, 3, init="random", random_state=0)
-    parts = [sufficient_statistics(X[a:a + 2000], params) for a in range(0, len(X), 2000)]
+    parts = [sufficient_statistics(X[a : a + 2000], params) for a in range(0, len(X), 2000)]
     fig, ax = plt.subplots()
     bars = plot_sufficient_statistics(ax, parts)
     tops = [rect.get_y() + rect.get_height() for rect in bars[-1]]

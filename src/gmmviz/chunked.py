@@ -26,6 +26,7 @@ against the in-memory fit to 1e-10 relative, also for data centred at 10⁴.
 Everything else is the in-memory engine's: the per-chunk E-step, the scatter, ``reg_covar``, the
 empty-component rule, the stopping rule and the :class:`~gmmviz.em.EMHistory`.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _covariance as _cov
+from . import _fast, em
 from . import _validation as _check
-from . import em
 from .em import EMHistory, EmptyComponentWarning, GMMParams
 
 __all__ = [
@@ -53,13 +54,16 @@ _SAMPLE_SIZE = 20_000  # points drawn (seeded) for the k-means initialisation
 
 
 # ---------------------------------------------------------------------------------------------
-# The in-memory engine's pieces used here, not copies: the E-step and the scatter of gmmviz.em,
+# The in-memory engine's pieces used here, not copies: gmmviz.em's E-step, the sums of gmmviz._fast,
 # each covariance type's rules in gmmviz._covariance, the input checks of gmmviz._validation.
 # ---------------------------------------------------------------------------------------------
 
-_NK_EPS = em._NK_EPS          # the tiny constant the M-step adds to every N_k, as scikit-learn does
-_e_step = em._e_step          # (X chunk, params) -> (γ (m, K), ln p(x_n) (m,)), the in-memory E-step
-_scatter = em._scatter        # Σ_n γ_nk (x_n − c_k)(x_n − c_k)ᵀ: (K, d, d), or its diagonal (K, d)
+_NK_EPS = em._NK_EPS  # the tiny constant the M-step adds to every N_k, as scikit-learn does
+_e_step = em._e_step  # (X chunk, params) -> (γ (m, K), ln p(x_n) (m,)), the in-memory E-step
+_weighted_sums = _fast.weighted_sums  # (γ, X) -> Σ_n γ_nk x_n, shape (K, d)
+_scatter = (
+    _fast.scatter
+)  # (X, γ, c, type) -> Σ_n γ_nk (x_n − c_k)(x_n − c_k)ᵀ: (K, d, d), or its diagonal (K, d)
 
 
 def _covariances(scatter, nk, covariance_type, reg_covar, empty, data_mean_cov):
@@ -110,14 +114,19 @@ class SufficientStatistics:
     scatter: np.ndarray
     shift: np.ndarray
 
-    def __add__(self, other: "SufficientStatistics") -> "SufficientStatistics":
+    def __add__(self, other: SufficientStatistics) -> SufficientStatistics:
         if not isinstance(other, SufficientStatistics):
             return NotImplemented
         if self.shift.shape != other.shift.shape or not np.array_equal(self.shift, other.shift):
             raise ValueError("Only statistics computed under the same parameters (same shifts c_k) add up.")
-        return SufficientStatistics(self.n_points + other.n_points, self.log_likelihood + other.log_likelihood,
-                                    self.nk + other.nk, self.sum_x + other.sum_x,
-                                    self.scatter + other.scatter, self.shift)
+        return SufficientStatistics(
+            self.n_points + other.n_points,
+            self.log_likelihood + other.log_likelihood,
+            self.nk + other.nk,
+            self.sum_x + other.sum_x,
+            self.scatter + other.scatter,
+            self.shift,
+        )
 
 
 def _chunk_statistics(chunk: np.ndarray, params: GMMParams, first_row: int = 0) -> SufficientStatistics:
@@ -132,11 +141,15 @@ def _chunk_statistics(chunk: np.ndarray, params: GMMParams, first_row: int = 0) 
             f"X = X[da.isfinite(X).all(axis=1)] then X.compute_chunk_sizes()."
         )
     resp, log_dens = _e_step(chunk, params)
-    rt = np.ascontiguousarray(resp.T)  # (K, m): a no-op copy, _e_step's γ is the transpose of one
-    shift = params.means
-    scatter = _scatter(np.ascontiguousarray(chunk.T), rt, shift, params.covariance_type)
-    return SufficientStatistics(chunk.shape[0], float(log_dens.sum()), rt.sum(axis=1), rt @ chunk, scatter,
-                                np.array(shift))
+    shift = params.means  # c_k: the scatter is taken about the current means (see the module docstring)
+    return SufficientStatistics(
+        chunk.shape[0],
+        float(log_dens.sum()),
+        resp.sum(axis=0),
+        _weighted_sums(resp, chunk),
+        _scatter(chunk, resp, shift, params.covariance_type),
+        np.array(shift),
+    )
 
 
 def sufficient_statistics(X, params: GMMParams) -> SufficientStatistics:
@@ -166,7 +179,7 @@ def sufficient_statistics(X, params: GMMParams) -> SufficientStatistics:
 
 def _params_from_statistics(stats, covariance_type, reg_covar, data_mean_cov) -> GMMParams:
     nk = stats.nk + _NK_EPS
-    means = stats.sum_x / nk[:, np.newaxis]                       # μ_k = Σ_n γ_nk x_n / N_k
+    means = stats.sum_x / nk[:, np.newaxis]  # μ_k = Σ_n γ_nk x_n / N_k
     empty = nk < _NK_EPS * (stats.n_points + 1)
     if empty.any():
         warnings.warn(
@@ -177,20 +190,25 @@ def _params_from_statistics(stats, covariance_type, reg_covar, data_mean_cov) ->
         )
         means[empty] = data_mean_cov()[0]
     shift = stats.shift
-    delta = means - shift                                        # δ_k = μ_k − c_k
-    d_sum = stats.sum_x - stats.nk[:, np.newaxis] * shift       # d_k = Σ_n γ_nk (x_n − c_k)
+    delta = means - shift  # δ_k = μ_k − c_k
+    d_sum = stats.sum_x - stats.nk[:, np.newaxis] * shift  # d_k = Σ_n γ_nk (x_n − c_k)
     if _cov.needs_full_scatter(covariance_type):
         cross = np.einsum("ki,kj->kij", d_sum, delta)
-        scatter = (stats.scatter - cross - np.swapaxes(cross, 1, 2)
-                   + stats.nk[:, np.newaxis, np.newaxis] * np.einsum("ki,kj->kij", delta, delta))
+        scatter = (
+            stats.scatter
+            - cross
+            - np.swapaxes(cross, 1, 2)
+            + stats.nk[:, np.newaxis, np.newaxis] * np.einsum("ki,kj->kij", delta, delta)
+        )
     else:
         scatter = stats.scatter - 2 * d_sum * delta + stats.nk[:, np.newaxis] * delta**2
     covs = _covariances(scatter, nk, covariance_type, reg_covar, empty, data_mean_cov)
     return GMMParams(nk / nk.sum(), means, covs, covariance_type)
 
 
-def params_from_statistics(stats: SufficientStatistics, covariance_type: str = "full",
-                           reg_covar: float = 1e-6, data_mean_cov=None) -> GMMParams:
+def params_from_statistics(
+    stats: SufficientStatistics, covariance_type: str = "full", reg_covar: float = 1e-6, data_mean_cov=None
+) -> GMMParams:
     """M-step from summed statistics: π_k = N_k / N, μ_k = Σ_n γ_nk x_n / N_k, Σ_k from the scatter.
 
     Gives the same parameters as :func:`gmmviz.em.m_step` on all the points (to rounding).
@@ -219,8 +237,10 @@ def params_from_statistics(stats: SufficientStatistics, covariance_type: str = "
             f"covariance_type={covariance_type!r}: compute them under parameters of that type."
         )
     if data_mean_cov is None:
+
         def data_mean_cov():
             raise ValueError("A component is empty (N_k ≈ 0): pass data_mean_cov= to park it on the data.")
+
     return _params_from_statistics(stats, covariance_type, _check.check_reg_covar(reg_covar), data_mean_cov)
 
 
@@ -243,9 +263,13 @@ def _check_dask_X(X):
     if X.ndim == 1:
         X = X[:, np.newaxis]
     elif X.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features), got {X.ndim}-D with shape {X.shape}: reshape it.")
+        raise ValueError(
+            f"X must be 2-D (n_samples, n_features), got {X.ndim}-D with shape {X.shape}: reshape it."
+        )
     if any(np.isnan(s) for s in X.shape) or any(np.isnan(c) for c in X.chunks[0]):
-        raise ValueError("X has chunks of unknown size (after boolean indexing?): call X.compute_chunk_sizes() first.")
+        raise ValueError(
+            "X has chunks of unknown size (after boolean indexing?): call X.compute_chunk_sizes() first."
+        )
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"X is empty (shape {X.shape}): EM needs at least one point with one feature.")
     if len(X.chunks[1]) > 1:
@@ -276,8 +300,10 @@ def _pass(X, params: GMMParams) -> SufficientStatistics:
     import dask
 
     starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]])
-    parts = [dask.delayed(_chunk_statistics, pure=True)(block, params, int(start))
-             for block, start in zip(X.to_delayed().ravel(), starts)]
+    parts = [
+        dask.delayed(_chunk_statistics, pure=True)(block, params, int(start))
+        for block, start in zip(X.to_delayed().ravel(), starts)
+    ]
     total = dask.delayed(sum, pure=True)(parts[1:], parts[0])
     return dask.compute(total)[0]
 
@@ -306,8 +332,11 @@ class ChunkedEMHistory(EMHistory):
         """γ under ``params[t]`` as a lazy Dask array of shape (N, K), computed chunk by chunk on demand."""
         t = range(self.n_iter + 1)[t]
         params = self.params[t]
-        return self.X.map_blocks(lambda chunk: _e_step(np.asarray(chunk, dtype=np.float64), params)[0],
-                                 chunks=(self.X.chunks[0], (params.n_components,)), dtype=np.float64)
+        return self.X.map_blocks(
+            lambda chunk: _e_step(np.asarray(chunk, dtype=np.float64), params)[0],
+            chunks=(self.X.chunks[0], (params.n_components,)),
+            dtype=np.float64,
+        )
 
     def sample(self, t: int = -1, size: int = 2_000, random_state=0) -> tuple[np.ndarray, np.ndarray]:
         """A seeded sample of points and their responsibilities under ``params[t]``, in memory.
@@ -318,7 +347,9 @@ class ChunkedEMHistory(EMHistory):
         resp : ndarray of shape (size, K)
         """
         params = self.params[range(self.n_iter + 1)[t]]
-        points = _seeded_sample(self.X, _check.check_int(size, "size", minimum=1), _check.as_seed(random_state))
+        points = _seeded_sample(
+            self.X, _check.check_int(size, "size", minimum=1), _check.as_seed(random_state)
+        )
         return points, _e_step(points, params)[0]
 
 
@@ -395,7 +426,7 @@ def fit_em_chunked(
         return moments[0]
 
     history = [params]
-    stats = _pass(X, params)        # ln p(X) under params[0], and the sums for the first M-step
+    stats = _pass(X, params)  # ln p(X) under params[0], and the sums for the first M-step
     lls = [stats.log_likelihood]
     converged = False
     for _ in range(max_iter):
@@ -450,9 +481,14 @@ def from_npy(path, rows_per_chunk: int = 250_000):
     del header
     if len(shape) != 2 or shape[0] == 0:
         raise ValueError(f"{path} holds an array of shape {shape}: from_npy needs a non-empty (n, d) array.")
-    blocks = [da.from_delayed(dask.delayed(_read_rows, pure=True)(path, a, min(a + rows_per_chunk, shape[0])),
-                              shape=(min(a + rows_per_chunk, shape[0]) - a, shape[1]), dtype=dtype)
-              for a in range(0, shape[0], rows_per_chunk)]
+    blocks = [
+        da.from_delayed(
+            dask.delayed(_read_rows, pure=True)(path, a, min(a + rows_per_chunk, shape[0])),
+            shape=(min(a + rows_per_chunk, shape[0]) - a, shape[1]),
+            dtype=dtype,
+        )
+        for a in range(0, shape[0], rows_per_chunk)
+    ]
     return da.concatenate(blocks, axis=0)
 
 
@@ -479,8 +515,16 @@ def plot_sufficient_statistics(ax, chunk_stats, *, colors=None):
     bottom = np.zeros(k)
     bars = []
     for c in range(n_chunks):
-        bars.append(ax.bar(np.arange(k), nks[c], bottom=bottom, color=colors[c], edgecolor="white",
-                           label=f"chunk {c + 1}"))
+        bars.append(
+            ax.bar(
+                np.arange(k),
+                nks[c],
+                bottom=bottom,
+                color=colors[c],
+                edgecolor="white",
+                label=f"chunk {c + 1}",
+            )
+        )
         bottom = bottom + nks[c]
     ax.set_xticks(np.arange(k), [f"k={j + 1}" for j in range(k)])
     ax.set_ylabel("N_k = Σ_n γ_nk")
