@@ -27,6 +27,7 @@ EXPECTED = [
     "07_pitfalls.ipynb",
     "08_why_em_works.ipynb",
     "09_exercises.ipynb",
+    "10_em_at_scale.ipynb",
 ]
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
