@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from gmmviz import sketch
-from gmmviz import pads
+from gmmviz import pads, sketch
 from gmmviz.pads import SketchPad
 from gmmviz.sketch import (
     BOX,
@@ -501,7 +500,7 @@ def test_a_light_and_a_dark_pen_of_one_hue_stay_apart_on_a_transparent_canvas():
     assert (X[labels == 0, 0] < 5).all() and (X[labels == 1, 0] > 5).all()
 
 
-# ------------------------------------------------------------------------------ pads: pens, keyboard path, pictures
+# ------------------------------------------------------------------ pads: pens, keyboard path, pictures
 
 
 def test_pen_k_is_component_k_named_by_word():

@@ -548,8 +548,9 @@ def _all_explorers(X):
 
 
 def test_every_explorer_output_has_the_widget_and_a_picture_of_its_state(X):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     for ex in _all_explorers(X):
         bundle = ex._repr_mimebundle_()
@@ -585,7 +586,8 @@ def test_a_saved_notebook_output_holds_the_widget_view_and_the_png(tmp_path):
     client.execute()  # the kernel inherits this interpreter's environment (and PYTHONPATH)
     (output,) = [o for o in nb.cells[0].outputs if o["output_type"] == "execute_result"]
     assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(output["data"])
-    assert output["data"]["text/plain"] == "EMExplorer(n_points=60, K=2, covariance_type='full', init='kmeans')"
+    assert output["data"]["text/plain"] == \
+        "EMExplorer(n_points=60, K=2, covariance_type='full', init='kmeans')"
     _png_from_bundle(output["data"])
 
 

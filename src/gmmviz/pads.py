@@ -66,7 +66,6 @@ from IPython.display import display
 from PIL import Image, ImageDraw
 
 from .palette import component_color_names, component_colors
-from .widgets import KeyboardScope
 from .sketch import (
     WHAT_TO_DRAW,
     EmptySketchError,
@@ -76,6 +75,7 @@ from .sketch import (
     points_from_strokes,
     render_strokes,
 )
+from .widgets import KeyboardScope
 
 __all__ = [
     "MAX_PENS",

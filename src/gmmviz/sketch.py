@@ -39,10 +39,11 @@ import base64
 import io
 import os
 import pickle
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Union
+from typing import Any, Union
 
 import numpy as np
 from PIL import Image, ImageColor, ImageDraw, UnidentifiedImageError

@@ -37,16 +37,29 @@ import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
 from PIL import Image as PILImage
 
 from . import plot as gplot
 from ._covariance import add_reg_covar
-from ._validation import (as_seed, check_array, check_dims, check_int, check_number, check_params,
-                          check_reg_covar)
-from .em import (COVARIANCE_TYPES, INIT_METHODS, EMHistory, GMMParams, add_component, e_step,
-                 fit_em, log_likelihood)
+from ._validation import (
+    as_seed,
+    check_array,
+    check_dims,
+    check_params,
+    check_reg_covar,
+)
+from .em import (
+    COVARIANCE_TYPES,
+    INIT_METHODS,
+    EMHistory,
+    GMMParams,
+    add_component,
+    e_step,
+    fit_em,
+    log_likelihood,
+)
 from .palette import component_colors
 
 __all__ = ["EMExplorer", "GaussianExplorer", "SingularityExplorer", "KeyboardScope", "SEED_MAX",
@@ -185,7 +198,8 @@ class KeyboardScope(anywidget.AnyWidget):
                         ["fa-retweet", "repeat"], ["fa-repeat", "repeat"]];
     const FOCUSABLE = "select, input, button, textarea, .noUi-handle, .widget-readout";
     function nameOf(target) {
-      const widget = target.closest(".jupyter-widgets[title], .widget-inline-hbox, .widget-play, .widget-button");
+      const widget = target.closest(
+        ".jupyter-widgets[title], .widget-inline-hbox, .widget-play, .widget-button");
       let name = "";
       if (widget) {
         const label = widget.querySelector(":scope > .widget-label");
