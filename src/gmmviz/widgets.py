@@ -352,10 +352,10 @@ class _FigureBox(widgets.VBox):
 
         Saved notebooks keep it, so it is encoded for size, not speed (the live frames are not).
         """
-        canvas = self._blitter.canvas
-        width, height = canvas.get_width_height(physical=True)
-        image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        image = image.convert("RGB").quantize(64, method=PILImage.Quantize.FASTOCTREE)
+        # From the picture sent to the page (the canvas may hold another frame's pixels when
+        # a frame came from the cache).
+        with PILImage.open(io.BytesIO(bytes(self.image.value))) as shown:
+            image = shown.convert("RGB").quantize(64, method=PILImage.Quantize.FASTOCTREE)
         with io.BytesIO() as buf:
             image.save(buf, format="png", optimize=True)
             return buf.getvalue()
@@ -731,6 +731,7 @@ class EMExplorer(_FigureBox):
         self.ax_ll.set_title(f"K={k}, {history.n_iter} iterations"
                              + (", converged" if history.converged else ""), fontsize="medium")
         self.history = history
+        self._frame_png: dict[int, bytes] = {}  # PNG of each frame of this fit already shown
         self._blitter.draw_background()
         n = history.n_frames
         self.play.playing = False
@@ -762,6 +763,14 @@ class EMExplorer(_FigureBox):
         self.headline_label.get_bbox_patch().set_facecolor(_KIND_COLOR[frame.kind])
         self.headline.set_text(what)
         self.headline_when.set_text(when)
+        self.readout.value = self._readout_html(frame)
+        # A frame seen before is sent again as it was: the same artists in the same state give
+        # the same pixels, so scrubbing back and Play's later loops skip the draw and the encode.
+        # (The artists above are still moved: they always describe the frame shown.)
+        cached = self._frame_png.get(i)
+        if cached is not None:
+            self.image.value = cached
+            return
         # E-frame t and M-frame t colour points by the same responsibilities: reuse that layer.
         layer = ("init",) if frame.resp is None else ("resp", frame.iteration)
         # Text is pasted from bitmaps drawn once per fit (Agg text is slow); it lies outside the
@@ -774,7 +783,7 @@ class EMExplorer(_FigureBox):
                                    (("when", when), [self.headline_when]),
                                    (("note", note), [self.ll_note])])
         self._publish()
-        self.readout.value = self._readout_html(frame)
+        self._frame_png[i] = self.image.value
 
     def _readout_html(self, frame: Any) -> str:
         # The square carries the component's colour; the text stays dark (readable whatever
