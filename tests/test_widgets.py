@@ -731,3 +731,19 @@ def test_a_refit_starts_a_new_cache(X):
     ex.k_slider.value = 3
     ex.set_step(1)
     assert ex.image.value != before and ex.history.n_components == 3
+
+
+def test_frames_rendered_ahead_equal_frames_drawn_on_demand(X):
+    ex = EMExplorer(X, 3, random_state=0)
+    ex.set_step(2)
+    ex._render_ahead()  # outside a kernel: nothing is scheduled
+    assert not ex._ahead_pending and set(ex._frame_png) == {0, 2}
+    marker = ex.ll_marker.get_xdata().copy()
+    for _ in range(ex.history.n_frames):  # what the kernel's event loop would run, turn by turn
+        ex._render_ahead_one(ex.history)
+    assert set(ex._frame_png) == set(range(ex.history.n_frames))
+    np.testing.assert_array_equal(ex.ll_marker.get_xdata(), marker)  # artists back on frame 2
+    fresh = EMExplorer(X, 3, random_state=0)
+    for i in (1, ex.history.n_frames - 1):
+        fresh.set_step(i)
+        assert ex._frame_png[i] == fresh.image.value

@@ -680,6 +680,9 @@ class EMExplorer(_FigureBox):
     def _on_step(self, change: dict) -> None:
         if self.history is not None:
             self._show_frame(int(change["new"]))
+            # ipywidgets holds a property lock while it applies a change sent by the page.
+            if self.step_slider._property_lock or self.play._property_lock:
+                self._render_ahead()
 
     # --- drawing ------------------------------------------------------------------------------
     def _disable(self, text: str) -> None:
@@ -731,7 +734,8 @@ class EMExplorer(_FigureBox):
         self.ax_ll.set_title(f"K={k}, {history.n_iter} iterations"
                              + (", converged" if history.converged else ""), fontsize="medium")
         self.history = history
-        self._frame_png: dict[int, bytes] = {}  # PNG of each frame of this fit already shown
+        self._frame_png: dict[int, bytes] = {}  # PNG of each frame of this fit already drawn
+        self._ahead_pending = False
         self._blitter.draw_background()
         n = history.n_frames
         self.play.playing = False
@@ -743,7 +747,8 @@ class EMExplorer(_FigureBox):
         self.play.max = n - 1
         self._show_frame(0)
 
-    def _show_frame(self, i: int) -> None:
+    def _pose(self, i: int) -> tuple[Any, Any, str, str]:
+        """Move the artists to frame ``i`` (no drawing); returns what :meth:`_draw_posed` needs."""
         history = self.history
         frame = history.frame(i)
         gplot.update_points(self.points, frame.resp, palette=self.palette)
@@ -763,14 +768,10 @@ class EMExplorer(_FigureBox):
         self.headline_label.get_bbox_patch().set_facecolor(_KIND_COLOR[frame.kind])
         self.headline.set_text(what)
         self.headline_when.set_text(when)
-        self.readout.value = self._readout_html(frame)
-        # A frame seen before is sent again as it was: the same artists in the same state give
-        # the same pixels, so scrubbing back and Play's later loops skip the draw and the encode.
-        # (The artists above are still moved: they always describe the frame shown.)
-        cached = self._frame_png.get(i)
-        if cached is not None:
-            self.image.value = cached
-            return
+        return frame, note, when, label
+
+    def _draw_posed(self, frame: Any, note: str, when: str) -> bytes:
+        """Draw the posed artists and encode the picture (PNG bytes)."""
         # E-frame t and M-frame t colour points by the same responsibilities: reuse that layer.
         layer = ("init",) if frame.resp is None else ("resp", frame.iteration)
         # Text is pasted from bitmaps drawn once per fit (Agg text is slow); it lies outside the
@@ -782,8 +783,54 @@ class EMExplorer(_FigureBox):
                            stamps=[(("headline", frame.kind), [self.headline_label, self.headline]),
                                    (("when", when), [self.headline_when]),
                                    (("note", note), [self.ll_note])])
-        self._publish()
-        self._frame_png[i] = self.image.value
+        return self._blitter.png()
+
+    def _show_frame(self, i: int) -> None:
+        frame, note, when, _ = self._pose(i)
+        self.readout.value = self._readout_html(frame)
+        # A frame seen before is sent again as it was: the same artists in the same state give
+        # the same pixels, so scrubbing back and Play's later loops skip the draw and the encode.
+        # (The artists above are still moved: they always describe the frame shown.)
+        png = self._frame_png.get(i)
+        if png is None:
+            png = self._frame_png[i] = self._draw_posed(frame, note, when)
+        self.image.value = png
+
+    # --- frames rendered ahead, in the kernel's idle time ----------------------------------------
+    def _render_ahead(self) -> None:
+        """After a learner moved the half-step (or Play), draw the frames not yet seen, one per
+        turn of the kernel's event loop, so that later presses only resend cached pictures.
+
+        Only in a running kernel, and only for changes that came from the page: a notebook run
+        without a browser (nbval) never pays for it.
+        """
+        if self._ahead_pending or self.history is None:
+            return
+        loop = _kernel_loop()
+        if loop is None:
+            return
+        self._ahead_pending = True
+        loop.call_later(0.01, self._render_ahead_one, self.history)
+
+    def _render_ahead_one(self, history: EMHistory) -> None:
+        self._ahead_pending = False
+        if history is not self.history:
+            return  # refitted since: the new fit renders ahead on its own first press
+        n, current = history.n_frames, self.step
+        todo = next((j % n for j in range(current + 1, current + n + 1) if j % n not in self._frame_png),
+                    None)
+        if todo is None:
+            return
+        try:
+            frame, note, when, _ = self._pose(todo)
+            self._frame_png[todo] = self._draw_posed(frame, note, when)
+        except Exception as exc:  # shown, never raised from the event loop
+            self.show_message(_describe(exc))
+            return
+        finally:
+            if self.history is history:
+                self._pose(self.step)  # the artists describe the frame shown again
+        self._render_ahead()
 
     def _readout_html(self, frame: Any) -> str:
         # The square carries the component's colour; the text stays dark (readable whatever
@@ -829,6 +876,20 @@ def _reg_options(reg_covar: float) -> list[tuple[str, float]]:
     values = sorted({*_REG_STEPS, float(reg_covar)})
     return [("0" if v == 0 else f"{v:.0e}" if float(f"{v:.0e}") == v else f"{v:.4e}", v)
             for v in values]
+
+
+def _kernel_loop() -> Any:
+    """The event loop of the IPython kernel this runs in, or None (plain Python, tests)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    from tornado.ioloop import IOLoop
+
+    return IOLoop.current()
 
 
 class _Unobserved:
