@@ -22,11 +22,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, Rectangle  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, Rectangle
 
-from gmmviz.plot import component_colors, ellipse_geometry  # noqa: E402
+from gmmviz.palette import component_colors
+from gmmviz.plot import ellipse_geometry
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_DIR = ROOT / "contents"
@@ -35,7 +36,8 @@ DPI = 110
 METADATA = {"Software": None}
 
 COLORS = component_colors(3)
-NAMES = ("blue", "red", "green")
+# Colour words of components 1-3 in the course palette (the notebooks' alt text uses them).
+NAMES = ("blue", "orange", "green")
 
 # The 1-D mixture of the first figure: weights, means, standard deviations.
 WEIGHTS_1D = np.array([0.5, 0.3, 0.2])
@@ -65,14 +67,14 @@ def mixture_of_three() -> plt.Figure:
             f"$\\pi_{k + 1}\\,\\mathcal{{N}}(x\\mid\\mu_{k + 1},\\sigma_{k + 1}^2)$\n"
             f"$\\pi_{k + 1}={WEIGHTS_1D[k]:.1f},\\ \\mu_{k + 1}={MEANS_1D[k]:g},\\ \\sigma_{k + 1}={SDS_1D[k]:g}$",
             xy=(MEANS_1D[k], part.max()), xytext=xy_text, fontsize=8.5, color=dark, ha=ha, va="bottom",
-            arrowprops=dict(arrowstyle="-", color=color, linewidth=0.8, shrinkA=2),
+            arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.8, "shrinkA": 2},
         )
     ax.plot(x, total, color="0.1", linewidth=2.6)
     i = np.searchsorted(x, 2.3)
     ax.annotate(
         "mixture density (black)\n$p(x)=\\sum_k \\pi_k\\,\\mathcal{N}(x\\mid\\mu_k,\\sigma_k^2)$",
         xy=(x[i], total[i]), xytext=(5.0, 0.085), fontsize=9.5, ha="left", va="bottom",
-        arrowprops=dict(arrowstyle="->", color="0.1", linewidth=1.0, shrinkA=2),
+        arrowprops={"arrowstyle": "->", "color": "0.1", "linewidth": 1.0, "shrinkA": 2},
     )
     ax.text(8.4, 0.385, "each coloured area equals its $\\pi_k$, and the $\\pi_k$ add up to 1,\n"
             "so the black curve is again a density (area 1)", fontsize=8.5, color="0.3", va="top", ha="right")

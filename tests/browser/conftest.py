@@ -4,7 +4,8 @@
   Missing browser or Playwright: the test is skipped, or fails when the environment says CI=true.
 - `lab_server`: one `jupyter lab` per session, on 127.0.0.1 with a free port and a random token, serving a
   temporary copy of notebooks/ and contents/ (running cells in the browser never touches the checkout),
-  with temporary settings (no virtual scrolling of cells, no autosave, no news pop-up) and workspaces.
+  with the course's JupyterLab settings (jupyter/lab/settings, as `make lab`: no news pop-up) and temporary
+  user settings (no virtual scrolling of cells, no autosave) and workspaces.
 - `lab`: a fresh browser context and page per test, wrapped in `LabPage`; the kernels it started are shut
   down after the test. `lab_page_for(server)` makes one for another server.
 
@@ -21,8 +22,8 @@ import subprocess
 
 import pytest
 
-from lab_driver import (CHROMIUM_ARGS, COURSE, COURSE_DIRS, JUPYTER, VIEWPORT, LabPage, LabServer,
-                        chromium_executable, free_port, isolated_jupyter_env, missing, stop_server,
+from lab_driver import (CHROMIUM_ARGS, COURSE, COURSE_DIRS, JUPYTER, LAB_APP_SETTINGS, VIEWPORT, LabPage,
+                        LabServer, chromium_executable, free_port, isolated_jupyter_env, missing, stop_server,
                         wait_for_server)
 
 # --------------------------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ def lab_server(tmp_path_factory):
     cmd = [str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            "--ServerApp.port_retries=0", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
            "--expose-app-in-browser", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-           "jupyterlab.NeverCheckForUpdate"]
+           "jupyterlab.NeverCheckForUpdate", f"--LabApp.app_settings_dir={LAB_APP_SETTINGS}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = tmp / "server.log"

@@ -6,7 +6,8 @@
   the learner sees: errors (in cells, from widget callbacks, in Output widgets, in the server log) and
   widget views that did not render. `save_artifacts` keeps a screenshot and a log of all that.
 - `isolated_jupyter_env`: temporary Jupyter config, runtime, settings and workspaces, with the settings
-  the tests need (every cell in the DOM, no autosave, no news pop-up).
+  the tests need (every cell in the DOM, no autosave); the course's own settings (no news pop-up) come from
+  jupyter/lab/settings, as for `make lab`.
 
 Checked with JupyterLab 4.6, ipywidgets 8.1, ipympl 0.10, anywidget 0.9, Chromium 150, Playwright 1.65.
 Environment: CI=true turns a missing browser into a failure; GMM_CHROMIUM names another browser binary;
@@ -51,13 +52,14 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 
-# User settings for the test server (JUPYTERLAB_SETTINGS_DIR): every cell stays in the DOM, nothing is
-# saved behind the test's back, and no pop-up asks about news.
+# The course's own JupyterLab settings (no news pop-up, no update check), used by `make lab` too
+# (scripts/lab.sh): every test server is started with --LabApp.app_settings_dir=LAB_APP_SETTINGS.
+LAB_APP_SETTINGS = ROOT / "jupyter" / "lab" / "settings"
+# Test-only user settings on top (JUPYTERLAB_SETTINGS_DIR): every cell stays in the DOM and nothing is
+# saved behind the test's back. (Not the news setting: that must come from the course's settings.)
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false", "checkForUpdates": False},
 }
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

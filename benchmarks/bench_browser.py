@@ -1,0 +1,236 @@
+"""How fast the EM explorer answers in a real browser: JupyterLab in headless Chromium.
+
+Opens notebooks/04_em_explorer.ipynb (a temporary copy) in JupyterLab, runs all cells, and on the first
+explorer measures, in the page, the time from a key press to the new picture in the page:
+
+* half-step: focus the half-step slider's handle, press ArrowRight (ArrowLeft on the way back);
+  the time from the ``keydown`` event to the explorer's ``<img>`` getting its new ``src`` and to that
+  picture's ``load`` event (decoded, ready to paint);
+* K: the same on the K slider (K and K+1 alternately), a refit plus the first frame;
+* Play: with the Play widget's interval set to 50 ms (20 frames a second) and looping, the pictures
+  shown per second and how many half-steps were skipped between two shown pictures.
+
+Times are taken with ``performance.now()`` in the page (a ``keydown`` listener in the capture phase and
+a MutationObserver on the image), so Playwright's own latency is not counted. The table prints the
+median and the 90th percentile next to the issue's targets (half-step median <= 30 ms, K <= 100 ms,
+Play >= 20 frames a second without skipped frames). A benchmark, not a test: nothing fails.
+
+    .venv/bin/python benchmarks/bench_browser.py [--presses 40] [--k-changes 10] [--n N]
+
+``--n N`` measures instead a new explorer on N points (blobs, K = 3) added in a cell at the end, to see
+how the time grows with N.
+Needs Chromium (/usr/bin/chromium, scripts/system_deps.sh installs it) and the project's venv.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# The browser tests' JupyterLab driver (server with isolated settings, LabPage: open, Run All, execute).
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from lab_driver import (CHROMIUM_ARGS, JUPYTER, VIEWPORT, LabPage, LabServer,  # noqa: E402
+                        chromium_executable, free_port, isolated_jupyter_env, stop_server,
+                        wait_for_server)
+
+NOTEBOOK = "notebooks/04_em_explorer.ipynb"
+TARGETS = {"half-step": 30.0, "K": 100.0}
+
+# Install the timers on the first explorer: keydown time, then src change and load of its picture.
+JS_INSTALL = """(index) => {
+  const box = document.querySelectorAll('.gmmviz-em-explorer')[index];
+  const img = box.querySelector('.gmmviz-em-explorer-figure') || box.querySelector('img');
+  const t = window.__bench = {img, down: null, events: []};
+  document.addEventListener('keydown', () => { t.down = performance.now(); }, true);
+  new MutationObserver(() => { t.events.push({kind: 'src', at: performance.now(), down: t.down}); })
+    .observe(img, {attributes: true, attributeFilter: ['src']});
+  img.addEventListener('load', () => { t.events.push({kind: 'load', at: performance.now(), down: t.down}); });
+  return !!img;
+}"""
+
+JS_RESET = "() => { window.__bench.events = []; window.__bench.down = null; return 1; }"
+
+JS_RESULT = """() => {
+  const e = window.__bench.events;
+  const src = e.find(x => x.kind === 'src'), load = e.find(x => x.kind === 'load' && (!src || x.at >= src.at));
+  return {src: src ? src.at - src.down : null, load: load ? load.at - load.down : null};
+}"""
+
+
+EXPLORER = {"index": 0}  # which explorer of the page is measured (the last one with --n)
+
+
+def explorer_box(page):
+    return page.locator(".gmmviz-em-explorer").nth(EXPLORER["index"])
+
+
+def handle(page, name: str):
+    return explorer_box(page).locator(f".gmmviz-{name} .noUi-handle").first
+
+
+def slider_value(page, name: str) -> float:
+    return float(handle(page, name).get_attribute("aria-valuenow"))
+
+
+def slider_max(page, name: str) -> float:
+    return float(handle(page, name).get_attribute("aria-valuemax"))
+
+
+def press_and_time(page, name: str, key: str, timeout: float = 30.0) -> tuple[float, float]:
+    """Press ``key`` on a slider's handle; (ms to new src, ms to its load)."""
+    page.evaluate(JS_RESET)
+    h = handle(page, name)
+    h.focus()
+    page.keyboard.press(key)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = page.evaluate(JS_RESULT)
+        if r["load"] is not None:
+            time.sleep(0.05)  # let the kernel's other messages (readout) land before the next press
+            return r["src"], r["load"]
+        time.sleep(0.005)
+    raise TimeoutError(f"no new picture {timeout:.0f} s after {key} on the {name} slider")
+
+
+def scrub(page, presses: int) -> list[tuple[float, float]]:
+    times = []
+    direction = "ArrowRight"
+    for _ in range(presses):
+        at, top = slider_value(page, "step-slider"), slider_max(page, "step-slider")
+        if direction == "ArrowRight" and at >= top:
+            direction = "ArrowLeft"
+        elif direction == "ArrowLeft" and at <= 0:
+            direction = "ArrowRight"
+        times.append(press_and_time(page, "step-slider", direction))
+    return times
+
+
+def change_k(page, changes: int) -> list[tuple[float, float]]:
+    times = []
+    for i in range(changes):
+        times.append(press_and_time(page, "k-slider", "ArrowRight" if i % 2 == 0 else "ArrowLeft", 60))
+    return times
+
+
+def play(lab: LabPage, variable: str, seconds: float = 4.0, interval_ms: int = 50) -> dict[str, float]:
+    """Play at ``interval_ms`` from the first frame; pictures shown per second and half-steps skipped."""
+    page = lab.page
+    # Looping, so that a short fit (a few half-steps) still plays for the whole measurement.
+    lab.execute(f"{variable}.play.interval = {interval_ms}; {variable}.play.repeat = True; "
+                f"{variable}.set_step(0)")
+    time.sleep(0.5)
+    page.evaluate("""(index) => { const t = window.__bench; t.steps = [];
+      const box = document.querySelectorAll('.gmmviz-em-explorer')[index];
+      const readout = box.querySelector('.gmmviz-step-slider .noUi-handle');
+      t.img.addEventListener('load', () => t.steps.push([performance.now(),
+        parseInt(readout.getAttribute('aria-valuenow'))])); return 1; }""", EXPLORER["index"])
+    buttons = explorer_box(page).locator(".gmmviz-play button")
+    buttons.first.click()
+    time.sleep(seconds)
+    buttons.nth(1).click()  # pause
+    steps = page.evaluate("() => window.__bench.steps")
+    if len(steps) < 2:
+        return {"fps": 0.0, "skipped": float("nan"), "shown": len(steps)}
+    span = (steps[-1][0] - steps[0][0]) / 1000
+    jumps = [b[1] - a[1] for a, b in zip(steps, steps[1:]) if b[1] > a[1]]  # a loop back is no skip
+    return {"fps": (len(steps) - 1) / span if span > 0 else 0.0,
+            "skipped": sum(j - 1 for j in jumps), "shown": len(steps)}
+
+
+def stats(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    p90 = values[min(len(values) - 1, int(round(0.9 * (len(values) - 1))))]
+    return statistics.median(values), p90
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--presses", type=int, default=40, help="half-step key presses (default 40)")
+    parser.add_argument("--k-changes", type=int, default=10, help="K key presses (default 10)")
+    parser.add_argument("--n", type=int, default=None, help="refit the first explorer on N blobs points")
+    parser.add_argument("--no-play", action="store_true", help="skip the Play measurement")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    exe = chromium_executable()
+    if exe is None:
+        sys.exit("Chromium is not installed: run scripts/system_deps.sh (as root).")
+    tmp = Path(tempfile.mkdtemp(prefix="bench_browser_"))
+    root = tmp / "course"
+    shutil.copytree(ROOT / "notebooks", root / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    env = isolated_jupyter_env(tmp)
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = [str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--ServerApp.port_retries=0", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
+           "--expose-app-in-browser", "--LabApp.news_url="]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = tmp / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_server(base, token, proc, log)
+        server = LabServer(base, token, root, log, proc)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
+            context = browser.new_context(viewport=VIEWPORT)
+            context.set_default_timeout(60_000)
+            lab = LabPage(context.new_page(), server)
+            t0 = time.perf_counter()
+            lab.open(NOTEBOOK)
+            lab.run_all()
+            print(f"opened {NOTEBOOK} and ran all cells in {time.perf_counter() - t0:.1f} s")
+            n_points, variable = 300, "explorer"
+            page = lab.page
+            if args.n:
+                # A new explorer on N points, in a cell at the end (the server's copy only).
+                cell = lab.append_code_cell(
+                    "bench_explorer = EMExplorer(make_dataset('blobs', n_samples="
+                    f"{args.n}, random_state=0)[0], n_components=3)\nbench_explorer")
+                lab.run_cell(cell)
+                n_points, variable = args.n, "bench_explorer"
+                EXPLORER["index"] = page.locator(".gmmviz-em-explorer").count() - 1
+            explorer_box(page).scroll_into_view_if_needed()
+            assert page.evaluate(JS_INSTALL, EXPLORER["index"]), "the explorer shows no picture"
+            press_and_time(page, "step-slider", "ArrowRight")  # warm-up
+            half = scrub(page, args.presses)
+            ks = change_k(page, args.k_changes)
+            played = None if args.no_play else play(lab, variable)
+            browser.close()
+    finally:
+        stop_server(proc, base, token)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"\nEM explorer in JupyterLab, headless Chromium; {platform.machine()}, {os.cpu_count()} CPUs, "
+          f"load {os.getloadavg()[0]:.1f}; 04's {'first explorer' if not args.n else 'explorer on blobs'}, "
+          f"N = {n_points}")
+    print("| input | presses | to new src: median / p90 (ms) | to picture loaded: median / p90 (ms) "
+          "| target median (ms) |")
+    print("|---|---|---|---|---|")
+    for name, times in (("half-step (ArrowRight/Left)", half), ("K (ArrowRight/Left)", ks)):
+        src_med, src_p90 = stats([t[0] for t in times])
+        load_med, load_p90 = stats([t[1] for t in times])
+        target = TARGETS["half-step" if name.startswith("half") else "K"]
+        print(f"| {name} | {len(times)} | {src_med:.0f} / {src_p90:.0f} | {load_med:.0f} / {load_p90:.0f} "
+              f"| <= {target:.0f} |")
+    if played is not None:
+        print(f"\nPlay at a 50 ms interval: {played['fps']:.1f} pictures a second shown "
+              f"({played['shown']} in 4 s), {played['skipped']:g} half-steps skipped (target >= 20, none)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
