@@ -1,4 +1,5 @@
 """Sketches become labelled point clouds: images, strokes, safe .isk loading and SketchPad."""
+
 from __future__ import annotations
 
 import base64
@@ -6,6 +7,7 @@ import io
 import os
 import pickle
 import runpy
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -14,12 +16,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from gmmviz import sketch
+from gmmviz import pads, sketch
+from gmmviz.pads import SketchPad
 from gmmviz.sketch import (
     BOX,
     MAX_POINTS,
     EmptySketchError,
-    SketchPad,
     Stroke,
     UnsafeSketchError,
     example_sketch,
@@ -131,7 +133,9 @@ def test_blank_png_raises_a_clear_error(tmp_path):
     for name, colour in [("transparent.png", (0, 0, 0, 0)), ("white.png", (255, 255, 255, 255))]:
         path = tmp_path / name
         Image.new("RGBA", (64, 48), colour).save(path)
-        with pytest.raises(EmptySketchError, match="empty.*draw a point cloud with one pen colour per cluster"):
+        with pytest.raises(
+            EmptySketchError, match="empty.*draw a point cloud with one pen colour per cluster"
+        ):
             points_from_image(path, 50)
 
 
@@ -196,8 +200,10 @@ def test_strokes_become_labelled_points_along_the_ink():
         Stroke(np.array([[50.0, 100.0], [50.0, 150.0]]), "blue", 4),  # below it
         Stroke(np.array([[0.0, 10.0], [100.0, 10.0]]), "#ff0000", 4),  # red again, by hex
     ]
-    X, labels, names = points_from_strokes(strokes, 252, random_state=0, jitter=0, return_colors=True)
-    assert names == ["red", "blue"]
+    X, labels, colours = points_from_strokes(strokes, 252, random_state=0, jitter=0, return_colors=True)
+    # The same type as from an image: (C, 3) uint8 RGB, one row per label (CSS red and blue).
+    assert isinstance(colours, np.ndarray) and colours.dtype == np.uint8
+    np.testing.assert_array_equal(colours, [[255, 0, 0], [0, 0, 255]])
     # Ink: red 2 x 100 px, blue 50 px (same width): 1 each + 250 split 4:1.
     np.testing.assert_array_equal(np.bincount(labels), [201, 51])
     # Box: vertices span x 0..100, y 0..150, widened by the pen width (4) on every side.
@@ -215,7 +221,7 @@ def test_strokes_become_labelled_points_along_the_ink():
 def test_stroke_jitter_is_on_the_order_of_the_pen_width():
     line = [Stroke(np.array([[0.0, 0.0], [400.0, 0.0]]), "black", 8)]
     X, _ = points_from_strokes(line, 2000, random_state=0, jitter=0.5)
-    px = (BOX / (400 + 16))
+    px = BOX / (400 + 16)
     spread = X[:, 1].std() / px
     assert 3.0 < spread < 5.0  # sd = 0.5 x 8 px
 
@@ -325,8 +331,9 @@ def test_example_sketch_matches_its_script():
 
 
 def test_example_sketch_points_fit_em_to_the_drawn_clusters():
-    from gmmviz import em
     from sklearn.metrics import adjusted_rand_score
+
+    from gmmviz import em
 
     X, labels = points_from_image(example_sketch(), 300, random_state=0)
     history = em.fit_em(X, 3, random_state=0)
@@ -359,7 +366,9 @@ def test_sketchpad_canvas_is_styled_only_inside_the_pad():
     pad, other = SketchPad(), SketchPad(width=300, height=200)
     assert "gmmviz-sketchpad" in pad.canvas._dom_classes
     css = pad.canvas._css
-    selectors = [s.strip() for block in css.split("}") if "{" in block for s in block.split("{")[0].split(",")]
+    selectors = [
+        s.strip() for block in css.split("}") if "{" in block for s in block.split("{")[0].split(",")
+    ]
     assert selectors and all(s.startswith(".gmmviz-sketchpad ") for s in selectors)
     assert "#color" not in css
     # Each pad has its own colour-input id, so the label of one never opens the other's picker.
@@ -446,10 +455,201 @@ def test_fit_button_shows_a_real_explorer_under_the_pad(monkeypatch):
     from gmmviz.widgets import EMExplorer
 
     shown = []
-    monkeypatch.setattr(sketch, "display", shown.append)
+    monkeypatch.setattr(pads, "display", shown.append)
     pad = SketchPad(n_components=2, n_points=120)
     _send_drawing(pad, two_stroke_image())
     pad.fit_button.click()
     assert isinstance(pad.explorer, EMExplorer)
     assert shown == [pad.explorer]  # the explorer is displayed, not only built
     assert pad.explorer.history.n_components == 2
+
+
+# ------------------------------------------------------------------------------ the split
+
+
+def test_the_conversion_imports_without_widgets_ipysketch_or_ipython(tmp_path):
+    # A script's view: with anywidget, ipysketch(-lite), ipywidgets and IPython impossible to
+    # import, gmmviz.sketch still converts images, strokes and .isk files.
+    isk = tmp_path / "gmm.isk"
+    isk.write_bytes(pickle.dumps(ipysketch_model()))
+    code = (
+        "import sys\n"
+        "for name in ('anywidget', 'ipysketch_lite', 'ipysketch', 'ipywidgets', 'IPython'):\n"
+        "    sys.modules[name] = None\n"
+        "import numpy as np\n"
+        "from gmmviz.sketch import (Stroke, example_sketch, load_isk, points_from_image,\n"
+        "                           points_from_strokes, render_strokes)\n"
+        "X, y = points_from_image(example_sketch(), 90, random_state=0)\n"
+        "strokes = load_isk(sys.argv[1])\n"
+        "X2, y2, rgb = points_from_strokes(strokes, 50, random_state=0, return_colors=True)\n"
+        "image = render_strokes([Stroke(np.array([[0, 0], [30, 30]]), 'red', 3)])\n"
+        "loaded = [m for m in ('anywidget', 'ipysketch_lite', 'ipysketch', 'ipywidgets', 'IPython')\n"
+        "          if sys.modules.get(m) is not None]\n"
+        "print(X.shape, len(set(y.tolist())), len(strokes), X2.shape, rgb.dtype, image.mode, loaded)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(isk)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["(90,", "2)", "3", "2", "(50,", "2)", "uint8", "RGBA", "[]"]
+
+
+def test_a_light_and_a_dark_pen_of_one_hue_stay_apart_on_a_transparent_canvas():
+    # Pink #cc79a7 lies on purple #882255's blend line with white (a paler purple): on opaque
+    # paper they would merge. A browser canvas keeps colour and coverage apart: two pens.
+    big = Image.new("RGBA", (200 * SS, 100 * SS), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(big)
+    draw.ellipse((10 * SS, 10 * SS, 90 * SS, 90 * SS), fill="#cc79a7")
+    draw.ellipse((110 * SS, 10 * SS, 190 * SS, 90 * SS), fill="#882255")
+    image = big.resize((200, 100), Image.Resampling.BOX)  # anti-aliased edges
+    X, labels, colours = points_from_image(image, 200, random_state=0, return_colors=True)
+    np.testing.assert_array_equal(colours, [[0xCC, 0x79, 0xA7], [0x88, 0x22, 0x55]])
+    assert (X[labels == 0, 0] < 5).all() and (X[labels == 1, 0] > 5).all()
+
+
+# ------------------------------------------------------------------ pads: pens, keyboard path, pictures
+
+
+def test_pen_k_is_component_k_named_by_word():
+    from gmmviz.palette import component_color_names, component_colors
+
+    pad = SketchPad()
+    expected = [
+        "#{:02x}{:02x}{:02x}".format(*(int(round(255 * v)) for v in c[:3]))
+        for c in component_colors(pads.MAX_PENS)
+    ]
+    assert [value for _, value in pad.pens.options] == expected
+    names = component_color_names(pads.MAX_PENS)
+    for k, (label, _) in enumerate(pad.pens.options):
+        assert label == f"{k + 1} {names[k]}"
+        assert names[k].replace(" ", "").isalpha()  # a word, not a hex code
+    # The first three are the course palette's blue, orange and green.
+    assert [label for label, _ in pad.pens.options[:3]] == ["1 blue", "2 orange", "3 green"]
+    assert expected[:3] == ["#0072b2", "#d55e00", "#009e73"]
+    # Choosing a pen sets the canvas's brush colour (the page listens to pen_color).
+    pad.pens.value = expected[1]
+    assert pad.canvas.pen_color == expected[1]
+    assert 'model.on("change:pen_color"' in pad.canvas._esm
+
+
+def test_random_clusters_give_labelled_clusters_without_a_mouse():
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.mixture import GaussianMixture
+
+    pad = SketchPad(n_components=4, n_points=200)
+    assert pad.random_button.description == "Random clusters"
+    assert "random clusters" in pad.random_button.tooltip.lower()
+    assert pad.data == ""
+    pad.random_button.click()  # what Enter or Space on the focused button does
+    X, labels, colours = pad.points(return_colors=True)
+    assert X.shape == (200, 2) and len(np.unique(labels)) == 4
+    # Each cluster is one pen's colour: the first four pens, each once.
+    pen_rgb = {tuple(int(v[i : i + 2], 16) for i in (1, 3, 5)) for _, v in pad.pens.options[:4]}
+    assert {tuple(c) for c in colours} == pen_rgb
+    # ... and the clusters are clusters: an independent fit finds them.
+    predicted = GaussianMixture(4, random_state=0, n_init=3).fit(X).predict(X)
+    assert adjusted_rand_score(labels, predicted) > 0.9
+    assert "Drew 4 random clusters" in pad.status.value
+    # The page gets the same picture to draw on its canvas.
+    assert pad.canvas.data_url == pad.canvas._sketch_data
+    # Seeded: a new pad with the same seed draws the same clusters; the next press new ones.
+    again = SketchPad(n_components=4, n_points=200)
+    again.random_button.click()
+    np.testing.assert_array_equal(again.points()[0], X)
+    again.random_button.click()
+    assert not np.array_equal(again.points()[0], X)
+
+
+def test_random_clusters_then_fit_em(fake_explorer):
+    pad = SketchPad(n_components=3, n_points=150)
+    pad.random_button.click()
+    pad.fit_button.click()
+    X, k, _ = fake_explorer[0]
+    assert k == 3 and X.shape == (150, 2)
+
+
+def _png_of(bundle):
+    data = base64.b64decode(bundle["image/png"])
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return Image.open(io.BytesIO(data)).convert("RGB")
+
+
+def test_a_pad_output_carries_a_picture_of_the_drawing_beside_the_widget():
+    pad = SketchPad(width=300, height=200, n_components=2)
+    bundle = pad._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "application/vnd.jupyter.widget-view+json", "image/png"}
+    blank = np.asarray(_png_of(bundle))
+    assert blank.shape == (200, 300, 3) and (blank[5:-5, 5:-5] == 255).all()  # white paper
+    pad.random_clusters(random_state=1)
+    picture = np.asarray(_png_of(pad._repr_mimebundle_()))
+    for _, colour in pad.pens.options[:2]:
+        rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+        assert (picture == rgb).all(axis=2).sum() > 100  # each pen's dots are in the picture
+
+
+def test_the_desktop_pad_output_carries_its_saved_drawing(tmp_path):
+    from gmmviz.pads import IpysketchPad
+
+    pad = IpysketchPad("gmm", directory=tmp_path)
+    assert _png_of(pad._repr_mimebundle_()).size == (200, 60)  # nothing saved: an empty frame
+    two_stroke_image((255, 255, 255, 255)).save(tmp_path / "gmm.png")
+    pad.refresh()
+    assert _png_of(pad._repr_mimebundle_()).size == (400, 300)
+
+
+def _controls(widget):
+    """Every interactive ipywidgets control inside ``widget`` (boxes walked, outputs shown)."""
+    import ipywidgets as widgets
+
+    found = []
+    for child in getattr(widget, "children", ()):
+        found += _controls(child)
+    if isinstance(widget, (widgets.ValueWidget, widgets.Button, widgets.Play)) and not isinstance(
+        widget, (widgets.HTML, widgets.Image, widgets.Label)
+    ):
+        found.append(widget)
+    return found
+
+
+def test_every_pad_control_is_labelled(tmp_path):
+    from gmmviz.pads import IpysketchPad
+
+    for pad in (SketchPad(), IpysketchPad("gmm", directory=tmp_path)):
+        controls = _controls(pad.widget)
+        assert len(controls) >= 4
+        for control in controls:
+            name = (control.description or "").strip() or (getattr(control, "tooltip", "") or "").strip()
+            assert name and name not in {"▶", "⏵"}, f"{type(control).__name__} has no label"
+            assert (getattr(control, "tooltip", "") or "").strip(), f"{control.description} has no tooltip"
+
+
+def _relative_luminance(hex_colour):
+    # WCAG 2.2: sRGB channels linearised, weighted 0.2126, 0.7152, 0.0722.
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a, b):
+    la, lb = sorted((_relative_luminance(a), _relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_contrast_helper_matches_known_values():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)  # the classic near-miss
+
+
+def test_pad_messages_meet_the_text_contrast():
+    import re
+
+    pad = SketchPad()
+    pad.fit_button.click()  # an error: nothing drawn
+    for html_text in (SketchPad().status.value, pad.status.value):
+        colour = re.search(r"(?:^|[;\"])color:\s*(#[0-9a-fA-F]{6})", html_text).group(1)
+        background = re.search(r"background:\s*(#[0-9a-fA-F]{6})", html_text).group(1)
+        assert contrast(colour, background) >= 4.5, html_text

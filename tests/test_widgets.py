@@ -53,8 +53,14 @@ def test_explorer_fits_and_shows_frame_zero(explorer):
 
 def test_explorer_is_a_box_with_css_classes(explorer):
     assert isinstance(explorer, widgets.VBox)
-    assert {"gmmviz-em-explorer", "gmmviz-k-slider", "gmmviz-step-slider", "gmmviz-play",
-            "gmmviz-readout", "gmmviz-message"} <= css_classes(explorer)
+    assert {
+        "gmmviz-em-explorer",
+        "gmmviz-k-slider",
+        "gmmviz-step-slider",
+        "gmmviz-play",
+        "gmmviz-readout",
+        "gmmviz-message",
+    } <= css_classes(explorer)
 
 
 def test_text_repr_is_short_and_deterministic(X):
@@ -126,7 +132,7 @@ def test_changing_k_refits(explorer):
     assert explorer.history.n_components == 5
     # Old ellipses and old dashed 'where they were' rings removed: 3 rings + 1 ghost per component.
     assert len(explorer.ax_points.patches) == 5 * 3 + 5
-    assert len(explorer.means.get_offsets()) == 5
+    assert len(explorer.means.markers.get_offsets()) == 5
 
 
 def test_changing_the_start_refits(explorer):
@@ -248,7 +254,7 @@ def test_fit_warnings_are_shown_in_the_widget_not_on_stderr(explorer, monkeypatc
     def warns(*args, **kwargs):
         import warnings
 
-        warnings.warn("component 2 lost all its points", UserWarning)
+        warnings.warn("component 2 lost all its points", UserWarning, stacklevel=2)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(gw, "fit_em", warns)
@@ -267,13 +273,13 @@ def test_the_figure_says_which_half_step_it_shows(explorer):
     assert "colours change" in explorer.headline.get_text()
     assert explorer.headline_when.get_text() == f"iteration 2 of {explorer.history.n_iter}"
     assert "stays" in explorer.ll_note.get_text()
-    assert not explorer.shift["trails"].get_visible()  # nothing moved on an E-step
+    assert not explorer.shift.trails.get_visible()  # nothing moved on an E-step
     explorer.set_step(4)  # M of iteration 2: the dashed rings show the E-frame's parameters
     assert explorer.headline_label.get_text() == "M-step" and "ellipses move" in explorer.headline.get_text()
     before = explorer.history.params[1]
-    assert explorer.shift["rings"][0].get_visible()
-    assert explorer.shift["rings"][0].center == pytest.approx(tuple(before.means[0]))
-    assert explorer.means.get_offsets()[0] == pytest.approx(explorer.history.params[2].means[0])
+    assert explorer.shift.rings[0].get_visible()
+    assert explorer.shift.rings[0].center == pytest.approx(tuple(before.means[0]))
+    assert explorer.means.markers.get_offsets()[0] == pytest.approx(explorer.history.params[2].means[0])
     ll = explorer.history.log_likelihoods
     assert f"{ll[2] - ll[1]:+.2f}" in explorer.ll_note.get_text()
 
@@ -314,8 +320,15 @@ def needle(X, good):
 
 def test_singularity_explorer_is_a_box_with_css_classes_and_a_short_repr(needle, X, good):
     assert isinstance(needle, widgets.VBox)
-    assert {"gmmviz-singularity-explorer", "gmmviz-singularity-explorer-figure", "gmmviz-sigma-slider",
-            "gmmviz-reg-toggle", "gmmviz-reg-covar", "gmmviz-readout", "gmmviz-message"} <= css_classes(needle)
+    assert {
+        "gmmviz-singularity-explorer",
+        "gmmviz-singularity-explorer-figure",
+        "gmmviz-sigma-slider",
+        "gmmviz-reg-toggle",
+        "gmmviz-reg-covar",
+        "gmmviz-readout",
+        "gmmviz-message",
+    } <= css_classes(needle)
     assert needle._repr_mimebundle_()["text/plain"] == "SingularityExplorer(n_points=150, K=4, point_index=5)"
     assert repr(SingularityExplorer(X, good, point_index=5)) == repr(needle)
     assert needle.message_text == ""
@@ -420,14 +433,17 @@ def test_singularity_explorer_setters_check_their_range(needle):
     assert needle.message_text == ""
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(point_index=150), "point_index must be a whole number from 0 to 149"),
-    (dict(point_index=-1), "point_index"),
-    (dict(point_index=1.5), "point_index"),
-    (dict(weight=1.0), "weight"),
-    (dict(log10_sigma=-20.0), "log10_sigma"),
-    (dict(reg_covar=-1.0), "reg_covar"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(point_index=150), "point_index must be a whole number from 0 to 149"),
+        (dict(point_index=-1), "point_index"),
+        (dict(point_index=1.5), "point_index"),
+        (dict(weight=1.0), "weight"),
+        (dict(log10_sigma=-20.0), "log10_sigma"),
+        (dict(reg_covar=-1.0), "reg_covar"),
+    ],
+)
 def test_bad_arguments_are_shown_in_the_singularity_explorer(X, good, kwargs, match):
     ex = SingularityExplorer(X, good, **kwargs)
     import re
@@ -440,7 +456,7 @@ def test_bad_arguments_are_shown_in_the_singularity_explorer(X, good, kwargs, ma
 
 def test_params_of_another_dimension_or_kind_are_shown_not_raised(X, good):
     X3 = np.column_stack([X, X[:, 0]])
-    assert "X has 3 features but params has 2" in SingularityExplorer(X3, good).message_text
+    assert "X has 3 feature(s) but the parameters have 2" in SingularityExplorer(X3, good).message_text
     assert "GMMParams" in SingularityExplorer(X, {"means": [0, 0]}).message_text
     tied = fit_em(X, 3, covariance_type="tied", random_state=0).final
     assert "tied" in SingularityExplorer(X, tied).message_text
@@ -453,7 +469,7 @@ def test_singularity_explorer_on_d3_data_shows_the_chosen_marginal():
     fit = fit_em(X3, 2, random_state=0).final
     ex = SingularityExplorer(X3, fit, point_index=7, dims=(0, 2))
     assert ex.message_text == ""
-    np.testing.assert_allclose(ex.means.get_offsets()[-1], X3[7, [0, 2]])
+    np.testing.assert_allclose(ex.means.markers.get_offsets()[-1], X3[7, [0, 2]])
     assert ex.params.covariances[-1] == pytest.approx(0.01 * np.eye(3))
 
 
@@ -464,3 +480,292 @@ def test_singularity_explorer_shows_callback_errors(needle, monkeypatch):
     monkeypatch.setattr(gw, "e_step", broken)
     needle.sigma_slider.value = -4.0  # must not raise
     assert "RuntimeError: disk on fire" in needle.message_text
+
+
+# --------------------------------------------------------------------------------------------
+# Values used as given: nothing clamped silently
+# --------------------------------------------------------------------------------------------
+def test_reg_covar_zero_is_used_as_zero(X):
+    ex = EMExplorer(X, 3, reg_covar=0.0, random_state=0)
+    assert ex.reg_slider.value == 0.0 and ex.message_text == ""
+    reference = fit_em(X, 3, reg_covar=0.0, random_state=0)
+    np.testing.assert_allclose(ex.history.final.covariances, reference.final.covariances)
+    # ... and differs from the smallest positive choice (it is not 1e-9 in disguise).
+    tiny = fit_em(X, 3, reg_covar=1e-9, random_state=0).final.covariances
+    assert not np.array_equal(reference.final.covariances, tiny)
+
+
+def test_a_reg_covar_between_the_steps_is_kept_exactly(X):
+    ex = EMExplorer(X, 2, reg_covar=3e-4, random_state=0)
+    assert ex.reg_slider.value == 3e-4
+    labels = [label for label, _ in ex.reg_slider.options]
+    assert labels[0] == "0" and "3e-04" in labels and "1e-06" in labels
+    values = [v for _, v in ex.reg_slider.options]
+    assert values == sorted(values)
+
+
+@pytest.mark.parametrize("bad", [-1e-6, float("nan"), float("inf"), "1e-6", True])
+def test_a_bad_reg_covar_is_shown_not_replaced(X, bad):
+    ex = EMExplorer(X, 2, reg_covar=bad)
+    assert "reg_covar must be" in ex.message_text and "non-negative" in ex.message_text
+    assert ex.history is None  # nothing was fitted with some other value
+
+
+def test_a_seed_of_none_is_drawn_and_shown_not_zero(X):
+    ex = EMExplorer(X, 3, random_state=None)
+    seed = ex.seed_input.value
+    assert f"drew seed {seed} at random" in ex.message_text
+    # The seed box holds the seed the fit used: refitting with it reproduces the fit.
+    np.testing.assert_array_equal(ex.history.final.means, fit_em(X, 3, random_state=seed).final.means)
+    seeds = {EMExplorer(X, 1, random_state=None).seed_input.value for _ in range(3)}
+    assert len(seeds) > 1  # fresh randomness, not a constant stand-in
+
+
+def test_a_generator_seed_follows_the_generator(X):
+    a = EMExplorer(X, 2, random_state=np.random.default_rng(5)).seed_input.value
+    b = EMExplorer(X, 2, random_state=np.random.default_rng(5)).seed_input.value
+    # The shared rule (_validation.as_seed): a seed drawn from the generator.
+    assert a == b == int(np.random.default_rng(5).integers(2**31 - 1))
+
+
+@pytest.mark.parametrize(
+    "bad, match", [(-1, "non-negative"), (1.5, "None, an int"), (True, "None, an int"), (2**60, "from 0 to")]
+)
+def test_a_bad_seed_is_shown_not_replaced(X, bad, match):
+    ex = EMExplorer(X, 2, random_state=bad)
+    assert "random_state" in ex.message_text and match in ex.message_text
+    assert ex.history is None
+
+
+def test_the_largest_valid_seed_is_used_as_given(X):
+    ex = EMExplorer(X, 2, random_state=2**32 - 1)
+    assert ex.seed_input.value == 2**32 - 1 and ex.message_text == ""
+    np.testing.assert_array_equal(ex.history.final.means, fit_em(X, 2, random_state=2**32 - 1).final.means)
+
+
+# --------------------------------------------------------------------------------------------
+# Readable without a kernel: a picture in the same output
+# --------------------------------------------------------------------------------------------
+def _png_from_bundle(bundle):
+    import base64
+    import io
+
+    from PIL import Image
+
+    data = base64.b64decode(bundle["image/png"])
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return Image.open(io.BytesIO(data)).convert("RGB")
+
+
+def _all_explorers(X):
+    good = fit_em(X, 3, random_state=0).final
+    return [EMExplorer(X, 3, random_state=0), GaussianExplorer(), SingularityExplorer(X, good)]
+
+
+def test_every_explorer_output_has_the_widget_and_a_picture_of_its_state(X):
+    import io
+
+    from PIL import Image
+
+    for ex in _all_explorers(X):
+        bundle = ex._repr_mimebundle_()
+        assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.model_id
+        assert bundle["text/plain"] == repr(ex)
+        static = np.asarray(_png_from_bundle(bundle), dtype=float)
+        shown = np.asarray(Image.open(io.BytesIO(ex.image.value)).convert("RGB"), dtype=float)
+        # The same picture as the widget shows (64 colours: small differences in shading only).
+        assert static.shape == shown.shape
+        assert np.abs(static - shown).mean() < 2.0
+
+
+def test_the_picture_follows_the_state(X):
+    ex = EMExplorer(X, 3, random_state=0)
+    first = np.asarray(_png_from_bundle(ex._repr_mimebundle_()))
+    ex.set_step(ex.history.n_frames - 1)
+    last = np.asarray(_png_from_bundle(ex._repr_mimebundle_()))
+    assert (first != last).any(axis=2).mean() > 0.01
+
+
+def test_a_saved_notebook_output_holds_the_widget_view_and_the_png(tmp_path):
+    # What nbval and readers see: run a tiny notebook in a real kernel and read its output.
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import numpy as np\nfrom gmmviz.widgets import EMExplorer\n"
+            "X = np.random.default_rng(0).normal(size=(60, 2))\nEMExplorer(X, 2, random_state=0)"
+        )
+    ]
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()  # the kernel inherits this interpreter's environment (and PYTHONPATH)
+    (output,) = [o for o in nb.cells[0].outputs if o["output_type"] == "execute_result"]
+    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(output["data"])
+    assert (
+        output["data"]["text/plain"] == "EMExplorer(n_points=60, K=2, covariance_type='full', init='kmeans')"
+    )
+    _png_from_bundle(output["data"])
+
+
+# --------------------------------------------------------------------------------------------
+# Accessibility: labelled controls, readable text
+# --------------------------------------------------------------------------------------------
+def controls(widget):
+    found = []
+    for child in getattr(widget, "children", ()):
+        found += controls(child)
+    if isinstance(widget, (widgets.ValueWidget, widgets.Button, widgets.Play)) and not isinstance(
+        widget, (widgets.HTML, widgets.Image, widgets.Label)
+    ):
+        found.append(widget)
+    return found
+
+
+def test_every_explorer_control_has_a_label_and_a_tooltip(X):
+    for ex in _all_explorers(X):
+        found = controls(ex)
+        assert len(found) >= 3, type(ex).__name__
+        for c in found:
+            label = (c.description or "").strip()
+            assert label and label not in {"▶", "⏵", "►"}, f"{type(ex).__name__}: {c!r} has no label"
+            assert label.split()[0] in (c.tooltip or ""), (
+                f"{type(ex).__name__}: the tooltip of {label!r} does not name it"
+            )
+
+
+def test_play_is_labelled(explorer):
+    assert explorer.play.description == "play" and "half-step" in explorer.play.tooltip
+
+
+def _relative_luminance(hex_colour):
+    # WCAG 2.2: sRGB channels linearised, weighted 0.2126, 0.7152, 0.0722.
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a, b):
+    la, lb = sorted((_relative_luminance(a), _relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_colour_pairs(markup):
+    """(text colour, background) of every run of text in ``markup``, from its inline styles.
+
+    Elements inherit colour and background from their ancestors; the page is white. Decorative
+    elements (aria-hidden, e.g. the colour squares) are not text.
+    """
+    import re
+    from html.parser import HTMLParser
+
+    pairs = []
+
+    class Walk(HTMLParser):
+        stack = [("#000000", "#ffffff", False)]
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            colour, background, hidden = self.stack[-1]
+            style = attrs.get("style") or ""
+            m = re.search(r"(?:^|;)\s*color:\s*(#[0-9a-fA-F]{6})", style)
+            colour = m.group(1) if m else colour
+            m = re.search(r"background:\s*(#[0-9a-fA-F]{6})", style)
+            background = m.group(1) if m else background
+            hidden = hidden or attrs.get("aria-hidden") == "true"
+            if tag != "br":
+                self.stack.append((colour, background, hidden))
+
+        def handle_endtag(self, tag):
+            if tag != "br":
+                self.stack.pop()
+
+        def handle_data(self, data):
+            colour, background, hidden = self.stack[-1]
+            if data.strip() and not hidden:
+                pairs.append((colour, background, data.strip()))
+
+    Walk().feed(markup)
+    return pairs
+
+
+def test_contrast_helper_matches_known_values():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+
+
+def test_readouts_and_messages_meet_text_contrast(X):
+    ex, gauss, needle = _all_explorers(X)
+    markup = [ex.readout.value, gauss.matrix.value, needle.readout.value]
+    for i in range(ex.history.n_frames):  # every badge colour (start, E, M)
+        ex.set_step(i)
+        markup.append(ex.readout.value)
+    ex.show_message("an error")
+    markup.append(ex.message.value)
+    ex.show_message("a note", note=True)
+    markup.append(ex.message.value)
+    markup.append(EMExplorer(X, 2, reg_covar=-1.0).message.value)
+    pairs = [p for m in markup for p in text_colour_pairs(m)]
+    assert len(pairs) > 20
+    # The readouts set their own text colour: the theme cannot make them unreadable.
+    assert all(p[0] != "#000000" or p[1] != "#ffffff" for p in pairs if "π" in p[2])
+    low = [(c, b, t, round(contrast(c, b), 2)) for c, b, t in pairs if contrast(c, b) < 4.5]
+    assert low == []
+
+
+# --------------------------------------------------------------------------------------------
+# Frames seen before are not drawn again
+# --------------------------------------------------------------------------------------------
+def test_a_frame_seen_before_is_resent_not_redrawn_and_looks_the_same(X, monkeypatch):
+    import io
+
+    from PIL import Image
+
+    ex = EMExplorer(X, 3, random_state=0)
+    n = ex.history.n_frames
+    for i in range(n):
+        ex.set_step(i)
+    draws = []
+    real_draw = ex._blitter.draw
+    monkeypatch.setattr(ex._blitter, "draw", lambda *a, **k: (draws.append(a[0]), real_draw(*a, **k)))
+    for i in reversed(range(n)):
+        ex.set_step(i)
+        # The artists still describe the frame shown (the ln p(X) ring on its iteration).
+        assert ex.ll_marker.get_xdata()[0] == ex.history.frame(i).params_index
+    assert draws == []  # every frame came from the cache
+    # Independent check: a fresh explorer drawing each frame directly gives the same pixels.
+    for i in (n - 1, 2, 0):
+        fresh = EMExplorer(X, 3, random_state=0)
+        fresh.set_step(i)
+        ex.set_step(i)
+        a = np.asarray(Image.open(io.BytesIO(ex.image.value)))
+        b = np.asarray(Image.open(io.BytesIO(fresh.image.value)))
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_refit_starts_a_new_cache(X):
+    ex = EMExplorer(X, 2, random_state=0)
+    ex.set_step(1)
+    before = ex.image.value
+    ex.k_slider.value = 3
+    ex.set_step(1)
+    assert ex.image.value != before and ex.history.n_components == 3
+
+
+def test_frames_rendered_ahead_equal_frames_drawn_on_demand(X):
+    ex = EMExplorer(X, 3, random_state=0)
+    ex.set_step(2)
+    ex._render_ahead()  # outside a kernel: nothing is scheduled
+    assert not ex._ahead_pending and set(ex._frame_png) == {0, 2}
+    marker = ex.ll_marker.get_xdata().copy()
+    for _ in range(ex.history.n_frames):  # what the kernel's event loop would run, turn by turn
+        ex._render_ahead_one(ex.history)
+    assert set(ex._frame_png) == set(range(ex.history.n_frames))
+    np.testing.assert_array_equal(ex.ll_marker.get_xdata(), marker)  # artists back on frame 2
+    fresh = EMExplorer(X, 3, random_state=0)
+    for i in (1, ex.history.n_frames - 1):
+        fresh.set_step(i)
+        assert ex._frame_png[i] == fresh.image.value

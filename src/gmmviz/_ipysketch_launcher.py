@@ -11,10 +11,11 @@ learners to downgrade, this launcher patches the running process, then calls ipy
 * Saving renders the PNG from the Tk canvas's PostScript, which Pillow reads only through
   Ghostscript. We draw the PNG from the strokes with Pillow instead.
 * Opening an existing ``NAME.isk`` used plain ``pickle.load``, which runs whatever a crafted file
-  says. It goes through :func:`gmmviz.sketch.load_isk`'s restricted unpickler instead.
+  says. It goes through :func:`gmmviz.sketch.load_isk_model`, a restricted unpickler, instead.
 
 The pad saves ``NAME.isk`` and ``NAME.png`` in the working directory, as ipysketch does.
 """
+
 from __future__ import annotations
 
 import os
@@ -71,9 +72,7 @@ def _save(self: Any, event: Any = None) -> None:
             os.remove(png_name)
     else:
         # Tk knows every colour name the pad can produce; winfo_rgb gives 16-bit channels.
-        image = render_strokes(
-            model, color_to_rgb=lambda c: tuple(v // 257 for v in self.winfo_rgb(c))
-        )
+        image = render_strokes(model, color_to_rgb=lambda c: tuple(v // 257 for v in self.winfo_rgb(c)))
         image.save(png_name)
     self.dirty.set(False)
 
@@ -81,10 +80,10 @@ def _save(self: Any, event: Any = None) -> None:
 def _create_model_history(self: Any) -> Any:
     from ipysketch.model import History, SketchModel
 
-    from gmmviz.sketch import _load_isk_model
+    from gmmviz.sketch import load_isk_model
 
     file_name = self.name + ".isk"
-    model = _load_isk_model(file_name) if os.path.exists(file_name) else SketchModel()
+    model = load_isk_model(file_name) if os.path.exists(file_name) else SketchModel()
     return History(model)
 
 
@@ -106,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m gmmviz._ipysketch_launcher NAME", file=sys.stderr)
         return 2
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
-        from gmmviz.sketch import NO_DESKTOP_MESSAGE
+        from gmmviz.pads import NO_DESKTOP_MESSAGE
 
         print(f"{NO_DESKTOP_MESSAGE} (DISPLAY is not set)", file=sys.stderr)
         return 3

@@ -1,37 +1,20 @@
-"""Draw your own data: sketches become labelled point clouds for EM.
+"""Where a sketch becomes points: drawings and pen strokes to labelled point clouds for EM.
 
-The learner draws a point cloud, one pen colour per true cluster, and gets back ``(X, labels)``
-ready for :func:`gmmviz.em.fit_em` or :class:`gmmviz.widgets.EMExplorer`.
+This module is the conversion only: plain NumPy and Pillow, no widget, no browser, no IPython, so
+a script or a test can use it. The drawing pads that feed it live in :mod:`gmmviz.pads`
+(``SketchPad`` in the browser, ``IpysketchPad`` on the desktop).
 
-Two ways to draw
-----------------
-In the browser (JupyterLab 4, works offline)::
+* :func:`points_from_image`: a drawing (PNG, PIL image, data URL, array) to ``(X, labels)``.
+* :func:`points_from_strokes`: pen strokes (:class:`Stroke`, or an ipysketch drawing) to
+  ``(X, labels)``.
+* :func:`load_isk`: the strokes of an ipysketch ``.isk`` file, read safely (``.isk`` files are
+  pickles: only ipysketch's drawing classes are admitted, by name, and nothing else is run).
+  :func:`load_isk_model` gives ipysketch's own ``SketchModel`` (needs ipysketch installed).
+* :func:`render_strokes`: strokes drawn into an image with Pillow.
+* :func:`example_sketch`: the course's ready-made drawing.
 
-    pad = SketchPad()          # shows a canvas with colour picker, brush size, undo/redo, clear
-    pad                        # (the last line of a cell) displays it, once
-    X, labels = pad.points(n_points=300, random_state=0, fallback=example_sketch())
-    explorer = pad.fit(n_components=3, random_state=0)   # or click the pad's "Fit EM" button
-
-The canvas is ipysketch-lite's ``RasterSketch`` (pinned to 0.6.*), owned by the pad so that it
-does not display itself and its CSS only styles the pad. The drawing reaches Python when the
-mouse button is released. A notebook run without a browser (nbval, nbconvert) never receives a
-drawing: ``pad.points()`` then raises :class:`EmptySketchError` unless ``fallback=`` names a
-drawing to use instead; ``example_sketch()`` is the one the course ships. A canvas that was shown
-but left blank uses the fallback too, and the pad says so under the canvas.
-
-On the desktop (the kernel's machine must have a display)::
-
-    pad = IpysketchPad("gmm")  # shows ipysketch's Edit button; the pad opens in a window
-    X, labels = pad.points(n_points=300, random_state=0)
-
-The Edit button starts ipysketch 0.2.2 through :mod:`gmmviz._ipysketch_launcher`, which makes it
-run on today's Pillow, setuptools and X11 Tk, and saves ``gmm.isk`` (the strokes) and ``gmm.png``
-(drawn with Pillow, so no Ghostscript). :meth:`IpysketchPad.points` reads ``gmm.isk`` when it exists
-(exact coordinates and pen colours), otherwise ``gmm.png``. ``.isk`` files are pickles: they are
-read by :func:`load_isk`, which admits only ipysketch's drawing classes and refuses anything else.
-
-Shared conversion
------------------
+How points are spread
+---------------------
 :func:`points_from_image` and :func:`points_from_strokes` spread ``n_points`` over the ink.
 
 * Coordinates: x to the right, y up, so that a scatter plot looks like the drawing. The longer
@@ -43,53 +26,43 @@ Shared conversion
   for strokes, reading order (top row first, left to right) for images.
 * Every colour gets at least one point and otherwise points in proportion to its ink (pixels for
   an image, stroke length times pen width for strokes), so the counts are deterministic.
-* Paper is ignored: transparent pixels and white (a white pen is paper). Anti-aliased edge pixels,
-  a pen colour blended with the paper, snap to the pen whose blend line they are nearest.
-  Pen colours that differ only in lightness (black and grey) look alike on paper and merge.
-
-CSS classes for browser tests: ``gmmviz-sketchpad`` (the canvas widget; its canvas element is
-``.gmmviz-sketchpad canvas``), ``gmmviz-sketchpad-box`` (the whole pad), ``gmmviz-sketch-k`` and
-``gmmviz-sketch-n-points`` (the pad's sliders), ``gmmviz-sketch-fit`` (the Fit button) and
-``gmmviz-sketch-status`` (messages). The desktop pad's button has class ``gmmviz-ipysketch-edit``.
+* Paper is ignored: transparent pixels and white (a white pen is paper).
+* On transparent paper (a browser canvas), a pixel's colour is its pen's and its alpha says how
+  much of it the pen covers, so pens are told apart by colour alone, even a light pen and a dark
+  one of the same hue. On opaque paper, anti-aliased edge pixels are a pen colour blended with
+  white: they snap to the pen whose blend line they are nearest, and pens that differ only in
+  lightness (black and grey, pink and purple) look alike there and merge.
 """
+
 from __future__ import annotations
 
 import base64
 import io
 import os
 import pickle
-import re
-import subprocess
-import sys
-import threading
-import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Union
+from typing import Any
 
-import anywidget
-import ipysketch_lite
-import ipywidgets as widgets
 import numpy as np
-from IPython.display import display
 from PIL import Image, ImageColor, ImageDraw, UnidentifiedImageError
 
 __all__ = [
     "BOX",
     "MAX_POINTS",
+    "WHAT_TO_DRAW",
     "EmptySketchError",
     "UnsafeSketchError",
     "Stroke",
-    "SketchPad",
-    "IpysketchPad",
     "points_from_image",
     "points_from_strokes",
     "load_isk",
+    "load_isk_model",
     "render_strokes",
     "example_sketch",
     "example_sketch_path",
-    "has_display",
 ]
 
 BOX = 10.0
@@ -102,9 +75,9 @@ WHAT_TO_DRAW = (
     "draw a point cloud with one pen colour per cluster, for example three blobs of short "
     "scribbles in three colours"
 )
-NO_DESKTOP_MESSAGE = "the ipysketch pad needs a desktop; use SketchPad in the browser"
+"""What the error messages ask the learner to draw."""
 
-ImageLike = Union[Image.Image, str, os.PathLike, bytes, np.ndarray]
+ImageLike = Image.Image | str | os.PathLike | bytes | np.ndarray
 
 
 class EmptySketchError(ValueError):
@@ -167,9 +140,7 @@ def _parse_rgb(color: Any) -> tuple[int, int, int] | None:
     try:
         values = tuple(int(c) for c in color)[:3]
     except (TypeError, ValueError):
-        raise TypeError(
-            f"a pen colour must be a name, '#rrggbb' or an RGB tuple, got {color!r}"
-        ) from None
+        raise TypeError(f"a pen colour must be a name, '#rrggbb' or an RGB tuple, got {color!r}") from None
     if len(values) != 3 or not all(0 <= v <= 255 for v in values):
         raise ValueError(f"an RGB pen colour needs three values in 0..255, got {color!r}")
     return values  # type: ignore[return-value]
@@ -216,16 +187,47 @@ def _as_strokes(strokes: Any) -> list[Stroke]:
 _ISK_CLASSES = frozenset({"SketchModel", "Path", "Pen", "Point", "Lasso", "Rectangle"})
 
 
+class _IskRecord:
+    """Stand-in for an ipysketch drawing class: pickle fills its ``__dict__``, nothing more.
+
+    :func:`load_isk` needs only the attributes (``paths``, ``pen.color``, ``points[i].x``...),
+    so it reads ``.isk`` files without importing ipysketch (whose package imports IPython).
+    """
+
+
+class _IskPoint(_IskRecord):
+    """Stand-in for ipysketch's Point: it keeps ``xy = [x, y]``, ``x`` and ``y`` are properties."""
+
+    @property
+    def x(self) -> float:
+        return self.xy[0]
+
+    @property
+    def y(self) -> float:
+        return self.xy[1]
+
+
+# Named as ipysketch names them, so that messages say "it holds a Point".
+_ISK_STAND_INS = {
+    name: type(name, (_IskPoint if name == "Point" else _IskRecord,), {}) for name in _ISK_CLASSES
+}
+
+
+def _ipysketch_class(name: str) -> Any:
+    from ipysketch import model
+
+    return getattr(model, name)
+
+
 class _IskUnpickler(pickle.Unpickler):
-    def __init__(self, file: Any, source: str) -> None:
+    def __init__(self, file: Any, source: str, resolve: Any) -> None:
         super().__init__(file)
         self._source = source
+        self._resolve = resolve
 
     def find_class(self, module: str, name: str) -> Any:
         if module == "ipysketch.model" and name in _ISK_CLASSES:
-            from ipysketch import model
-
-            return getattr(model, name)
+            return self._resolve(name)
         raise UnsafeSketchError(
             f"gmmviz refuses to load {self._source}: it is not an ipysketch drawing (it asks "
             f"for {module}.{name}, and a drawing only contains ipysketch.model classes). Loading "
@@ -233,8 +235,8 @@ class _IskUnpickler(pickle.Unpickler):
         )
 
 
-def _load_isk_model(path: str | os.PathLike) -> Any:
-    """The ipysketch ``SketchModel`` pickled in ``path``, loaded with only ipysketch's classes."""
+def _unpickle_isk(path: str | os.PathLike, resolve: Any) -> Any:
+    """The object pickled in ``path``, with ipysketch's class names mapped by ``resolve``."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
@@ -242,7 +244,7 @@ def _load_isk_model(path: str | os.PathLike) -> Any:
         )
     with open(path, "rb") as f:
         try:
-            model = _IskUnpickler(f, repr(str(path))).load()
+            model = _IskUnpickler(f, repr(str(path)), resolve).load()
         except UnsafeSketchError:
             raise
         except Exception as exc:  # a truncated or foreign file fails in many ways
@@ -250,14 +252,26 @@ def _load_isk_model(path: str | os.PathLike) -> Any:
                 f"cannot read {str(path)!r} as an ipysketch drawing ({type(exc).__name__}: {exc}); "
                 "draw and save it again with the ipysketch pad"
             ) from None
-    from ipysketch.model import SketchModel
-
-    if not isinstance(model, SketchModel):
+    if type(model).__name__ != "SketchModel" or not hasattr(model, "paths"):
         raise ValueError(
             f"{str(path)!r} is not an ipysketch drawing: it holds a {type(model).__name__}, "
             "not a SketchModel; draw and save it again with the ipysketch pad"
         )
     return model
+
+
+def load_isk_model(path: str | os.PathLike) -> Any:
+    """ipysketch's own ``SketchModel`` saved in ``path``, loaded safely (needs ipysketch).
+
+    For the desktop pad, which edits the drawing further. To read the strokes, use
+    :func:`load_isk`, which needs neither ipysketch nor IPython.
+
+    Raises
+    ------
+    UnsafeSketchError, ValueError, FileNotFoundError
+        As :func:`load_isk`.
+    """
+    return _unpickle_isk(path, _ipysketch_class)
 
 
 def load_isk(path: str | os.PathLike) -> list[Stroke]:
@@ -283,7 +297,7 @@ def load_isk(path: str | os.PathLike) -> list[Stroke]:
     FileNotFoundError
         There is no such file.
     """
-    return _as_strokes(_load_isk_model(path))
+    return _as_strokes(_unpickle_isk(path, _ISK_STAND_INS.__getitem__))
 
 
 # --------------------------------------------------------------------------------------------
@@ -389,9 +403,7 @@ def _load_image(image: ImageLike) -> np.ndarray:
                 im.load()
                 image = im.copy()
         except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise ValueError(
-                f"cannot read {source} as an image ({exc}); save the drawing as a PNG"
-            ) from None
+            raise ValueError(f"cannot read {source} as an image ({exc}); save the drawing as a PNG") from None
     return np.asarray(image.convert("RGBA"))
 
 
@@ -404,26 +416,42 @@ def _segment_fit(ink: np.ndarray, pens: np.ndarray) -> tuple[np.ndarray, np.ndar
     return residual, t
 
 
-def _find_pens(
-    ink: np.ndarray, tolerance: float, min_share: float, max_colors: int
-) -> np.ndarray:
-    """Pen colours of a drawing, as ink vectors (255 - RGB on white paper).
+def _nearest_pen(ink: np.ndarray, pens: np.ndarray, blends: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Distance of each ink vector (n,3) to each pen (k,3), and the blend amount in [0, 1].
 
-    A pen's stroke interior is its exact colour and therefore frequent; edge pixels are that
-    colour blended with paper and lie on the line from paper to pen. Frequent colours are taken
-    strongest first, and a colour within ``tolerance`` of an earlier pen's blend line is that pen.
+    ``blends``: the ink may be a pen blended with white paper, so the distance is to the pen's
+    blend line and the amount is where along it (0 = paper, 1 = pure pen). Otherwise (straight
+    colours from transparent paper) the distance is to the pen colour itself; the amount is 1.
+    """
+    if blends:
+        return _segment_fit(ink, pens)
+    distance = np.linalg.norm(ink[:, None, :] - pens[None, :, :], axis=2)
+    return distance, np.ones_like(distance)
+
+
+def _find_pens(
+    ink: np.ndarray, tolerance: float, min_share: float, max_colors: int, blends: bool = True
+) -> np.ndarray:
+    """Pen colours of a drawing, as ink vectors (255 - RGB).
+
+    A pen's stroke interior is its exact colour and therefore frequent. With ``blends`` (opaque
+    paper) edge pixels are that colour blended with paper and lie on the line from paper to pen:
+    frequent colours are taken strongest first, and a colour within ``tolerance`` of an earlier
+    pen's blend line is that pen. Without (straight colours) the most frequent colours come first
+    and a colour within ``tolerance`` of an earlier pen is that pen.
     """
     colors, counts = np.unique(np.round(ink).astype(np.int16), axis=0, return_counts=True)
     keep = counts >= max(3.0, min_share * len(ink))
     if not keep.any():
         keep = counts == counts.max()
-    colors = colors[keep].astype(float)
-    colors = colors[np.argsort(-np.linalg.norm(colors, axis=1), kind="stable")]
+    colors, counts = colors[keep].astype(float), counts[keep]
+    order = -np.linalg.norm(colors, axis=1) if blends else -counts
+    colors = colors[np.argsort(order, kind="stable")]
     pens: list[np.ndarray] = []
     for c in colors:
         if pens:
-            residual, _ = _segment_fit(c[None, :], np.asarray(pens))
-            if residual.min() <= tolerance:
+            distance, _ = _nearest_pen(c[None, :], np.asarray(pens), blends)
+            if distance.min() <= tolerance:
                 continue
         pens.append(c)
     if len(pens) > max_colors:
@@ -505,13 +533,16 @@ def points_from_image(
     height, width = rgba.shape[:2]
     alpha = rgba[..., 3:4] / 255.0
     # Seen on white paper, a pixel is its colour blended with white by its alpha.
-    ink = 255.0 - (rgba[..., :3] * alpha + 255.0 * (1.0 - alpha))
-    ink = ink.reshape(-1, 3)
+    ink = (255.0 - (rgba[..., :3] * alpha + 255.0 * (1.0 - alpha))).reshape(-1, 3)
+    # Transparent paper (a browser canvas) keeps each pixel's own colour and its coverage apart.
+    blends = not bool((rgba[..., 3] == 0).any())
+    straight = (255.0 - rgba[..., :3]).reshape(-1, 3).astype(float)
     # A faint tint is paper, not ink (scanner or compression noise).
     candidate = np.flatnonzero(ink.max(axis=1) >= 0.1 * 255)
     if candidate.size == 0:
         raise EmptySketchError(f"the sketch is empty (no ink, only paper): {WHAT_TO_DRAW}")
-    cand_ink = ink[candidate]
+    cand_ink = ink[candidate] if blends else straight[candidate]
+    cand_alpha = alpha.reshape(-1)[candidate]
 
     if colors is not None:
         rgb = [_parse_rgb(c) for c in colors]
@@ -524,11 +555,15 @@ def points_from_image(
         if np.any(np.linalg.norm(pens, axis=1) < 1):
             raise ValueError("white cannot be a pen colour: it is the paper; draw in another colour")
     else:
-        pens = _find_pens(cand_ink, float(color_tolerance), float(min_color_share), int(max_colors))
+        # Pens are found among well-covered pixels: faint edges of a canvas carry rounded colours.
+        found_in = cand_ink if blends else cand_ink[cand_alpha >= ink_threshold]
+        if found_in.size == 0:
+            raise EmptySketchError(f"the sketch is empty (only faint marks): {WHAT_TO_DRAW}")
+        pens = _find_pens(found_in, float(color_tolerance), float(min_color_share), int(max_colors), blends)
 
-    residual, t = _segment_fit(cand_ink, pens)
-    pen_of = residual.argmin(axis=1)
-    coverage = t[np.arange(len(pen_of)), pen_of]
+    distance, t = _nearest_pen(cand_ink, pens, blends)
+    pen_of = distance.argmin(axis=1)
+    coverage = t[np.arange(len(pen_of)), pen_of] if blends else cand_alpha
     is_ink = coverage >= ink_threshold
     pixels, pen_of = candidate[is_ink], pen_of[is_ink]
     if pixels.size == 0:
@@ -578,7 +613,7 @@ def points_from_strokes(
     n_components: int | None = None,
     max_points: int = MAX_POINTS,
     return_colors: bool = False,
-) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, list[Any]]:
+) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sample a labelled point cloud along pen strokes.
 
     Points are spread evenly along the strokes of each colour (systematic sampling from a random
@@ -602,7 +637,8 @@ def points_from_strokes(
     max_points : int
         Cap on ``n_points``.
     return_colors : bool
-        Also return the pen colour of each label (as given in the strokes).
+        Also return the pen colours, (C, 3) uint8 RGB, row ``c`` for label ``c`` (the same type
+        as :func:`points_from_image` gives). A pen colour name Pillow does not know is an error.
 
     Returns
     -------
@@ -681,8 +717,20 @@ def points_from_strokes(
     order = rng.permutation(len(X))
     X, labels_arr = X[order], labels_arr[order]
     if return_colors:
-        return X, labels_arr, names
+        return X, labels_arr, _rgb_array(names)
     return X, labels_arr
+
+
+def _rgb_array(colors: list[Any]) -> np.ndarray:
+    """Pen colours as a (C, 3) uint8 RGB array, as :func:`points_from_image` returns them."""
+    rgb = [_parse_rgb(c) for c in colors]
+    unknown = [c for c, v in zip(colors, rgb) if v is None]
+    if unknown:
+        raise ValueError(
+            f"unknown pen colour name(s) {unknown}: Pillow cannot turn them into RGB; draw with "
+            "'#rrggbb' colours or call without return_colors"
+        )
+    return np.asarray(rgb, dtype=np.uint8).reshape(-1, 3)
 
 
 def render_strokes(
@@ -724,9 +772,7 @@ def render_strokes(
     for s in strokes:
         rgb = color_to_rgb(s.color) if color_to_rgb is not None else s.rgb
         if rgb is None:
-            raise ValueError(
-                f"unknown pen colour {s.color!r}: pass color_to_rgb= to translate colour names"
-            )
+            raise ValueError(f"unknown pen colour {s.color!r}: pass color_to_rgb= to translate colour names")
         fill = tuple(int(v) for v in rgb[:3]) + (255,)
         xy = [tuple(p) for p in (s.points - lo) * ss]
         r = s.width * ss / 2
@@ -756,470 +802,3 @@ def example_sketch() -> Image.Image:
     with Image.open(example_sketch_path()) as im:
         im.load()
         return im.convert("RGBA")
-
-
-# --------------------------------------------------------------------------------------------
-# In the browser: SketchPad
-# --------------------------------------------------------------------------------------------
-
-_PAD_CLASS = "gmmviz-sketchpad"
-
-
-def _scope_css(css: str, scope: str) -> str:
-    """Prefix every selector with ``scope`` so that a widget's CSS styles only that widget.
-
-    The ``#color`` id selector becomes an attribute selector: ids are not unique once two pads
-    share a page.
-    """
-    blocks = []
-    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
-        scoped = []
-        for sel in selectors.split(","):
-            sel = sel.strip().replace("#color", 'input[type="color"]')
-            if sel:
-                scoped.append(f"{scope} {sel}")
-        blocks.append(",\n".join(scoped) + " {" + body + "}")
-    return "\n".join(blocks) + "\n"
-
-
-def _pad_template(template: str, width: int, height: int, color_id: str) -> str:
-    """ipysketch-lite's canvas script with our size and a colour input id unique to this pad."""
-    replacements = {
-        "model.width": str(width),
-        "model.height": str(height),
-        'id="color"': f'id="{color_id}"',
-        'for="color"': f'for="{color_id}"',
-        '"#color"': f'"#{color_id}"',
-    }
-    for old, new in replacements.items():
-        if old not in template:
-            raise RuntimeError(
-                f"ipysketch-lite's canvas script has changed (no {old!r} in it): gmmviz is built "
-                "on ipysketch-lite 0.6.*; install that version"
-            )
-        template = template.replace(old, new)
-    return template
-
-
-class _PadCanvas(ipysketch_lite.RasterSketch):
-    """ipysketch-lite's raster canvas that does not display itself and styles only itself."""
-
-    def __init__(self, width: int, height: int) -> None:
-        # BaseSketchWidget.__init__ would also call display(self): a pad shown as the last line
-        # of a cell would then appear twice. Set up what it sets up, minus that.
-        self._script_metadata = {"model.width": width, "model.height": height}
-        self._esm = _pad_template(
-            ipysketch_lite.template_js_path.read_text(),
-            width,
-            height,
-            f"gmmviz-color-{uuid.uuid4().hex[:12]}",
-        )
-        self._css = _scope_css(ipysketch_lite.template_css_path.read_text(), f".{_PAD_CLASS}")
-        anywidget.AnyWidget.__init__(self)
-        self.add_class(_PAD_CLASS)
-
-
-def _check_size(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer number of pixels, got {value!r}")
-    if not 50 <= value <= 2000:
-        raise ValueError(f"{name} must be between 50 and 2000 pixels, got {value}")
-    return int(value)
-
-
-def _html_message(text: str, kind: str = "info") -> str:
-    import html
-
-    color = {"info": "#555", "error": "#b00020"}[kind]
-    return f'<span style="color:{color}">{html.escape(text)}</span>'
-
-
-class SketchPad:
-    """A drawing canvas in JupyterLab whose ink becomes a labelled point cloud.
-
-    Parameters
-    ----------
-    width, height : int
-        Canvas size in pixels.
-    n_components : int
-        Initial value of the pad's K control (used by its Fit button).
-    n_points : int
-        Initial value of the pad's number-of-points control.
-    random_state : int or None
-        Seed used by the Fit button and by ``points()``/``fit()`` when they get none.
-
-    Attributes
-    ----------
-    canvas : anywidget.AnyWidget
-        ipysketch-lite's raster canvas (CSS class ``gmmviz-sketchpad``).
-    widget : ipywidgets.VBox
-        The whole pad: canvas, controls, messages and the explorer the Fit button makes.
-    explorer : EMExplorer or None
-        The explorer made by the Fit button or :meth:`fit`.
-    source : str or None
-        ``"canvas"`` or ``"fallback"``: where the last points came from.
-
-    Examples
-    --------
-    >>> pad = SketchPad()                     # doctest: +SKIP
-    >>> X, labels = pad.points(300, random_state=0, fallback=example_sketch())  # doctest: +SKIP
-    """
-
-    def __init__(
-        self,
-        width: int = 400,
-        height: int = 300,
-        *,
-        n_components: int = 3,
-        n_points: int = 300,
-        random_state: int | None = 0,
-    ) -> None:
-        self.width = _check_size(width, "width")
-        self.height = _check_size(height, "height")
-        self.random_state = random_state
-        self.explorer: Any = None
-        self.source: str | None = None
-        self.canvas = _PadCanvas(self.width, self.height)
-        self.k_control = widgets.IntSlider(
-            value=n_components, min=1, max=8, description="K", continuous_update=False
-        )
-        self.k_control.add_class("gmmviz-sketch-k")
-        self.n_points_control = widgets.IntSlider(
-            value=n_points, min=20, max=2000, step=10, description="points", continuous_update=False
-        )
-        self.n_points_control.add_class("gmmviz-sketch-n-points")
-        self.fit_button = widgets.Button(description="Fit EM", icon="play", button_style="primary")
-        self.fit_button.add_class("gmmviz-sketch-fit")
-        self.fit_button.on_click(self._on_fit)
-        self.status = widgets.HTML(
-            _html_message("Draw one pen colour per cluster, then press Fit EM.")
-        )
-        self.status.add_class("gmmviz-sketch-status")
-        self.output = widgets.Output()
-        controls = widgets.HBox([self.k_control, self.n_points_control, self.fit_button])
-        self.widget = widgets.VBox([self.canvas, controls, self.status, self.output])
-        self.widget.add_class("gmmviz-sketchpad-box")
-
-    def __repr__(self) -> str:
-        return f"SketchPad(width={self.width}, height={self.height})"
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        # The plain-text part is our short repr: the widgets' own reprs carry memory addresses,
-        # which would change the saved notebook output on every run.
-        render = self.widget._repr_mimebundle_
-        bundle = render(**kwargs) if render is not None else {}
-        bundle = dict(bundle or {})
-        bundle["text/plain"] = repr(self)
-        return bundle
-
-    @property
-    def data(self) -> str:
-        """The canvas as a PNG data URL, or ``""`` if no browser has shown the pad."""
-        return str(self.canvas.data)
-
-    def image(self) -> Image.Image | None:
-        """The drawing as an RGBA image, or None if no browser has sent it yet."""
-        if not self.data:
-            return None
-        return Image.fromarray(_load_image(self.data), mode="RGBA")
-
-    def points(
-        self,
-        n_points: int | None = None,
-        *,
-        random_state: int | np.random.Generator | None = None,
-        fallback: ImageLike | None = None,
-        **kwargs: Any,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Sample ``(X, labels)`` from the drawing, see :func:`points_from_image`.
-
-        Parameters
-        ----------
-        n_points : int, optional
-            Defaults to the pad's points control.
-        random_state : int, Generator or None
-            Defaults to the pad's ``random_state``.
-        fallback : image or path, optional
-            Drawing used when the canvas holds no ink (nothing drawn, or no browser as under
-            nbval); ``example_sketch()`` is the course's. Without it an empty canvas raises.
-        **kwargs
-            Passed on to :func:`points_from_image` (``box``, ``n_components``, ``colors``...).
-
-        Raises
-        ------
-        EmptySketchError
-            Nothing drawn and no fallback.
-        """
-        n_points = self.n_points_control.value if n_points is None else n_points
-        random_state = self.random_state if random_state is None else random_state
-        try:
-            if not self.data:
-                raise EmptySketchError(
-                    "nothing has been drawn on the SketchPad yet (the drawing reaches Python when "
-                    f"the pad is shown in JupyterLab and you release the mouse): {WHAT_TO_DRAW}. "
-                    "To run without a browser, pass fallback=example_sketch()"
-                )
-            result = points_from_image(self.data, n_points, random_state=random_state, **kwargs)
-            self.source = "canvas"
-            return result
-        except EmptySketchError:
-            if fallback is None:
-                raise
-        result = points_from_image(fallback, n_points, random_state=random_state, **kwargs)
-        self.source = "fallback"
-        self.status.value = _html_message("Nothing drawn on the canvas yet: using the fallback drawing.")
-        return result
-
-    def fit(
-        self,
-        n_components: int | None = None,
-        *,
-        n_points: int | None = None,
-        random_state: int | np.random.Generator | None = None,
-        fallback: ImageLike | None = None,
-        **explorer_kwargs: Any,
-    ) -> Any:
-        """Hand the drawn points to :class:`gmmviz.widgets.EMExplorer`; show it by ending a cell with it.
-
-        Parameters
-        ----------
-        n_components : int, optional
-            K; by default the number of pen colours in the drawing.
-        n_points, random_state, fallback
-            As for :meth:`points`.
-        **explorer_kwargs
-            Passed on to ``EMExplorer``.
-
-        Returns
-        -------
-        EMExplorer
-        """
-        X, labels = self.points(n_points, random_state=random_state, fallback=fallback)
-        k = int(len(np.unique(labels))) if n_components is None else n_components
-        from gmmviz.widgets import EMExplorer
-
-        self.explorer = EMExplorer(X, n_components=k, **explorer_kwargs)
-        return self.explorer
-
-    def _on_fit(self, _button: Any = None) -> None:
-        self.output.clear_output()
-        try:
-            X, _ = self.points(
-                self.n_points_control.value,
-                random_state=self.random_state,
-                n_components=self.k_control.value,
-            )
-            from gmmviz.widgets import EMExplorer
-
-            self.explorer = EMExplorer(X, n_components=self.k_control.value)
-            with self.output:
-                display(self.explorer)
-        except (ValueError, TypeError, ImportError) as exc:
-            self.status.value = _html_message(str(exc), "error")
-            return
-        self.status.value = _html_message(
-            f"Fitted EM with K={self.k_control.value} to {len(X)} points from your drawing."
-        )
-
-
-# --------------------------------------------------------------------------------------------
-# On the desktop: the ipysketch pad
-# --------------------------------------------------------------------------------------------
-
-
-def has_display() -> bool:
-    """Whether a desktop window can open where this Python runs (X11 needs ``DISPLAY``)."""
-    if sys.platform.startswith(("win", "darwin")):
-        return True
-    return bool(os.environ.get("DISPLAY"))
-
-
-class IpysketchPad:
-    """ipysketch's desktop sketch pad, started through gmmviz's compatibility launcher.
-
-    Parameters
-    ----------
-    name : str
-        Sketch name: the pad saves ``<name>.isk`` and ``<name>.png``.
-    directory : str or path-like, optional
-        Where those files live; defaults to the current directory (a notebook's own folder).
-
-    Notes
-    -----
-    The pad is a Tk window on the machine where the kernel runs. Without a display there (a
-    server, Binder, CI without Xvfb) the Edit button says so; use :class:`SketchPad` instead.
-    """
-
-    def __init__(self, name: str = "gmm", directory: str | os.PathLike | None = None) -> None:
-        if not isinstance(name, str) or not name.strip() or os.sep in name or "/" in name:
-            raise ValueError(
-                f"the sketch name must be a plain file name such as 'gmm', got {name!r}; "
-                "use directory= for the folder"
-            )
-        self.name = name
-        self.directory = Path(directory if directory is not None else os.getcwd()).resolve()
-        self.process: subprocess.Popen | None = None
-        self._watcher: threading.Thread | None = None
-        self.log = ""
-        self.edit_button = widgets.Button(description="Edit", icon="pencil")
-        self.edit_button.add_class("gmmviz-ipysketch-edit")
-        self.edit_button.on_click(self._on_edit)
-        self.status = widgets.HTML()
-        self.status.add_class("gmmviz-sketch-status")
-        self.preview = widgets.Image(format="png")
-        self.widget = widgets.VBox([widgets.HBox([self.edit_button, self.status]), self.preview])
-        self.refresh()
-
-    def __repr__(self) -> str:
-        return f"IpysketchPad({self.name!r})"
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        render = self.widget._repr_mimebundle_
-        bundle = dict((render(**kwargs) if render is not None else {}) or {})
-        bundle["text/plain"] = repr(self)
-        return bundle
-
-    @property
-    def isk_path(self) -> Path:
-        return self.directory / f"{self.name}.isk"
-
-    @property
-    def png_path(self) -> Path:
-        return self.directory / f"{self.name}.png"
-
-    def command(self) -> list[str]:
-        """The command the Edit button runs (in :attr:`directory`)."""
-        return [sys.executable, "-m", "gmmviz._ipysketch_launcher", self.name]
-
-    def edit(self, *, wait: bool = False, timeout: float | None = None) -> subprocess.Popen:
-        """Open the pad in a desktop window.
-
-        Parameters
-        ----------
-        wait : bool
-            Block until the window is closed (scripts); the Edit button does not block the kernel.
-        timeout : float, optional
-            With ``wait``, give up after this many seconds (``subprocess.TimeoutExpired``).
-
-        Raises
-        ------
-        RuntimeError
-            There is no display to open a window on.
-        """
-        if not has_display():
-            raise RuntimeError(
-                f"{NO_DESKTOP_MESSAGE} (no DISPLAY where the kernel runs, so no window can open)"
-            )
-        if self.process is not None and self.process.poll() is None:
-            raise RuntimeError("the pad is already open: draw, save with the disk icon, close it")
-        self.process = subprocess.Popen(
-            self.command(),
-            cwd=self.directory,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        proc = self.process
-        self._watcher = threading.Thread(target=self._watch, args=(proc,), daemon=True)
-        self._watcher.start()
-        if wait:
-            proc.wait(timeout)
-            self._watcher.join(timeout)
-        return proc
-
-    def _watch(self, proc: subprocess.Popen) -> None:
-        out, _ = proc.communicate()
-        self.log = out or ""
-        # A negative code means a signal closed the window: not an error worth showing.
-        if proc.returncode is not None and proc.returncode > 0:
-            last = self.log.strip().splitlines()[-1:] or ["no output"]
-            self.status.value = _html_message(
-                f"The sketch pad stopped with an error: {last[0]}", "error"
-            )
-            return
-        self.refresh()
-
-    def _on_edit(self, _button: Any = None) -> None:
-        try:
-            self.edit()
-        except RuntimeError as exc:
-            self.status.value = _html_message(str(exc), "error")
-            return
-        self.status.value = _html_message(
-            "The sketch pad is open in a window: draw (one colour per cluster), save with the "
-            "disk icon, then close the window."
-        )
-
-    def refresh(self) -> None:
-        """Show the saved drawing under the button."""
-        png = b""
-        if self.png_path.is_file():
-            png = self.png_path.read_bytes()
-        elif self.isk_path.is_file():
-            try:
-                buf = io.BytesIO()
-                render_strokes(load_isk(self.isk_path)).save(buf, format="PNG")
-                png = buf.getvalue()
-            except (ValueError, OSError) as exc:
-                self.status.value = _html_message(str(exc), "error")
-        self.preview.value = png
-        self.preview.layout.display = "" if png else "none"
-        if png:
-            self.status.value = _html_message(f"Saved drawing: {self.name}")
-        elif not self.status.value:
-            self.status.value = _html_message(f"Click Edit and {WHAT_TO_DRAW}.")
-
-    def strokes(self) -> list[Stroke]:
-        """The saved strokes (from ``<name>.isk``)."""
-        return load_isk(self.isk_path)
-
-    def points(
-        self,
-        n_points: int = 300,
-        *,
-        random_state: int | np.random.Generator | None = None,
-        fallback: ImageLike | None = None,
-        **kwargs: Any,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Sample ``(X, labels)`` from ``<name>.isk`` if saved, else from ``<name>.png``.
-
-        Parameters
-        ----------
-        n_points, random_state
-            As for :func:`points_from_strokes`.
-        fallback : image or path, optional
-            Used when nothing has been saved or the drawing is empty.
-        **kwargs
-            Passed on to :func:`points_from_strokes` or :func:`points_from_image`.
-        """
-        try:
-            if self.isk_path.is_file():
-                return points_from_strokes(
-                    load_isk(self.isk_path), n_points, random_state=random_state, **kwargs
-                )
-            if self.png_path.is_file():
-                return points_from_image(self.png_path, n_points, random_state=random_state, **kwargs)
-            raise EmptySketchError(
-                f"no drawing named {self.name!r} in {str(self.directory)!r}: click Edit, "
-                f"{WHAT_TO_DRAW}, and save with the disk icon; or pass fallback=example_sketch()"
-            )
-        except EmptySketchError:
-            if fallback is None:
-                raise
-        return points_from_image(fallback, n_points, random_state=random_state, **kwargs)
-
-    def fit(
-        self,
-        n_components: int | None = None,
-        *,
-        n_points: int = 300,
-        random_state: int | np.random.Generator | None = None,
-        fallback: ImageLike | None = None,
-        **explorer_kwargs: Any,
-    ) -> Any:
-        """Hand the drawn points to :class:`gmmviz.widgets.EMExplorer`; K defaults to the colours."""
-        X, labels = self.points(n_points, random_state=random_state, fallback=fallback)
-        k = int(len(np.unique(labels))) if n_components is None else n_components
-        from gmmviz.widgets import EMExplorer
-
-        return EMExplorer(X, n_components=k, **explorer_kwargs)

@@ -1,0 +1,798 @@
+"""Drawing pads: draw your own data in the browser or on the desktop, then fit EM to it.
+
+Both pads share one base: the same controls (K, number of points, a Fit EM button), the same
+``points()`` and ``fit()``, the same defaults, and one display path (the live widget, plus a
+static PNG of the drawing in the same output for readers without a kernel). What a drawing
+becomes is :mod:`gmmviz.sketch`'s business; the pads only collect the drawing.
+
+In the browser (JupyterLab 4, works offline)::
+
+    pad = SketchPad()          # canvas with pens 1..K named by colour, brush size, undo, clear
+    pad                        # (the last line of a cell) displays it, once
+    X, labels = pad.points(n_points=300, random_state=0, fallback=example_sketch())
+    explorer = pad.fit(n_components=3, random_state=0)   # or press the pad's "Fit EM" button
+
+The canvas is ipysketch-lite's ``RasterSketch`` (pinned to 0.6.*), owned by the pad so that it
+does not display itself and its CSS only styles the pad. The drawing reaches Python when the
+mouse button is released. A notebook run without a browser (nbval, nbconvert) never receives a
+drawing: ``pad.points()`` then raises :class:`~gmmviz.sketch.EmptySketchError` unless
+``fallback=`` names a drawing to use instead.
+
+Pens: pen k has component k's colour (:func:`gmmviz.plot.component_colors`), so a good fit
+paints each cluster in the colour it was drawn in; the pen buttons name the colour by word.
+
+Without a mouse: the **Random clusters** button (Tab to it, press Enter or Space) fills the
+canvas with K seeded clusters of dots, cluster k in pen k, so ``points()`` and Fit EM get
+labelled clusters from the keyboard alone. :meth:`SketchPad.random_clusters` does the same
+from code.
+
+On the desktop (the kernel's machine must have a display)::
+
+    pad = IpysketchPad("gmm")  # shows an Edit button; the pad opens in a window
+    X, labels = pad.points(n_points=300, random_state=0)
+
+The Edit button starts ipysketch 0.2.2 through ``python -m gmmviz._ipysketch_launcher``, which
+makes it run on today's Pillow, setuptools and X11 Tk, and saves ``gmm.isk`` (the strokes) and
+``gmm.png`` (drawn with Pillow, so no Ghostscript). :meth:`IpysketchPad.points` reads ``gmm.isk``
+when it exists (exact coordinates and pen colours), otherwise ``gmm.png``.
+
+CSS classes for browser tests: ``gmmviz-sketchpad`` (the canvas widget; its canvas element is
+``.gmmviz-sketchpad canvas``), ``gmmviz-sketchpad-box`` (the whole browser pad),
+``gmmviz-ipysketchpad-box`` (the whole desktop pad), ``gmmviz-sketch-k`` and
+``gmmviz-sketch-n-points`` (the sliders), ``gmmviz-sketch-fit`` (Fit EM),
+``gmmviz-sketch-random`` (Random clusters), ``gmmviz-sketch-pens`` (the pen choice),
+``gmmviz-sketch-status`` (messages) and ``gmmviz-ipysketch-edit`` (the desktop pad's Edit).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import re
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import ipysketch_lite
+import ipywidgets as widgets
+import numpy as np
+import traitlets
+from IPython.display import display
+from PIL import Image, ImageDraw
+
+from .palette import component_color_names, component_colors
+from .sketch import (
+    WHAT_TO_DRAW,
+    EmptySketchError,
+    Stroke,
+    load_isk,
+    points_from_image,
+    points_from_strokes,
+    render_strokes,
+)
+from .widgets import KeyboardScope
+
+__all__ = [
+    "MAX_PENS",
+    "NO_DESKTOP_MESSAGE",
+    "SketchPad",
+    "IpysketchPad",
+    "has_display",
+    "pen_colors",
+]
+
+NO_DESKTOP_MESSAGE = "the ipysketch pad needs a desktop; use SketchPad in the browser"
+
+MAX_PENS = 8
+"""The browser pad offers this many pens (and the K slider goes this high)."""
+
+# Text colours of the status line on its own white background (set, so a dark theme cannot
+# change it): both >= 4.5:1 (WCAG 2.2 AA), computed in tests/test_sketch.py from the HTML.
+_STATUS_COLORS = {"info": "#555555", "error": "#b00020"}
+_STATUS_BACKGROUND = "#ffffff"
+
+
+def _hex(rgba: Any) -> str:
+    r, g, b = (int(round(255 * float(v))) for v in rgba[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def pen_colors(n_pens: int = MAX_PENS) -> list[tuple[str, str]]:
+    """``(name, "#rrggbb")`` of pens 1..n: pen k is component k's colour, named by word.
+
+    Both come from :mod:`gmmviz.palette` (:func:`~gmmviz.palette.component_colors` and
+    :func:`~gmmviz.palette.component_color_names`), the one place that decides them.
+    """
+    colors = [_hex(c) for c in component_colors(n_pens)]
+    return list(zip(component_color_names(n_pens), colors))
+
+
+def has_display() -> bool:
+    """Whether a desktop window can open where this Python runs (X11 needs ``DISPLAY``)."""
+    if sys.platform.startswith(("win", "darwin")):
+        return True
+    return bool(os.environ.get("DISPLAY"))
+
+
+def _html_message(text: str, kind: str = "info") -> str:
+    role = "alert" if kind == "error" else "status"
+    return (
+        f'<span role="{role}" style="color:{_STATUS_COLORS[kind]};'
+        f'background:{_STATUS_BACKGROUND}">{html.escape(text)}</span>'
+    )
+
+
+def _png_bytes(image: Image.Image) -> bytes:
+    with io.BytesIO() as buf:
+        image.save(buf, format="PNG", optimize=True)
+        return buf.getvalue()
+
+
+def _check_pad_int(value: Any, name: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be from {lo} to {hi}, got {value}")
+    return int(value)
+
+
+# --------------------------------------------------------------------------------------------
+# The base: controls, points, fit, display
+# --------------------------------------------------------------------------------------------
+
+
+class _Pad:
+    """What both pads share: K, number of points and Fit EM; ``points``, ``fit``; display.
+
+    A subclass supplies its drawing widgets (:meth:`_drawing_widgets`), where its points come
+    from (:meth:`_points_from_drawing`, raising ``EmptySketchError`` when nothing is drawn) and
+    a picture of the drawing (:meth:`_drawing_png`).
+    """
+
+    css_class = "gmmviz-pad-box"
+
+    def __init__(self, *, n_components: int = 3, n_points: int = 300, random_state: int | None = 0) -> None:
+        n_components = _check_pad_int(n_components, "n_components", 1, MAX_PENS)
+        n_points = _check_pad_int(n_points, "n_points", 20, 2000)
+        self.random_state = random_state
+        self.explorer: Any = None
+        self.source: str | None = None
+        self.k_control = widgets.IntSlider(
+            value=n_components,
+            min=1,
+            max=MAX_PENS,
+            description="K",
+            continuous_update=False,
+            tooltip="K: number of mixture components Fit EM uses (and clusters Random clusters draws)",
+        )
+        self.k_control.add_class("gmmviz-sketch-k")
+        self.n_points_control = widgets.IntSlider(
+            value=n_points,
+            min=20,
+            max=2000,
+            step=10,
+            description="points",
+            continuous_update=False,
+            tooltip="number of points sampled from the drawing",
+        )
+        self.n_points_control.add_class("gmmviz-sketch-n-points")
+        self.fit_button = widgets.Button(
+            description="Fit EM",
+            icon="play",
+            button_style="primary",
+            tooltip="Fit EM: sample the points from the drawing and fit a mixture of K Gaussians",
+        )
+        self.fit_button.add_class("gmmviz-sketch-fit")
+        self.fit_button.on_click(self._on_fit)
+        self.status = widgets.HTML(_html_message(self._hint()))
+        self.status.add_class("gmmviz-sketch-status")
+        self.output = widgets.Output()
+        controls = widgets.HBox(
+            [self.k_control, self.n_points_control, *self._extra_controls(), self.fit_button]
+        )
+        # KeyboardScope: Enter and Space on the pad's buttons press them (not notebook shortcuts).
+        self.widget = widgets.VBox(
+            [*self._drawing_widgets(), controls, self.status, self.output, KeyboardScope(self.css_class)]
+        )
+        self.widget.add_class(self.css_class)
+
+    # --- for subclasses -----------------------------------------------------------------------
+    def _hint(self) -> str:
+        return "Draw one pen colour per cluster, then press Fit EM."
+
+    def _extra_controls(self) -> list[widgets.Widget]:
+        return []
+
+    def _drawing_widgets(self) -> list[widgets.Widget]:
+        raise NotImplementedError
+
+    def _points_from_drawing(self, n_points: int, random_state: Any, **kwargs: Any) -> tuple[np.ndarray, ...]:
+        raise NotImplementedError
+
+    def _drawing_png(self) -> bytes:
+        raise NotImplementedError
+
+    # --- display ------------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        # The live widget, our short text repr (the widgets' own reprs carry memory addresses,
+        # which would change the saved output on every run), and a PNG of the drawing for
+        # readers without a kernel: JupyterLab ranks the widget view above image/png.
+        render = self.widget._repr_mimebundle_
+        bundle = dict((render(**kwargs) if render is not None else {}) or {})
+        bundle["text/plain"] = repr(self)
+        bundle["image/png"] = base64.b64encode(self._drawing_png()).decode("ascii")
+        return bundle
+
+    # --- points and fit -----------------------------------------------------------------------
+    def points(
+        self,
+        n_points: int | None = None,
+        *,
+        random_state: int | np.random.Generator | None = None,
+        fallback: Any = None,
+        **kwargs: Any,
+    ) -> tuple[np.ndarray, ...]:
+        """Sample ``(X, labels)`` from the drawing (see :func:`gmmviz.sketch.points_from_image`).
+
+        Parameters
+        ----------
+        n_points : int, optional
+            Defaults to the pad's points control.
+        random_state : int, Generator or None
+            Defaults to the pad's ``random_state``.
+        fallback : image or path, optional
+            Drawing used when the pad holds no ink (nothing drawn, or no browser as under
+            nbval); ``example_sketch()`` is the course's. Without it an empty pad raises.
+        **kwargs
+            Passed on to the conversion (``box``, ``n_components``, ``return_colors``...).
+
+        Raises
+        ------
+        EmptySketchError
+            Nothing drawn and no fallback.
+        """
+        n_points = self.n_points_control.value if n_points is None else n_points
+        random_state = self.random_state if random_state is None else random_state
+        try:
+            result = self._points_from_drawing(n_points, random_state, **kwargs)
+            self.source = "canvas"
+            return result
+        except EmptySketchError:
+            if fallback is None:
+                raise
+        result = points_from_image(fallback, n_points, random_state=random_state, **kwargs)
+        self.source = "fallback"
+        self.status.value = _html_message("Nothing drawn yet: using the fallback drawing.")
+        return result
+
+    def fit(
+        self,
+        n_components: int | None = None,
+        *,
+        n_points: int | None = None,
+        random_state: int | np.random.Generator | None = None,
+        fallback: Any = None,
+        **explorer_kwargs: Any,
+    ) -> Any:
+        """Hand the drawn points to :class:`gmmviz.widgets.EMExplorer`; end a cell with it.
+
+        Parameters
+        ----------
+        n_components : int, optional
+            K; by default the number of pen colours in the drawing.
+        n_points, random_state, fallback
+            As for :meth:`points`.
+        **explorer_kwargs
+            Passed on to ``EMExplorer``.
+
+        Returns
+        -------
+        EMExplorer
+        """
+        X, labels = self.points(n_points, random_state=random_state, fallback=fallback)
+        k = int(len(np.unique(labels))) if n_components is None else n_components
+        from gmmviz.widgets import EMExplorer
+
+        self.explorer = EMExplorer(X, n_components=k, **explorer_kwargs)
+        return self.explorer
+
+    def _on_fit(self, _button: Any = None) -> None:
+        self.output.clear_output()
+        k = self.k_control.value
+        try:
+            X, _ = self.points(self.n_points_control.value, random_state=self.random_state, n_components=k)
+            from gmmviz.widgets import EMExplorer
+
+            self.explorer = EMExplorer(X, n_components=k)
+            with self.output:
+                display(self.explorer)
+        except (ValueError, TypeError, ImportError, OSError) as exc:
+            self.status.value = _html_message(str(exc), "error")
+            return
+        self.status.value = _html_message(f"Fitted EM with K={k} to {len(X)} points from your drawing.")
+
+
+# --------------------------------------------------------------------------------------------
+# In the browser: SketchPad
+# --------------------------------------------------------------------------------------------
+
+_PAD_CLASS = "gmmviz-sketchpad"
+
+# Added to ipysketch-lite's canvas script: the pen colour and a whole picture can be set from
+# Python (the pen buttons and Random clusters), and the picture is sent back as after a stroke.
+_PAD_JS = """
+  function gmmvizSetPen() {
+    var c = model.get("pen_color");
+    if (c) { colorInput.value = c; ctx.strokeStyle = c; ctx.fillStyle = c; }
+  }
+  gmmvizSetPen();
+  model.on("change:pen_color", gmmvizSetPen);
+  model.on("change:data_url", () => {
+    var url = model.get("data_url");
+    if (!url) return;
+    var picture = new Image();
+    picture.onload = () => {
+      saveState();
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(picture, 0, 0);
+      canvasUpload();
+    };
+    picture.src = url;
+  });
+  el.appendChild(sketch);"""
+
+
+def _scope_css(css: str, scope: str) -> str:
+    """Prefix every selector with ``scope`` so that a widget's CSS styles only that widget.
+
+    The ``#color`` id selector becomes an attribute selector: ids are not unique once two pads
+    share a page.
+    """
+    blocks = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        scoped = []
+        for sel in selectors.split(","):
+            sel = sel.strip().replace("#color", 'input[type="color"]')
+            if sel:
+                scoped.append(f"{scope} {sel}")
+        blocks.append(",\n".join(scoped) + " {" + body + "}")
+    return "\n".join(blocks) + "\n"
+
+
+def _pad_template(template: str, width: int, height: int, color_id: str) -> str:
+    """ipysketch-lite's canvas script with our size, a colour input id unique to this pad, and
+    the pen and picture hooks of :data:`_PAD_JS`."""
+    replacements = {
+        "model.width": str(width),
+        "model.height": str(height),
+        'id="color"': f'id="{color_id}"',
+        'for="color"': f'for="{color_id}"',
+        '"#color"': f'"#{color_id}"',
+        "  el.appendChild(sketch);": _PAD_JS,
+    }
+    for old, new in replacements.items():
+        if old not in template:
+            raise RuntimeError(
+                f"ipysketch-lite's canvas script has changed (no {old!r} in it): gmmviz is built "
+                "on ipysketch-lite 0.6.*; install that version"
+            )
+        template = template.replace(old, new)
+    return template
+
+
+class _PadCanvas(ipysketch_lite.RasterSketch):
+    """ipysketch-lite's raster canvas that does not display itself and styles only itself.
+
+    ``pen_color`` sets the brush colour from Python; setting ``data_url`` replaces the picture.
+    """
+
+    pen_color = traitlets.Unicode("#000000").tag(sync=True)
+    data_url = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, width: int, height: int) -> None:
+        # BaseSketchWidget.__init__ would also call display(self): a pad shown as the last line
+        # of a cell would then appear twice. Set up what it sets up, minus that.
+        self._script_metadata = {"model.width": width, "model.height": height}
+        self._esm = _pad_template(
+            ipysketch_lite.template_js_path.read_text(),
+            width,
+            height,
+            f"gmmviz-color-{uuid.uuid4().hex[:12]}",
+        )
+        self._css = _scope_css(ipysketch_lite.template_css_path.read_text(), f".{_PAD_CLASS}")
+        anywidget.AnyWidget.__init__(self)
+        self.add_class(_PAD_CLASS)
+
+
+def _check_size(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer number of pixels, got {value!r}")
+    if not 50 <= value <= 2000:
+        raise ValueError(f"{name} must be between 50 and 2000 pixels, got {value}")
+    return int(value)
+
+
+class SketchPad(_Pad):
+    """A drawing canvas in JupyterLab whose ink becomes a labelled point cloud.
+
+    Parameters
+    ----------
+    width, height : int
+        Canvas size in pixels.
+    n_components : int
+        Initial value of the pad's K control (used by Fit EM and Random clusters).
+    n_points : int
+        Initial value of the pad's number-of-points control.
+    random_state : int or None
+        Seed used by Fit EM, Random clusters and ``points()``/``fit()`` when they get none.
+
+    Attributes
+    ----------
+    canvas : anywidget.AnyWidget
+        ipysketch-lite's raster canvas (CSS class ``gmmviz-sketchpad``).
+    pens : ipywidgets.ToggleButtons
+        Pen k in component k's colour, named by word ("1 blue", "2 orange", ...).
+    random_button : ipywidgets.Button
+        "Random clusters": K seeded clusters, cluster k in pen k (a path without a mouse).
+    widget : ipywidgets.VBox
+        The whole pad: canvas, pens, controls, messages and the explorer Fit EM makes.
+    explorer : EMExplorer or None
+        The explorer made by Fit EM or :meth:`fit`.
+    source : str or None
+        ``"canvas"`` or ``"fallback"``: where the last points came from.
+
+    Examples
+    --------
+    >>> pad = SketchPad()                     # doctest: +SKIP
+    >>> X, labels = pad.points(300, random_state=0, fallback=example_sketch())  # doctest: +SKIP
+    """
+
+    css_class = "gmmviz-sketchpad-box"
+
+    def __init__(
+        self,
+        width: int = 400,
+        height: int = 300,
+        *,
+        n_components: int = 3,
+        n_points: int = 300,
+        random_state: int | None = 0,
+    ) -> None:
+        self.width = _check_size(width, "width")
+        self.height = _check_size(height, "height")
+        self.canvas = _PadCanvas(self.width, self.height)
+        self.pen_palette = pen_colors(MAX_PENS)
+        self.pens = widgets.ToggleButtons(
+            options=[(f"{k + 1} {name}", color) for k, (name, color) in enumerate(self.pen_palette)],
+            description="pen",
+            tooltips=[
+                f"pen {k + 1}: draw in {name}, the colour of component {k + 1}"
+                for k, (name, _) in enumerate(self.pen_palette)
+            ],
+            tooltip="pen: the brush colour; pen k draws in the colour of component k",
+            style={"button_width": "auto"},
+        )
+        self.pens.add_class("gmmviz-sketch-pens")
+        self.pens.observe(self._on_pen, names="value")
+        self.canvas.pen_color = self.pens.value
+        self.random_button = widgets.Button(
+            description="Random clusters",
+            icon="random",
+            tooltip="Random clusters: fill the canvas with K random clusters of dots, cluster k "
+            "in pen k (seeded), to fit without drawing by mouse",
+        )
+        self.random_button.add_class("gmmviz-sketch-random")
+        self.random_button.on_click(self._on_random)
+        self._random_rng = np.random.default_rng(random_state)
+        super().__init__(n_components=n_components, n_points=n_points, random_state=random_state)
+
+    def _hint(self) -> str:
+        return "Draw one pen colour per cluster (or press Random clusters), then press Fit EM."
+
+    def _drawing_widgets(self) -> list[widgets.Widget]:
+        return [self.canvas, self.pens]
+
+    def _extra_controls(self) -> list[widgets.Widget]:
+        return [self.random_button]
+
+    def __repr__(self) -> str:
+        return f"SketchPad(width={self.width}, height={self.height})"
+
+    @property
+    def data(self) -> str:
+        """The canvas as a PNG data URL, or ``""`` if no browser has shown the pad."""
+        return str(self.canvas.data)
+
+    def image(self) -> Image.Image | None:
+        """The drawing as an RGBA image, or None if no browser has sent it yet."""
+        if not self.data:
+            return None
+        encoded = self.data.split(",", 1)[1]
+        with Image.open(io.BytesIO(base64.b64decode(encoded))) as im:
+            return im.convert("RGBA")
+
+    def _points_from_drawing(self, n_points: int, random_state: Any, **kwargs: Any):
+        if not self.data:
+            raise EmptySketchError(
+                "nothing has been drawn on the SketchPad yet (the drawing reaches Python when "
+                f"the pad is shown in JupyterLab and you release the mouse): {WHAT_TO_DRAW}, "
+                "or press Random clusters. To run without a browser, pass "
+                "fallback=example_sketch()"
+            )
+        return points_from_image(self.data, n_points, random_state=random_state, **kwargs)
+
+    def _drawing_png(self) -> bytes:
+        image = self.image()
+        if image is None:
+            image = Image.new("RGBA", (self.width, self.height), (0, 0, 0, 0))
+        # On white paper with a frame, as the canvas looks in the page.
+        page = Image.new("RGB", image.size, "white")
+        page.paste(image, mask=image.getchannel("A"))
+        ImageDraw.Draw(page).rectangle((0, 0, page.width - 1, page.height - 1), outline="black")
+        return _png_bytes(page)
+
+    def _on_pen(self, change: dict) -> None:
+        self.canvas.pen_color = change["new"]
+
+    def random_clusters(
+        self,
+        n_clusters: int | None = None,
+        *,
+        random_state: int | np.random.Generator | None = None,
+        dots_per_cluster: int = 60,
+    ) -> Image.Image:
+        """Fill the canvas with ``n_clusters`` random clusters of dots, cluster k in pen k.
+
+        Each cluster is an elliptical cloud of dots (random centre, size and tilt) in pen k's
+        colour, so :meth:`points` gives labelled clusters, label k for pen k. The picture
+        replaces the canvas (in the page too: the drawing there can be undone).
+
+        Parameters
+        ----------
+        n_clusters : int, optional
+            Defaults to the K control.
+        random_state : int, Generator or None
+            Seed. By default the pad's own stream (seeded by its ``random_state``): each press
+            gives new clusters, the same ones on every run of the notebook.
+        dots_per_cluster : int
+            Dots drawn per cluster.
+
+        Returns
+        -------
+        PIL.Image.Image
+            The picture put on the canvas (RGBA, transparent paper).
+        """
+        k = self.k_control.value if n_clusters is None else n_clusters
+        k = _check_pad_int(k, "n_clusters", 1, MAX_PENS)
+        rng = self._random_rng if random_state is None else np.random.default_rng(random_state)
+        image = _random_cluster_image(
+            self.width, self.height, [c for _, c in self.pen_palette[:k]], rng, int(dots_per_cluster)
+        )
+        url = "data:image/png;base64," + base64.b64encode(_png_bytes(image)).decode("ascii")
+        # Python has the picture at once (no browser needed); the page draws it on the canvas.
+        self.canvas._sketch_data = url
+        self.canvas.data_url = url
+        names = ", ".join(f"{i + 1} {name}" for i, (name, _) in enumerate(self.pen_palette[:k]))
+        self.status.value = _html_message(
+            f"Drew {k} random clusters (pens {names}): press Fit EM, or draw on top."
+        )
+        return image
+
+    def _on_random(self, _button: Any = None) -> None:
+        try:
+            self.random_clusters()
+        except (ValueError, TypeError) as exc:
+            self.status.value = _html_message(str(exc), "error")
+
+
+def _random_cluster_image(
+    width: int, height: int, colors: list[str], rng: np.random.Generator, dots: int
+) -> Image.Image:
+    """K clouds of round dots in the given colours on transparent paper, centres apart."""
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    margin = 0.12 * min(width, height)
+    spread = 0.06 * min(width, height)
+    centres: list[np.ndarray] = []
+    for _ in colors:
+        # Rejection sampling keeps the clusters apart, then gives up gracefully when crowded.
+        for _attempt in range(200):
+            c = rng.uniform((margin, margin), (width - margin, height - margin))
+            if all(np.linalg.norm(c - o) > 4.5 * spread for o in centres):
+                break
+        centres.append(c)
+    radius = max(2.0, 0.01 * min(width, height))
+    for colour, centre in zip(colors, centres):
+        angle = rng.uniform(0, np.pi)
+        scales = spread * rng.uniform(0.5, 1.3, size=2)
+        rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        pts = centre + (rng.standard_normal((dots, 2)) * scales) @ rot.T
+        pts = np.clip(pts, radius, (width - 1 - radius, height - 1 - radius))
+        for x, y in pts:
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=colour)
+    return image
+
+
+# --------------------------------------------------------------------------------------------
+# On the desktop: the ipysketch pad
+# --------------------------------------------------------------------------------------------
+
+
+class IpysketchPad(_Pad):
+    """ipysketch's desktop sketch pad, started through gmmviz's compatibility launcher.
+
+    Parameters
+    ----------
+    name : str
+        Sketch name: the pad saves ``<name>.isk`` and ``<name>.png``.
+    directory : str or path-like, optional
+        Where those files live; defaults to the current directory (a notebook's own folder).
+    n_components, n_points, random_state
+        As for :class:`SketchPad`.
+
+    Notes
+    -----
+    The pad is a Tk window on the machine where the kernel runs. Without a display there (a
+    server, Binder, CI without Xvfb) the Edit button says so; use :class:`SketchPad` instead.
+    """
+
+    css_class = "gmmviz-ipysketchpad-box"
+
+    def __init__(
+        self,
+        name: str = "gmm",
+        directory: str | os.PathLike | None = None,
+        *,
+        n_components: int = 3,
+        n_points: int = 300,
+        random_state: int | None = 0,
+    ) -> None:
+        if not isinstance(name, str) or not name.strip() or os.sep in name or "/" in name:
+            raise ValueError(
+                f"the sketch name must be a plain file name such as 'gmm', got {name!r}; "
+                "use directory= for the folder"
+            )
+        self.name = name
+        self.directory = Path(directory if directory is not None else os.getcwd()).resolve()
+        self.process: subprocess.Popen | None = None
+        self._watcher: threading.Thread | None = None
+        self.log = ""
+        self.edit_button = widgets.Button(
+            description="Edit",
+            icon="pencil",
+            tooltip=f"Edit: open the ipysketch pad in a desktop window to draw {name}",
+        )
+        self.edit_button.add_class("gmmviz-ipysketch-edit")
+        self.edit_button.on_click(self._on_edit)
+        self.preview = widgets.Image(format="png")
+        super().__init__(n_components=n_components, n_points=n_points, random_state=random_state)
+        self.status.value = ""
+        self.refresh()
+
+    def _hint(self) -> str:
+        return f"Click Edit and {WHAT_TO_DRAW}."
+
+    def _drawing_widgets(self) -> list[widgets.Widget]:
+        return [self.edit_button, self.preview]
+
+    def __repr__(self) -> str:
+        return f"IpysketchPad({self.name!r})"
+
+    @property
+    def isk_path(self) -> Path:
+        return self.directory / f"{self.name}.isk"
+
+    @property
+    def png_path(self) -> Path:
+        return self.directory / f"{self.name}.png"
+
+    def command(self) -> list[str]:
+        """The command the Edit button runs (in :attr:`directory`)."""
+        return [sys.executable, "-m", "gmmviz._ipysketch_launcher", self.name]
+
+    def edit(self, *, wait: bool = False, timeout: float | None = None) -> subprocess.Popen:
+        """Open the pad in a desktop window.
+
+        Parameters
+        ----------
+        wait : bool
+            Block until the window is closed (scripts); the Edit button does not block the kernel.
+        timeout : float, optional
+            With ``wait``, give up after this many seconds (``subprocess.TimeoutExpired``).
+
+        Raises
+        ------
+        RuntimeError
+            There is no display to open a window on.
+        """
+        if not has_display():
+            raise RuntimeError(
+                f"{NO_DESKTOP_MESSAGE} (no DISPLAY where the kernel runs, so no window can open)"
+            )
+        if self.process is not None and self.process.poll() is None:
+            raise RuntimeError("the pad is already open: draw, save with the disk icon, close it")
+        self.process = subprocess.Popen(
+            self.command(),
+            cwd=self.directory,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        proc = self.process
+        self._watcher = threading.Thread(target=self._watch, args=(proc,), daemon=True)
+        self._watcher.start()
+        if wait:
+            proc.wait(timeout)
+            self._watcher.join(timeout)
+        return proc
+
+    def _watch(self, proc: subprocess.Popen) -> None:
+        out, _ = proc.communicate()
+        self.log = out or ""
+        # A negative code means a signal closed the window: not an error worth showing.
+        if proc.returncode is not None and proc.returncode > 0:
+            last = self.log.strip().splitlines()[-1:] or ["no output"]
+            self.status.value = _html_message(f"The sketch pad stopped with an error: {last[0]}", "error")
+            return
+        self.refresh()
+
+    def _on_edit(self, _button: Any = None) -> None:
+        try:
+            self.edit()
+        except RuntimeError as exc:
+            self.status.value = _html_message(str(exc), "error")
+            return
+        self.status.value = _html_message(
+            "The sketch pad is open in a window: draw (one colour per cluster), save with the "
+            "disk icon, then close the window."
+        )
+
+    def _saved_png(self) -> bytes:
+        """The saved drawing as PNG bytes (b"" when there is none); errors go to the status."""
+        if self.png_path.is_file():
+            return self.png_path.read_bytes()
+        if self.isk_path.is_file():
+            try:
+                return _png_bytes(render_strokes(load_isk(self.isk_path)))
+            except (ValueError, OSError) as exc:
+                self.status.value = _html_message(str(exc), "error")
+        return b""
+
+    def refresh(self) -> None:
+        """Show the saved drawing under the button."""
+        png = self._saved_png()
+        self.preview.value = png
+        self.preview.layout.display = "" if png else "none"
+        if png:
+            self.status.value = _html_message(f"Saved drawing: {self.name}")
+        elif not self.status.value:
+            self.status.value = _html_message(self._hint())
+
+    def strokes(self) -> list[Stroke]:
+        """The saved strokes (from ``<name>.isk``)."""
+        return load_isk(self.isk_path)
+
+    def _points_from_drawing(self, n_points: int, random_state: Any, **kwargs: Any):
+        if self.isk_path.is_file():
+            return points_from_strokes(load_isk(self.isk_path), n_points, random_state=random_state, **kwargs)
+        if self.png_path.is_file():
+            return points_from_image(self.png_path, n_points, random_state=random_state, **kwargs)
+        raise EmptySketchError(
+            f"no drawing named {self.name!r} in {str(self.directory)!r}: click Edit, "
+            f"{WHAT_TO_DRAW}, and save with the disk icon; or pass fallback=example_sketch()"
+        )
+
+    def _drawing_png(self) -> bytes:
+        png = self.preview.value
+        if png:
+            return bytes(png)
+        # Nothing saved: a small blank page with a frame, so the output still shows the pad.
+        page = Image.new("RGB", (200, 60), "white")
+        ImageDraw.Draw(page).rectangle((0, 0, 199, 59), outline="black")
+        return _png_bytes(page)

@@ -1,0 +1,227 @@
+"""Keyboard only: an EMExplorer's controls reached with Tab and changed with keys in JupyterLab.
+
+No mouse: after Run All, Tab moves the focus from the notebook into the explorer and through its
+controls in order (K, start, seed, Σ type, reg_covar, the Play buttons, half-step); arrow keys,
+Enter and Space change them. Each change must reach the kernel and come back as a new picture
+(the Image widget's ``src`` changes) and the kernel's value must be the one the key chose.
+
+Findings (JupyterLab 4.6, ipywidgets 8.1): noUiSlider's handle is focusable and takes the arrow
+keys (one step per press; Home/End jump to the ends); a slider's readout is a second Tab stop (an
+editable number: type and press Enter). Dropdowns are native ``<select>``s (arrow keys), the seed
+box a number input (ArrowUp, then Enter sends it), Play's buttons are ``<button>``s (Enter/Space).
+The output shows the live widget, not the ``image/png`` picture saved beside it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = "keyboard_explorer.ipynb"
+CODE = """import numpy as np
+from gmmviz.widgets import EMExplorer
+
+rng = np.random.default_rng(0)
+X = np.concatenate([rng.normal(c, 0.5, (40, 2)) for c in ([0, 0], [3, 0], [0, 3])])
+explorer = EMExplorer(X, 2, random_state=0, interval=150)
+explorer"""
+
+CONTROLS = [
+    "gmmviz-k-slider",
+    "gmmviz-init",
+    "gmmviz-seed",
+    "gmmviz-covariance-type",
+    "gmmviz-reg-covar",
+    "gmmviz-play",
+    "gmmviz-step-slider",
+]
+
+JS_FOCUS = """(classes) => {
+    const a = document.activeElement;
+    if (!a || !a.closest('.gmmviz-em-explorer')) return null;
+    const control = classes.find((c) => a.closest('.' + c));
+    return {control: control || null, tag: a.tagName, cls: String(a.className),
+            name: a.getAttribute('aria-label') || '',
+            index: a.closest('.' + control) ? Array.from(a.closest('.' + control)
+                .querySelectorAll('button')).indexOf(a) : -1};
+}"""
+JS_SRC = "() => document.querySelector('.gmmviz-em-explorer img.gmmviz-em-explorer-figure').src"
+
+
+def write_notebook(root):
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "explorer",
+                "metadata": {},
+                "outputs": [],
+                "source": CODE,
+            }
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (root / NOTEBOOK).write_text(json.dumps(nb))
+
+
+class Keys:
+    """Tab to a control, press keys, wait for a new picture; ask the kernel for the value."""
+
+    def __init__(self, lab):
+        self.lab, self.page = lab, lab.page
+        self.names = []  # the accessible names (aria-label) of the controls reached
+
+    def focus(self):
+        return self.page.evaluate(JS_FOCUS, CONTROLS)
+
+    def tab_to(self, control, tag=None, button=None, limit=40):
+        for _ in range(limit):
+            self.page.keyboard.press("Tab")
+            f = self.focus()
+            if (
+                f
+                and f["control"] == control
+                and (tag is None or f["tag"] == tag)
+                and (button is None or f["index"] == button)
+            ):
+                self.names.append(f["name"])
+                return f
+        raise AssertionError(f"Tab never reached {control} ({tag}) in {limit} presses")
+
+    def press(self, *keys, what):
+        before = self.page.evaluate(JS_SRC)
+        for key in keys:
+            self.page.keyboard.press(key)
+        self.lab.wait_until(
+            lambda: self.page.evaluate(JS_SRC) != before, f"a new picture after {what}", timeout=30
+        )
+
+    def kernel(self, expr):
+        return self.lab.execute(f"print(repr(({expr})))").strip()
+
+
+def test_the_explorer_works_from_the_keyboard(lab):
+    write_notebook(lab.server.root)
+    lab.open(NOTEBOOK)
+    lab.run_all()
+    page = lab.page
+    page.wait_for_selector(".gmmviz-em-explorer img.gmmviz-em-explorer-figure")
+    # JupyterLab shows the live widget; the image/png saved in the same output is not shown.
+    output = page.locator(".jp-OutputArea-output").first
+    assert output.locator(".gmmviz-em-explorer").count() == 1
+    assert output.locator(".jp-RenderedImage").count() == 0
+    assert lab.execute("print(sorted(explorer._repr_mimebundle_()))").count("image/png") == 1
+
+    keys = Keys(lab)
+    page.keyboard.press("Escape")  # command mode: Tab moves the focus, it does not indent
+
+    keys.tab_to("gmmviz-k-slider", tag="DIV")  # the slider's handle
+    keys.press("ArrowRight", what="ArrowRight on K")
+    assert keys.kernel("explorer.k_slider.value, explorer.history.n_components") == "(3, 3)"
+
+    keys.tab_to("gmmviz-init", tag="SELECT")
+    keys.press("ArrowDown", what="ArrowDown on start")
+    assert keys.kernel("explorer.init_dropdown.value") == "'kmeans++'"
+
+    keys.tab_to("gmmviz-seed", tag="INPUT")
+    keys.press("ArrowUp", "Enter", what="ArrowUp, Enter on seed")
+    assert keys.kernel("explorer.seed_input.value") == "1"
+
+    keys.tab_to("gmmviz-covariance-type", tag="SELECT")
+    keys.press("ArrowDown", what="ArrowDown on Σ type")
+    assert (
+        keys.kernel("explorer.cov_dropdown.value, explorer.history.final.covariance_type")
+        == "('tied', 'tied')"
+    )
+
+    keys.tab_to("gmmviz-reg-covar", tag="DIV")
+    keys.press("Home", what="Home on reg_covar")  # the far end: reg_covar = 0, used as given
+    assert keys.kernel("explorer.reg_slider.value") == "0.0"
+
+    keys.tab_to("gmmviz-play", tag="BUTTON", button=0)
+    keys.press("Enter", what="Enter on Play")  # plays: frames advance on their own
+    lab.wait_until(lambda: int(keys.kernel("explorer.step")) >= 2, "Play to advance", timeout=30)
+    page.keyboard.press("Space")  # the same button pauses
+    lab.wait_until(lambda: keys.kernel("explorer.play.playing") == "False", "Play to pause", timeout=10)
+    page.wait_for_timeout(400)  # a tick already on its way may still land
+    paused = keys.kernel("explorer.step")
+    page.wait_for_timeout(1000)  # about 6 intervals: a running Play would have moved on
+    assert keys.kernel("explorer.step") == paused
+
+    keys.tab_to("gmmviz-step-slider", tag="DIV")
+    keys.press("Home", what="Home on half-step")
+    assert keys.kernel("explorer.step") == "0"
+    keys.press("ArrowRight", what="ArrowRight on half-step")
+    assert keys.kernel("explorer.step") == "1"
+    # Each control reached has a name a screen reader announces (its label and tooltip).
+    assert len(keys.names) == 7 and all(keys.names), keys.names
+    assert keys.names[0].startswith("K") and keys.names[5].startswith("play"), keys.names
+    assert lab.errors() == []
+
+
+PAD_NOTEBOOK = "keyboard_pad.ipynb"
+PAD_CODE = """from gmmviz.pads import SketchPad
+
+pad = SketchPad(n_components=3, n_points=150)
+pad"""
+
+JS_INK = """() => {
+    const c = document.querySelector('.gmmviz-sketchpad canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) ink++;
+    return ink;
+}"""
+
+
+def test_the_drawing_pad_has_a_keyboard_path(lab):
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "pad",
+                "metadata": {},
+                "outputs": [],
+                "source": PAD_CODE,
+            }
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (lab.server.root / PAD_NOTEBOOK).write_text(json.dumps(nb))
+    lab.open(PAD_NOTEBOOK)
+    lab.run_all()
+    page = lab.page
+    page.wait_for_selector(".gmmviz-sketchpad canvas")
+    assert page.evaluate(JS_INK) == 0
+    page.keyboard.press("Escape")
+    for _ in range(60):  # Tab only, to the Random clusters button
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('.gmmviz-sketch-random')"):
+            break
+    else:
+        raise AssertionError("Tab never reached the Random clusters button")
+    page.keyboard.press("Enter")
+    # The clusters appear on the canvas in the page and reach the kernel as labelled points.
+    lab.wait_until(lambda: page.evaluate(JS_INK) > 500, "dots on the canvas", timeout=30)
+    out = lab.execute("X, y = pad.points(); print(X.shape, sorted(set(y.tolist())), pad.source)")
+    assert out.strip() == "(150, 2) [0, 1, 2] canvas"
+    # Tab on to Fit EM, press Space: an explorer appears under the pad.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('.gmmviz-sketch-fit')"):
+            break
+    else:
+        raise AssertionError("Tab never reached Fit EM")
+    page.keyboard.press("Space")
+    page.wait_for_selector(".gmmviz-sketchpad-box .gmmviz-em-explorer img.gmmviz-em-explorer-figure")
+    assert lab.execute("print(pad.explorer.history.n_components)").strip() == "3"
+    assert lab.errors() == []
