@@ -21,6 +21,7 @@ Play >= 20 frames a second without skipped frames). A benchmark, not a test: not
 how the time grows with N.
 Needs Chromium (/usr/bin/chromium, scripts/system_deps.sh installs it) and the project's venv.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,9 +39,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # The browser tests' JupyterLab driver (server with isolated settings, LabPage: open, Run All, execute).
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from lab_driver import (CHROMIUM_ARGS, JUPYTER, VIEWPORT, LabPage, LabServer,  # noqa: E402
-                        chromium_executable, free_port, isolated_jupyter_env, stop_server,
-                        wait_for_server)
+from lab_driver import (  # noqa: E402
+    CHROMIUM_ARGS,
+    JUPYTER,
+    VIEWPORT,
+    LabPage,
+    LabServer,
+    chromium_executable,
+    free_port,
+    isolated_jupyter_env,
+    stop_server,
+    wait_for_server,
+)
 
 NOTEBOOK = "notebooks/04_em_explorer.ipynb"
 TARGETS = {"half-step": 30.0, "K": 100.0}
@@ -125,14 +135,18 @@ def play(lab: LabPage, variable: str, seconds: float = 4.0, interval_ms: int = 5
     """Play at ``interval_ms`` from the first frame; pictures shown per second and half-steps skipped."""
     page = lab.page
     # Looping, so that a short fit (a few half-steps) still plays for the whole measurement.
-    lab.execute(f"{variable}.play.interval = {interval_ms}; {variable}.play.repeat = True; "
-                f"{variable}.set_step(0)")
+    lab.execute(
+        f"{variable}.play.interval = {interval_ms}; {variable}.play.repeat = True; {variable}.set_step(0)"
+    )
     time.sleep(0.5)
-    page.evaluate("""(index) => { const t = window.__bench; t.steps = [];
+    page.evaluate(
+        """(index) => { const t = window.__bench; t.steps = [];
       const box = document.querySelectorAll('.gmmviz-em-explorer')[index];
       const readout = box.querySelector('.gmmviz-step-slider .noUi-handle');
       t.img.addEventListener('load', () => t.steps.push([performance.now(),
-        parseInt(readout.getAttribute('aria-valuenow'))])); return 1; }""", EXPLORER["index"])
+        parseInt(readout.getAttribute('aria-valuenow'))])); return 1; }""",
+        EXPLORER["index"],
+    )
     buttons = explorer_box(page).locator(".gmmviz-play button")
     buttons.first.click()
     time.sleep(seconds)
@@ -142,8 +156,11 @@ def play(lab: LabPage, variable: str, seconds: float = 4.0, interval_ms: int = 5
         return {"fps": 0.0, "skipped": float("nan"), "shown": len(steps)}
     span = (steps[-1][0] - steps[0][0]) / 1000
     jumps = [b[1] - a[1] for a, b in zip(steps, steps[1:]) if b[1] > a[1]]  # a loop back is no skip
-    return {"fps": (len(steps) - 1) / span if span > 0 else 0.0,
-            "skipped": sum(j - 1 for j in jumps), "shown": len(steps)}
+    return {
+        "fps": (len(steps) - 1) / span if span > 0 else 0.0,
+        "skipped": sum(j - 1 for j in jumps),
+        "shown": len(steps),
+    }
 
 
 def stats(values: list[float]) -> tuple[float, float]:
@@ -167,19 +184,38 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("Chromium is not installed: run scripts/system_deps.sh (as root).")
     tmp = Path(tempfile.mkdtemp(prefix="bench_browser_"))
     root = tmp / "course"
-    shutil.copytree(ROOT / "notebooks", root / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copytree(
+        ROOT / "notebooks",
+        root / "notebooks",
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+    )
     env = isolated_jupyter_env(tmp)
     port, token = free_port(), secrets.token_hex(16)
-    cmd = [str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           "--ServerApp.port_retries=0", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
-           "--expose-app-in-browser", "--LabApp.news_url="]
+    cmd = [
+        str(JUPYTER),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--expose-app-in-browser",
+        "--LabApp.news_url=",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = tmp / "server.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_server(base, token, proc, log)
@@ -199,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                 # A new explorer on N points, in a cell at the end (the server's copy only).
                 cell = lab.append_code_cell(
                     "bench_explorer = EMExplorer(make_dataset('blobs', n_samples="
-                    f"{args.n}, random_state=0)[0], n_components=3)\nbench_explorer")
+                    f"{args.n}, random_state=0)[0], n_components=3)\nbench_explorer"
+                )
                 lab.run_cell(cell)
                 n_points, variable = args.n, "bench_explorer"
                 EXPLORER["index"] = page.locator(".gmmviz-em-explorer").count() - 1
@@ -214,21 +251,29 @@ def main(argv: list[str] | None = None) -> int:
         stop_server(proc, base, token)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"\nEM explorer in JupyterLab, headless Chromium; {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.1f}; 04's {'first explorer' if not args.n else 'explorer on blobs'}, "
-          f"N = {n_points}")
-    print("| input | presses | to new src: median / p90 (ms) | to picture loaded: median / p90 (ms) "
-          "| target median (ms) |")
+    print(
+        f"\nEM explorer in JupyterLab, headless Chromium; {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load {os.getloadavg()[0]:.1f}; 04's {'first explorer' if not args.n else 'explorer on blobs'}, "
+        f"N = {n_points}"
+    )
+    print(
+        "| input | presses | to new src: median / p90 (ms) | to picture loaded: median / p90 (ms) "
+        "| target median (ms) |"
+    )
     print("|---|---|---|---|---|")
     for name, times in (("half-step (ArrowRight/Left)", half), ("K (ArrowRight/Left)", ks)):
         src_med, src_p90 = stats([t[0] for t in times])
         load_med, load_p90 = stats([t[1] for t in times])
         target = TARGETS["half-step" if name.startswith("half") else "K"]
-        print(f"| {name} | {len(times)} | {src_med:.0f} / {src_p90:.0f} | {load_med:.0f} / {load_p90:.0f} "
-              f"| <= {target:.0f} |")
+        print(
+            f"| {name} | {len(times)} | {src_med:.0f} / {src_p90:.0f} | {load_med:.0f} / {load_p90:.0f} "
+            f"| <= {target:.0f} |"
+        )
     if played is not None:
-        print(f"\nPlay at a 50 ms interval: {played['fps']:.1f} pictures a second shown "
-              f"({played['shown']} in 4 s), {played['skipped']:g} half-steps skipped (target >= 20, none)")
+        print(
+            f"\nPlay at a 50 ms interval: {played['fps']:.1f} pictures a second shown "
+            f"({played['shown']} in 4 s), {played['skipped']:g} half-steps skipped (target >= 20, none)"
+        )
     return 0
 
 

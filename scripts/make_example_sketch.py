@@ -7,6 +7,7 @@ like a browser canvas. The output is deterministic: re-running the script rewrit
 
 Usage: python scripts/make_example_sketch.py [OUTPUT]
 """
+
 from __future__ import annotations
 
 import sys

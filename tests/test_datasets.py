@@ -322,6 +322,7 @@ def test_mixture_spec_unknown_name():
 @pytest.mark.parametrize("name", SYNTHETIC)
 def test_true_params_as_gmmparams(name):
     from gmmviz import em
+
     params = datasets.true_params(name)
     spec = mixture_spec(name)
     assert isinstance(params, em.GMMParams)

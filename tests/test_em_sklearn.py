@@ -175,6 +175,7 @@ def test_blocked_passes_over_the_points_match_sklearn(covariance_type, monkeypat
 
 def test_blas_threads_are_restored():
     import threadpoolctl  # a declared dependency: missing is a failure, not a skip
+
     before = [lib["num_threads"] for lib in threadpoolctl.threadpool_info()]
     X = mixture_data(20_000, 2, K, seed=9)  # large enough for the blocked passes on one BLAS thread
     fit_em(X, K, init="random", random_state=0, max_iter=3)

@@ -1,4 +1,5 @@
 """gmmviz.exercises: every hint fires on the slip it names, correct answers pass, None is 'not attempted'."""
+
 import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
@@ -63,8 +64,12 @@ def test_e_step_unnormalised_rows():
 
 def test_e_step_unnormalised_numerator_names_the_row():
     def wrong(X, params):  # π_k N(x_n|μ_k,Σ_k) without dividing by T_n
-        dens = np.column_stack([w * multivariate_normal(m, c).pdf(X).reshape(-1)
-                                for w, m, c in zip(params.weights, params.means, params.covariances)])
+        dens = np.column_stack(
+            [
+                w * multivariate_normal(m, c).pdf(X).reshape(-1)
+                for w, m, c in zip(params.weights, params.means, params.covariances)
+            ]
+        )
         return dens, float(np.log(dens.sum(axis=1)).sum())
 
     res = check_e_step(wrong)
@@ -124,8 +129,12 @@ def test_e_step_per_point_log_likelihood():
 
 def test_e_step_forgot_weights():
     def wrong(X, params):
-        logn = np.column_stack([multivariate_normal(m, c).logpdf(X).reshape(-1)
-                                for m, c in zip(params.means, params.covariances)])
+        logn = np.column_stack(
+            [
+                multivariate_normal(m, c).logpdf(X).reshape(-1)
+                for m, c in zip(params.means, params.covariances)
+            ]
+        )
         resp = np.exp(logn - logn.max(axis=1, keepdims=True))
         return resp / resp.sum(axis=1, keepdims=True), gmmviz.log_likelihood(X, params)
 
@@ -257,8 +266,12 @@ def test_m_step_covariances_divided_by_n():
     def wrong(X, resp, reg_covar=1e-6):
         X = np.asarray(X)
         w, m, _ = reference_m_step(X, resp, reg_covar)
-        c = np.array([(resp[:, k, None] * (X - m[k])).T @ (X - m[k]) / len(X) + reg_covar * np.eye(X.shape[1])
-                      for k in range(resp.shape[1])])
+        c = np.array(
+            [
+                (resp[:, k, None] * (X - m[k])).T @ (X - m[k]) / len(X) + reg_covar * np.eye(X.shape[1])
+                for k in range(resp.shape[1])
+            ]
+        )
         return w, m, c
 
     _assert_fails(check_m_step(wrong), "not by the number of points n")
@@ -269,8 +282,12 @@ def test_m_step_covariances_not_centred():
         X = np.asarray(X)
         w, m, _ = reference_m_step(X, resp, reg_covar)
         nk = resp.sum(axis=0)
-        c = np.array([(resp[:, k, None] * X).T @ X / nk[k] + reg_covar * np.eye(X.shape[1])
-                      for k in range(resp.shape[1])])
+        c = np.array(
+            [
+                (resp[:, k, None] * X).T @ X / nk[k] + reg_covar * np.eye(X.shape[1])
+                for k in range(resp.shape[1])
+            ]
+        )
         return w, m, c
 
     _assert_fails(check_m_step(wrong), "subtract the mean")
@@ -297,8 +314,11 @@ def test_m_step_wrong_return():
 
 def test_m_step_exception_becomes_hint():
     def wrong(X, resp, reg_covar=1e-6):
-        return gmmviz.GMMParams(np.ones(resp.shape[1]), np.zeros((resp.shape[1], X.shape[1])),
-                                np.stack([np.eye(X.shape[1])] * resp.shape[1]))
+        return gmmviz.GMMParams(
+            np.ones(resp.shape[1]),
+            np.zeros((resp.shape[1], X.shape[1])),
+            np.stack([np.eye(X.shape[1])] * resp.shape[1]),
+        )
 
     _assert_fails(check_m_step(wrong), "raised ValueError", "sum to 1")
 
@@ -320,7 +340,9 @@ def test_check_log_likelihood(fitted):
     _assert_fails(ex.check_log_likelihood(ll / len(X), X, params), "mean", "sum")
     _assert_fails(ex.check_log_likelihood(gmmviz.log_density(X, params), X, params), ".sum()")
     _assert_fails(ex.check_log_likelihood(-ll, X, params), "sign")
-    _assert_fails(ex.check_log_likelihood(np.exp(gmmviz.log_density(X, params)).sum(), X, params), "log of each")
+    _assert_fails(
+        ex.check_log_likelihood(np.exp(gmmviz.log_density(X, params)).sum(), X, params), "log of each"
+    )
     _assert_fails(ex.check_log_likelihood(ll + 3.0, X, params), "should be")
 
 
@@ -394,8 +416,12 @@ def test_solution_prints_source(capsys):
 
 def _naive_e_step(X, params):
     """Exponentiate, then normalise: right on nearby points, 0/0 on a far one."""
-    dens = np.column_stack([w * multivariate_normal(m, c).pdf(X)
-                            for w, m, c in zip(params.weights, params.means, params.covariances)])
+    dens = np.column_stack(
+        [
+            w * multivariate_normal(m, c).pdf(X)
+            for w, m, c in zip(params.weights, params.means, params.covariances)
+        ]
+    )
     total = dens.sum(axis=1)
     return dens / total[:, None], np.log(total).sum()
 
@@ -404,19 +430,29 @@ def test_naive_e_step_fails_on_the_far_point_and_says_why():
     # The naive version agrees with the reference on the three ordinary problems ...
     for X, params, _ in ex._problems(0):
         resp, ll = _naive_e_step(X, params)
-        assert np.allclose(resp, reference_e_step(X, params)[0]) and np.isclose(ll, reference_e_step(X, params)[1])
+        assert np.allclose(resp, reference_e_step(X, params)[0]) and np.isclose(
+            ll, reference_e_step(X, params)[1]
+        )
     # ... but the far point underflows: every density is 0 in float64 (checked independently).
     X, params = ex._far_problem(0)
     logs = [multivariate_normal(m, c).logpdf(X[-1]) for m, c in zip(params.means, params.covariances)]
-    assert max(logs) < -1000 and all(multivariate_normal(m, c).pdf(X[-1]) == 0.0
-                                     for m, c in zip(params.means, params.covariances))
+    assert max(logs) < -1000 and all(
+        multivariate_normal(m, c).pdf(X[-1]) == 0.0 for m, c in zip(params.means, params.covariances)
+    )
     _assert_fails(check_e_step(_naive_e_step), "far from every component", "logsumexp", "NaN")
 
 
 def test_naive_e_step_with_an_epsilon_still_fails():
     def padded(X, params):
-        dens = np.column_stack([w * multivariate_normal(m, c).pdf(X)
-                                for w, m, c in zip(params.weights, params.means, params.covariances)]) + 1e-300
+        dens = (
+            np.column_stack(
+                [
+                    w * multivariate_normal(m, c).pdf(X)
+                    for w, m, c in zip(params.weights, params.means, params.covariances)
+                ]
+            )
+            + 1e-300
+        )
         total = dens.sum(axis=1)
         return dens / total[:, None], np.log(total).sum()
 
@@ -482,8 +518,10 @@ def test_check_best_k_agrees_with_sklearn_bic():
 
 
 def test_check_uncertain():
-    resp = np.array([[0.5, 0.3, 0.2], [0.999, 0.0005, 0.0005], [0.2, 0.8, 0.0], [0.995, 0.004, 0.001], [0.0, 0.0, 1.0]])
-    want = np.array([True, False, True, False, False])    # by hand: largest γ below 0.99
+    resp = np.array(
+        [[0.5, 0.3, 0.2], [0.999, 0.0005, 0.0005], [0.2, 0.8, 0.0], [0.995, 0.004, 0.001], [0.0, 0.0, 1.0]]
+    )
+    want = np.array([True, False, True, False, False])  # by hand: largest γ below 0.99
     assert ex.check_uncertain(want, resp, 0.99).passed
     assert ex.check_uncertain(None, resp).status == "not attempted"
     _assert_fails(ex.check_uncertain(~want, resp, 0.99), "flip")

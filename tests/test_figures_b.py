@@ -1,4 +1,5 @@
 """gmmviz.figures, notebooks 05-09 part: each figure draws what its parameters say."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,10 +10,14 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.patches import Ellipse  # noqa: E402
 
 import gmmviz.datasets  # noqa: E402
-from gmmviz import e_step, fit_em, log_likelihood  # noqa: E402
-from gmmviz import figures  # noqa: E402
+from gmmviz import (  # noqa: E402
+    e_step,
+    figures,  # noqa: E402
+    fit_em,
+    log_likelihood,
+)
 from gmmviz.bound import em_bound_trace, mean_slice  # noqa: E402
-from gmmviz.plot import point_colors  # noqa: E402
+from gmmviz.plot import soft_colors  # noqa: E402
 
 
 @pytest.fixture()
@@ -34,10 +39,10 @@ def test_plot_fit_draws_every_component_and_labels_the_axes(data):
     assert len(out["ellipses"]) == 3 * 2 and all(isinstance(e, Ellipse) for e in out["ellipses"])
     assert sum(isinstance(p, Ellipse) for p in ax.patches) == 6
     assert ax.get_xlabel() == "$x_1$" and ax.get_ylabel() == "$x_2$"
-    assert f"{log_likelihood(X, hist.final):.1f}" in ax.get_title()        # the default title states ln p(X)
+    assert f"{log_likelihood(X, hist.final):.1f}" in ax.get_title()  # the default title states ln p(X)
     np.testing.assert_allclose(out["points"].get_offsets(), X)
     resp, _ = e_step(X, hist.final)
-    np.testing.assert_allclose(out["points"].get_facecolors(), point_colors(resp), atol=1e-6)
+    np.testing.assert_allclose(out["points"].get_facecolors(), soft_colors(resp), atol=1e-6)
     np.testing.assert_allclose(out["means"].get_offsets(), hist.final.means)
 
 
@@ -47,19 +52,22 @@ def test_plot_fit_takes_given_colours_and_title(data):
     hard = np.eye(3)[np.arange(len(X)) % 3]
     out = figures.plot_fit(ax, X, hist.final, resp=hard, title="mine", xlabel="a", ylabel="b")
     assert ax.get_title() == "mine" and ax.get_xlabel() == "a"
-    np.testing.assert_allclose(out["points"].get_facecolors(), point_colors(hard), atol=1e-6)
+    np.testing.assert_allclose(out["points"].get_facecolors(), soft_colors(hard), atol=1e-6)
 
 
 def test_plot_covariance_types_counts_parameters_like_sklearn(data):
     X, _ = data
-    fits = {cov: fit_em(X, 3, covariance_type=cov, random_state=0).final for cov in ("spherical", "diag", "tied", "full")}
+    fits = {
+        cov: fit_em(X, 3, covariance_type=cov, random_state=0).final
+        for cov in ("spherical", "diag", "tied", "full")
+    }
     fig, axes = plt.subplots(1, 4)
     out = figures.plot_covariance_types(axes, X, fits)
     assert list(out) == list(fits)
     for ax, (cov, params) in zip(axes, fits.items()):
         gm = params.to_sklearn()
         assert ax.get_title().startswith(f"{cov}: p = {gm._n_parameters()},")
-        assert f"BIC = {gm.bic(X):.0f}" in ax.get_title()                    # scikit-learn's BIC, independently
+        assert f"BIC = {gm.bic(X):.0f}" in ax.get_title()  # scikit-learn's BIC, independently
         assert ax.get_xlabel() and ax.get_ylabel()
     with pytest.raises(ValueError, match="one axes per covariance type"):
         figures.plot_covariance_types(axes[:2], X, fits)
@@ -97,7 +105,7 @@ def test_plot_weights_sorts_each_model():
     assert [b.get_height() for b in out["a"]] == [0.5, 0.3, 0.2]
     assert [b.get_height() for b in out["b"]] == [0.9, 0.1, 0.0, 0.0]
     assert out["a"][0].get_facecolor() != out["b"][0].get_facecolor()
-    assert ax.get_ylabel() and ax.get_xlabel() and len(ax.get_lines()) == 1      # the threshold line
+    assert ax.get_ylabel() and ax.get_xlabel() and len(ax.get_lines()) == 1  # the threshold line
 
 
 def test_plot_bound_trace_and_gap_bars_match_the_trace():
@@ -107,7 +115,7 @@ def test_plot_bound_trace_and_gap_bars_match_the_trace():
     out = figures.plot_bound_trace(ax, trace, start=3)
     np.testing.assert_allclose(out["log_likelihood"].get_ydata(), trace.log_likelihood[3:])
     np.testing.assert_allclose(out["elbo"].get_ydata(), trace.elbo[3:])
-    assert np.all(out["elbo"].get_ydata() <= out["log_likelihood"].get_ydata() + 1e-9)     # the bound is below
+    assert np.all(out["elbo"].get_ydata() <= out["log_likelihood"].get_ydata() + 1e-9)  # the bound is below
     assert ax.get_xticklabels()[0].get_text() == trace.labels[3]
     bars = figures.plot_gap_bars(ax_gap, trace)
     after_m = np.array([k == "M" for k in trace.kinds])
@@ -120,6 +128,7 @@ def test_plot_bound_slice_and_line(data):
     now = hist.params[0]
     q, _ = e_step(X, now)
     from gmmviz import m_step
+
     direction = m_step(X, q).means[1] - now.means[1]
     s = np.linspace(-1, 2, 31)
     ll_line, elbo_line = mean_slice(X, now, q, 1, direction, s)
@@ -128,14 +137,18 @@ def test_plot_bound_slice_and_line(data):
     assert out["touch"].get_xdata()[0] == 0.0 and np.isclose(out["touch"].get_ydata()[0], ll_line[10])
     assert np.isclose(out["top"].get_xdata()[0], s[np.argmax(elbo_line)])
     line = figures.plot_slice_line(ax_data, X, now, q, 1, direction, s)
-    np.testing.assert_allclose(np.column_stack(line["line"].get_data()), now.means[1] + np.outer([-1, 2], direction))
+    np.testing.assert_allclose(
+        np.column_stack(line["line"].get_data()), now.means[1] + np.outer([-1, 2], direction)
+    )
     np.testing.assert_allclose(np.ravel(line["target"].get_data()), now.means[1] + direction)
     assert "μ_2" in ax_data.get_title()
 
 
 def test_plot_segmentation_colours_pixels_by_their_component():
     rng = np.random.default_rng(0)
-    scene = np.where(np.arange(12)[None, :, None] < 6, [0.9, 0.1, 0.1], [0.1, 0.1, 0.9]) + rng.normal(0, 0.02, (10, 12, 3))
+    scene = np.where(np.arange(12)[None, :, None] < 6, [0.9, 0.1, 0.1], [0.1, 0.1, 0.9]) + rng.normal(
+        0, 0.02, (10, 12, 3)
+    )
     scene = scene.clip(0, 1)
     hist = fit_em(scene.reshape(-1, 3), 2, random_state=0)
     resp = hist.responsibilities(-1)
@@ -154,7 +167,7 @@ def test_plot_segmentation_colours_pixels_by_their_component():
 def test_plot_anomalies_flags_what_sklearn_calls_low_density(data):
     X, hist = data
     gm = hist.final.to_sklearn()
-    tau = np.quantile(gm.score_samples(X), 0.05)                  # scikit-learn's ln p(x), independently
+    tau = np.quantile(gm.score_samples(X), 0.05)  # scikit-learn's ln p(x), independently
     new = np.array([[0.0, 0.0], [20.0, 20.0]])
     fig, ax = plt.subplots()
     out = figures.plot_anomalies(ax, X, hist.final, tau, new)
@@ -169,8 +182,15 @@ def test_plot_anomalies_flags_what_sklearn_calls_low_density(data):
 def test_plot_criterion_stars_the_best_k():
     fig, ax = plt.subplots()
     Ks = [1, 2, 3, 4]
-    out = figures.plot_criterion(ax, Ks, {"a": [5.0, 3.0, 1.0, 2.0], "b": [4.0, 4.5, 3.5, 0.5]}, best="min", true_k=3,
-                                 ylabel="BIC", title="t")
+    out = figures.plot_criterion(
+        ax,
+        Ks,
+        {"a": [5.0, 3.0, 1.0, 2.0], "b": [4.0, 4.5, 3.5, 0.5]},
+        best="min",
+        true_k=3,
+        ylabel="BIC",
+        title="t",
+    )
     assert out["a"]["best"].get_xdata()[0] == 3 and out["b"]["best"].get_xdata()[0] == 4
     assert out["true_k"].get_xdata()[0] == 3 and ax.get_xlabel() == "K" and ax.get_ylabel() == "BIC"
     np.testing.assert_allclose(out["a"]["line"].get_ydata(), [5, 3, 1, 2])

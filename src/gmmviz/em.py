@@ -491,8 +491,18 @@ def fit_em(
     """
     if type(X).__module__.split(".")[0] == "dask":  # larger than memory: the same EM, chunk by chunk
         from .chunked import fit_em_chunked
-        return fit_em_chunked(X, n_components, init=init, covariance_type=covariance_type, max_iter=max_iter,
-                              tol=tol, reg_covar=reg_covar, random_state=random_state, params=params)
+
+        return fit_em_chunked(
+            X,
+            n_components,
+            init=init,
+            covariance_type=covariance_type,
+            max_iter=max_iter,
+            tol=tol,
+            reg_covar=reg_covar,
+            random_state=random_state,
+            params=params,
+        )
     # The history keeps its own read-only copy: frames recompute γ from it, so later edits to the
     # caller's array (X += noise in a notebook) must not change them.
     X = np.array(check_array(X), order="C")

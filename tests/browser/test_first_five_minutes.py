@@ -13,6 +13,7 @@ fresh `git clone`), with these test-only differences:
   machine, and autosave is off, so the checkout's notebook is never rewritten; the checkpoint copy
   JupyterLab makes when it opens the notebook is removed afterwards (if the test made it).
 """
+
 from __future__ import annotations
 
 import json
@@ -65,14 +66,21 @@ def make_lab(tmp_path):
     env = isolated_jupyter_env(tmp_path / "jupyter")
     # Test-only: window.jupyterapp lets a failing test record the notebook's state.
     (Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json").write_text(
-        json.dumps({"LabApp": {"expose_app_in_browser": True}}))
+        json.dumps({"LabApp": {"expose_app_in_browser": True}})
+    )
     port, token = free_port(), secrets.token_hex(16)
-    env.update(JUPYTER_PORT=str(port), JUPYTER_PORT_RETRIES="0", JUPYTER_TOKEN=token,
-               BROWSER=str(recorder))
+    env.update(JUPYTER_PORT=str(port), JUPYTER_PORT_RETRIES="0", JUPYTER_TOKEN=token, BROWSER=str(recorder))
     log = tmp_path / "make-lab.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(["make", "lab"], cwd=CHECKOUT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            ["make", "lab"],
+            cwd=CHECKOUT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     base_url = f"http://localhost:{port}"
     # Opening a notebook makes JupyterLab write a checkpoint (a copy) next to it; remove ours after.
     checkpoints = CHECKOUT / "notebooks" / ".ipynb_checkpoints"
@@ -87,7 +95,8 @@ def make_lab(tmp_path):
         while not (opened.exists() and opened.read_text().strip()):
             assert proc.poll() is None, f"make lab exited with {proc.returncode}:\n{tail(log)}"
             assert time.monotonic() < deadline, (
-                f"make lab did not open a browser (BROWSER={recorder}):\n{tail(log)}")
+                f"make lab did not open a browser (BROWSER={recorder}):\n{tail(log)}"
+            )
             time.sleep(0.3)
         yield LabServer(base_url, token, CHECKOUT, log, proc), opened.read_text().split()[0]
     finally:
@@ -110,22 +119,29 @@ def assert_lands_on_start_here(lab: LabPage, url: str):
     lab.path = START_HERE
     # What the learner sees: the start notebook's tab, current, with its cells and an idle kernel.
     tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
-    lab.wait_until(lambda: tab.count() == 1 and tab.inner_text().strip() == "00_start_here.ipynb",
-                   f"the current tab to be 00_start_here.ipynb after opening {url}", timeout=120)
+    lab.wait_until(
+        lambda: tab.count() == 1 and tab.inner_text().strip() == "00_start_here.ipynb",
+        f"the current tab to be 00_start_here.ipynb after opening {url}",
+        timeout=120,
+    )
     assert page.url.startswith(lab.server.base_url), page.url
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
     lab.wait_until(lambda: panel.locator(".jp-Cell").count() > 0, "the start notebook's cells", 60)
     assert panel.locator(".jp-Cell").first.is_visible()
     status = page.locator(".jp-StatusBar-Widget").filter(has_text="Python 3")
-    lab.wait_until(lambda: status.count() > 0 and "Idle" in status.first.inner_text(),
-                   "the status bar to show an idle Python 3 kernel", timeout=120)
+    lab.wait_until(
+        lambda: status.count() > 0 and "Idle" in status.first.inner_text(),
+        "the status bar to show an idle Python 3 kernel",
+        timeout=120,
+    )
     # The same through JupyterLab's API (also records the notebook for failure artifacts).
     lab.wait(JS_ADOPT_PANEL, f"JupyterLab's current document to be {START_HERE}", 30, arg=START_HERE)
     lab.wait(JS_READY, f"the kernel of {START_HERE} to be ready", 60)
     # JupyterLab asks about news once the application is restored; give it time to do so.
     page.wait_for_timeout(3000)
-    assert page.evaluate("() => document.querySelector('.jp-Dialog') === null"), \
+    assert page.evaluate("() => document.querySelector('.jp-Dialog') === null"), (
         "a dialog covers the start notebook"
+    )
     shown = page.evaluate("() => document.body.innerText")
     assert not NEWS.search(shown), f"JupyterLab asks about news: {NEWS.search(shown).group(0)!r}"
     # And the settings say so (the course's overrides; the test servers have no news setting of their own).
@@ -150,13 +166,21 @@ def printed_lab(tmp_path):
     for var in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
         env.pop(var, None)
     (Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json").write_text(
-        json.dumps({"LabApp": {"expose_app_in_browser": True}}))
+        json.dumps({"LabApp": {"expose_app_in_browser": True}})
+    )
     port = free_port()
     env.update(JUPYTER_PORT=str(port), JUPYTER_PORT_RETRIES="0")
     log = tmp_path / "lab-sh.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(["bash", "scripts/lab.sh", "--no-browser"], cwd=CHECKOUT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            ["bash", "scripts/lab.sh", "--no-browser"],
+            cwd=CHECKOUT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     checkpoints = CHECKOUT / "notebooks" / ".ipynb_checkpoints"
     checkpoint = checkpoints / "00_start_here-checkpoint.ipynb"
     had = checkpoints.exists(), checkpoint.exists()
