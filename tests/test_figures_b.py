@@ -43,7 +43,7 @@ def test_plot_fit_draws_every_component_and_labels_the_axes(data):
     np.testing.assert_allclose(out["points"].get_offsets(), X)
     resp, _ = e_step(X, hist.final)
     np.testing.assert_allclose(out["points"].get_facecolors(), soft_colors(resp), atol=1e-6)
-    np.testing.assert_allclose(out["means"].get_offsets(), hist.final.means)
+    np.testing.assert_allclose(out["means"].markers.get_offsets(), hist.final.means)
 
 
 def test_plot_fit_takes_given_colours_and_title(data):
