@@ -31,10 +31,10 @@ def main() -> Path:
     assert np.all(np.diff(history.log_likelihoods) >= -1e-9), "ln p(X) decreased"
     frame = history.frame(min(15, history.n_frames - 1))  # the E-step of iteration 8 (or the last frame)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [1.3, 1]})
-    plot_frame(left, frame, X)
+    plot_frame(left, X, frame)
     left.set_xlabel("eruption duration (standardized)")
     left.set_ylabel("waiting time (standardized)")
-    plot_log_likelihood(right, history.log_likelihoods, current=frame.iteration)
+    plot_log_likelihood(right, history.log_likelihoods, current=frame.params_index)
     right.set_title("ln p(X) never decreases")
     fig.tight_layout()
     fig.savefig(OUT, dpi=80)
