@@ -5,7 +5,7 @@ gmmviz / scikit-learn, and checks that the two give the same parameters. gmmviz'
 what ``fit_em`` does per iteration (M-step, building the new GMMParams with its Cholesky
 factors, E-step); scikit-learn's is ``GaussianMixture._m_step`` + ``_e_step``.
 
-    .venv/bin/python benchmarks/bench_em.py [--repeat 7] [--quick]
+    .venv/bin/python benchmarks/bench_em.py [--repeat 25] [--quick]
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_em.py   # both on one thread
 
 Two groups of rows:
@@ -15,7 +15,7 @@ Two groups of rows:
   dominate (validation, GMMParams, one Cholesky per component): ratio <= 0.5.
 
 On a busy machine the times (scikit-learn's especially: it makes multithreaded BLAS calls) vary a
-lot from run to run; use --repeat 9 and run it twice. The load average is printed with the table.
+lot from run to run: run it twice. The load average is printed with the table.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def make_data(n: int, d: int, k: int, seed: int = 0) -> np.ndarray:
     return centres[labels] + rng.normal(size=(n, d))
 
 
-def loops_for(fn, min_seconds: float = 0.03) -> int:
+def loops_for(fn, min_seconds: float = 0.005) -> int:
     """How many calls make a timing loop of at least ``min_seconds`` (after a warm-up call)."""
     fn()  # warm-up: first-touch allocations and BLAS thread start-up
     t0 = time.perf_counter()
@@ -55,7 +55,8 @@ def best_ms(fns, repeat: int) -> list[float]:
     """The best (minimum) time per call of each function, over ``repeat`` rounds that interleave them.
 
     On a shared machine other processes only ever add time, so the minimum is the stable estimate;
-    interleaving gives both sides the same background load.
+    short timing loops (about 5 ms) and many rounds give it clean slices to find, and interleaving
+    gives both sides the same background load.
     """
     loops = [loops_for(fn) for fn in fns]
     best = [np.inf] * len(fns)
@@ -102,7 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=25)
     parser.add_argument("--quick", action="store_true", help="course-size rows only")
     args = parser.parse_args()
     import sklearn

@@ -23,8 +23,9 @@ Each type-dependent piece is one small function per type, chosen from a table (a
 plus conversions (:func:`to_full`, :func:`add_reg_covar`), the parking of an empty component
 (:func:`fill_empty`) and the check of one new component's covariance (:func:`component_covariance`).
 
-The Mahalanobis and scatter functions here are the plain NumPy versions, written to be read;
-:mod:`gmmviz._fast` computes the same numbers in cache-sized blocks, and the E- and M-steps use it.
+The Mahalanobis and scatter functions here are the plain NumPy versions, written to be read. The E-
+and M-steps call them through :mod:`gmmviz._fast`, which uses them as they are for small problems and
+computes the same numbers in cache-sized blocks for large ones.
 """
 
 from __future__ import annotations

@@ -19,8 +19,10 @@ Each has the signature and the result of its plain version in :mod:`gmmviz._cova
 * Those many small BLAS calls run on one BLAS thread: multithreaded OpenBLAS synchronises its
   threads in every call, which on a busy machine (shared CI runners, Binder) costs up to
   milliseconds per call.
-* The responsibilities are returned as the transpose of a C-contiguous (K, n) array, so the
-  M-step reads each component's column contiguously.
+* :func:`squared_mahalanobis` returns (both ways) the transpose of a C-contiguous (K, n) array. The
+  E-step updates it in place, so the responsibilities keep that layout: each component's column is
+  contiguous for the M-step, and NumPy's reductions over k (max, sum) run along long rows instead of
+  rows of length K (several times faster).
 """
 
 from __future__ import annotations

@@ -284,13 +284,14 @@ def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: fl
     nk = resp.sum(axis=0) + _NK_EPS  # N_k = Σ_n γ_nk (+ a tiny ε, as scikit-learn: never 0/0)
     means = _fast.weighted_sums(resp, X) / nk[:, np.newaxis]  # μ_k = Σ_n γ_nk x_n / N_k
     empty = nk < _NK_EPS * (n + 1)
-    if empty.any():
+    any_empty = bool(empty.any())
+    if any_empty:
         _warn_empty(empty)
         means[empty] = X.mean(axis=0)
     # Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I, in the covariance type's form
     scatter = _fast.scatter(X, resp, means, covariance_type)
     covariances = cov.covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
-    if empty.any():
+    if any_empty:
         data_covariance = np.atleast_2d(np.cov(X, rowvar=False, bias=True)) + reg_covar * np.eye(d)
         covariances = cov.fill_empty(covariances, empty, covariance_type, data_covariance)
     weights = nk / nk.sum()  # π_k = N_k / N
