@@ -30,6 +30,7 @@ computes the same numbers in cache-sized blocks for large ones.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -322,6 +323,33 @@ def covariances_from_scatter(
     """
     covs = _COVARIANCES_FROM_SCATTER[covariance_type](scatter, nk)
     return _add_reg_covar_in_place(covs, covariance_type, reg_covar)
+
+
+#: scikit-learn adds this to every N_k so that no division is by exactly zero; gmmviz does the same so
+#: that both produce the same numbers from the same start.
+NK_EPS = 10.0 * np.finfo(np.float64).eps
+
+
+class EmptyComponentWarning(UserWarning):
+    """A component received (almost) no responsibility in an M-step."""
+
+
+def empty_components(nk: np.ndarray, n_points: int) -> np.ndarray:
+    """Which components are empty: N_k (with ``NK_EPS`` added) below ``NK_EPS · (N + 1)``.
+
+    Such a component's mean and covariance cannot be estimated; it is parked on the data's mean and
+    covariance (:func:`fill_empty`) with weight ≈ 0, and an :class:`EmptyComponentWarning` names it
+    (the in-memory and the chunked M-step share this rule).
+    """
+    empty = nk < NK_EPS * (n_points + 1)
+    if empty.any():
+        warnings.warn(
+            f"Component(s) {np.flatnonzero(empty).tolist()} received no responsibility (N_k ≈ 0): "
+            f"parked on the data's mean and covariance with weight ≈ 0. Lower K or try another start.",
+            EmptyComponentWarning,
+            stacklevel=4,
+        )
+    return empty
 
 
 def fill_empty(

@@ -30,7 +30,6 @@ empty-component rule, the stopping rule and the :class:`~gmmviz.em.EMHistory`.
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +37,7 @@ import numpy as np
 from . import _covariance as _cov
 from . import _fast, em
 from . import _validation as _check
-from .em import EMHistory, EmptyComponentWarning, GMMParams
+from .em import EMHistory, GMMParams
 
 __all__ = [
     "SufficientStatistics",
@@ -58,8 +57,8 @@ _SAMPLE_SIZE = 20_000  # points drawn (seeded) for the k-means initialisation
 # each covariance type's rules in gmmviz._covariance, the input checks of gmmviz._validation.
 # ---------------------------------------------------------------------------------------------
 
-_NK_EPS = em._NK_EPS  # the tiny constant the M-step adds to every N_k, as scikit-learn does
-_e_step = em._e_step  # (X chunk, params) -> (γ (m, K), ln p(x_n) (m,)), the in-memory E-step
+_NK_EPS = _cov.NK_EPS  # the tiny constant the M-step adds to every N_k, as scikit-learn does
+_e_step = em.e_step  # (X chunk, params) -> (γ (m, K), ln p(X chunk)), the in-memory E-step
 _weighted_sums = _fast.weighted_sums  # (γ, X) -> Σ_n γ_nk x_n, shape (K, d)
 _scatter = (
     _fast.scatter
@@ -140,11 +139,11 @@ def _chunk_statistics(chunk: np.ndarray, params: GMMParams, first_row: int = 0) 
             f"{first_row} (first bad row: {rows[0]}): drop or impute those rows before fitting, e.g. "
             f"X = X[da.isfinite(X).all(axis=1)] then X.compute_chunk_sizes()."
         )
-    resp, log_dens = _e_step(chunk, params)
+    resp, log_likelihood = _e_step(chunk, params)
     shift = params.means  # c_k: the scatter is taken about the current means (see the module docstring)
     return SufficientStatistics(
         chunk.shape[0],
-        float(log_dens.sum()),
+        log_likelihood,
         resp.sum(axis=0),
         _weighted_sums(resp, chunk),
         _scatter(chunk, resp, shift, params.covariance_type),
@@ -180,14 +179,8 @@ def sufficient_statistics(X, params: GMMParams) -> SufficientStatistics:
 def _params_from_statistics(stats, covariance_type, reg_covar, data_mean_cov) -> GMMParams:
     nk = stats.nk + _NK_EPS
     means = stats.sum_x / nk[:, np.newaxis]  # μ_k = Σ_n γ_nk x_n / N_k
-    empty = nk < _NK_EPS * (stats.n_points + 1)
+    empty = _cov.empty_components(nk, stats.n_points)  # warns, naming them
     if empty.any():
-        warnings.warn(
-            f"Component(s) {np.flatnonzero(empty).tolist()} received no responsibility (N_k ≈ 0): "
-            f"parked on the data's mean and covariance with weight ≈ 0. Lower K or try another start.",
-            EmptyComponentWarning,
-            stacklevel=3,
-        )
         means[empty] = data_mean_cov()[0]
     shift = stats.shift
     delta = means - shift  # δ_k = μ_k − c_k
@@ -403,11 +396,11 @@ def fit_em_chunked(
     if k > n:
         raise ValueError(f"X has {n} points but K={k} components: lower K or add points.")
     if params is None:
-        init = em._check_init(init, "params=")
+        init = _check.check_choice(init, "init method", em.INIT_METHODS, " or pass params=")
         seed = _check.as_seed(random_state)
         sample = _seeded_sample(X, _SAMPLE_SIZE, seed)
-        _check.check_n_components(k, sample)  # K distinct points at least (in the sample)
-        params = em._identity_params(em._initial_means(sample, k, init, seed), covariance_type)
+        # the course's start on the sample: k-means means (K distinct points at least), π_k = 1/K, Σ_k = I
+        params = em.init_params(sample, k, init=init, covariance_type=covariance_type, random_state=seed)
         init_name = init
     else:
         params = _check.check_params(params, d)

@@ -27,7 +27,6 @@ names it; ln p(X) is unaffected and no NaN appears.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,18 +69,9 @@ __all__ = [
 INIT_METHODS = ("kmeans", "kmeans++", "random")
 
 _LOG_2PI = np.log(2.0 * np.pi)
-# scikit-learn adds this to every N_k so that no division is by exactly zero; we do the same so that
-# both implementations produce the same numbers from the same start.
-_NK_EPS = 10.0 * np.finfo(np.float64).eps
-
-
-# Transitional: gmmviz.widgets still imports this private name; it should import
-# gmmviz._validation.check_array instead, after which this alias goes.
-_check_X = check_array
-
-
-class EmptyComponentWarning(UserWarning):
-    """A component received (almost) no responsibility in an M-step."""
+# The empty-component rule (N_k + ε, EmptyComponentWarning) is each engine's, so it lives with the
+# covariance types' rules; re-exported here as part of the M-step's public face.
+EmptyComponentWarning = cov.EmptyComponentWarning
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,12 +271,11 @@ def log_likelihood(X, params: GMMParams) -> float:
 
 def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: float) -> GMMParams:
     n, d = X.shape
-    nk = resp.sum(axis=0) + _NK_EPS  # N_k = Σ_n γ_nk (+ a tiny ε, as scikit-learn: never 0/0)
+    nk = resp.sum(axis=0) + cov.NK_EPS  # N_k = Σ_n γ_nk (+ a tiny ε, as scikit-learn: never 0/0)
     means = _fast.weighted_sums(resp, X) / nk[:, np.newaxis]  # μ_k = Σ_n γ_nk x_n / N_k
-    empty = nk < _NK_EPS * (n + 1)
+    empty = cov.empty_components(nk, n)  # warns, naming them
     any_empty = bool(empty.any())
     if any_empty:
-        _warn_empty(empty)
         means[empty] = X.mean(axis=0)
     # Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I, in the covariance type's form
     scatter = _fast.scatter(X, resp, means, covariance_type)
@@ -296,15 +285,6 @@ def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: fl
         covariances = cov.fill_empty(covariances, empty, covariance_type, data_covariance)
     weights = nk / nk.sum()  # π_k = N_k / N
     return GMMParams._trusted(weights, means, covariances, covariance_type)
-
-
-def _warn_empty(empty: np.ndarray) -> None:
-    warnings.warn(
-        f"Component(s) {np.flatnonzero(empty).tolist()} received no responsibility (N_k ≈ 0): "
-        f"parked on the data's mean and covariance with weight ≈ 0. Lower K or try another start.",
-        EmptyComponentWarning,
-        stacklevel=4,
-    )
 
 
 def m_step(X, resp, covariance_type: str = "full", reg_covar: float = 1e-6) -> GMMParams:
