@@ -568,6 +568,8 @@ def test_every_explorer_output_has_the_widget_and_a_picture_of_its_state(X):
     from PIL import Image
 
     for ex in _all_explorers(X):
+        if isinstance(ex, EMExplorer):
+            ex.set_step(ex.history.n_frames - 1)  # its picture is the finished fit (next test)
         bundle = ex._repr_mimebundle_()
         assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.model_id
         assert bundle["text/plain"] == repr(ex)
@@ -578,12 +580,32 @@ def test_every_explorer_output_has_the_widget_and_a_picture_of_its_state(X):
         assert np.abs(static - shown).mean() < 2.0
 
 
-def test_the_picture_follows_the_state(X):
+def test_the_em_explorers_picture_is_the_finished_fit_whatever_step_is_shown(X):
+    import io
+
+    from PIL import Image
+
     ex = EMExplorer(X, 3, random_state=0)
-    first = np.asarray(_png_from_bundle(ex._repr_mimebundle_()))
+    assert ex.step == 0  # the live explorer opens on the start
+    live = bytes(ex.image.value)
+    start_shown = np.asarray(Image.open(io.BytesIO(live)).convert("RGB"), dtype=float)
+    static = np.asarray(_png_from_bundle(ex._repr_mimebundle_()), dtype=float)
+    assert ex.step == 0 and bytes(ex.image.value) == live  # the live view did not move
+    assert np.abs(static - start_shown).mean() > 2.0  # not the start ...
     ex.set_step(ex.history.n_frames - 1)
-    last = np.asarray(_png_from_bundle(ex._repr_mimebundle_()))
-    assert (first != last).any(axis=2).mean() > 0.01
+    end_shown = np.asarray(Image.open(io.BytesIO(ex.image.value)).convert("RGB"), dtype=float)
+    assert np.abs(static - end_shown).mean() < 2.0  # ... but the last half-step, as drawn live
+    ex.set_step(3)
+    again = np.asarray(_png_from_bundle(ex._repr_mimebundle_()), dtype=float)
+    np.testing.assert_array_equal(again, static)
+
+
+def test_the_picture_follows_the_state():
+    g = GaussianExplorer()
+    first = np.asarray(_png_from_bundle(g._repr_mimebundle_()))
+    g.set_params(rho=0.8)
+    second = np.asarray(_png_from_bundle(g._repr_mimebundle_()))
+    assert (first != second).any(axis=2).mean() > 0.001
 
 
 def test_a_saved_notebook_output_holds_the_widget_view_and_the_png(tmp_path):

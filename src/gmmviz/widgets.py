@@ -355,14 +355,19 @@ class _FigureBox(widgets.VBox):
         bundle["image/png"] = base64.b64encode(self.static_png()).decode("ascii")
         return bundle
 
+    def _static_source(self) -> bytes:
+        """The PNG the static picture is made from: the picture sent to the page.
+
+        (Not the canvas: it may hold another frame's pixels when a frame came from the cache.)
+        """
+        return bytes(self.image.value)
+
     def static_png(self) -> bytes:
-        """The picture shown, as a small PNG (64 colours, best compression; about 20 kB).
+        """The picture for readers without a kernel, as a small PNG (64 colours; about 20 kB).
 
         Saved notebooks keep it, so it is encoded for size, not speed (the live frames are not).
         """
-        # From the picture sent to the page (the canvas may hold another frame's pixels when
-        # a frame came from the cache).
-        with PILImage.open(io.BytesIO(bytes(self.image.value))) as shown:
+        with PILImage.open(io.BytesIO(self._static_source())) as shown:
             image = shown.convert("RGB").quantize(64, method=PILImage.Quantize.FASTOCTREE)
         with io.BytesIO() as buf:
             image.save(buf, format="png", optimize=True)
@@ -907,6 +912,24 @@ class EMExplorer(_FigureBox):
             ],
         )
         return self._blitter.png()
+
+    def _static_source(self) -> bytes:
+        """The finished fit (the last half-step), whatever half-step the live widget shows.
+
+        The live explorer opens on the start, to be scrubbed forward; a reader without a kernel
+        (GitHub, nbviewer, the saved notebook) sees where EM ended.
+        """
+        if self.history is None:  # bad input: the message is the picture
+            return super()._static_source()
+        last = self.history.n_frames - 1
+        png = self._frame_png.get(last)
+        if png is None:
+            try:
+                frame, note, when, _ = self._pose(last)
+                png = self._frame_png[last] = self._draw_posed(frame, note, when)
+            finally:
+                self._pose(self.step)  # the artists describe the frame shown again
+        return png
 
     def _show_frame(self, i: int) -> None:
         frame, note, when, _ = self._pose(i)
