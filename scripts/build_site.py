@@ -48,6 +48,7 @@ When an explorer cell changes, update its entry in ``SITE_ANIMATIONS``; ``make s
 Usage: ``python scripts/build_site.py [--out DIR] [--notebooks DIR] [--max-frames N] [--dpi D] [--jobs J]``
 (``make site`` runs it with the defaults: ``_site/`` from ``notebooks/``, one process per CPU).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,10 +96,12 @@ MATHJAX_URL = f"mathjax/MathJax.js?config={MATHJAX_CONFIG}"
 # --------------------------------------------------------------------------------------------------
 def _dataset(name: str, **kwargs: Any) -> Callable[[], Any]:
     """The data ``make_dataset(name, **kwargs)[0]`` (built only when the site is)."""
+
     def data() -> Any:
         from gmmviz.datasets import make_dataset
 
         return make_dataset(name, **kwargs)[0]
+
     data.__doc__ = f"make_dataset({name!r}{''.join(f', {k}={v!r}' for k, v in kwargs.items())})[0]"
     return data
 
@@ -119,6 +122,7 @@ def _overlapping_with_stuck_points() -> Any:
     07's ``X_stuck``: the overlapping data plus five identical readings at (6, -5).
     """
     import numpy as np
+
     from gmmviz.datasets import make_dataset
 
     return np.vstack([make_dataset("overlapping", random_state=0)[0], np.tile([[6.0, -5.0]], (5, 1))])
@@ -140,8 +144,10 @@ class ExplorerRecipe:
 #: notebook name (without .ipynb) -> its EMExplorer calls, in the order they appear in the notebook.
 SITE_ANIMATIONS: dict[str, list[ExplorerRecipe]] = {
     "04_em_explorer": [
-        ExplorerRecipe(_dataset("blobs", n_samples=300, random_state=0),
-                       dict(n_components=3, init="random", random_state=0, max_components=8)),
+        ExplorerRecipe(
+            _dataset("blobs", n_samples=300, random_state=0),
+            dict(n_components=3, init="random", random_state=0, max_components=8),
+        ),
         ExplorerRecipe(_dataset("elongated", random_state=0), dict(n_components=3)),
         ExplorerRecipe(_dataset("overlapping", random_state=0), dict(n_components=3)),
         ExplorerRecipe(_dataset("unequal", random_state=0), dict(n_components=3)),
@@ -154,8 +160,9 @@ SITE_ANIMATIONS: dict[str, list[ExplorerRecipe]] = {
         ExplorerRecipe(_dataset("unequal", random_state=0), dict(n_components=3, max_components=8)),
     ],
     "07_pitfalls": [
-        ExplorerRecipe(_dataset("elongated", random_state=0),
-                       dict(n_components=3, init="random", random_state=0)),
+        ExplorerRecipe(
+            _dataset("elongated", random_state=0), dict(n_components=3, init="random", random_state=0)
+        ),
         ExplorerRecipe(_overlapping_with_stuck_points, dict(n_components=4)),
     ],
 }
@@ -208,8 +215,13 @@ def is_explorer_output(output: Any) -> bool:
 
 def explorer_cells(nb: Any) -> list[tuple[int, Any]]:
     """(cell index, output) of every EMExplorer output, in notebook order."""
-    return [(i, out) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-            for out in cell.get("outputs", []) if is_explorer_output(out)]
+    return [
+        (i, out)
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if is_explorer_output(out)
+    ]
 
 
 def widget_state(nb: Any) -> dict[str, Any]:
@@ -218,7 +230,7 @@ def widget_state(nb: Any) -> dict[str, Any]:
 
 def _model_refs(value: Any) -> Iterator[str]:
     if isinstance(value, str) and value.startswith("IPY_MODEL_"):
-        yield value[len("IPY_MODEL_"):]
+        yield value[len("IPY_MODEL_") :]
     elif isinstance(value, (list, tuple)):
         for v in value:
             yield from _model_refs(v)
@@ -234,8 +246,12 @@ def descendants(state: dict[str, Any], model_id: str) -> list[dict[str, Any]]:
         seen.add(mid)
         model = state[mid]
         out.append(model)
-        refs = [r for key, v in model.get("state", {}).items() if key != "layout" and key != "style"
-                for r in _model_refs(v)]
+        refs = [
+            r
+            for key, v in model.get("state", {}).items()
+            if key != "layout" and key != "style"
+            for r in _model_refs(v)
+        ]
         stack.extend(reversed(refs))
     return out
 
@@ -285,32 +301,40 @@ class ExplorerRun:
         return self.explorer.history
 
 
-def run_recipe(notebook: str, cell: int, recipe: ExplorerRecipe, output: Any,
-               state: dict[str, Any]) -> ExplorerRun:
+def run_recipe(
+    notebook: str, cell: int, recipe: ExplorerRecipe, output: Any, state: dict[str, Any]
+) -> ExplorerRun:
     """Build the recipe's explorer and check it against the saved output (see the module docstring)."""
     from gmmviz.widgets import EMExplorer
 
     where = f"{notebook}.ipynb cell {cell}"
     explorer = EMExplorer(recipe.data(), **recipe.kwargs)
     if explorer.history is None:
-        raise SiteError(f"{where}: the recipe {recipe.call()} does not fit: "
-                        f"{explorer.message_text or 'no history'}")
+        raise SiteError(
+            f"{where}: the recipe {recipe.call()} does not fit: {explorer.message_text or 'no history'}"
+        )
     saved = str(output["data"].get("text/plain", ""))
     if repr(explorer) != saved:
-        raise SiteError(f"{where}: SITE_ANIMATIONS in scripts/build_site.py builds {explorer!r} but the "
-                        f"notebook's explorer is {saved}: update the recipe {recipe.call()}.")
+        raise SiteError(
+            f"{where}: SITE_ANIMATIONS in scripts/build_site.py builds {explorer!r} but the "
+            f"notebook's explorer is {saved}: update the recipe {recipe.call()}."
+        )
     checks = ["repr"]
     readout = saved_readout(state, output["data"][WIDGET_VIEW]["model_id"])
     if readout is not None:
         step, last, ll, decimals = readout
         history = explorer.history
         if last != history.n_frames - 1 or step >= history.n_frames:
-            raise SiteError(f"{where}: the saved explorer has half-steps 0..{last} but the recipe "
-                            f"{recipe.call()} has 0..{history.n_frames - 1}: update the recipe.")
+            raise SiteError(
+                f"{where}: the saved explorer has half-steps 0..{last} but the recipe "
+                f"{recipe.call()} has 0..{history.n_frames - 1}: update the recipe."
+            )
         ours = float(history.frame(step).log_likelihood)
-        if abs(round(ours, decimals) - ll) > 0.51 * 10.0 ** -decimals:
-            raise SiteError(f"{where}: the saved explorer shows ln p(X) = {ll} at half-step {step} but "
-                            f"the recipe {recipe.call()} gives {ours:.{decimals}f}: update the recipe.")
+        if abs(round(ours, decimals) - ll) > 0.51 * 10.0**-decimals:
+            raise SiteError(
+                f"{where}: the saved explorer shows ln p(X) = {ll} at half-step {step} but "
+                f"the recipe {recipe.call()} gives {ours:.{decimals}f}: update the recipe."
+            )
         checks.append("readout")
     return ExplorerRun(notebook, cell, recipe, explorer, checks)
 
@@ -336,8 +360,10 @@ def animation_html(run: ExplorerRun, max_frames: int, dpi: float) -> str:
         f"{shown} of {history.n_frames} frames. Drag the slider or press ▶. "
         "Run the notebook in JupyterLab to change K, the start, the seed or the covariance type."
     )
-    return (f'<div class="gmm-site-explorer" data-notebook="{run.notebook}" data-cell="{run.cell}" '
-            f'data-frames="{shown}">\n<p class="gmm-site-caption">{caption}</p>\n{player}\n</div>')
+    return (
+        f'<div class="gmm-site-explorer" data-notebook="{run.notebook}" data-cell="{run.cell}" '
+        f'data-frames="{shown}">\n<p class="gmm-site-caption">{caption}</p>\n{player}\n</div>'
+    )
 
 
 # Player buttons whose symbols (Unicode "Miscellaneous Technical") many fonts lack, e.g. a bare
@@ -365,12 +391,14 @@ def compress_frames(player: str) -> str:
     def sub(m: re.Match) -> str:
         png = base64.b64decode(m.group(2).replace("\\\n", ""))
         with Image.open(io.BytesIO(png)) as im:
-            small = im.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE,
-                                              dither=Image.Dither.NONE)
+            small = im.convert("RGB").quantize(
+                256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+            )
         buf = io.BytesIO()
         small.save(buf, "PNG")
         data = buf.getvalue() if buf.tell() < len(png) else png
         return m.group(1) + base64.b64encode(data).decode("ascii") + m.group(3)
+
     out, n = _FRAME.subn(sub, player)
     if n == 0:
         raise SiteError("found no frames in matplotlib's player: its format changed; see compress_frames.")
@@ -404,19 +432,26 @@ def _explorer_job(job: tuple[str, int, int, float]) -> tuple[ExplorerSummary, st
     recipe = SITE_ANIMATIONS[path.stem][index]
     run = run_recipe(path.stem, cell, recipe, output, widget_state(nb))
     player = animation_html(run, max_frames, dpi)
-    summary = ExplorerSummary(path.stem, cell, nb.cells[cell].outputs.index(output), recipe.call(),
-                              tuple(run.checks), int(run.history.n_iter),
-                              tuple(float(v) for v in run.history.log_likelihoods),
-                              int(player.count('] = "data:image/png;base64,')))
+    summary = ExplorerSummary(
+        path.stem,
+        cell,
+        nb.cells[cell].outputs.index(output),
+        recipe.call(),
+        tuple(run.checks),
+        int(run.history.n_iter),
+        tuple(float(v) for v in run.history.log_likelihoods),
+        int(player.count('] = "data:image/png;base64,')),
+    )
     return summary, player
 
 
-def render_explorers(paths: list[Path], max_frames: int, dpi: float, jobs: int | None
-                     ) -> tuple[dict[str, dict[tuple[int, int], str]], list[ExplorerSummary]]:
+def render_explorers(
+    paths: list[Path], max_frames: int, dpi: float, jobs: int | None
+) -> tuple[dict[str, dict[tuple[int, int], str]], list[ExplorerSummary]]:
     """Every explorer's player, rendered in parallel: ``{notebook: {(cell, output index): html}}``."""
+    import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing
 
     work = [(str(p), i, max_frames, dpi) for p in paths for i in range(len(SITE_ANIMATIONS.get(p.stem, [])))]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work) or 1))
@@ -435,8 +470,10 @@ def render_explorers(paths: list[Path], max_frames: int, dpi: float, jobs: int |
 # --------------------------------------------------------------------------------------------------
 # Replacing widget outputs
 # --------------------------------------------------------------------------------------------------
-WIDGET_NOTE = ('<div class="gmm-site-widget-note">An interactive widget is here: '
-               "run this notebook in JupyterLab to use it.</div>")
+WIDGET_NOTE = (
+    '<div class="gmm-site-widget-note">An interactive widget is here: '
+    "run this notebook in JupyterLab to use it.</div>"
+)
 
 
 def _png_output(png_b64: str) -> dict[str, Any]:
@@ -510,10 +547,15 @@ def nav_html(prev: Page | None, nxt: Page | None, where: str) -> str:
     def link(page: Page | None, cls: str, arrow_left: str, arrow_right: str) -> str:
         if page is None:
             return f'<span class="{cls}"></span>'
-        return (f'<a class="{cls}" rel="{cls}" href="{html.escape(page.href)}">{arrow_left}'
-                f"{html.escape(page.title)}{arrow_right}</a>")
-    return (f'<nav class="gmm-site-nav {where}">{link(prev, "prev", "← ", "")}'
-            f'<a class="home" href="index.html">Contents</a>{link(nxt, "next", "", " →")}</nav>')
+        return (
+            f'<a class="{cls}" rel="{cls}" href="{html.escape(page.href)}">{arrow_left}'
+            f"{html.escape(page.title)}{arrow_right}</a>"
+        )
+
+    return (
+        f'<nav class="gmm-site-nav {where}">{link(prev, "prev", "← ", "")}'
+        f'<a class="home" href="index.html">Contents</a>{link(nxt, "next", "", " →")}</nav>'
+    )
 
 
 _IPYNB_LINK = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"#?]*?)\.ipynb(#[^"]*)?"')
@@ -521,11 +563,13 @@ _IPYNB_LINK = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^"#?]*?)\.ipy
 
 def relink(page_html: str, known: set[str]) -> str:
     """Links to the course's notebooks point at their pages."""
+
     def sub(m: re.Match) -> str:
         stem = Path(m.group(1)).name
         if stem not in known:
             return m.group(0)
         return f'href="{stem}.html{m.group(2) or ""}"'
+
     return _IPYNB_LINK.sub(sub, page_html)
 
 
@@ -545,15 +589,16 @@ def make_exporter() -> Any:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATE_DIR)], template_name=TEMPLATE_NAME)
-    exporter.embed_images = True      # images referenced by markdown go into the page
+    exporter.embed_images = True  # images referenced by markdown go into the page
     exporter.exclude_anchor_links = False
     return exporter
 
 
 def render(exporter: Any, nb: Any, title: str, nav_top: str, nav_bottom: str) -> str:
     nb.metadata["title"] = title
-    resources = {"site": {"mathjax": MATHJAX_URL, "css": SITE_CSS, "nav_top": nav_top,
-                          "nav_bottom": nav_bottom}}
+    resources = {
+        "site": {"mathjax": MATHJAX_URL, "css": SITE_CSS, "nav_top": nav_top, "nav_bottom": nav_bottom}
+    }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
@@ -586,9 +631,11 @@ def mathjax_source() -> Path:
     try:
         import jupyter_server_mathjax
     except ImportError as exc:
-        raise SiteError("the PyPI package jupyter-server-mathjax (MathJax 2 as plain files) is not "
-                        "installed: `pip install jupyter-server-mathjax` (make site installs the "
-                        "project's dependencies).") from exc
+        raise SiteError(
+            "the PyPI package jupyter-server-mathjax (MathJax 2 as plain files) is not "
+            "installed: `pip install jupyter-server-mathjax` (make site installs the "
+            "project's dependencies)."
+        ) from exc
     static = Path(jupyter_server_mathjax.__file__).resolve().parent / "static"
     if not (static / "MathJax.js").is_file():
         raise SiteError(f"{static} holds no MathJax.js: reinstall jupyter-server-mathjax.")
@@ -642,9 +689,15 @@ def check_recipes_cover(notebooks: dict[str, Any]) -> None:
         raise SiteError(f"SITE_ANIMATIONS names notebooks that are not in the course: {', '.join(unknown)}.")
 
 
-def build_site(out: Path, notebooks_dir: Path = ROOT / "notebooks", *, max_frames: int = MAX_FRAMES,
-               dpi: float = DPI, jobs: int | None = None,
-               log: Callable[[str], None] = print) -> BuildReport:
+def build_site(
+    out: Path,
+    notebooks_dir: Path = ROOT / "notebooks",
+    *,
+    max_frames: int = MAX_FRAMES,
+    dpi: float = DPI,
+    jobs: int | None = None,
+    log: Callable[[str], None] = print,
+) -> BuildReport:
     """Build the site into ``out`` (emptied first if it is a site built before)."""
     import matplotlib
     import nbformat
@@ -665,8 +718,10 @@ def build_site(out: Path, notebooks_dir: Path = ROOT / "notebooks", *, max_frame
     pages = [Page(p, notebook_title(notebooks[p.stem], p.stem)) for p in paths]
     players, all_runs = render_explorers(paths, max_frames, dpi, jobs)
     for e in all_runs:
-        log(f"  {e.notebook} cell {e.cell}: {e.call}: {e.n_iter} iterations, {e.frames_shown} frames "
-            f"(checked against the saved notebook: {' + '.join(e.checks)})")
+        log(
+            f"  {e.notebook} cell {e.cell}: {e.call}: {e.n_iter} iterations, {e.frames_shown} frames "
+            f"(checked against the saved notebook: {' + '.join(e.checks)})"
+        )
     exporter = make_exporter()
     known = {p.name for p in pages}
     counts = {"animations": 0, "pictures": 0, "notes": 0}
@@ -676,41 +731,63 @@ def build_site(out: Path, notebooks_dir: Path = ROOT / "notebooks", *, max_frame
             counts[key] += value
         prev = pages[n - 1] if n > 0 else None
         nxt = pages[n + 1] if n + 1 < len(pages) else None
-        body = render(exporter, nb, f"{page.title} · {SITE_TITLE}", nav_html(prev, nxt, "top"),
-                      nav_html(prev, nxt, "bottom"))
+        body = render(
+            exporter,
+            nb,
+            f"{page.title} · {SITE_TITLE}",
+            nav_html(prev, nxt, "top"),
+            nav_html(prev, nxt, "bottom"),
+        )
         body = relink(body, known)
         page.sections = page_sections(body)
         (out / page.href).write_text(body, encoding="utf-8")
         log(f"  {page.href}: {len(players.get(page.name, {}))} explorer animation(s)")
 
     first = pages[0] if pages else None
-    index = render(exporter, index_notebook(pages, INTRO), SITE_TITLE, nav_html(None, first, "top"),
-                   nav_html(None, first, "bottom"))
+    index = render(
+        exporter,
+        index_notebook(pages, INTRO),
+        SITE_TITLE,
+        nav_html(None, first, "top"),
+        nav_html(None, first, "bottom"),
+    )
     index = index.replace('<body class="jp-Notebook"', '<body class="jp-Notebook gmm-site-index"', 1)
     (out / "index.html").write_text(relink(index, known), encoding="utf-8")
     n_mathjax = copy_mathjax(out / "mathjax")
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve the folder as it is
     seconds = time.perf_counter() - start
-    log(f"Built {len(pages)} pages + index.html into {out} in {seconds:.1f} s: "
+    log(
+        f"Built {len(pages)} pages + index.html into {out} in {seconds:.1f} s: "
         f"{counts['animations']} explorer animations, {counts['pictures']} widget pictures, "
-        f"{counts['notes']} widget notes; {n_mathjax} MathJax files.")
+        f"{counts['notes']} widget notes; {n_mathjax} MathJax files."
+    )
     return BuildReport(pages, all_runs, counts, n_mathjax, seconds)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Build the course as a static website (no kernel, no network) from the saved "
-                    "notebooks. Open OUT/index.html, or publish OUT on any static host.",
+        "notebooks. Open OUT/index.html, or publish OUT on any static host.",
         epilog="The explorers' animations come from SITE_ANIMATIONS in this script; the build checks "
-               "them against the saved notebooks and stops when they disagree.")
+        "them against the saved notebooks and stops when they disagree.",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "_site", help="output folder (default: _site)")
-    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks",
-                        help="folder of the saved, executed notebooks (default: notebooks)")
-    parser.add_argument("--max-frames", type=int, default=MAX_FRAMES,
-                        help=f"frames per explorer animation at most (default {MAX_FRAMES})")
+    parser.add_argument(
+        "--notebooks",
+        type=Path,
+        default=ROOT / "notebooks",
+        help="folder of the saved, executed notebooks (default: notebooks)",
+    )
+    parser.add_argument(
+        "--max-frames",
+        type=int,
+        default=MAX_FRAMES,
+        help=f"frames per explorer animation at most (default {MAX_FRAMES})",
+    )
     parser.add_argument("--dpi", type=float, default=DPI, help=f"resolution of the frames (default {DPI})")
-    parser.add_argument("--jobs", type=int, default=None,
-                        help="processes rendering the animations (default: one per CPU)")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="processes rendering the animations (default: one per CPU)"
+    )
     args = parser.parse_args(argv)
     if args.max_frames < 3:
         parser.error("--max-frames must be at least 3 (the start, one E- and one M-step)")

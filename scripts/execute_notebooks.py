@@ -6,6 +6,7 @@
 No per-cell timestamps are recorded, so re-running an unchanged notebook changes only what its
 outputs really change (pictures are not byte-stable across library versions, text is).
 """
+
 from __future__ import annotations
 
 import sys
@@ -23,8 +24,13 @@ def execute(path: Path) -> float:
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     start = time.perf_counter()
-    NotebookClient(nb, kernel_name="python3", record_timing=False, timeout=300,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        kernel_name="python3",
+        record_timing=False,
+        timeout=300,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     nbformat.write(nb, path)
     return time.perf_counter() - start
 

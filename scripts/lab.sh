@@ -1,8 +1,26 @@
 #!/usr/bin/env bash
-# Open the course: JupyterLab on this folder, landing on notebooks/00_start_here.ipynb.
+# Open the course: JupyterLab on this folder, landing on notebooks/00_start_here.ipynb however the learner
+# arrives (the browser Jupyter opens, the printed address pasted into a browser, or a bare /lab URL).
+# Extra arguments go to `jupyter lab` (e.g. --no-browser, --port=8890).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-args=(--ServerApp.root_dir="$PWD")
+START=notebooks/00_start_here.ipynb
+# The course's JupyterLab settings (jupyter/lab/settings/overrides.json5: no news pop-up, no update check).
+# The tests in tests/browser start their servers with the same folder.
+args=(--ServerApp.root_dir="$PWD" --LabApp.app_settings_dir="$PWD/jupyter/lab/settings"
+      # `/` and the address Jupyter prints and opens lead to the start notebook, not the Launcher.
+      --LabApp.default_url="/lab/tree/$START"
+      # Offline: the server never fetches Jupyter news or looks for updates.
+      --LabApp.news_url= --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate)
+# `/lab` restores the "default" workspace: this course keeps its own (in .jupyter/, not the learner's
+# global one) and starts it with the start notebook open. JUPYTERLAB_WORKSPACES_DIR, if set, wins.
+workspaces="${JUPYTERLAB_WORKSPACES_DIR:-$PWD/.jupyter/workspaces}"
+mkdir -p "$workspaces"
+# default-37a8 is JupyterLab's file name for the workspace "default" (tests/test_lab_settings.py checks it).
+if [ ! -e "$workspaces/default-37a8.jupyterlab-workspace" ]; then
+    cp jupyter/lab/workspaces/default.jupyterlab-workspace "$workspaces/default-37a8.jupyterlab-workspace"
+fi
+args+=(--LabApp.workspaces_dir="$workspaces")
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 if [ "$(id -u)" = "0" ]; then args+=(--allow-root); fi
 # Open a browser where one can open: a desktop session (X11 or Wayland), macOS, xdg-open, or the
@@ -11,4 +29,4 @@ if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}${BROWSER:-}" ] && [ "$(uname -s)" != "
     && ! command -v xdg-open >/dev/null 2>&1; then
     args+=(--no-browser)
 fi
-exec .venv/bin/jupyter lab "${args[@]}" "$@" notebooks/00_start_here.ipynb
+exec .venv/bin/jupyter lab "${args[@]}" "$@"

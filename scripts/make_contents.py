@@ -13,6 +13,7 @@ deterministic (no timestamps in the PNG metadata): re-running the script rewrite
 
 Usage: python scripts/make_contents.py [OUTPUT_DIR]     (default: contents/ at the repo root)
 """
+
 from __future__ import annotations
 
 import sys
@@ -22,11 +23,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, Rectangle  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Circle, Ellipse, FancyArrowPatch, Rectangle
 
-from gmmviz.plot import component_colors, ellipse_geometry  # noqa: E402
+from gmmviz.palette import component_colors
+from gmmviz.plot import ellipse_geometry
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT_DIR = ROOT / "contents"
@@ -35,7 +37,8 @@ DPI = 110
 METADATA = {"Software": None}
 
 COLORS = component_colors(3)
-NAMES = ("blue", "red", "green")
+# Colour words of components 1-3 in the course palette (the notebooks' alt text uses them).
+NAMES = ("blue", "orange", "green")
 
 # The 1-D mixture of the first figure: weights, means, standard deviations.
 WEIGHTS_1D = np.array([0.5, 0.3, 0.2])
@@ -64,18 +67,35 @@ def mixture_of_three() -> plt.Figure:
         ax.annotate(
             f"$\\pi_{k + 1}\\,\\mathcal{{N}}(x\\mid\\mu_{k + 1},\\sigma_{k + 1}^2)$\n"
             f"$\\pi_{k + 1}={WEIGHTS_1D[k]:.1f},\\ \\mu_{k + 1}={MEANS_1D[k]:g},\\ \\sigma_{k + 1}={SDS_1D[k]:g}$",
-            xy=(MEANS_1D[k], part.max()), xytext=xy_text, fontsize=8.5, color=dark, ha=ha, va="bottom",
-            arrowprops=dict(arrowstyle="-", color=color, linewidth=0.8, shrinkA=2),
+            xy=(MEANS_1D[k], part.max()),
+            xytext=xy_text,
+            fontsize=8.5,
+            color=dark,
+            ha=ha,
+            va="bottom",
+            arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.8, "shrinkA": 2},
         )
     ax.plot(x, total, color="0.1", linewidth=2.6)
     i = np.searchsorted(x, 2.3)
     ax.annotate(
         "mixture density (black)\n$p(x)=\\sum_k \\pi_k\\,\\mathcal{N}(x\\mid\\mu_k,\\sigma_k^2)$",
-        xy=(x[i], total[i]), xytext=(5.0, 0.085), fontsize=9.5, ha="left", va="bottom",
-        arrowprops=dict(arrowstyle="->", color="0.1", linewidth=1.0, shrinkA=2),
+        xy=(x[i], total[i]),
+        xytext=(5.0, 0.085),
+        fontsize=9.5,
+        ha="left",
+        va="bottom",
+        arrowprops={"arrowstyle": "->", "color": "0.1", "linewidth": 1.0, "shrinkA": 2},
     )
-    ax.text(8.4, 0.385, "each coloured area equals its $\\pi_k$, and the $\\pi_k$ add up to 1,\n"
-            "so the black curve is again a density (area 1)", fontsize=8.5, color="0.3", va="top", ha="right")
+    ax.text(
+        8.4,
+        0.385,
+        "each coloured area equals its $\\pi_k$, and the $\\pi_k$ add up to 1,\n"
+        "so the black curve is again a density (area 1)",
+        fontsize=8.5,
+        color="0.3",
+        va="top",
+        ha="right",
+    )
     ax.set_xlim(x[0], x[-1])
     ax.set_ylim(0, 0.39)
     ax.set_xlabel("$x$")
@@ -105,12 +125,27 @@ def generative_story() -> plt.Figure:
     mid = 0.2
     radius = 0.052
 
-    ax.text(0.5, top - 0.022, "The generative story of a Gaussian mixture: first the hidden label, then the point",
-            ha="center", va="center", fontsize=11.5)
+    ax.text(
+        0.5,
+        top - 0.022,
+        "The generative story of a Gaussian mixture: first the hidden label, then the point",
+        ha="center",
+        va="center",
+        fontsize=11.5,
+    )
 
     # Plate: everything inside is repeated for n = 1 ... N.
-    ax.add_patch(Rectangle((0.275, 0.025), 0.71, 0.355, facecolor="none", edgecolor="0.45",
-                           linewidth=1.2, linestyle=(0, (5, 3))))
+    ax.add_patch(
+        Rectangle(
+            (0.275, 0.025),
+            0.71,
+            0.355,
+            facecolor="none",
+            edgecolor="0.45",
+            linewidth=1.2,
+            linestyle=(0, (5, 3)),
+        )
+    )
     ax.text(0.978, 0.033, "repeat for $n = 1, \\dots, N$", ha="right", va="bottom", fontsize=9, color="0.35")
 
     # 1. The weights π as a bar chart: a loaded K-sided die.
@@ -122,8 +157,15 @@ def generative_story() -> plt.Figure:
     for side in ("top", "right"):
         bar_ax.spines[side].set_visible(False)
     bar_ax.set_title("mixing weights $\\pi_k$", fontsize=10)
-    ax.text(0.12, 0.085, "a loaded die with K faces,\n$\\pi_1 + \\pi_2 + \\pi_3 = 1$", ha="center",
-            va="center", fontsize=9, color="0.3")
+    ax.text(
+        0.12,
+        0.085,
+        "a loaded die with K faces,\n$\\pi_1 + \\pi_2 + \\pi_3 = 1$",
+        ha="center",
+        va="center",
+        fontsize=9,
+        color="0.3",
+    )
 
     # 2. The latent label z_n: white circle with a dashed outline = hidden, never observed.
     zc = (0.40, mid)
@@ -143,12 +185,38 @@ def generative_story() -> plt.Figure:
         for s in (1.0, 2.0):
             w, h, a = ellipse_geometry(covs[k], s)
             if s == 1.0:
-                comp_ax.add_patch(Ellipse(means[k], w, h, angle=a, facecolor=COLORS[k],
-                                          alpha=0.35 if emphasis else 0.12, linewidth=0))
-            comp_ax.add_patch(Ellipse(means[k], w, h, angle=a, facecolor="none", edgecolor=COLORS[k],
-                                      linewidth=2.2 if emphasis else 0.9, linestyle="-" if emphasis else ":"))
-        comp_ax.text(means[k][0], means[k][1] - (0.0 if k != chosen else 0.35), f"$k$={k + 1}", ha="center",
-                     va="center", fontsize=8, fontweight="bold" if emphasis else "normal")
+                comp_ax.add_patch(
+                    Ellipse(
+                        means[k],
+                        w,
+                        h,
+                        angle=a,
+                        facecolor=COLORS[k],
+                        alpha=0.35 if emphasis else 0.12,
+                        linewidth=0,
+                    )
+                )
+            comp_ax.add_patch(
+                Ellipse(
+                    means[k],
+                    w,
+                    h,
+                    angle=a,
+                    facecolor="none",
+                    edgecolor=COLORS[k],
+                    linewidth=2.2 if emphasis else 0.9,
+                    linestyle="-" if emphasis else ":",
+                )
+            )
+        comp_ax.text(
+            means[k][0],
+            means[k][1] - (0.0 if k != chosen else 0.35),
+            f"$k$={k + 1}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            fontweight="bold" if emphasis else "normal",
+        )
     x_new = means[chosen] + np.array([0.3, 0.35])  # one draw from the chosen Gaussian
     comp_ax.plot(*x_new, marker="*", markersize=14, color="0.1", zorder=5)
     comp_ax.set_xlim(-3.3, 3.0)
@@ -164,8 +232,14 @@ def generative_story() -> plt.Figure:
     ax.add_patch(Circle(xc, radius, facecolor="0.82", edgecolor="0.2", linewidth=1.6))
     ax.text(*xc, "$x_n$", ha="center", va="center", fontsize=15)
     ax.text(xc[0], 0.31, "observed point ($\\bigstar$)", ha="center", va="center", fontsize=9, color="0.3")
-    ax.text(xc[0] - 0.02, 0.095, "$x_n \\mid z_n{=}k \\;\\sim\\; \\mathcal{N}(\\mu_k, \\Sigma_k)$",
-            ha="center", va="center", fontsize=10)
+    ax.text(
+        xc[0] - 0.02,
+        0.095,
+        "$x_n \\mid z_n{=}k \\;\\sim\\; \\mathcal{N}(\\mu_k, \\Sigma_k)$",
+        ha="center",
+        va="center",
+        fontsize=10,
+    )
     _arrow(ax, (0.735, mid), (xc[0] - radius - 0.005, mid), "draw $x_n$")
     return fig
 

@@ -1,12 +1,13 @@
 """Draw src/gmmviz/data/example_sketch.png: the ready-made drawing used when no browser is there.
 
 A notebook run headless (nbval, nbconvert) never receives a drawing from `SketchPad`, so the
-course ships one that looks like a learner's: three clusters of short pen scribbles in three
-colours on a transparent 400x300 canvas (the size of `SketchPad()`), with anti-aliased edges
+course ships one that looks like a learner's: three overlapping clusters of short pen scribbles in the first three
+palette colours on a transparent 400x300 canvas (the size of `SketchPad()`), with anti-aliased edges
 like a browser canvas. The output is deterministic: re-running the script rewrites the same file.
 
 Usage: python scripts/make_example_sketch.py [OUTPUT]
 """
+
 from __future__ import annotations
 
 import sys
@@ -23,11 +24,13 @@ WIDTH, HEIGHT = 400, 300
 SUPERSAMPLE = 4
 BRUSH = 5  # px on the final canvas, like SketchPad's default brush
 
-# (pen colour, centre (x, y) in canvas pixels with y down, covariance in px^2, number of scribbles)
+# (pen colour, centre (x, y) in canvas pixels with y down, covariance in px^2, number of scribbles).
+# Pen k is component k's colour in the course palette (1 blue, 2 orange, 3 green). Clusters 1 and 2
+# overlap and 3 touches both, so a fit to this drawing has points with genuinely split γ_nk.
 CLUSTERS = (
-    ("#e41a1c", (115, 95), ((900.0, 500.0), (500.0, 700.0)), 34),  # red: tilted ellipse
-    ("#377eb8", (285, 110), ((450.0, 0.0), (0.0, 450.0)), 26),  # blue: round blob
-    ("#4daf4a", (215, 225), ((1600.0, -150.0), (-150.0, 220.0)), 30),  # green: long and flat
+    ("#0072B2", (145, 120), ((1100.0, 450.0), (450.0, 650.0)), 34),  # blue: tilted ellipse
+    ("#D55E00", (240, 118), ((520.0, 0.0), (0.0, 520.0)), 26),  # orange: round blob, overlapping blue
+    ("#009E73", (205, 215), ((1700.0, -150.0), (-150.0, 240.0)), 30),  # green: long and flat, below both
 )
 
 
@@ -44,16 +47,19 @@ def draw(seed: int = 7) -> Image.Image:
     big = Image.new("RGBA", (WIDTH * SUPERSAMPLE, HEIGHT * SUPERSAMPLE), (0, 0, 0, 0))
     pen = ImageDraw.Draw(big)
     width = BRUSH * SUPERSAMPLE
-    for colour, centre, cov, n_strokes in CLUSTERS:
-        for _ in range(n_strokes):
-            pts = scribble(rng, np.asarray(centre, float), np.asarray(cov, float))
-            pts = np.clip(pts, BRUSH, [WIDTH - BRUSH, HEIGHT - BRUSH]) * SUPERSAMPLE
-            xy = [tuple(p) for p in pts]
-            pen.line(xy, fill=colour, width=width, joint="curve")
-            # Round caps, as a canvas with lineJoin "round" shows them.
-            for x, y in (xy[0], xy[-1]):
-                r = width / 2
-                pen.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+    # Strokes of the three pens interleaved, as a learner going back and forth would draw them,
+    # so no pen covers all of another's ink in the overlap.
+    order = [i for i, (*_, n_strokes) in enumerate(CLUSTERS) for _ in range(n_strokes)]
+    for i in rng.permutation(order):
+        colour, centre, cov, _ = CLUSTERS[i]
+        pts = scribble(rng, np.asarray(centre, float), np.asarray(cov, float))
+        pts = np.clip(pts, BRUSH, [WIDTH - BRUSH, HEIGHT - BRUSH]) * SUPERSAMPLE
+        xy = [tuple(p) for p in pts]
+        pen.line(xy, fill=colour, width=width, joint="curve")
+        # Round caps, as a canvas with lineJoin "round" shows them.
+        for x, y in (xy[0], xy[-1]):
+            r = width / 2
+            pen.ellipse((x - r, y - r, x + r, y + r), fill=colour)
     # Pillow resizes RGBA with premultiplied alpha, so edge pixels keep the pen colour.
     return big.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
 

@@ -1,10 +1,13 @@
-"""Create or update the project's virtual environment in .venv.
+"""Create or update the project's virtual environment in .venv, from the lock file.
 
-Re-installs only when pyproject.toml (or the requested extras) changed since the last
-install, so `make lab` and `make test` are quick after the first run.
+Installs exactly the versions (and file hashes) in requirements.lock, every extra included, then
+gmmviz itself without dependencies. Re-installs only when requirements.lock or pyproject.toml changed
+since the last install, so `make lab` and `make test` are quick after the first run.
+`make lock` refreshes the lock (see the Makefile).
 
-Usage: python3 scripts/setup_venv.py [--extras test]
+Usage: python3 scripts/setup_venv.py
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements.lock"
 
 
 def create_venv() -> None:
@@ -40,28 +44,56 @@ def create_venv() -> None:
     )
 
 
+# Run by the venv's Python after installing: the distributions in the venv that the lock does not pin
+# (for this Python and platform), e.g. ones a refreshed lock dropped. `packaging` is in the lock.
+UNLOCKED = r"""
+import importlib.metadata, re, sys
+from packaging.requirements import Requirement
+def norm(n):
+    return re.sub(r"[-_.]+", "-", n).lower()
+text = re.sub(r"\\\n", " ", open(sys.argv[1], encoding="utf-8").read())
+locked = set()
+for line in text.splitlines():
+    line = re.sub(r"\s*--hash=\S+", "", line.split(" #")[0]).strip()
+    if line and not line.startswith("#"):
+        req = Requirement(line)
+        if req.marker is None or req.marker.evaluate():
+            locked.add(norm(req.name))
+installed = {norm(d.metadata["Name"]) for d in importlib.metadata.distributions()}
+print(" ".join(sorted(installed - locked - {"pip", "gmmviz"})))
+"""
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--extras", default="", help="comma-separated extras, e.g. 'test'")
-    args = parser.parse_args()
+    argparse.ArgumentParser(description=__doc__).parse_args()
 
     py = VENV / "bin" / "python"
     if not py.exists():
         print(f"Creating virtual environment in {VENV} ...", flush=True)
         create_venv()
 
-    spec = "." + (f"[{args.extras}]" if args.extras else "")
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + spec.encode()).hexdigest()
+    digest = hashlib.sha256(LOCK.read_bytes() + b"\0" + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
     stamp = VENV / ".gmmviz-installed"
-    installed = stamp.read_text().split() if stamp.exists() else []
-    if digest in installed:
+    if stamp.exists() and stamp.read_text().strip() == digest:
         return 0
-    print(f"Installing gmmviz {spec} into .venv (first run takes a few minutes) ...", flush=True)
+    print(
+        f"Installing the locked packages ({LOCK.name}) into .venv (the first run takes a few minutes) ...",
+        flush=True,
+    )
     env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1")
-    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "-e", spec], cwd=ROOT, env=env, check=True)
-    # Stamp every spec that is now satisfied: installing [test] also satisfies the plain install.
-    done = {digest, hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + b".").hexdigest()}
-    stamp.write_text("\n".join(sorted(done | set(installed))) + "\n")
+    pip = [str(py), "-m", "pip", "install", "--quiet"]
+    # Every line of the lock carries its hashes: pip refuses any file that differs from the locked one.
+    subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], cwd=ROOT, env=env, check=True)
+    # The dependencies are all in the lock; gmmviz itself is the checkout (editable).
+    subprocess.run([*pip, "--no-deps", "-e", "."], cwd=ROOT, env=env, check=True)
+    # Exactly the lock: remove what an earlier lock installed and this one no longer pins.
+    extra = subprocess.run(
+        [str(py), "-c", UNLOCKED, str(LOCK)], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+    if extra:
+        print(f"Removing packages the lock no longer pins: {' '.join(extra)}", flush=True)
+        subprocess.run([str(py), "-m", "pip", "uninstall", "--quiet", "-y", *extra], env=env, check=True)
+    stamp.write_text(digest + "\n")
     return 0
 
 

@@ -1,4 +1,5 @@
 """gmmviz.bound: ln p(X) = ELBO + KL, the bound touches at q = posterior, EM climbs it."""
+
 import numpy as np
 import pytest
 
@@ -40,7 +41,8 @@ def test_elbo_is_q_plus_entropy(problem):
     X, params = problem
     q = _random_q(len(X), 3)
     assert bound.elbo(X, params, q) == pytest.approx(
-        bound.expected_complete_log_likelihood(X, params, q) + bound.entropy(q))
+        bound.expected_complete_log_likelihood(X, params, q) + bound.entropy(q)
+    )
     assert bound.entropy(np.eye(3)) == 0.0  # 0 ln 0 = 0
     assert bound.entropy(np.full((2, 4), 0.25)) == pytest.approx(2 * np.log(4))
 

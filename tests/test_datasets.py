@@ -163,8 +163,12 @@ def test_per_label_means_and_covariances_match_truth(name):
         Xk = X[labels == k]
         se = np.sqrt(np.diag(spec.covariances[k]) / len(Xk))
         np.testing.assert_array_less(np.abs(Xk.mean(axis=0) - spec.means[k]), 5 * se)
-        np.testing.assert_allclose(np.cov(Xk.T).reshape(spec.n_features, -1), spec.covariances[k],
-                                   rtol=0.1, atol=0.05 * np.trace(spec.covariances[k]))
+        np.testing.assert_allclose(
+            np.cov(Xk.T).reshape(spec.n_features, -1),
+            spec.covariances[k],
+            rtol=0.1,
+            atol=0.05 * np.trace(spec.covariances[k]),
+        )
 
 
 def test_unequal_sizes_really_unequal():
@@ -180,10 +184,12 @@ def test_unequal_sizes_really_unequal():
 def _bayes_accuracy(name: str, X: np.ndarray, labels: np.ndarray) -> float:
     spec = mixture_spec(name)
     X = as_2d(X)
-    log_post = np.column_stack([
-        np.log(w) + multivariate_normal(m, c).logpdf(X)
-        for w, m, c in zip(spec.weights, spec.means, spec.covariances)
-    ])
+    log_post = np.column_stack(
+        [
+            np.log(w) + multivariate_normal(m, c).logpdf(X)
+            for w, m, c in zip(spec.weights, spec.means, spec.covariances)
+        ]
+    )
     return float(np.mean(log_post.argmax(axis=1) == labels))
 
 
@@ -249,9 +255,14 @@ def test_make_dataset_rejects_non_string_name():
 
 
 def test_make_dataset_wrong_keyword_names_the_dataset():
-    with pytest.raises(TypeError, match=r"make_dataset\('faithful'\) does not take n_samples; it accepts only: standardize"):
+    with pytest.raises(
+        TypeError, match=r"make_dataset\('faithful'\) does not take n_samples; it accepts only: standardize"
+    ):
         make_dataset("faithful", n_samples=10)
-    with pytest.raises(TypeError, match=r"make_dataset\('blobs'\) does not take standardize; it accepts only: n_samples, random_state"):
+    with pytest.raises(
+        TypeError,
+        match=r"make_dataset\('blobs'\) does not take standardize; it accepts only: n_samples, random_state",
+    ):
         make_dataset("blobs", standardize=True)
 
 
@@ -275,7 +286,9 @@ def test_n_samples_accepts_numpy_int_and_one():
     assert X.shape == (1, 2) and labels.shape == (1,)
 
 
-@pytest.mark.parametrize("bad, exc", [(-1, ValueError), ("seed", TypeError), (1.5, TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "bad, exc", [(-1, ValueError), ("seed", TypeError), (1.5, TypeError), (True, TypeError)]
+)
 def test_bad_random_state(bad, exc):
     with pytest.raises(exc, match="random_state"):
         elongated_clusters(random_state=bad)
@@ -308,7 +321,8 @@ def test_mixture_spec_unknown_name():
 
 @pytest.mark.parametrize("name", SYNTHETIC)
 def test_true_params_as_gmmparams(name):
-    em = pytest.importorskip("gmmviz.em")
+    from gmmviz import em
+
     params = datasets.true_params(name)
     spec = mixture_spec(name)
     assert isinstance(params, em.GMMParams)

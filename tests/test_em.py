@@ -4,10 +4,12 @@
 scikit-learn equivalence is in test_em_sklearn.py, hypothesis properties and precision far from the
 origin in test_em_properties.py, bad input in test_em_errors.py.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +18,6 @@ from scipy.special import logsumexp
 from scipy.stats import multivariate_normal, norm
 
 import gmmviz
-from gmmviz import em
 from gmmviz import (
     COVARIANCE_TYPES,
     EMHistory,
@@ -24,6 +25,7 @@ from gmmviz import (
     Frame,
     GMMParams,
     e_step,
+    em,
     fit_em,
     init_params,
     log_density,
@@ -192,7 +194,7 @@ def test_frames_order_params_and_responsibilities(run):
         assert f.params is history.params[shown]
         assert f.previous_params is (history.params[t - 1] if f.kind == "M" else None)
         assert f.log_likelihood == history.log_likelihoods[shown]
-        expected_resp, expected_ll = e_step(X, history.params[t - 1])  # what the M-step of iteration t used
+        expected_resp, _ = e_step(X, history.params[t - 1])  # what the M-step of iteration t used
         np.testing.assert_allclose(f.resp, expected_resp, rtol=1e-13, atol=1e-300)
         assert f.log_likelihood == pytest.approx(log_likelihood(X, f.params), rel=1e-12)
         assert f.description and "\n" not in f.description
@@ -337,7 +339,7 @@ def match_rows(a, b):
 def test_kmeans_init_is_sklearn_kmeans(covariance_type):
     from sklearn.cluster import KMeans
 
-    X, centres = blobs(n_per=50, seed=8, d=2, k=3)
+    X, _ = blobs(n_per=50, seed=8, d=2, k=3)
     params = init_params(X, 3, init="kmeans", covariance_type=covariance_type, random_state=0)
     ref = KMeans(n_clusters=3, n_init=4, random_state=0).fit(X).cluster_centers_
     np.testing.assert_allclose(match_rows(params.means, ref), ref, rtol=1e-10)
@@ -370,7 +372,9 @@ def test_kmeanspp_and_random_pick_distinct_data_points(method, covariance_type):
     assert_identity_start(params, 5, 3, covariance_type)
     again = init_params(X, 5, init=method, covariance_type=covariance_type, random_state=11)
     np.testing.assert_array_equal(again.means, params.means)
-    gen = init_params(X, 5, init=method, covariance_type=covariance_type, random_state=np.random.default_rng(3))
+    gen = init_params(
+        X, 5, init=method, covariance_type=covariance_type, random_state=np.random.default_rng(3)
+    )
     assert _rows_of(X, gen.means)
 
 
@@ -518,3 +522,11 @@ def test_history_keeps_its_own_copy_of_X():
     h._resp_cache.clear()
     np.testing.assert_array_equal(h.frame(1).resp, resp)
     assert not h.X.flags.writeable
+
+
+def test_em_reads_as_the_maths_and_keeps_the_machinery_elsewhere():
+    """em.py holds no BLAS, thread or blocking code (that is gmmviz._fast) and stays short."""
+    source = Path(em.__file__).read_text(encoding="utf-8")
+    for machinery in ("dtrmm", "threadpoolctl", "blas", "BLOCK", "if covariance_type =="):
+        assert machinery not in source.replace("single-BLAS-thread", ""), machinery
+    assert len(source.splitlines()) <= 600

@@ -58,20 +58,23 @@ def test_a_full_matrix_and_other_covariance_types():
     assert add_component(sph, [0, 0], 0.25, 0.2).covariances[2] == pytest.approx(0.25)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(weight=0.0), "strictly between 0 and 1"),
-    (dict(weight=1.0), "strictly between 0 and 1"),
-    (dict(mean=[0.0, 0.0, 0.0]), r"mean must have shape \(2,\)"),
-    (dict(covariance=0.0), "must be positive"),
-    (dict(covariance=-1.0), "must be positive"),
-    (dict(covariance=np.eye(3)), r"\(2, 2\) matrix"),
-    (dict(covariance=[[1.0, 2.0], [2.0, 1.0]]), "positive definite"),
-    (dict(covariance=[[1.0, 0.5], [0.0, 1.0]]), "symmetric"),
-    (dict(mean=[np.nan, 0.0]), "finite"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"weight": 0.0}, "strictly between 0 and 1"),
+        ({"weight": 1.0}, "strictly between 0 and 1"),
+        ({"mean": [0.0, 0.0, 0.0]}, r"mean must have shape \(2,\)"),
+        ({"covariance": 0.0}, "must be positive"),
+        ({"covariance": -1.0}, "must be positive"),
+        ({"covariance": np.eye(3)}, r"\(2, 2\) matrix"),
+        ({"covariance": [[1.0, 2.0], [2.0, 1.0]]}, "positive definite"),
+        ({"covariance": [[1.0, 0.5], [0.0, 1.0]]}, "symmetric"),
+        ({"mean": [np.nan, 0.0]}, "finite"),
+    ],
+)
 def test_bad_arguments_say_what_is_wrong(kwargs, match):
     good = GMMParams([0.5, 0.5], [[0, 0], [1, 1]], np.stack([np.eye(2)] * 2))
-    args = dict(mean=[0.0, 0.0], covariance=0.1, weight=0.1) | kwargs
+    args = {"mean": [0.0, 0.0], "covariance": 0.1, "weight": 0.1} | kwargs
     with pytest.raises(ValueError, match=match):
         add_component(good, **args)
 

@@ -1,13 +1,14 @@
 """gmmviz._covariance: each covariance type's rules, checked against dense linear algebra and
 scikit-learn's own per-type estimators (independent implementations)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from sklearn.mixture import _gaussian_mixture as skgm
 
-from gmmviz import _covariance as cov
 from gmmviz import GMMParams
+from gmmviz import _covariance as cov
 
 K, D = 3, 4
 rng = np.random.default_rng(0)
@@ -48,8 +49,10 @@ def test_shape_and_conversion_to_full(covariance_type):
     np.testing.assert_array_equal(full, dense(c, covariance_type))
     full[0, 0, 0] = 99.0  # a new array, never a view of the input
     assert not np.any(c == 99.0)
-    np.testing.assert_array_equal(cov.to_full(cov.identity(covariance_type, K, D), covariance_type, K, D),
-                                  np.broadcast_to(np.eye(D), (K, D, D)))
+    np.testing.assert_array_equal(
+        cov.to_full(cov.identity(covariance_type, K, D), covariance_type, K, D),
+        np.broadcast_to(np.eye(D), (K, D, D)),
+    )
 
 
 @pytest.mark.parametrize("covariance_type", cov.COVARIANCE_TYPES)
@@ -58,7 +61,9 @@ def test_add_reg_covar_adds_to_the_diagonal_only(covariance_type):
     before = c.copy()
     out = cov.add_reg_covar(c, covariance_type, 0.25)
     np.testing.assert_array_equal(c, before)  # input untouched
-    np.testing.assert_allclose(dense(out, covariance_type), dense(c, covariance_type) + 0.25 * np.eye(D), rtol=1e-15)
+    np.testing.assert_allclose(
+        dense(out, covariance_type), dense(c, covariance_type) + 0.25 * np.eye(D), rtol=1e-15
+    )
 
 
 @pytest.mark.parametrize("covariance_type", cov.COVARIANCE_TYPES)
@@ -74,8 +79,11 @@ def test_precision_cholesky_and_log_det(covariance_type):
     np.testing.assert_allclose(log_det, -0.5 * np.linalg.slogdet(sigma)[1], rtol=1e-13)
     # scikit-learn's Cholesky factors and log-determinants agree.
     np.testing.assert_allclose(p, skgm._compute_precision_cholesky(c, covariance_type), rtol=1e-12)
-    np.testing.assert_allclose(cov.log_det_cholesky(p, covariance_type, D),
-                               skgm._compute_log_det_cholesky(p, covariance_type, D), rtol=1e-13)
+    np.testing.assert_allclose(
+        cov.log_det_cholesky(p, covariance_type, D),
+        skgm._compute_log_det_cholesky(p, covariance_type, D),
+        rtol=1e-13,
+    )
 
 
 @pytest.mark.parametrize("covariance_type", cov.COVARIANCE_TYPES)
@@ -86,9 +94,9 @@ def test_squared_mahalanobis_matches_a_linear_solve(covariance_type):
     p = cov.precision_cholesky(c, covariance_type)
     got = cov.squared_mahalanobis(X, means, p, covariance_type)
     sigma = dense(c, covariance_type)
-    expected = np.column_stack([
-        np.einsum("nd,nd->n", X - means[j], np.linalg.solve(sigma[j], (X - means[j]).T).T) for j in range(K)
-    ])
+    expected = np.column_stack(
+        [np.einsum("nd,nd->n", X - means[j], np.linalg.solve(sigma[j], (X - means[j]).T).T) for j in range(K)]
+    )
     np.testing.assert_allclose(got, expected, rtol=1e-10)
 
 
@@ -128,28 +136,39 @@ def test_fill_empty_parks_on_the_data_covariance(covariance_type):
         return
     full = dense(out, covariance_type)
     np.testing.assert_array_equal(out[~empty], c[~empty])
-    expected = {"full": data_cov, "diag": np.diag(np.diag(data_cov)),
-                "spherical": np.trace(data_cov) / D * np.eye(D)}[covariance_type]
+    expected = {
+        "full": data_cov,
+        "diag": np.diag(np.diag(data_cov)),
+        "spherical": np.trace(data_cov) / D * np.eye(D),
+    }[covariance_type]
     np.testing.assert_allclose(full[1], expected, rtol=1e-15)
 
 
-@pytest.mark.parametrize("covariance_type, expected", [
-    ("full", 0.5 * np.eye(2)), ("diag", np.array([0.5, 0.5])), ("spherical", np.array(0.5)),
-])
+@pytest.mark.parametrize(
+    "covariance_type, expected",
+    [
+        ("full", 0.5 * np.eye(2)),
+        ("diag", np.array([0.5, 0.5])),
+        ("spherical", np.array(0.5)),
+    ],
+)
 def test_component_covariance_from_a_variance(covariance_type, expected):
     np.testing.assert_array_equal(cov.component_covariance(0.5, covariance_type, 2), expected)
 
 
-@pytest.mark.parametrize("covariance_type, value, match", [
-    ("tied", 0.5, "tied"),
-    ("full", np.eye(3), r"\(2, 2\) matrix"),
-    ("full", [[1.0, 2.0], [2.0, 1.0]], "positive definite"),
-    ("full", [[1.0, 0.5], [0.0, 1.0]], "symmetric"),
-    ("diag", [1.0, 0.0], "variances must be positive"),
-    ("diag", [1.0, 1.0, 1.0], "2 variances"),
-    ("spherical", -1.0, "must be positive"),
-    ("spherical", np.nan, "finite"),
-])
+@pytest.mark.parametrize(
+    "covariance_type, value, match",
+    [
+        ("tied", 0.5, "tied"),
+        ("full", np.eye(3), r"\(2, 2\) matrix"),
+        ("full", [[1.0, 2.0], [2.0, 1.0]], "positive definite"),
+        ("full", [[1.0, 0.5], [0.0, 1.0]], "symmetric"),
+        ("diag", [1.0, 0.0], "variances must be positive"),
+        ("diag", [1.0, 1.0, 1.0], "2 variances"),
+        ("spherical", -1.0, "must be positive"),
+        ("spherical", np.nan, "finite"),
+    ],
+)
 def test_component_covariance_errors(covariance_type, value, match):
     with pytest.raises(ValueError, match=match):
         cov.component_covariance(value, covariance_type, 2)

@@ -4,6 +4,7 @@ Every check asserts on the message (``match=``) and that the exception is raised
 validation (a file of the gmmviz package), not from deep inside NumPy/SciPy/scikit-learn, and never
 turns into a NaN. Kinds are consistent: a wrong type raises TypeError, a value out of range ValueError.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,7 +37,9 @@ ENTRY_POINTS = [
     pytest.param(lambda X: fit_em(X, 1), id="fit_em"),
     pytest.param(lambda X: init_params(X, 1), id="init_params"),
     pytest.param(lambda X: e_step(X, GMMParams([1.0], [[0.0, 0.0]], [np.eye(2)])), id="e_step"),
-    pytest.param(lambda X: log_density(X, GMMParams([1.0], [[0.0, 0.0]], [1.0], "spherical")), id="log_density"),
+    pytest.param(
+        lambda X: log_density(X, GMMParams([1.0], [[0.0, 0.0]], [1.0], "spherical")), id="log_density"
+    ),
     pytest.param(lambda X: m_step(X, np.ones((len(X), 1))), id="m_step"),
 ]
 
@@ -50,27 +53,57 @@ ENTRY_POINTS = [
 @pytest.mark.parametrize(
     "X, exc_type, match",
     [
-        pytest.param(np.empty((0, 2)), ValueError, r"X is empty \(shape \(0, 2\)\): EM needs at least one point",
-                     id="empty"),
+        pytest.param(
+            np.empty((0, 2)),
+            ValueError,
+            r"X is empty \(shape \(0, 2\)\): EM needs at least one point",
+            id="empty",
+        ),
         pytest.param(np.array([]), ValueError, r"X is empty", id="empty-1d"),
         pytest.param(np.empty((3, 0)), ValueError, r"X is empty .*one feature", id="no-features"),
-        pytest.param(np.array([[0.0, 1.0], [np.nan, 2.0], [1.0, 1.0]]), ValueError,
-                     r"NaN or infinite values in 1 row\(s\) \(first: row 1\): drop or impute", id="nan"),
-        pytest.param(np.array([[0.0, 1.0], [1.0, 2.0], [np.inf, 1.0]]), ValueError,
-                     r"NaN or infinite values .*first: row 2", id="inf"),
+        pytest.param(
+            np.array([[0.0, 1.0], [np.nan, 2.0], [1.0, 1.0]]),
+            ValueError,
+            r"NaN or infinite values in 1 row\(s\) \(first: row 1\): drop or impute",
+            id="nan",
+        ),
+        pytest.param(
+            np.array([[0.0, 1.0], [1.0, 2.0], [np.inf, 1.0]]),
+            ValueError,
+            r"NaN or infinite values .*first: row 2",
+            id="inf",
+        ),
         pytest.param("1, 2, 3", TypeError, r"X must be an array of numbers, got a string", id="string"),
-        pytest.param(np.array([["a", "b"], ["c", "d"]]), TypeError,
-                     r"X must hold real numbers, got dtype <U1: convert it with np.asarray\(X, dtype=float\)",
-                     id="string-array"),
-        pytest.param(np.array([[1.0, None], [2.0, 3.0]], dtype=object), TypeError,
-                     r"X must hold real numbers, got dtype object", id="object-array"),
-        pytest.param(np.array([[1 + 2j, 0], [1, 1]]), TypeError, r"X must hold real numbers, got dtype complex",
-                     id="complex"),
-        pytest.param([[1.0, 2.0], [3.0]], TypeError, r"X must be an array of numbers with rows of equal length",
-                     id="ragged"),
-        pytest.param(np.zeros((4, 3, 2)), ValueError,
-                     r"X must be 2-D \(n_samples, n_features\) or 1-D .* got 3-D with shape \(4, 3, 2\): reshape it",
-                     id="3-D"),
+        pytest.param(
+            np.array([["a", "b"], ["c", "d"]]),
+            TypeError,
+            r"X must hold real numbers, got dtype <U1: convert it with np.asarray\(X, dtype=float\)",
+            id="string-array",
+        ),
+        pytest.param(
+            np.array([[1.0, None], [2.0, 3.0]], dtype=object),
+            TypeError,
+            r"X must hold real numbers, got dtype object",
+            id="object-array",
+        ),
+        pytest.param(
+            np.array([[1 + 2j, 0], [1, 1]]),
+            TypeError,
+            r"X must hold real numbers, got dtype complex",
+            id="complex",
+        ),
+        pytest.param(
+            [[1.0, 2.0], [3.0]],
+            TypeError,
+            r"X must be an array of numbers with rows of equal length",
+            id="ragged",
+        ),
+        pytest.param(
+            np.zeros((4, 3, 2)),
+            ValueError,
+            r"X must be 2-D \(n_samples, n_features\) or 1-D .* got 3-D with shape \(4, 3, 2\): reshape it",
+            id="3-D",
+        ),
     ],
 )
 def test_bad_X(call, X, exc_type, match):
@@ -114,7 +147,9 @@ def test_K_larger_than_the_data(fn):
     check(ValueError, r"^X has 3 points but K=5 components: lower K or add points\.$", fn, X, 5)
     check(ValueError, r"^X has 3 points but K=5 components: lower K or add points\.$", fn, X[:, 0], 5)
     dup = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 1.0], [1.0, 1.0]])
-    check(ValueError, r"X has only 2 distinct point\(s\) but K=3 components: lower K to at most 2", fn, dup, 3)
+    check(
+        ValueError, r"X has only 2 distinct point\(s\) but K=3 components: lower K to at most 2", fn, dup, 3
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,17 +171,26 @@ def test_unknown_covariance_type_and_init():
 def test_means_of_the_wrong_shape():
     msg = r"means must have shape \(K, d\) = \(2, 2\), got \(3, 2\): give one mean per component"
     check(ValueError, msg, init_params, X2, 2, means=np.zeros((3, 2)))
-    check(ValueError, r"means must have shape \(K, d\) = \(2, 2\), got \(2, 1\)", init_params, X2, 2,
-          means=[0.0, 1.0])  # shape (K,) is only for 1-D data
+    check(
+        ValueError,
+        r"means must have shape \(K, d\) = \(2, 2\), got \(2, 1\)",
+        init_params,
+        X2,
+        2,
+        means=[0.0, 1.0],
+    )  # shape (K,) is only for 1-D data
     check(ValueError, r"means contains NaN", init_params, X2, 2, means=[[0.0, np.nan], [1.0, 1.0]])
     check(ValueError, r"means must be 2-D", init_params, X2, 2, means=np.zeros((2, 2, 1)))
 
 
-@pytest.mark.parametrize("reg_covar, exc_type, match", [
-    (-1e-6, ValueError, r"reg_covar must be non-negative, got -1e-06: use 0 or a small positive value"),
-    (np.nan, ValueError, r"reg_covar must be finite and non-negative, got nan"),
-    ("1e-6", TypeError, r"reg_covar must be a number \(non-negative\), got '1e-6'"),
-])
+@pytest.mark.parametrize(
+    "reg_covar, exc_type, match",
+    [
+        (-1e-6, ValueError, r"reg_covar must be non-negative, got -1e-06: use 0 or a small positive value"),
+        (np.nan, ValueError, r"reg_covar must be finite and non-negative, got nan"),
+        ("1e-6", TypeError, r"reg_covar must be a number \(non-negative\), got '1e-6'"),
+    ],
+)
 def test_bad_reg_covar(reg_covar, exc_type, match):
     check(exc_type, match, fit_em, X2, 2, reg_covar=reg_covar)
     check(exc_type, match, m_step, X2, np.full((30, 2), 0.5), reg_covar=reg_covar)
@@ -169,28 +213,70 @@ def test_max_iter_and_tol_raise_the_same_kinds(name):
 @pytest.mark.parametrize("fn", [fit_em, init_params], ids=["fit_em", "init_params"])
 def test_bad_random_state(fn):
     check(TypeError, r"random_state must be None, an int or a numpy Generator", fn, X2, 2, random_state="x")
-    check(TypeError, r"random_state must be None, an int or a numpy Generator, got 1.5", fn, X2, 2, random_state=1.5)
-    check(TypeError, r"random_state must be None, an int or a numpy Generator, got True", fn, X2, 2,
-          random_state=True)
+    check(
+        TypeError,
+        r"random_state must be None, an int or a numpy Generator, got 1.5",
+        fn,
+        X2,
+        2,
+        random_state=1.5,
+    )
+    check(
+        TypeError,
+        r"random_state must be None, an int or a numpy Generator, got True",
+        fn,
+        X2,
+        2,
+        random_state=True,
+    )
     check(ValueError, r"random_state must be a non-negative integer, got -1", fn, X2, 2, random_state=-1)
 
 
 def test_params_that_do_not_fit_the_call():
     p = init_params(X2, 2, init="random", random_state=0)
-    check(ValueError, r"params has K=2, covariance_type='full' but fit_em was asked for K=3", fit_em, X2, 3,
-          params=p)
-    check(ValueError, r"covariance_type='diag': make them agree", fit_em, X2, 2, params=p, covariance_type="diag")
+    check(
+        ValueError,
+        r"params has K=2, covariance_type='full' but fit_em was asked for K=3",
+        fit_em,
+        X2,
+        3,
+        params=p,
+    )
+    check(
+        ValueError,
+        r"covariance_type='diag': make them agree",
+        fit_em,
+        X2,
+        2,
+        params=p,
+        covariance_type="diag",
+    )
     check(ValueError, r"X has 3 feature\(s\) but the parameters have 2", e_step, np.zeros((5, 3)), p)
     check(ValueError, r"X has 3 feature\(s\) but the parameters have 2", log_likelihood, np.zeros((5, 3)), p)
-    check(TypeError, r"params must be a GMMParams, got dict: build one with init_params", e_step, X2,
-          {"weights": [1.0]})
+    check(
+        TypeError,
+        r"params must be a GMMParams, got dict: build one with init_params",
+        e_step,
+        X2,
+        {"weights": [1.0]},
+    )
 
 
 def test_bad_responsibilities():
-    check(ValueError, r"resp must have shape \(n_samples, K\) = \(30, K\), got \(29, 2\)", m_step, X2,
-          np.full((29, 2), 0.5))
-    check(ValueError, r"Rows of resp must sum to 1; row 0 sums to 0.8.*Normalise each row", m_step, X2,
-          np.full((30, 2), 0.4))
+    check(
+        ValueError,
+        r"resp must have shape \(n_samples, K\) = \(30, K\), got \(29, 2\)",
+        m_step,
+        X2,
+        np.full((29, 2), 0.5),
+    )
+    check(
+        ValueError,
+        r"Rows of resp must sum to 1; row 0 sums to 0.8.*Normalise each row",
+        m_step,
+        X2,
+        np.full((30, 2), 0.4),
+    )
     check(ValueError, r"resp must hold finite, non-negative", m_step, X2, np.full((30, 2), np.nan))
     bad = np.full((30, 2), 0.5)
     bad[3] = [1.5, -0.5]
@@ -205,29 +291,60 @@ def test_bad_responsibilities():
 @pytest.mark.parametrize(
     "args, exc_type, match",
     [
-        (([0.5, 0.5], [[0.0, 0.0]], np.stack([np.eye(2)] * 2)), ValueError,
-         r"means must have shape \(K, d\) = \(2, d\), got \(1, 2\)"),
-        (([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.eye(2)), ValueError,
-         r"covariances for covariance_type='full' must have shape \(2, 2, 2\), got \(2, 2\)"),
-        (([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.ones(2), "diag"), ValueError,
-         r"covariance_type='diag' must have shape \(2, 2\), got \(2,\)"),
-        (([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.ones((2, 2)), "spherical"), ValueError,
-         r"covariance_type='spherical' must have shape \(2,\)"),
-        (([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.ones((2, 2, 2)), "tied"), ValueError,
-         r"covariance_type='tied' must have shape \(2, 2\)"),
+        (
+            ([0.5, 0.5], [[0.0, 0.0]], np.stack([np.eye(2)] * 2)),
+            ValueError,
+            r"means must have shape \(K, d\) = \(2, d\), got \(1, 2\)",
+        ),
+        (
+            ([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.eye(2)),
+            ValueError,
+            r"covariances for covariance_type='full' must have shape \(2, 2, 2\), got \(2, 2\)",
+        ),
+        (
+            ([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.ones(2), "diag"),
+            ValueError,
+            r"covariance_type='diag' must have shape \(2, 2\), got \(2,\)",
+        ),
+        (
+            ([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.ones((2, 2)), "spherical"),
+            ValueError,
+            r"covariance_type='spherical' must have shape \(2,\)",
+        ),
+        (
+            ([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.ones((2, 2, 2)), "tied"),
+            ValueError,
+            r"covariance_type='tied' must have shape \(2, 2\)",
+        ),
         (([[0.5, 0.5]], [[0.0, 0.0]], [1.0], "spherical"), ValueError, r"weights must have shape \(K,\)"),
         (([], np.zeros((0, 2)), np.zeros(0), "spherical"), ValueError, r"weights must have shape \(K,\)"),
-        (([0.5, 0.6], [[0.0], [1.0]], [1.0, 1.0], "spherical"), ValueError,
-         r"weights must be non-negative and sum to 1, got sum 1.1: divide them by their sum"),
+        (
+            ([0.5, 0.6], [[0.0], [1.0]], [1.0, 1.0], "spherical"),
+            ValueError,
+            r"weights must be non-negative and sum to 1, got sum 1.1: divide them by their sum",
+        ),
         (([1.5, -0.5], [[0.0], [1.0]], [1.0, 1.0], "spherical"), ValueError, r"weights must be non-negative"),
-        (([1.0], [[0.0, 0.0]], [[[1.0, 2.0], [2.0, 1.0]]]), ValueError,
-         r"The covariance of component 0 is not positive definite .*increase reg_covar or lower K"),
-        (([1.0], [[0.0, 0.0]], [[1.0, 2.0], [2.0, 1.0]], "tied"), ValueError,
-         r"The tied covariance is not positive definite"),
+        (
+            ([1.0], [[0.0, 0.0]], [[[1.0, 2.0], [2.0, 1.0]]]),
+            ValueError,
+            r"The covariance of component 0 is not positive definite .*increase reg_covar or lower K",
+        ),
+        (
+            ([1.0], [[0.0, 0.0]], [[1.0, 2.0], [2.0, 1.0]], "tied"),
+            ValueError,
+            r"The tied covariance is not positive definite",
+        ),
         (([1.0], [[0.0, 0.0]], [[[1.0, 0.5], [0.0, 1.0]]]), ValueError, r"covariances must be symmetric"),
-        (([0.5, 0.5], [[0.0], [1.0]], [1.0, -1.0], "spherical"), ValueError,
-         r"spherical variances must be positive, got min -1"),
-        (([0.5, 0.5], [[0.0], [1.0]], [[1.0], [0.0]], "diag"), ValueError, r"diag variances must be positive"),
+        (
+            ([0.5, 0.5], [[0.0], [1.0]], [1.0, -1.0], "spherical"),
+            ValueError,
+            r"spherical variances must be positive, got min -1",
+        ),
+        (
+            ([0.5, 0.5], [[0.0], [1.0]], [[1.0], [0.0]], "diag"),
+            ValueError,
+            r"diag variances must be positive",
+        ),
         (([1.0], [[np.nan]], [1.0], "spherical"), ValueError, r"GMMParams.means contains NaN or infinite"),
         (([1.0], [["a"]], [1.0], "spherical"), TypeError, r"GMMParams.means must be an array of numbers"),
     ],

@@ -4,6 +4,7 @@ The blocked versions are forced (small blocks, several components, a partial las
 compared with the plain ones to 1e-12; the plain ones are checked against dense linear algebra
 and scikit-learn in test_em_covariance.py.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,8 +40,13 @@ def test_blocked_mahalanobis_equals_plain(covariance_type, offset, small_blocks)
     np.testing.assert_allclose(blocked, plain, rtol=1e-12, atol=1e-12)
     # Any memory layout of X gives the same numbers.
     np.testing.assert_allclose(
-        _fast.blocked_squared_mahalanobis(np.asfortranarray(X), p.means, p.precisions_cholesky, covariance_type),
-        plain, rtol=1e-12, atol=1e-12)
+        _fast.blocked_squared_mahalanobis(
+            np.asfortranarray(X), p.means, p.precisions_cholesky, covariance_type
+        ),
+        plain,
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 @pytest.mark.parametrize("covariance_type", cov.COVARIANCE_TYPES)
@@ -50,21 +56,26 @@ def test_blocked_scatter_equals_plain(covariance_type, small_blocks):
     blocked = _fast.blocked_scatter(X, resp, p.means, covariance_type)
     np.testing.assert_allclose(blocked, plain, rtol=1e-12, atol=1e-12 * np.abs(plain).max())
     # C-ordered responsibilities (not the E-step's layout) give the same numbers too.
-    np.testing.assert_allclose(_fast.blocked_scatter(X, np.ascontiguousarray(resp), p.means, covariance_type),
-                               plain, rtol=1e-12, atol=1e-12 * np.abs(plain).max())
+    np.testing.assert_allclose(
+        _fast.blocked_scatter(X, np.ascontiguousarray(resp), p.means, covariance_type),
+        plain,
+        rtol=1e-12,
+        atol=1e-12 * np.abs(plain).max(),
+    )
 
 
 @pytest.mark.parametrize("covariance_type", cov.COVARIANCE_TYPES)
 def test_small_and_large_problems_take_their_paths(covariance_type, monkeypatch):
     X, p, resp = problem(covariance_type)
     calls = []
-    monkeypatch.setattr(_fast, "blocked_squared_mahalanobis", lambda *a: calls.append("maha") or
-                        cov.squared_mahalanobis(*a))
+    monkeypatch.setattr(
+        _fast, "blocked_squared_mahalanobis", lambda *a: calls.append("maha") or cov.squared_mahalanobis(*a)
+    )
     monkeypatch.setattr(_fast, "blocked_scatter", lambda *a: calls.append("scatter") or cov.scatter(*a))
     em.m_step(X, resp, covariance_type)
     em.e_step(X, p)
-    assert calls == []  # 301 points × 4 components: the plain versions
-    monkeypatch.setattr(_fast, "BLOCKED_MIN_PAIRS", 100)
+    assert calls == []  # 301 points × 3 features × 4 components: the plain versions
+    monkeypatch.setattr(_fast, "PLAIN_MAX_NUMBERS", 100)
     em.m_step(X, resp, covariance_type)
     em.e_step(X, p)
     assert calls == ["scatter", "maha"]
@@ -74,26 +85,32 @@ def test_small_and_large_problems_take_their_paths(covariance_type, monkeypatch)
 def test_e_step_equals_a_plain_log_sum_exp(covariance_type, small_blocks, monkeypatch):
     """The whole E-step on the blocked path against scipy's logsumexp of the plain terms."""
     X, p, _ = problem(covariance_type, offset=50.0)
-    monkeypatch.setattr(_fast, "BLOCKED_MIN_PAIRS", 0)
+    monkeypatch.setattr(_fast, "PLAIN_MAX_NUMBERS", 0)
     d = X.shape[1]
-    plain = (np.log(p.weights) + cov.log_det_cholesky(p.precisions_cholesky, covariance_type, d)
-             - 0.5 * d * np.log(2 * np.pi)
-             - 0.5 * cov.squared_mahalanobis(X, p.means, p.precisions_cholesky, covariance_type))
+    plain = (
+        np.log(p.weights)
+        + cov.log_det_cholesky(p.precisions_cholesky, covariance_type, d)
+        - 0.5 * d * np.log(2 * np.pi)
+        - 0.5 * cov.squared_mahalanobis(X, p.means, p.precisions_cholesky, covariance_type)
+    )
     resp, ll = em.e_step(X, p)
     np.testing.assert_allclose(em.weighted_log_prob(X, p), plain, rtol=1e-12)
-    np.testing.assert_allclose(resp, np.exp(plain - logsumexp(plain, axis=1, keepdims=True)), rtol=1e-10,
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        resp, np.exp(plain - logsumexp(plain, axis=1, keepdims=True)), rtol=1e-10, atol=1e-15
+    )
     assert ll == pytest.approx(logsumexp(plain, axis=1).sum(), rel=1e-12)
 
 
 @pytest.mark.parametrize("covariance_type", cov.COVARIANCE_TYPES)
 def test_m_step_equals_the_plain_formulas(covariance_type, small_blocks, monkeypatch):
     X, _, resp = problem(covariance_type, seed=3)
-    monkeypatch.setattr(_fast, "BLOCKED_MIN_PAIRS", 0)
+    monkeypatch.setattr(_fast, "PLAIN_MAX_NUMBERS", 0)
     p = em.m_step(X, resp, covariance_type, reg_covar=1e-4)
     nk = resp.sum(axis=0)
     means = resp.T @ X / nk[:, None]
-    covs = cov.covariances_from_scatter(cov.scatter(X, resp, means, covariance_type), nk, covariance_type, 1e-4)
+    covs = cov.covariances_from_scatter(
+        cov.scatter(X, resp, means, covariance_type), nk, covariance_type, 1e-4
+    )
     np.testing.assert_allclose(p.weights, nk / len(X), rtol=1e-12)
     np.testing.assert_allclose(p.means, means, rtol=1e-12)
     np.testing.assert_allclose(p.covariances, covs, rtol=1e-12)

@@ -9,6 +9,7 @@
 The hypothesis settings are derandomized (a fixed sequence of examples, no example database), so CI
 runs are deterministic, and small enough to keep the whole file to a few seconds.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,8 +52,13 @@ def problems(draw):
         spread=draw(st.floats(0.0, 6.0)),
         scale=draw(st.sampled_from([1e-3, 1.0, 1e3])),
     )
-    return X, k, draw(st.sampled_from(COVARIANCE_TYPES)), draw(st.sampled_from(["random", "kmeans++"])), \
-        draw(st.integers(0, 1000))
+    return (
+        X,
+        k,
+        draw(st.sampled_from(COVARIANCE_TYPES)),
+        draw(st.sampled_from(["random", "kmeans++"])),
+        draw(st.integers(0, 1000)),
+    )
 
 
 def assert_spd(p: GMMParams) -> None:
@@ -69,14 +75,22 @@ def test_em_invariants(problem):
     X, k, covariance_type, init, seed = problem
     n = X.shape[0]
     reg_covar = 1e-6 * X.var(axis=0).mean()  # small against the data's variance
-    h = fit_em(X, k, init=init, covariance_type=covariance_type, random_state=seed, max_iter=25, tol=0.0,
-               reg_covar=reg_covar)
+    h = fit_em(
+        X,
+        k,
+        init=init,
+        covariance_type=covariance_type,
+        random_state=seed,
+        max_iter=25,
+        tol=0.0,
+        reg_covar=reg_covar,
+    )
     ll = h.log_likelihoods
     assert np.isfinite(ll).all()
     # ln p(X) never decreases (up to rounding and the tiny effect of reg_covar).
     drops = ll[:-1] - ll[1:]
     assert np.all(drops <= 1e-9 * np.abs(ll[:-1])), f"ln p(X) decreased by {drops.max():.3g}: {ll}"
-    for t, p in enumerate(h.params):
+    for p in h.params:
         assert p.weights.sum() == pytest.approx(1.0, abs=1e-12)
         assert np.all(p.weights >= 0)
         assert np.isfinite(p.means).all()
@@ -94,12 +108,22 @@ def test_e_step_agrees_with_scipy(problem):
     parameters (the start and the first iterations, whatever the data's scale)."""
     X, k, covariance_type, init, seed = problem
     p = init_params(X, k, init=init, covariance_type=covariance_type, random_state=seed)
-    h = fit_em(X, k, params=p, covariance_type=covariance_type, max_iter=2, tol=0.0,
-               reg_covar=1e-6 * X.var(axis=0).mean())
+    h = fit_em(
+        X,
+        k,
+        params=p,
+        covariance_type=covariance_type,
+        max_iter=2,
+        tol=0.0,
+        reg_covar=1e-6 * X.var(axis=0).mean(),
+    )
     for p in h.params:
         covs = p.full_covariances()
         log_joint = np.column_stack(
-            [np.log(p.weights[j]) + multivariate_normal(p.means[j], covs[j]).logpdf(X).reshape(-1) for j in range(k)]
+            [
+                np.log(p.weights[j]) + multivariate_normal(p.means[j], covs[j]).logpdf(X).reshape(-1)
+                for j in range(k)
+            ]
         )
         dens = logsumexp(log_joint, axis=1)
         resp, ll = e_step(X, p)
@@ -132,8 +156,15 @@ def equivariance_errors(fit, X, start, a, b, n_iter=10, reg_covar=1e-3):
 
 
 def gmmviz_fit(X, start, n_iter, reg_covar):
-    h = fit_em(X, start.n_components, params=start, covariance_type=start.covariance_type, max_iter=n_iter,
-               tol=0.0, reg_covar=reg_covar)
+    h = fit_em(
+        X,
+        start.n_components,
+        params=start,
+        covariance_type=start.covariance_type,
+        max_iter=n_iter,
+        tol=0.0,
+        reg_covar=reg_covar,
+    )
     assert np.isfinite(h.log_likelihoods).all()
     return h.final.means, h.final.full_covariances(), h.log_likelihoods
 
@@ -152,7 +183,9 @@ def naive_expanded_fit(X, start, n_iter, reg_covar):
             for j in range(len(w)):
                 prec = np.linalg.inv(cov[j])
                 maha = np.einsum("ni,ij,nj->n", X, prec, X) - 2 * X @ prec @ mu[j] + mu[j] @ prec @ mu[j]
-                log_joint[:, j] = np.log(w[j]) - 0.5 * (d * np.log(2 * np.pi) + np.linalg.slogdet(cov[j])[1] + maha)
+                log_joint[:, j] = np.log(w[j]) - 0.5 * (
+                    d * np.log(2 * np.pi) + np.linalg.slogdet(cov[j])[1] + maha
+                )
             dens = logsumexp(log_joint, axis=1)
             lls.append(dens.sum())
             if it == n_iter:
@@ -189,8 +222,8 @@ def test_the_equivariance_check_catches_the_expanded_formulas():
     origin but breaks down completely at offset 1e6, while gmmviz stays within 1e-10."""
     X = clustered(seed=1, n=300, d=2, k_true=3, spread=3.0, scale=1.0)
     start = init_params(X, 3, init="random", covariance_type="full", random_state=1)
-    m_naive, c_naive, ll_naive = naive_expanded_fit(X, start, 10, 1e-3)
-    m_ours, c_ours, ll_ours = gmmviz_fit(X, start, 10, 1e-3)
+    m_naive, _, ll_naive = naive_expanded_fit(X, start, 10, 1e-3)
+    m_ours, _, ll_ours = gmmviz_fit(X, start, 10, 1e-3)
     np.testing.assert_allclose(m_naive, m_ours, rtol=1e-9)  # the naive code is right at the origin
     np.testing.assert_allclose(ll_naive, ll_ours, rtol=1e-12)
     assert max(equivariance_errors(naive_expanded_fit, X, start, 1.0, 0.0).values()) < 1e-12
@@ -208,8 +241,9 @@ def test_log_density_far_from_the_origin():
         ref = log_density(X, p)
         for b in (1e6, -1e7):
             np.testing.assert_allclose(log_density(X + b, mapped(p, 1.0, b)), ref, rtol=1e-8)
-        np.testing.assert_allclose(log_density(1e-6 * X, mapped(p, 1e-6, 0.0)) + 3 * np.log(1e-6), ref,
-                                   rtol=1e-13)
+        np.testing.assert_allclose(
+            log_density(1e-6 * X, mapped(p, 1e-6, 0.0)) + 3 * np.log(1e-6), ref, rtol=1e-13
+        )
 
 
 @SETTINGS

@@ -1,9 +1,11 @@
 """gmmviz.exercises: every hint fires on the slip it names, correct answers pass, None is 'not attempted'."""
+
 import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
 import gmmviz
+import gmmviz.datasets
 from gmmviz import exercises as ex
 from gmmviz.exercises import CheckResult, check_e_step, check_m_step, reference_e_step, reference_m_step
 
@@ -62,8 +64,12 @@ def test_e_step_unnormalised_rows():
 
 def test_e_step_unnormalised_numerator_names_the_row():
     def wrong(X, params):  # π_k N(x_n|μ_k,Σ_k) without dividing by T_n
-        dens = np.column_stack([w * multivariate_normal(m, c).pdf(X).reshape(-1)
-                                for w, m, c in zip(params.weights, params.means, params.covariances)])
+        dens = np.column_stack(
+            [
+                w * multivariate_normal(m, c).pdf(X).reshape(-1)
+                for w, m, c in zip(params.weights, params.means, params.covariances)
+            ]
+        )
         return dens, float(np.log(dens.sum(axis=1)).sum())
 
     res = check_e_step(wrong)
@@ -123,8 +129,12 @@ def test_e_step_per_point_log_likelihood():
 
 def test_e_step_forgot_weights():
     def wrong(X, params):
-        logn = np.column_stack([multivariate_normal(m, c).logpdf(X).reshape(-1)
-                                for m, c in zip(params.means, params.covariances)])
+        logn = np.column_stack(
+            [
+                multivariate_normal(m, c).logpdf(X).reshape(-1)
+                for m, c in zip(params.means, params.covariances)
+            ]
+        )
         resp = np.exp(logn - logn.max(axis=1, keepdims=True))
         return resp / resp.sum(axis=1, keepdims=True), gmmviz.log_likelihood(X, params)
 
@@ -256,8 +266,12 @@ def test_m_step_covariances_divided_by_n():
     def wrong(X, resp, reg_covar=1e-6):
         X = np.asarray(X)
         w, m, _ = reference_m_step(X, resp, reg_covar)
-        c = np.array([(resp[:, k, None] * (X - m[k])).T @ (X - m[k]) / len(X) + reg_covar * np.eye(X.shape[1])
-                      for k in range(resp.shape[1])])
+        c = np.array(
+            [
+                (resp[:, k, None] * (X - m[k])).T @ (X - m[k]) / len(X) + reg_covar * np.eye(X.shape[1])
+                for k in range(resp.shape[1])
+            ]
+        )
         return w, m, c
 
     _assert_fails(check_m_step(wrong), "not by the number of points n")
@@ -268,8 +282,12 @@ def test_m_step_covariances_not_centred():
         X = np.asarray(X)
         w, m, _ = reference_m_step(X, resp, reg_covar)
         nk = resp.sum(axis=0)
-        c = np.array([(resp[:, k, None] * X).T @ X / nk[k] + reg_covar * np.eye(X.shape[1])
-                      for k in range(resp.shape[1])])
+        c = np.array(
+            [
+                (resp[:, k, None] * X).T @ X / nk[k] + reg_covar * np.eye(X.shape[1])
+                for k in range(resp.shape[1])
+            ]
+        )
         return w, m, c
 
     _assert_fails(check_m_step(wrong), "subtract the mean")
@@ -296,8 +314,11 @@ def test_m_step_wrong_return():
 
 def test_m_step_exception_becomes_hint():
     def wrong(X, resp, reg_covar=1e-6):
-        return gmmviz.GMMParams(np.ones(resp.shape[1]), np.zeros((resp.shape[1], X.shape[1])),
-                                np.stack([np.eye(X.shape[1])] * resp.shape[1]))
+        return gmmviz.GMMParams(
+            np.ones(resp.shape[1]),
+            np.zeros((resp.shape[1], X.shape[1])),
+            np.stack([np.eye(X.shape[1])] * resp.shape[1]),
+        )
 
     _assert_fails(check_m_step(wrong), "raised ValueError", "sum to 1")
 
@@ -319,7 +340,9 @@ def test_check_log_likelihood(fitted):
     _assert_fails(ex.check_log_likelihood(ll / len(X), X, params), "mean", "sum")
     _assert_fails(ex.check_log_likelihood(gmmviz.log_density(X, params), X, params), ".sum()")
     _assert_fails(ex.check_log_likelihood(-ll, X, params), "sign")
-    _assert_fails(ex.check_log_likelihood(np.exp(gmmviz.log_density(X, params)).sum(), X, params), "log of each")
+    _assert_fails(
+        ex.check_log_likelihood(np.exp(gmmviz.log_density(X, params)).sum(), X, params), "log of each"
+    )
     _assert_fails(ex.check_log_likelihood(ll + 3.0, X, params), "should be")
 
 
@@ -386,3 +409,125 @@ def test_solution_prints_source(capsys):
     ex.solution("e_step")
     out = capsys.readouterr().out
     assert "def reference_e_step" in out and "logsumexp" in out
+
+
+# --------------------------------------------------------------------------- the log-space E-step
+
+
+def _naive_e_step(X, params):
+    """Exponentiate, then normalise: right on nearby points, 0/0 on a far one."""
+    dens = np.column_stack(
+        [
+            w * multivariate_normal(m, c).pdf(X)
+            for w, m, c in zip(params.weights, params.means, params.covariances)
+        ]
+    )
+    total = dens.sum(axis=1)
+    return dens / total[:, None], np.log(total).sum()
+
+
+def test_naive_e_step_fails_on_the_far_point_and_says_why():
+    # The naive version agrees with the reference on the three ordinary problems ...
+    for X, params, _ in ex._problems(0):
+        resp, ll = _naive_e_step(X, params)
+        assert np.allclose(resp, reference_e_step(X, params)[0]) and np.isclose(
+            ll, reference_e_step(X, params)[1]
+        )
+    # ... but the far point underflows: every density is 0 in float64 (checked independently).
+    X, params = ex._far_problem(0)
+    logs = [multivariate_normal(m, c).logpdf(X[-1]) for m, c in zip(params.means, params.covariances)]
+    assert max(logs) < -1000 and all(
+        multivariate_normal(m, c).pdf(X[-1]) == 0.0 for m, c in zip(params.means, params.covariances)
+    )
+    _assert_fails(check_e_step(_naive_e_step), "far from every component", "logsumexp", "NaN")
+
+
+def test_naive_e_step_with_an_epsilon_still_fails():
+    def padded(X, params):
+        dens = (
+            np.column_stack(
+                [
+                    w * multivariate_normal(m, c).pdf(X)
+                    for w, m, c in zip(params.weights, params.means, params.covariances)
+                ]
+            )
+            + 1e-300
+        )
+        total = dens.sum(axis=1)
+        return dens / total[:, None], np.log(total).sum()
+
+    _assert_fails(check_e_step(padded), "far from every component", "γ differs")
+
+
+def test_far_point_reference_is_finite_and_hard():
+    X, params = ex._far_problem(0)
+    resp, ll = gmmviz.e_step(X, params)
+    assert np.isfinite(resp).all() and np.isfinite(ll)
+    assert np.allclose(resp.sum(axis=1), 1.0) and resp[-1].max() > 0.999  # the nearest component takes it
+
+
+# --------------------------------------------------------------------------- convergence test
+
+
+def test_reference_converged_passes():
+    assert ex.check_converged(ex.reference_converged).passed
+
+
+def test_converged_matches_fit_em():
+    # The reference test stops fit_em's loop at the same iteration as fit_em itself.
+    X, _ = gmmviz.datasets.make_dataset("overlapping", n_samples=200, random_state=0)
+    hist = gmmviz.fit_em(X, 3, random_state=0, tol=1e-3)
+    lls = hist.log_likelihoods
+    stops = [t for t in range(1, len(lls)) if ex.reference_converged(lls[t - 1], lls[t], len(X), 1e-3)]
+    assert hist.converged and stops == [hist.n_iter]
+
+
+def test_converged_slips():
+    assert ex.check_converged(lambda a, b, n, tol: None).status == "not attempted"
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) < tol), "PER POINT")
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / abs(a) < tol), "not by |ln p(X)|")
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: (b - a) / n < tol), "abs(Δ)")
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / n <= tol), "strict")
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / n > tol), "expected")
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / n), "True or False")
+    _assert_fails(ex.check_converged(lambda a, b: True), "raised TypeError")
+    _assert_fails(ex.check_converged(3), "pass your function")
+
+
+# --------------------------------------------------------------------------- BIC's choice of K
+
+
+def test_check_best_k_agrees_with_sklearn_bic():
+    from sklearn.mixture import GaussianMixture
+
+    X = gmmviz.datasets.load_faithful()
+    Ks = range(1, 5)
+    # Independent: scikit-learn's own BIC, fitted from several k-means starts.
+    sk_bic = {K: GaussianMixture(K, random_state=0, n_init=3).fit(X).bic(X) for K in Ks}
+    best = min(sk_bic, key=sk_bic.get)
+    assert best == 2
+    assert ex.check_best_k(best, X, "full", Ks).passed
+    _assert_fails(ex.check_best_k(4, X, "full", Ks), "highest ln p(X)")
+    _assert_fails(ex.check_best_k(1, X, "full", Ks), "smaller one")
+    _assert_fails(ex.check_best_k(9, X, "full", Ks), "not among")
+    _assert_fails(ex.check_best_k("two", X, "full", Ks), "whole number")
+    assert ex.check_best_k(None, X, "full", Ks).status == "not attempted"
+
+
+# --------------------------------------------------------------------------- uncertain points
+
+
+def test_check_uncertain():
+    resp = np.array(
+        [[0.5, 0.3, 0.2], [0.999, 0.0005, 0.0005], [0.2, 0.8, 0.0], [0.995, 0.004, 0.001], [0.0, 0.0, 1.0]]
+    )
+    want = np.array([True, False, True, False, False])  # by hand: largest γ below 0.99
+    assert ex.check_uncertain(want, resp, 0.99).passed
+    assert ex.check_uncertain(None, resp).status == "not attempted"
+    _assert_fails(ex.check_uncertain(~want, resp, 0.99), "flip")
+    _assert_fails(ex.check_uncertain(resp.min(axis=1) < 0.99, resp, 0.99), "LARGEST")
+    _assert_fails(ex.check_uncertain(resp[:, 0] < 0.99, resp, 0.99), "one component")
+    _assert_fails(ex.check_uncertain(np.flatnonzero(want), resp, 0.99), "boolean mask")
+    _assert_fails(ex.check_uncertain(2, resp, 0.99), "single number")
+    _assert_fails(ex.check_uncertain(resp < 0.99, resp, 0.99), "resp.max(axis=1)")
+    _assert_fails(ex.check_uncertain(np.array([True, True, True, False, False]), resp, 0.99), "1 points")

@@ -1,4 +1,5 @@
 """The desktop flow: IpysketchPad, its compatibility launcher, and the real pad under Xvfb."""
+
 from __future__ import annotations
 
 import os
@@ -122,7 +123,11 @@ def test_the_launcher_refuses_to_start_without_a_display(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     proc = subprocess.run(
         [sys.executable, "-m", "gmmviz._ipysketch_launcher", "gmm"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 3
     assert NO_DESKTOP_MESSAGE in proc.stderr
@@ -219,8 +224,11 @@ def xvfb(tmp_path_factory):
 
 def _xdotool(display: str, *args: str, timeout: float = 30) -> str:
     proc = subprocess.run(
-        ["xdotool", *args], env=dict(os.environ, DISPLAY=display),
-        capture_output=True, text=True, timeout=timeout,
+        ["xdotool", *args],
+        env=dict(os.environ, DISPLAY=display),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert proc.returncode == 0, f"xdotool {' '.join(args)} failed: {proc.stderr}"
     return proc.stdout.strip()

@@ -5,6 +5,7 @@ missing, renamed or extra fails here, as does one saved without outputs (nbval w
 nothing), with an error in its outputs, or with code that reaches outside the course (path hacks,
 %run, installs, URLs).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,6 +28,7 @@ EXPECTED = [
     "07_pitfalls.ipynb",
     "08_why_em_works.ipynb",
     "09_exercises.ipynb",
+    "10_em_at_scale.ipynb",
 ]
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -85,7 +87,9 @@ def test_saved_executed_without_errors(name):
     )
     for i, cell in enumerate(nb["cells"]):
         for out in cell.get("outputs", []):
-            assert out.get("output_type") != "error", f"{name}: cell {i} has a stored error ({out.get('ename')})"
+            assert out.get("output_type") != "error", (
+                f"{name}: cell {i} has a stored error ({out.get('ename')})"
+            )
 
 
 @each_notebook

@@ -1,4 +1,5 @@
 """Sketches become labelled point clouds: images, strokes, safe .isk loading and SketchPad."""
+
 from __future__ import annotations
 
 import base64
@@ -15,8 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from gmmviz import sketch
-from gmmviz import pads
+from gmmviz import pads, sketch
 from gmmviz.pads import SketchPad
 from gmmviz.sketch import (
     BOX,
@@ -133,7 +133,9 @@ def test_blank_png_raises_a_clear_error(tmp_path):
     for name, colour in [("transparent.png", (0, 0, 0, 0)), ("white.png", (255, 255, 255, 255))]:
         path = tmp_path / name
         Image.new("RGBA", (64, 48), colour).save(path)
-        with pytest.raises(EmptySketchError, match="empty.*draw a point cloud with one pen colour per cluster"):
+        with pytest.raises(
+            EmptySketchError, match="empty.*draw a point cloud with one pen colour per cluster"
+        ):
             points_from_image(path, 50)
 
 
@@ -219,7 +221,7 @@ def test_strokes_become_labelled_points_along_the_ink():
 def test_stroke_jitter_is_on_the_order_of_the_pen_width():
     line = [Stroke(np.array([[0.0, 0.0], [400.0, 0.0]]), "black", 8)]
     X, _ = points_from_strokes(line, 2000, random_state=0, jitter=0.5)
-    px = (BOX / (400 + 16))
+    px = BOX / (400 + 16)
     spread = X[:, 1].std() / px
     assert 3.0 < spread < 5.0  # sd = 0.5 x 8 px
 
@@ -329,8 +331,9 @@ def test_example_sketch_matches_its_script():
 
 
 def test_example_sketch_points_fit_em_to_the_drawn_clusters():
-    em = pytest.importorskip("gmmviz.em", reason="gmmviz.em is written in another issue")
     from sklearn.metrics import adjusted_rand_score
+
+    from gmmviz import em
 
     X, labels = points_from_image(example_sketch(), 300, random_state=0)
     history = em.fit_em(X, 3, random_state=0)
@@ -363,7 +366,9 @@ def test_sketchpad_canvas_is_styled_only_inside_the_pad():
     pad, other = SketchPad(), SketchPad(width=300, height=200)
     assert "gmmviz-sketchpad" in pad.canvas._dom_classes
     css = pad.canvas._css
-    selectors = [s.strip() for block in css.split("}") if "{" in block for s in block.split("{")[0].split(",")]
+    selectors = [
+        s.strip() for block in css.split("}") if "{" in block for s in block.split("{")[0].split(",")
+    ]
     assert selectors and all(s.startswith(".gmmviz-sketchpad ") for s in selectors)
     assert "#color" not in css
     # Each pad has its own colour-input id, so the label of one never opens the other's picker.
@@ -482,8 +487,13 @@ def test_the_conversion_imports_without_widgets_ipysketch_or_ipython(tmp_path):
         "          if sys.modules.get(m) is not None]\n"
         "print(X.shape, len(set(y.tolist())), len(strokes), X2.shape, rgb.dtype, image.mode, loaded)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code, str(isk)], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(isk)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["(90,", "2)", "3", "2", "(50,", "2)", "uint8", "RGBA", "[]"]
 
@@ -501,15 +511,17 @@ def test_a_light_and_a_dark_pen_of_one_hue_stay_apart_on_a_transparent_canvas():
     assert (X[labels == 0, 0] < 5).all() and (X[labels == 1, 0] > 5).all()
 
 
-# ------------------------------------------------------------------------------ pads: pens, keyboard path, pictures
+# ------------------------------------------------------------------ pads: pens, keyboard path, pictures
 
 
 def test_pen_k_is_component_k_named_by_word():
     from gmmviz.palette import component_color_names, component_colors
 
     pad = SketchPad()
-    expected = ["#%02x%02x%02x" % tuple(int(round(255 * v)) for v in c[:3])
-                for c in component_colors(pads.MAX_PENS)]
+    expected = [
+        "#{:02x}{:02x}{:02x}".format(*(int(round(255 * v)) for v in c[:3]))
+        for c in component_colors(pads.MAX_PENS)
+    ]
     assert [value for _, value in pad.pens.options] == expected
     names = component_color_names(pads.MAX_PENS)
     for k, (label, _) in enumerate(pad.pens.options):
@@ -536,7 +548,7 @@ def test_random_clusters_give_labelled_clusters_without_a_mouse():
     X, labels, colours = pad.points(return_colors=True)
     assert X.shape == (200, 2) and len(np.unique(labels)) == 4
     # Each cluster is one pen's colour: the first four pens, each once.
-    pen_rgb = {tuple(int(v[i:i + 2], 16) for i in (1, 3, 5)) for _, v in pad.pens.options[:4]}
+    pen_rgb = {tuple(int(v[i : i + 2], 16) for i in (1, 3, 5)) for _, v in pad.pens.options[:4]}
     assert {tuple(c) for c in colours} == pen_rgb
     # ... and the clusters are clusters: an independent fit finds them.
     predicted = GaussianMixture(4, random_state=0, n_init=3).fit(X).predict(X)
@@ -575,7 +587,7 @@ def test_a_pad_output_carries_a_picture_of_the_drawing_beside_the_widget():
     pad.random_clusters(random_state=1)
     picture = np.asarray(_png_of(pad._repr_mimebundle_()))
     for _, colour in pad.pens.options[:2]:
-        rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+        rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
         assert (picture == rgb).all(axis=2).sum() > 100  # each pen's dots are in the picture
 
 
@@ -597,7 +609,8 @@ def _controls(widget):
     for child in getattr(widget, "children", ()):
         found += _controls(child)
     if isinstance(widget, (widgets.ValueWidget, widgets.Button, widgets.Play)) and not isinstance(
-            widget, (widgets.HTML, widgets.Image, widgets.Label)):
+        widget, (widgets.HTML, widgets.Image, widgets.Label)
+    ):
         found.append(widget)
     return found
 
@@ -616,7 +629,7 @@ def test_every_pad_control_is_labelled(tmp_path):
 
 def _relative_luminance(hex_colour):
     # WCAG 2.2: sRGB channels linearised, weighted 0.2126, 0.7152, 0.0722.
-    channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 

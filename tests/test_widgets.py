@@ -53,8 +53,14 @@ def test_explorer_fits_and_shows_frame_zero(explorer):
 
 def test_explorer_is_a_box_with_css_classes(explorer):
     assert isinstance(explorer, widgets.VBox)
-    assert {"gmmviz-em-explorer", "gmmviz-k-slider", "gmmviz-step-slider", "gmmviz-play",
-            "gmmviz-readout", "gmmviz-message"} <= css_classes(explorer)
+    assert {
+        "gmmviz-em-explorer",
+        "gmmviz-k-slider",
+        "gmmviz-step-slider",
+        "gmmviz-play",
+        "gmmviz-readout",
+        "gmmviz-message",
+    } <= css_classes(explorer)
 
 
 def test_text_repr_is_short_and_deterministic(X):
@@ -248,7 +254,7 @@ def test_fit_warnings_are_shown_in_the_widget_not_on_stderr(explorer, monkeypatc
     def warns(*args, **kwargs):
         import warnings
 
-        warnings.warn("component 2 lost all its points", UserWarning)
+        warnings.warn("component 2 lost all its points", UserWarning, stacklevel=2)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(gw, "fit_em", warns)
@@ -314,8 +320,15 @@ def needle(X, good):
 
 def test_singularity_explorer_is_a_box_with_css_classes_and_a_short_repr(needle, X, good):
     assert isinstance(needle, widgets.VBox)
-    assert {"gmmviz-singularity-explorer", "gmmviz-singularity-explorer-figure", "gmmviz-sigma-slider",
-            "gmmviz-reg-toggle", "gmmviz-reg-covar", "gmmviz-readout", "gmmviz-message"} <= css_classes(needle)
+    assert {
+        "gmmviz-singularity-explorer",
+        "gmmviz-singularity-explorer-figure",
+        "gmmviz-sigma-slider",
+        "gmmviz-reg-toggle",
+        "gmmviz-reg-covar",
+        "gmmviz-readout",
+        "gmmviz-message",
+    } <= css_classes(needle)
     assert needle._repr_mimebundle_()["text/plain"] == "SingularityExplorer(n_points=150, K=4, point_index=5)"
     assert repr(SingularityExplorer(X, good, point_index=5)) == repr(needle)
     assert needle.message_text == ""
@@ -420,14 +433,17 @@ def test_singularity_explorer_setters_check_their_range(needle):
     assert needle.message_text == ""
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(point_index=150), "point_index must be a whole number from 0 to 149"),
-    (dict(point_index=-1), "point_index"),
-    (dict(point_index=1.5), "point_index"),
-    (dict(weight=1.0), "weight"),
-    (dict(log10_sigma=-20.0), "log10_sigma"),
-    (dict(reg_covar=-1.0), "reg_covar"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(point_index=150), "point_index must be a whole number from 0 to 149"),
+        (dict(point_index=-1), "point_index"),
+        (dict(point_index=1.5), "point_index"),
+        (dict(weight=1.0), "weight"),
+        (dict(log10_sigma=-20.0), "log10_sigma"),
+        (dict(reg_covar=-1.0), "reg_covar"),
+    ],
+)
 def test_bad_arguments_are_shown_in_the_singularity_explorer(X, good, kwargs, match):
     ex = SingularityExplorer(X, good, **kwargs)
     import re
@@ -500,8 +516,7 @@ def test_a_seed_of_none_is_drawn_and_shown_not_zero(X):
     seed = ex.seed_input.value
     assert f"drew seed {seed} at random" in ex.message_text
     # The seed box holds the seed the fit used: refitting with it reproduces the fit.
-    np.testing.assert_array_equal(ex.history.final.means,
-                                  fit_em(X, 3, random_state=seed).final.means)
+    np.testing.assert_array_equal(ex.history.final.means, fit_em(X, 3, random_state=seed).final.means)
     seeds = {EMExplorer(X, 1, random_state=None).seed_input.value for _ in range(3)}
     assert len(seeds) > 1  # fresh randomness, not a constant stand-in
 
@@ -513,8 +528,9 @@ def test_a_generator_seed_follows_the_generator(X):
     assert a == b == int(np.random.default_rng(5).integers(2**31 - 1))
 
 
-@pytest.mark.parametrize("bad, match", [(-1, "non-negative"), (1.5, "None, an int"),
-                                        (True, "None, an int"), (2**60, "from 0 to")])
+@pytest.mark.parametrize(
+    "bad, match", [(-1, "non-negative"), (1.5, "None, an int"), (True, "None, an int"), (2**60, "from 0 to")]
+)
 def test_a_bad_seed_is_shown_not_replaced(X, bad, match):
     ex = EMExplorer(X, 2, random_state=bad)
     assert "random_state" in ex.message_text and match in ex.message_text
@@ -524,8 +540,7 @@ def test_a_bad_seed_is_shown_not_replaced(X, bad, match):
 def test_the_largest_valid_seed_is_used_as_given(X):
     ex = EMExplorer(X, 2, random_state=2**32 - 1)
     assert ex.seed_input.value == 2**32 - 1 and ex.message_text == ""
-    np.testing.assert_array_equal(ex.history.final.means,
-                                  fit_em(X, 2, random_state=2**32 - 1).final.means)
+    np.testing.assert_array_equal(ex.history.final.means, fit_em(X, 2, random_state=2**32 - 1).final.means)
 
 
 # --------------------------------------------------------------------------------------------
@@ -548,10 +563,13 @@ def _all_explorers(X):
 
 
 def test_every_explorer_output_has_the_widget_and_a_picture_of_its_state(X):
-    from PIL import Image
     import io
 
+    from PIL import Image
+
     for ex in _all_explorers(X):
+        if isinstance(ex, EMExplorer):
+            ex.set_step(ex.history.n_frames - 1)  # its picture is the finished fit (next test)
         bundle = ex._repr_mimebundle_()
         assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.model_id
         assert bundle["text/plain"] == repr(ex)
@@ -562,12 +580,32 @@ def test_every_explorer_output_has_the_widget_and_a_picture_of_its_state(X):
         assert np.abs(static - shown).mean() < 2.0
 
 
-def test_the_picture_follows_the_state(X):
+def test_the_em_explorers_picture_is_the_finished_fit_whatever_step_is_shown(X):
+    import io
+
+    from PIL import Image
+
     ex = EMExplorer(X, 3, random_state=0)
-    first = np.asarray(_png_from_bundle(ex._repr_mimebundle_()))
+    assert ex.step == 0  # the live explorer opens on the start
+    live = bytes(ex.image.value)
+    start_shown = np.asarray(Image.open(io.BytesIO(live)).convert("RGB"), dtype=float)
+    static = np.asarray(_png_from_bundle(ex._repr_mimebundle_()), dtype=float)
+    assert ex.step == 0 and bytes(ex.image.value) == live  # the live view did not move
+    assert np.abs(static - start_shown).mean() > 2.0  # not the start ...
     ex.set_step(ex.history.n_frames - 1)
-    last = np.asarray(_png_from_bundle(ex._repr_mimebundle_()))
-    assert (first != last).any(axis=2).mean() > 0.01
+    end_shown = np.asarray(Image.open(io.BytesIO(ex.image.value)).convert("RGB"), dtype=float)
+    assert np.abs(static - end_shown).mean() < 2.0  # ... but the last half-step, as drawn live
+    ex.set_step(3)
+    again = np.asarray(_png_from_bundle(ex._repr_mimebundle_()), dtype=float)
+    np.testing.assert_array_equal(again, static)
+
+
+def test_the_picture_follows_the_state():
+    g = GaussianExplorer()
+    first = np.asarray(_png_from_bundle(g._repr_mimebundle_()))
+    g.set_params(rho=0.8)
+    second = np.asarray(_png_from_bundle(g._repr_mimebundle_()))
+    assert (first != second).any(axis=2).mean() > 0.001
 
 
 def test_a_saved_notebook_output_holds_the_widget_view_and_the_png(tmp_path):
@@ -577,15 +615,21 @@ def test_a_saved_notebook_output_holds_the_widget_view_and_the_png(tmp_path):
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(
-        "import numpy as np\nfrom gmmviz.widgets import EMExplorer\n"
-        "X = np.random.default_rng(0).normal(size=(60, 2))\nEMExplorer(X, 2, random_state=0)")]
-    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import numpy as np\nfrom gmmviz.widgets import EMExplorer\n"
+            "X = np.random.default_rng(0).normal(size=(60, 2))\nEMExplorer(X, 2, random_state=0)"
+        )
+    ]
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()  # the kernel inherits this interpreter's environment (and PYTHONPATH)
     (output,) = [o for o in nb.cells[0].outputs if o["output_type"] == "execute_result"]
     assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(output["data"])
-    assert output["data"]["text/plain"] == "EMExplorer(n_points=60, K=2, covariance_type='full', init='kmeans')"
+    assert (
+        output["data"]["text/plain"] == "EMExplorer(n_points=60, K=2, covariance_type='full', init='kmeans')"
+    )
     _png_from_bundle(output["data"])
 
 
@@ -597,7 +641,8 @@ def controls(widget):
     for child in getattr(widget, "children", ()):
         found += controls(child)
     if isinstance(widget, (widgets.ValueWidget, widgets.Button, widgets.Play)) and not isinstance(
-            widget, (widgets.HTML, widgets.Image, widgets.Label)):
+        widget, (widgets.HTML, widgets.Image, widgets.Label)
+    ):
         found.append(widget)
     return found
 
@@ -609,8 +654,9 @@ def test_every_explorer_control_has_a_label_and_a_tooltip(X):
         for c in found:
             label = (c.description or "").strip()
             assert label and label not in {"▶", "⏵", "►"}, f"{type(ex).__name__}: {c!r} has no label"
-            assert label.split()[0] in (c.tooltip or ""), \
+            assert label.split()[0] in (c.tooltip or ""), (
                 f"{type(ex).__name__}: the tooltip of {label!r} does not name it"
+            )
 
 
 def test_play_is_labelled(explorer):
@@ -619,7 +665,7 @@ def test_play_is_labelled(explorer):
 
 def _relative_luminance(hex_colour):
     # WCAG 2.2: sRGB channels linearised, weighted 0.2126, 0.7152, 0.0722.
-    channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
@@ -690,3 +736,58 @@ def test_readouts_and_messages_meet_text_contrast(X):
     assert all(p[0] != "#000000" or p[1] != "#ffffff" for p in pairs if "π" in p[2])
     low = [(c, b, t, round(contrast(c, b), 2)) for c, b, t in pairs if contrast(c, b) < 4.5]
     assert low == []
+
+
+# --------------------------------------------------------------------------------------------
+# Frames seen before are not drawn again
+# --------------------------------------------------------------------------------------------
+def test_a_frame_seen_before_is_resent_not_redrawn_and_looks_the_same(X, monkeypatch):
+    import io
+
+    from PIL import Image
+
+    ex = EMExplorer(X, 3, random_state=0)
+    n = ex.history.n_frames
+    for i in range(n):
+        ex.set_step(i)
+    draws = []
+    real_draw = ex._blitter.draw
+    monkeypatch.setattr(ex._blitter, "draw", lambda *a, **k: (draws.append(a[0]), real_draw(*a, **k)))
+    for i in reversed(range(n)):
+        ex.set_step(i)
+        # The artists still describe the frame shown (the ln p(X) ring on its iteration).
+        assert ex.ll_marker.get_xdata()[0] == ex.history.frame(i).params_index
+    assert draws == []  # every frame came from the cache
+    # Independent check: a fresh explorer drawing each frame directly gives the same pixels.
+    for i in (n - 1, 2, 0):
+        fresh = EMExplorer(X, 3, random_state=0)
+        fresh.set_step(i)
+        ex.set_step(i)
+        a = np.asarray(Image.open(io.BytesIO(ex.image.value)))
+        b = np.asarray(Image.open(io.BytesIO(fresh.image.value)))
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_refit_starts_a_new_cache(X):
+    ex = EMExplorer(X, 2, random_state=0)
+    ex.set_step(1)
+    before = ex.image.value
+    ex.k_slider.value = 3
+    ex.set_step(1)
+    assert ex.image.value != before and ex.history.n_components == 3
+
+
+def test_frames_rendered_ahead_equal_frames_drawn_on_demand(X):
+    ex = EMExplorer(X, 3, random_state=0)
+    ex.set_step(2)
+    ex._render_ahead()  # outside a kernel: nothing is scheduled
+    assert not ex._ahead_pending and set(ex._frame_png) == {0, 2}
+    marker = ex.ll_marker.get_xdata().copy()
+    for _ in range(ex.history.n_frames):  # what the kernel's event loop would run, turn by turn
+        ex._render_ahead_one(ex.history)
+    assert set(ex._frame_png) == set(range(ex.history.n_frames))
+    np.testing.assert_array_equal(ex.ll_marker.get_xdata(), marker)  # artists back on frame 2
+    fresh = EMExplorer(X, 3, random_state=0)
+    for i in (1, ex.history.n_frames - 1):
+        fresh.set_step(i)
+        assert ex._frame_png[i] == fresh.image.value

@@ -4,6 +4,7 @@ The EM engine lives in :mod:`gmmviz.em` and its public names are re-exported her
 :mod:`gmmviz.plot` and :mod:`gmmviz.animate`, interactive explorers in :mod:`gmmviz.widgets`, drawing
 your own data in :mod:`gmmviz.sketch` and the course's data sets in :mod:`gmmviz.datasets`.
 """
+
 from .em import (
     COVARIANCE_TYPES,
     INIT_METHODS,

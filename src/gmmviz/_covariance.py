@@ -23,12 +23,16 @@ Each type-dependent piece is one small function per type, chosen from a table (a
 plus conversions (:func:`to_full`, :func:`add_reg_covar`), the parking of an empty component
 (:func:`fill_empty`) and the check of one new component's covariance (:func:`component_covariance`).
 
-The Mahalanobis and scatter functions here are the plain NumPy versions, written to be read;
-:mod:`gmmviz._fast` computes the same numbers in cache-sized blocks, and the E- and M-steps use it.
+The Mahalanobis and scatter functions here are the plain NumPy versions, written to be read. The E-
+and M-steps call them through :mod:`gmmviz._fast`, which uses them as they are for small problems and
+computes the same numbers in cache-sized blocks for large ones.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy import linalg
@@ -89,10 +93,12 @@ def to_full(covariances: np.ndarray, covariance_type: str, n_components: int, n_
 
 def add_reg_covar(covariances: np.ndarray, covariance_type: str, reg_covar: float) -> np.ndarray:
     """A new array: ``covariances`` with ``reg_covar`` added to every variance (the diagonal of Σ_k)."""
-    covs = np.array(covariances, dtype=np.float64)
+    return _add_reg_covar_in_place(np.array(covariances, dtype=np.float64), covariance_type, reg_covar)
+
+
+def _add_reg_covar_in_place(covs: np.ndarray, covariance_type: str, reg_covar: float) -> np.ndarray:
     if needs_full_scatter(covariance_type):  # matrices: add to the diagonal only
-        d = covs.shape[-1]
-        covs[..., np.arange(d), np.arange(d)] += reg_covar
+        np.einsum("...ii->...i", covs)[...] += reg_covar  # a writable view of every diagonal
     else:  # variances are the diagonal
         covs += reg_covar
     return covs
@@ -113,15 +119,15 @@ def _precision_cholesky_matrices(covs: np.ndarray, what: Callable[[int], str]) -
     """P_k = (L_k⁻¹)ᵀ for each Σ_k = L_k L_kᵀ, so that Σ_k⁻¹ = P_k P_kᵀ (upper triangular P_k)."""
     prec = np.empty_like(covs)
     for k, cov in enumerate(covs):
-        try:
-            cov_chol = linalg.cholesky(cov, lower=True)
-        except linalg.LinAlgError:
+        # LAPACK directly (potrf: Cholesky, trtri: triangular inverse): scipy.linalg.cholesky's input
+        # checks cost more than the factorisation of a small matrix. Not solve_triangular(L, I) as
+        # scikit-learn does: that goes through OpenBLAS's threaded TRSM, which wakes its worker
+        # threads even for a 2×2 matrix and costs 0.1-10 ms per call on a busy machine.
+        cov_chol, info = linalg.lapack.dpotrf(cov, lower=1, clean=1)
+        if info != 0:
             raise ValueError(
                 f"The {what(k)} is not positive definite (singular or collapsed): increase reg_covar or lower K."
-            ) from None
-        # L⁻¹ by LAPACK's triangular inverse. Not solve_triangular(L, I) as scikit-learn does: that
-        # goes through OpenBLAS's threaded TRSM, which wakes its worker threads even for a 2×2
-        # matrix and costs 0.1-10 ms per call on a busy machine (more than a whole E-step).
+            )
         inv, _ = linalg.lapack.dtrtri(cov_chol, lower=1)
         prec[k] = inv.T
     return prec
@@ -197,21 +203,43 @@ def log_det_cholesky(prec_chol: np.ndarray, covariance_type: str, n_features: in
 # ---------------------------------------------------------------------------------------------
 
 
+def _centred(X: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """x_n − μ_k for every component and point, shape (K, d, n): one column per point.
+
+    The difference is taken first: expanding ‖x‖² − 2x·μ + ‖μ‖² instead cancels catastrophically
+    far from the origin. Points run along the (contiguous) last axis so that NumPy's loops are long.
+    """
+    return np.ascontiguousarray(X.T)[np.newaxis] - means[:, :, np.newaxis]
+
+
+def _squared_norms(y: np.ndarray) -> np.ndarray:
+    """‖y_kn‖² = Σ_j y_kjn² for y of shape (K, d, n), shape (K, n).
+
+    Written as a sum of the d slices: NumPy reduces over a short middle axis about 10× slower.
+    """
+    out = y[:, 0] ** 2
+    for j in range(1, y.shape[1]):
+        out += y[:, j] ** 2
+    return out
+
+
 def _mahalanobis_full(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
-    # The difference is taken first: expanding ‖x‖² − 2x·μ + ‖μ‖² cancels far from the origin.
-    return np.column_stack([np.sum(((X - mu) @ p) ** 2, axis=1) for mu, p in zip(means, prec_chol)])
+    y = np.swapaxes(prec_chol, 1, 2) @ _centred(X, means)  # P_kᵀ(x_n − μ_k)
+    return _squared_norms(y).T
 
 
 def _mahalanobis_tied(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
-    return np.column_stack([np.sum(((X - mu) @ prec_chol) ** 2, axis=1) for mu in means])
+    y = prec_chol.T @ _centred(X, means)  # the same P for every component
+    return _squared_norms(y).T
 
 
 def _mahalanobis_diag(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
-    return np.column_stack([np.sum(((X - mu) * p) ** 2, axis=1) for mu, p in zip(means, prec_chol)])
+    y = _centred(X, means) * prec_chol[:, :, np.newaxis]  # (x_nj − μ_kj) / σ_kj
+    return _squared_norms(y).T
 
 
 def _mahalanobis_spherical(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
-    return np.column_stack([np.sum((X - mu) ** 2, axis=1) * p**2 for mu, p in zip(means, prec_chol)])
+    return (_squared_norms(_centred(X, means)) * (prec_chol**2)[:, np.newaxis]).T  # ‖x − μ_k‖² / σ_k²
 
 
 _MAHALANOBIS = {
@@ -222,7 +250,9 @@ _MAHALANOBIS = {
 }
 
 
-def squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str) -> np.ndarray:
+def squared_mahalanobis(
+    X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str
+) -> np.ndarray:
     """(x_n − μ_k)ᵀ Σ_k⁻¹ (x_n − μ_k) = ‖P_kᵀ(x_n − μ_k)‖² for every point and component, shape (n, K)."""
     return _MAHALANOBIS[covariance_type](X, means, prec_chol)
 
@@ -237,9 +267,11 @@ def scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covariance_type:
 
     Shape (K, d, d) when :func:`needs_full_scatter`, else only its diagonal, (K, d).
     """
+    diff = _centred(X, means)  # (K, d, n)
+    weighted = diff * resp.T[:, np.newaxis, :]  # γ_nk (x_n − μ_k)
     if needs_full_scatter(covariance_type):
-        return np.stack([(r[:, np.newaxis] * (X - mu)).T @ (X - mu) for r, mu in zip(resp.T, means)])
-    return np.stack([r @ (X - mu) ** 2 for r, mu in zip(resp.T, means)])
+        return weighted @ np.swapaxes(diff, 1, 2)
+    return np.sum(weighted * diff, axis=2)
 
 
 def _symmetric(a: np.ndarray) -> np.ndarray:
@@ -274,7 +306,9 @@ _COVARIANCES_FROM_SCATTER = {
 }
 
 
-def covariances_from_scatter(scatter: np.ndarray, nk: np.ndarray, covariance_type: str, reg_covar: float) -> np.ndarray:
+def covariances_from_scatter(
+    scatter: np.ndarray, nk: np.ndarray, covariance_type: str, reg_covar: float
+) -> np.ndarray:
     """The M-step's Σ_k in the type's shape, ``reg_covar`` added to the diagonal.
 
     Parameters
@@ -288,10 +322,39 @@ def covariances_from_scatter(scatter: np.ndarray, nk: np.ndarray, covariance_typ
     reg_covar : float
     """
     covs = _COVARIANCES_FROM_SCATTER[covariance_type](scatter, nk)
-    return add_reg_covar(covs, covariance_type, reg_covar)
+    return _add_reg_covar_in_place(covs, covariance_type, reg_covar)
 
 
-def fill_empty(covariances: np.ndarray, empty: np.ndarray, covariance_type: str, data_covariance: np.ndarray) -> np.ndarray:
+#: scikit-learn adds this to every N_k so that no division is by exactly zero; gmmviz does the same so
+#: that both produce the same numbers from the same start.
+NK_EPS = 10.0 * np.finfo(np.float64).eps
+
+
+class EmptyComponentWarning(UserWarning):
+    """A component received (almost) no responsibility in an M-step."""
+
+
+def empty_components(nk: np.ndarray, n_points: int) -> np.ndarray:
+    """Which components are empty: N_k (with ``NK_EPS`` added) below ``NK_EPS · (N + 1)``.
+
+    Such a component's mean and covariance cannot be estimated; it is parked on the data's mean and
+    covariance (:func:`fill_empty`) with weight ≈ 0, and an :class:`EmptyComponentWarning` names it
+    (the in-memory and the chunked M-step share this rule).
+    """
+    empty = nk < NK_EPS * (n_points + 1)
+    if empty.any():
+        warnings.warn(
+            f"Component(s) {np.flatnonzero(empty).tolist()} received no responsibility (N_k ≈ 0): "
+            f"parked on the data's mean and covariance with weight ≈ 0. Lower K or try another start.",
+            EmptyComponentWarning,
+            stacklevel=4,
+        )
+    return empty
+
+
+def fill_empty(
+    covariances: np.ndarray, empty: np.ndarray, covariance_type: str, data_covariance: np.ndarray
+) -> np.ndarray:
     """Park the components flagged in ``empty`` (boolean, shape (K,)) on the data's covariance.
 
     ``data_covariance`` is a (d, d) matrix, converted to the type's shape (its diagonal for
@@ -302,7 +365,11 @@ def fill_empty(covariances: np.ndarray, empty: np.ndarray, covariance_type: str,
     if covariance_type == "tied" or not np.any(empty):
         return covs
     data_covariance = np.atleast_2d(data_covariance)
-    fill = {"full": data_covariance, "diag": np.diag(data_covariance), "spherical": np.diag(data_covariance).mean()}
+    fill = {
+        "full": data_covariance,
+        "diag": np.diag(data_covariance),
+        "spherical": np.diag(data_covariance).mean(),
+    }
     covs[empty] = fill[covariance_type]
     return covs
 
@@ -328,7 +395,9 @@ def component_covariance(covariance: Any, covariance_type: str, n_features: int)
     try:
         cov = np.asarray(covariance, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"the covariance must be a number or an array of numbers, got {covariance!r}.") from None
+        raise TypeError(
+            f"the covariance must be a number or an array of numbers, got {covariance!r}."
+        ) from None
     if not np.all(np.isfinite(cov)):
         raise ValueError("the covariance must be finite (no NaN or infinity).")
     if cov.ndim == 0:
@@ -337,7 +406,9 @@ def component_covariance(covariance: Any, covariance_type: str, n_features: int)
         cov = {"full": cov * np.eye(d), "diag": np.full(d, float(cov)), "spherical": cov}[covariance_type]
     expected = covariance_shape(covariance_type, 1, d)[1:]
     if cov.shape != expected:
-        what = {"full": f"a ({d}, {d}) matrix", "diag": f"{d} variances", "spherical": "one variance"}[covariance_type]
+        what = {"full": f"a ({d}, {d}) matrix", "diag": f"{d} variances", "spherical": "one variance"}[
+            covariance_type
+        ]
         raise ValueError(
             f"covariance for covariance_type={covariance_type!r} must be {what} (shape {expected}) or a "
             f"single number σ² for σ² I, got shape {cov.shape}."

@@ -9,8 +9,9 @@ The two loops over all points and components are
 Each has the signature and the result of its plain version in :mod:`gmmviz._covariance`
 (tests/test_em_fast.py checks them equal to 1e-12). What makes them fast:
 
-* Small problems (the course's data sets) go straight to the plain versions: there the fixed
-  costs of anything cleverer (thread control, buffers) exceed the arithmetic.
+* Small problems (the course's data sets: K·d·n up to ``PLAIN_MAX_NUMBERS``) go straight to the
+  plain versions: there the fixed costs of anything cleverer (thread control, a Python loop over
+  blocks) exceed the arithmetic.
 * Large ones walk over Xᵀ (d, n) in cache-sized blocks of points, with one reused buffer for the
   differences xᵀ − μ_k, so every per-component row is contiguous and nothing large is allocated
   per component. P_kᵀ(x − μ_k) is a triangular product (BLAS TRMM: half the flops of a general
@@ -18,13 +19,16 @@ Each has the signature and the result of its plain version in :mod:`gmmviz._cova
 * Those many small BLAS calls run on one BLAS thread: multithreaded OpenBLAS synchronises its
   threads in every call, which on a busy machine (shared CI runners, Binder) costs up to
   milliseconds per call.
-* The responsibilities are returned as the transpose of a C-contiguous (K, n) array, so the
-  M-step reads each component's column contiguously.
+* :func:`squared_mahalanobis` returns (both ways) the transpose of a C-contiguous (K, n) array. The
+  E-step updates it in place, so the responsibilities keep that layout: each component's column is
+  contiguous for the M-step, and NumPy's reductions over k (max, sum) run along long rows instead of
+  rows of length K (several times faster).
 """
+
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from scipy.linalg.blas import dtrmm
@@ -33,8 +37,9 @@ from . import _covariance
 
 __all__ = ["kmeans_centres", "one_blas_thread", "scatter", "squared_mahalanobis", "weighted_sums"]
 
-# Below this many (point, component) pairs the plain versions are used.
-BLOCKED_MIN_PAIRS = 20_000
+# Up to this many numbers in the plain versions' (K, d, n) array of differences (512 KiB of
+# float64, within the L2 cache) the plain versions are faster; above it, the blocked ones.
+PLAIN_MAX_NUMBERS = 1 << 16
 # The blocked passes take about this many numbers (d · block) per block: 512 KiB of float64, so the
 # work buffer stays in the L2 cache while each BLAS call still gets thousands of columns.
 BLOCK_NUMBERS = 1 << 16
@@ -53,15 +58,15 @@ def one_blas_thread():
             from threadpoolctl import ThreadpoolController
 
             _blas_controller = ThreadpoolController()
-        except Exception:  # pragma: no cover - threadpoolctl missing or unable to inspect the process
+        except (ImportError, OSError, RuntimeError):  # pragma: no cover - threadpoolctl missing or failing
             _blas_controller = False
     if not _blas_controller:  # pragma: no cover
         return contextlib.nullcontext()
     return _blas_controller.limit(limits=1, user_api="blas")
 
 
-def _is_small(n_samples: int, n_components: int) -> bool:
-    return n_samples * n_components < BLOCKED_MIN_PAIRS
+def _is_small(X: np.ndarray, n_components: int) -> bool:
+    return X.shape[0] * X.shape[1] * n_components <= PLAIN_MAX_NUMBERS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,8 +138,9 @@ _WHITENERS = {
 }
 
 
-def blocked_squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray,
-                                covariance_type: str) -> np.ndarray:
+def blocked_squared_mahalanobis(
+    X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str
+) -> np.ndarray:
     """:func:`gmmviz._covariance.squared_mahalanobis` in blocks of points (see the module docstring)."""
     n = X.shape[0]
     xt = np.ascontiguousarray(X.T)
@@ -147,9 +153,11 @@ def blocked_squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.
     return out.T
 
 
-def squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str) -> np.ndarray:
+def squared_mahalanobis(
+    X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str
+) -> np.ndarray:
     """(x_n − μ_k)ᵀ Σ_k⁻¹ (x_n − μ_k), shape (n, K): :func:`gmmviz._covariance.squared_mahalanobis`."""
-    if _is_small(X.shape[0], means.shape[0]):
+    if _is_small(X, means.shape[0]):
         return _covariance.squared_mahalanobis(X, means, prec_chol, covariance_type)
     return blocked_squared_mahalanobis(X, means, prec_chol, covariance_type)
 
@@ -161,7 +169,7 @@ def squared_mahalanobis(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray,
 
 def blocked_scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covariance_type: str) -> np.ndarray:
     """:func:`gmmviz._covariance.scatter` in blocks of points (see the module docstring)."""
-    n, d = X.shape
+    d = X.shape[1]
     k = means.shape[0]
     xt = np.ascontiguousarray(X.T)
     rt = np.ascontiguousarray(resp.T)  # free for responsibilities from the E-step
@@ -181,14 +189,14 @@ def blocked_scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covarian
 
 def scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covariance_type: str) -> np.ndarray:
     """S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ (or its diagonal): :func:`gmmviz._covariance.scatter`."""
-    if _is_small(X.shape[0], means.shape[0]):
+    if _is_small(X, means.shape[0]):
         return _covariance.scatter(X, resp, means, covariance_type)
     return blocked_scatter(X, resp, means, covariance_type)
 
 
 def weighted_sums(resp: np.ndarray, X: np.ndarray) -> np.ndarray:
     """Σ_n γ_nk x_n for every k, shape (K, d): ``resp.T @ X``, on one BLAS thread when large."""
-    if _is_small(X.shape[0], resp.shape[1]):
+    if _is_small(X, resp.shape[1]):
         return resp.T @ X
     with one_blas_thread():
         return resp.T @ X

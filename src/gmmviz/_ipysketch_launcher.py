@@ -15,6 +15,7 @@ learners to downgrade, this launcher patches the running process, then calls ipy
 
 The pad saves ``NAME.isk`` and ``NAME.png`` in the working directory, as ipysketch does.
 """
+
 from __future__ import annotations
 
 import os
@@ -71,9 +72,7 @@ def _save(self: Any, event: Any = None) -> None:
             os.remove(png_name)
     else:
         # Tk knows every colour name the pad can produce; winfo_rgb gives 16-bit channels.
-        image = render_strokes(
-            model, color_to_rgb=lambda c: tuple(v // 257 for v in self.winfo_rgb(c))
-        )
+        image = render_strokes(model, color_to_rgb=lambda c: tuple(v // 257 for v in self.winfo_rgb(c)))
         image.save(png_name)
     self.dirty.set(False)
 

@@ -8,21 +8,25 @@ range (or not finite) raises ValueError. So ``tol="x"`` and ``max_iter="x"`` bot
 
 Public entry points call these once; private functions trust their arguments.
 """
+
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from ._covariance import COVARIANCE_TYPES
+from ._covariance import COVARIANCE_TYPES, covariance_shape, needs_full_scatter
 
 __all__ = [
     "as_seed",
     "check_array",
+    "check_choice",
     "check_covariance_type",
     "check_dims",
     "check_int",
+    "check_mixture",
     "check_n_components",
     "check_number",
     "check_params",
@@ -41,7 +45,7 @@ def check_array(X: Any, name: str = "X") -> np.ndarray:
         raise TypeError(f"{name} must be an array of numbers, got a string.")
     try:
         arr = np.asarray(X)
-    except Exception as exc:  # ragged lists and the like
+    except (TypeError, ValueError) as exc:  # ragged lists and the like
         raise TypeError(f"{name} must be an array of numbers with rows of equal length ({exc}).") from None
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise TypeError(
@@ -56,7 +60,9 @@ def check_array(X: Any, name: str = "X") -> np.ndarray:
             f"with shape {arr.shape}: reshape it, e.g. {name}.reshape(-1, {name}.shape[-1])."
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}): EM needs at least one point with one feature.")
+        raise ValueError(
+            f"{name} is empty (shape {arr.shape}): EM needs at least one point with one feature."
+        )
     arr = arr.astype(np.float64, copy=False)
     bad = ~np.isfinite(arr)
     if bad.any():
@@ -78,13 +84,11 @@ def check_dims(dims: Sequence[int], n_features: int) -> tuple[int, int]:
         raise ValueError(f"dims must be two different feature indices, got {dims}.")
     if n_features < 2:
         raise ValueError(
-            "these pictures need 2-D data but the model has 1 feature; "
-            "use plot_1d for one-dimensional data."
+            "these pictures need 2-D data but the model has 1 feature; use plot_1d for one-dimensional data."
         )
     if not all(0 <= i < n_features for i in dims):
         raise ValueError(
-            f"dims {dims} out of range for {n_features} features; "
-            f"choose two indices in 0..{n_features - 1}."
+            f"dims {dims} out of range for {n_features} features; choose two indices in 0..{n_features - 1}."
         )
     return dims  # type: ignore[return-value]
 
@@ -184,18 +188,23 @@ def check_n_components(n_components: Any, X: np.ndarray) -> int:
     return k
 
 
+def check_choice(value: Any, name: str, choices: Sequence[str], hint: str = "") -> str:
+    """One of ``choices`` (ValueError otherwise, listing them; ``hint`` is appended)."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"Unknown {name} {value!r}: use one of {', '.join(map(repr, choices))}{hint}.")
+    return value
+
+
 def check_covariance_type(covariance_type: Any) -> str:
     """One of :data:`COVARIANCE_TYPES`."""
-    if not isinstance(covariance_type, str) or covariance_type not in COVARIANCE_TYPES:
-        raise ValueError(
-            f"Unknown covariance_type {covariance_type!r}: use one of {', '.join(map(repr, COVARIANCE_TYPES))}."
-        )
-    return covariance_type
+    return check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
 
 
 def check_reg_covar(reg_covar: Any) -> float:
     """reg_covar, a finite number ≥ 0."""
-    return check_number(reg_covar, "reg_covar", minimum=0.0, hint=": use 0 or a small positive value like 1e-6")
+    return check_number(
+        reg_covar, "reg_covar", minimum=0.0, hint=": use 0 or a small positive value like 1e-6"
+    )
 
 
 def check_resp(resp: Any, n_samples: int, n_components: int | None = None, name: str = "resp") -> np.ndarray:
@@ -224,10 +233,53 @@ def check_params(params: Any, n_features: int):
     from .em import GMMParams  # at call time: em imports this module
 
     if not isinstance(params, GMMParams):
-        raise TypeError(f"params must be a GMMParams, got {type(params).__name__}: build one with init_params(X, K).")
+        raise TypeError(
+            f"params must be a GMMParams, got {type(params).__name__}: build one with init_params(X, K)."
+        )
     if params.n_features != n_features:
         raise ValueError(
             f"X has {n_features} feature(s) but the parameters have {params.n_features}: "
             f"use parameters fitted on data of the same dimension."
         )
     return params
+
+
+def check_mixture(weights: Any, means: Any, covariances: Any, covariance_type: Any):
+    """New float64 copies of a mixture's arrays, checked: shapes (scikit-learn's, by type), finite
+    numbers, weights ≥ 0 summing to 1, symmetric covariance matrices. Positive definiteness is
+    checked by the Cholesky factorisation that follows (:func:`gmmviz._covariance.precision_cholesky`).
+
+    Returns (weights, means, covariances, covariance_type); means of shape (d,) are read as K = 1.
+    """
+    covariance_type = check_covariance_type(covariance_type)
+    arrays = []
+    for name, value in (("weights", weights), ("means", means), ("covariances", covariances)):
+        try:
+            arr = np.array(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"GMMParams.{name} must be an array of numbers.") from None
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"GMMParams.{name} contains NaN or infinite values.")
+        arrays.append(arr)
+    weights, means, covs = arrays
+    if weights.ndim != 1 or weights.size == 0:
+        raise ValueError(f"weights must have shape (K,), got {weights.shape}.")
+    k = weights.size
+    if means.ndim == 1 and k == 1:
+        means = means[np.newaxis]
+    if means.ndim != 2 or means.shape[0] != k:
+        raise ValueError(f"means must have shape (K, d) = ({k}, d), got {means.shape}.")
+    expected = covariance_shape(covariance_type, k, means.shape[1])
+    if covs.shape != expected:
+        raise ValueError(
+            f"covariances for covariance_type={covariance_type!r} must have shape {expected}, got {covs.shape}."
+        )
+    if (weights < 0).any() or abs(weights.sum() - 1.0) > 1e-6:
+        raise ValueError(
+            f"weights must be non-negative and sum to 1, got sum {weights.sum():.6g}: divide them by their sum."
+        )
+    if needs_full_scatter(covariance_type):  # matrices, not variances
+        scale = max(np.abs(covs).max(), np.finfo(float).tiny)
+        if not np.allclose(covs, np.swapaxes(covs, -1, -2), rtol=0, atol=1e-10 * scale):
+            raise ValueError("covariances must be symmetric: use (S + S.T) / 2.")
+    return weights, means, covs, covariance_type

@@ -11,6 +11,7 @@ ln p(X) rises at least as much as the ELBO did, because the gap re-opens from ze
 
 Terms with q_nk = 0 contribute 0 (0 ln 0 = 0). All sums are over points, like ln p(X).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,15 +24,15 @@ from .em import EMHistory, GMMParams, e_step, log_likelihood, weighted_log_prob
 
 __all__ = [
     "BoundTerms",
-    "weighted_log_prob",
-    "expected_complete_log_likelihood",
-    "entropy",
-    "elbo",
-    "kl_gap",
-    "bound_terms",
-    "em_bound_trace",
     "BoundTrace",
+    "bound_terms",
+    "elbo",
+    "em_bound_trace",
+    "entropy",
+    "expected_complete_log_likelihood",
+    "kl_gap",
     "mean_slice",
+    "weighted_log_prob",
 ]
 
 

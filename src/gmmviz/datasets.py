@@ -13,10 +13,11 @@ out in random order (not grouped by component).
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,18 +27,18 @@ if TYPE_CHECKING:  # em.py is imported lazily at run time (see true_params)
     from gmmviz.em import GMMParams
 
 __all__ = [
-    "FAITHFUL_COLUMNS",
     "DATASET_NAMES",
+    "FAITHFUL_COLUMNS",
     "MixtureSpec",
-    "load_faithful",
-    "well_separated_blobs",
     "elongated_clusters",
-    "overlapping_clusters",
-    "unequal_sizes",
-    "mixture_1d",
+    "load_faithful",
     "make_dataset",
+    "mixture_1d",
     "mixture_spec",
+    "overlapping_clusters",
     "true_params",
+    "unequal_sizes",
+    "well_separated_blobs",
 ]
 
 FAITHFUL_COLUMNS: tuple[str, str] = ("eruptions", "waiting")
@@ -56,12 +57,16 @@ def _read_faithful() -> np.ndarray:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     header = tuple(lines[0].split(","))
     if header != FAITHFUL_COLUMNS:
-        raise RuntimeError(f"gmmviz/data/faithful.csv has header {header!r}, expected {FAITHFUL_COLUMNS!r}; "
-                           "the installed package data is damaged, reinstall gmmviz.")
+        raise RuntimeError(
+            f"gmmviz/data/faithful.csv has header {header!r}, expected {FAITHFUL_COLUMNS!r}; "
+            "the installed package data is damaged, reinstall gmmviz."
+        )
     data = np.array([[float(v) for v in ln.split(",")] for ln in lines[1:]], dtype=float)
     if data.shape != _FAITHFUL_SHAPE:
-        raise RuntimeError(f"gmmviz/data/faithful.csv holds shape {data.shape}, expected {_FAITHFUL_SHAPE}; "
-                           "the installed package data is damaged, reinstall gmmviz.")
+        raise RuntimeError(
+            f"gmmviz/data/faithful.csv holds shape {data.shape}, expected {_FAITHFUL_SHAPE}; "
+            "the installed package data is damaged, reinstall gmmviz."
+        )
     data.setflags(write=False)
     return data
 
@@ -184,7 +189,9 @@ def _sample(spec: MixtureSpec, n_samples: Any, random_state: RandomState) -> tup
     return X, labels
 
 
-def well_separated_blobs(n_samples: int = 300, *, random_state: RandomState = 0) -> tuple[np.ndarray, np.ndarray]:
+def well_separated_blobs(
+    n_samples: int = 300, *, random_state: RandomState = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Three round, equally weighted 2-D clusters far apart: the easy case.
 
     Parameters
@@ -202,7 +209,9 @@ def well_separated_blobs(n_samples: int = 300, *, random_state: RandomState = 0)
     return _sample(_SPECS["blobs"], n_samples, random_state)
 
 
-def elongated_clusters(n_samples: int = 300, *, random_state: RandomState = 0) -> tuple[np.ndarray, np.ndarray]:
+def elongated_clusters(
+    n_samples: int = 300, *, random_state: RandomState = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Three long, thin, parallel clusters tilted by 30 degrees and staggered.
 
     k-means (round clusters) cuts across them; a GMM with full covariances finds them.
@@ -220,7 +229,9 @@ def elongated_clusters(n_samples: int = 300, *, random_state: RandomState = 0) -
     return _sample(_SPECS["elongated"], n_samples, random_state)
 
 
-def overlapping_clusters(n_samples: int = 300, *, random_state: RandomState = 0) -> tuple[np.ndarray, np.ndarray]:
+def overlapping_clusters(
+    n_samples: int = 300, *, random_state: RandomState = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Three 2-D clusters that overlap, so responsibilities are truly soft.
 
     Weights 0.40 / 0.35 / 0.25; no method can label every point correctly.
@@ -333,8 +344,10 @@ def make_dataset(name: str, **kwargs: Any) -> tuple[np.ndarray, np.ndarray | Non
     unknown = sorted(set(kwargs) - set(accepted))
     if unknown:
         # Checked up front so the message names the data set, not a private helper.
-        raise TypeError(f"make_dataset({key!r}) does not take {', '.join(unknown)}; "
-                        f"it accepts only: {', '.join(accepted)}.")
+        raise TypeError(
+            f"make_dataset({key!r}) does not take {', '.join(unknown)}; "
+            f"it accepts only: {', '.join(accepted)}."
+        )
     return generator(**kwargs)
 
 

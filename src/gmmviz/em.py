@@ -1,42 +1,47 @@
-"""Expectation-Maximization for Gaussian mixtures, one half-step at a time.
+"""Expectation-Maximization for Gaussian mixtures, one half-step at a time (PRML §9.2).
 
-The functions follow scikit-learn's ``sklearn/mixture/_gaussian_mixture.py``: the same array shapes
-and vocabulary (``X``, ``resp``, ``nk``, ``reg_covar``), small functions per covariance type, and all
-densities in log space through Cholesky factors of the precision matrices. Unlike scikit-learn, every
-intermediate state is kept, so the course can show each E- and M-step.
+Read top to bottom, this module is the algorithm:
 
-Symbols used in docstrings: π_k (weights), μ_k (means), Σ_k (covariances), γ_nk (responsibilities,
-``resp``), N_k = Σ_n γ_nk (the effective number of points in component k, ``nk``) and the total
-log-likelihood ln p(X) = Σ_n ln Σ_k π_k N(x_n | μ_k, Σ_k).
+1. :class:`GMMParams`: π_k, μ_k, Σ_k in scikit-learn's shapes, with the Cholesky factors of the
+   precisions that every density below uses.
+2. E-step (PRML 9.23): :func:`e_step` gives γ_nk = π_k N(x_n | μ_k, Σ_k) / Σ_j π_j N(x_n | μ_j, Σ_j):
+   the weighted log-probabilities ln π_k + ln N(x_n | μ_k, Σ_k) (:func:`weighted_log_prob`),
+   normalised by log-sum-exp, which also gives ln p(X) (PRML 9.28).
+3. M-step (PRML 9.24-9.27): :func:`m_step` gives N_k = Σ_n γ_nk, μ_k = Σ_n γ_nk x_n / N_k,
+   Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I and π_k = N_k / N.
+4. A start (:func:`init_params`), and :func:`fit_em`, which alternates 2 and 3 and keeps every
+   state in an :class:`EMHistory` of :class:`Frame` s.
 
-Conventions
------------
-* ``X`` has shape (n_samples, n_features). A 1-D array is read as ``n`` one-dimensional points,
-  so ``fit_em(np.array([1.0, 1.2, 5.0]), 2)`` fits a 1-D mixture.
-* Input is validated once, at the public entry points; the private ``_`` functions trust their
-  arguments.
-* Empty components: when a component's N_k falls below ``10 * eps * n_samples`` (no point gives it
-  any responsibility), the M-step cannot estimate its mean or covariance. Rather than dividing by
-  (almost) zero, such a component keeps a weight of (almost) zero and is parked on the mean and
-  covariance of the whole data set, and an :class:`EmptyComponentWarning` names it. ln p(X) is
-  unaffected (its weight is ~0) and no NaN appears.
+What depends on the covariance type ('full', 'tied', 'diag', 'spherical': one small function per
+type, chosen from a table, as in scikit-learn) is in :mod:`gmmviz._covariance`; the input checks in
+:mod:`gmmviz._validation`; the blocked, single-BLAS-thread versions of the two loops over all points
+(Mahalanobis distances, scatter matrices) in :mod:`gmmviz._fast`, which computes the same numbers.
+
+Conventions: ``X`` has shape (n_samples, n_features), and a 1-D array is read as n one-dimensional
+points. Input is validated once, at the public entry points; the private ``_`` functions trust their
+arguments. An empty component (N_k below ``10 * eps * n_samples``: no point gives it any
+responsibility) cannot be estimated: instead of dividing by (almost) zero, the M-step parks it on the
+mean and covariance of the whole data set with weight ≈ 0 and an :class:`EmptyComponentWarning`
+names it; ln p(X) is unaffected and no NaN appears.
 """
+
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import numpy as np
 
 from . import _covariance as cov
 from . import _fast
 from ._covariance import COVARIANCE_TYPES
+from ._history import EMHistory, Frame
 from ._validation import (
     as_seed,
     check_array,
+    check_choice,
     check_covariance_type,
     check_int,
+    check_mixture,
     check_n_components,
     check_number,
     check_params,
@@ -47,35 +52,26 @@ from ._validation import (
 __all__ = [
     "COVARIANCE_TYPES",
     "INIT_METHODS",
+    "EMHistory",
     "EmptyComponentWarning",
+    "Frame",
     "GMMParams",
     "add_component",
-    "Frame",
-    "EMHistory",
-    "init_params",
     "e_step",
-    "m_step",
-    "weighted_log_prob",
+    "fit_em",
+    "init_params",
     "log_density",
     "log_likelihood",
-    "fit_em",
+    "m_step",
+    "weighted_log_prob",
 ]
 
 INIT_METHODS = ("kmeans", "kmeans++", "random")
 
 _LOG_2PI = np.log(2.0 * np.pi)
-# scikit-learn adds this to every N_k so that no division is by exactly zero; we do the same so that
-# both implementations produce the same numbers from the same start.
-_NK_EPS = 10.0 * np.finfo(np.float64).eps
-
-
-# Transitional: gmmviz.widgets still imports this private name; it should import
-# gmmviz._validation.check_array instead, after which this alias goes.
-_check_X = check_array
-
-
-class EmptyComponentWarning(UserWarning):
-    """A component received (almost) no responsibility in an M-step."""
+# The empty-component rule (N_k + ε, EmptyComponentWarning) is each engine's, so it lives with the
+# covariance types' rules; re-exported here as part of the M-step's public face.
+EmptyComponentWarning = cov.EmptyComponentWarning
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,50 +109,28 @@ class GMMParams:
     precisions_cholesky: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        covariance_type = check_covariance_type(self.covariance_type)
-        arrays = {}
-        for name in ("weights", "means", "covariances"):
-            try:
-                arr = np.array(getattr(self, name), dtype=np.float64)
-            except (TypeError, ValueError):
-                raise TypeError(f"GMMParams.{name} must be an array of numbers.") from None
-            if not np.all(np.isfinite(arr)):
-                raise ValueError(f"GMMParams.{name} contains NaN or infinite values.")
-            arrays[name] = arr
-        weights, means, covs = arrays["weights"], arrays["means"], arrays["covariances"]
-        if weights.ndim != 1 or weights.size == 0:
-            raise ValueError(f"weights must have shape (K,), got {weights.shape}.")
-        k = weights.size
-        if means.ndim == 1 and k == 1:
-            means = means[np.newaxis]
-        if means.ndim != 2 or means.shape[0] != k:
-            raise ValueError(f"means must have shape (K, d) = ({k}, d), got {means.shape}.")
-        d = means.shape[1]
-        expected = cov.covariance_shape(covariance_type, k, d)
-        if covs.shape != expected:
-            raise ValueError(
-                f"covariances for covariance_type={covariance_type!r} must have shape {expected}, got {covs.shape}."
-            )
-        if (weights < 0).any() or abs(weights.sum() - 1.0) > 1e-6:
-            raise ValueError(
-                f"weights must be non-negative and sum to 1, got sum {weights.sum():.6g}: "
-                f"divide them by their sum."
-            )
-        if cov.needs_full_scatter(covariance_type):  # matrices, not variances
-            scale = max(np.abs(covs).max(), np.finfo(float).tiny)
-            if not np.allclose(covs, np.swapaxes(covs, -1, -2), rtol=0, atol=1e-10 * scale):
-                raise ValueError("covariances must be symmetric: use (S + S.T) / 2.")
+        weights, means, covs, covariance_type = check_mixture(
+            self.weights, self.means, self.covariances, self.covariance_type
+        )
+        object.__setattr__(self, "covariance_type", covariance_type)
         self._set(weights, means, covs, cov.precision_cholesky(covs, covariance_type))
 
-    def _set(self, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray, prec_chol: np.ndarray) -> None:
-        for name, arr in (("weights", weights), ("means", means), ("covariances", covariances),
-                          ("precisions_cholesky", prec_chol)):
+    def _set(
+        self, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray, prec_chol: np.ndarray
+    ) -> None:
+        for name, arr in (
+            ("weights", weights),
+            ("means", means),
+            ("covariances", covariances),
+            ("precisions_cholesky", prec_chol),
+        ):
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
 
     @classmethod
-    def _trusted(cls, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray,
-                 covariance_type: str) -> "GMMParams":
+    def _trusted(
+        cls, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray, covariance_type: str
+    ) -> GMMParams:
         """Parameters computed by the M-step from valid input: no checks except the Cholesky
         factorisation (which still names a component that is not positive definite). The arrays
         are new float64 arrays owned by the caller, so they are not copied."""
@@ -186,7 +160,7 @@ class GMMParams:
         )
 
     @classmethod
-    def from_sklearn(cls, gm) -> "GMMParams":
+    def from_sklearn(cls, gm) -> GMMParams:
         """Parameters of a fitted :class:`sklearn.mixture.GaussianMixture`."""
         if not hasattr(gm, "means_"):
             raise ValueError("The GaussianMixture is not fitted yet: call gm.fit(X) first.")
@@ -212,145 +186,25 @@ class GMMParams:
         return gm
 
 
-def add_component(params: GMMParams, mean, covariance, weight: float) -> GMMParams:
-    """The mixture ``params`` with one more component, of weight ``weight``, appended as the last.
-
-    The existing weights are scaled by (1 − weight), so all K + 1 weights still sum to 1:
-    π_k ← (1 − w) π_k for k ≤ K and π_{K+1} = w. Notebook 07 uses it to put a narrow component on
-    one data point, ``add_component(good, mean=X[0], covariance=sigma**2, weight=0.05)``, and
-    watch ln p(X) grow without bound as σ → 0.
-
-    Parameters
-    ----------
-    params : GMMParams
-        The K existing components (not changed: a new GMMParams is returned).
-    mean : array-like of shape (d,)
-        μ of the new component.
-    covariance : float or array-like
-        Σ of the new component in ``params.covariance_type``'s shape: 'full' a (d, d) matrix,
-        'diag' d variances, 'spherical' one variance. A single number σ² means σ² I for every
-        type. 'tied' mixtures share one covariance, so a component of its own cannot be added:
-        convert to 'full' first.
-    weight : float
-        π of the new component, strictly between 0 and 1.
-
-    Returns
-    -------
-    GMMParams
-        K + 1 components, the same covariance type.
-    """
-    if not isinstance(params, GMMParams):
-        raise TypeError(f"params must be a GMMParams, got {type(params).__name__}.")
-    weight = check_number(weight, "weight", minimum=0.0, maximum=1.0, strict=True)
-    d = params.n_features
-    new_cov = cov.component_covariance(covariance, params.covariance_type, d)
-    if np.shape(mean) not in ((d,), (1, d)):
-        raise ValueError(f"mean must have shape ({d},) like the mixture's means, got {np.shape(mean)}.")
-    mean = check_array(mean, "mean")
-    weights = np.append((1.0 - float(weight)) * params.weights, float(weight))
-    means = np.vstack([params.means, mean.reshape(1, d)])
-    covs = np.concatenate([params.covariances, new_cov[np.newaxis]])
-    try:
-        return GMMParams(weights, means, covs, params.covariance_type)
-    except ValueError as exc:  # the new covariance is not symmetric positive definite
-        raise ValueError(f"The new component's covariance is not valid: {exc}") from None
-
-
-def _identity_params(means: np.ndarray, covariance_type: str) -> GMMParams:
-    """Equal weights 1/K and identity covariances around the given means (the course's start)."""
-    k, d = means.shape
-    return GMMParams(np.full(k, 1.0 / k), means, cov.identity(covariance_type, k, d), covariance_type)
-
-
-def init_params(
-    X,
-    n_components: int,
-    *,
-    init: str = "kmeans",
-    covariance_type: str = "full",
-    random_state: int | np.random.Generator | None = None,
-    means=None,
-) -> GMMParams:
-    """Starting parameters for EM: equal weights π_k = 1/K, identity covariances Σ_k = I.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features) or (n_samples,)
-    n_components : int
-        K.
-    init : {'kmeans', 'kmeans++', 'random'}, default='kmeans'
-        How the means μ_k are chosen: 'kmeans' runs k-means and takes its cluster centres (the
-        course's initialisation); 'kmeans++' takes the k-means++ seeding alone (spread-out data
-        points); 'random' picks K distinct data points uniformly. Ignored when ``means`` is given.
-    covariance_type : {'full', 'tied', 'diag', 'spherical'}, default='full'
-    random_state : int, numpy Generator or None
-        Seed for the random choices.
-    means : array-like of shape (K, n_features), optional
-        The learner's own means (for 1-D data a shape (K,) is accepted).
-
-    Returns
-    -------
-    GMMParams
-    """
-    X = check_array(X)
-    k = check_n_components(n_components, X)
-    covariance_type = check_covariance_type(covariance_type)
-    if means is not None:
-        means = check_array(means, "means")
-        if means.shape != (k, X.shape[1]):
-            raise ValueError(
-                f"means must have shape (K, d) = ({k}, {X.shape[1]}), got {means.shape}: "
-                f"give one mean per component, each with {X.shape[1]} coordinate(s)."
-            )
-        return _identity_params(means, covariance_type)
-    seed = as_seed(random_state)
-    return _identity_params(_initial_means(X, k, _check_init(init, "means="), seed), covariance_type)
-
-
-def _check_init(init, alternative: str) -> str:
-    if init not in INIT_METHODS:
-        raise ValueError(
-            f"Unknown init method {init!r}: use one of {', '.join(map(repr, INIT_METHODS))} or pass {alternative}."
-        )
-    return init
-
-
-def _initial_means(X: np.ndarray, k: int, init: str, seed: int | None) -> np.ndarray:
-    if init == "kmeans":  # k-means' cluster centres
-        return _fast.kmeans_centres(X, k, seed)
-    if init == "kmeans++":  # k-means++ seeding alone: spread-out data points
-        from sklearn.cluster import kmeans_plusplus
-
-        return kmeans_plusplus(X, k, random_state=seed)[0]
-    distinct = np.unique(X, axis=0)  # "random": K distinct data points
-    rng = np.random.default_rng(seed)
-    return distinct[rng.choice(distinct.shape[0], size=k, replace=False)]
-
-
 # ---------------------------------------------------------------------------------------------
 # E-step (PRML 9.23): γ_nk = π_k N(x_n | μ_k, Σ_k) / Σ_j π_j N(x_n | μ_j, Σ_j)
 # ---------------------------------------------------------------------------------------------
 
 
-def _log_gaussian_prob(X: np.ndarray, params: GMMParams) -> np.ndarray:
-    """ln N(x_n | μ_k, Σ_k) for every point and component, shape (n, K).
+def _weighted_log_prob(X: np.ndarray, params: GMMParams) -> np.ndarray:
+    """ln π_k + ln N(x_n | μ_k, Σ_k) for every point and component, shape (n, K).
 
     ln N(x | μ, Σ) = −½ d ln 2π − ½ ln det Σ − ½ (x − μ)ᵀ Σ⁻¹ (x − μ). With the Cholesky factor P of
     the precision (Σ⁻¹ = P Pᵀ), −½ ln det Σ = ln det P (the sum of the logs of P's diagonal) and the
     Mahalanobis term is ‖Pᵀ(x − μ)‖²: no inverse and no determinant is ever formed.
     """
     d = params.n_features
-    log_det = cov.log_det_cholesky(params.precisions_cholesky, params.covariance_type, d)  # ln det P_k
-    mahalanobis = _fast.squared_mahalanobis(X, params.means, params.precisions_cholesky, params.covariance_type)
-    return (log_det - 0.5 * d * _LOG_2PI) - 0.5 * mahalanobis
-
-
-def _weighted_log_prob(X: np.ndarray, params: GMMParams) -> np.ndarray:
-    """ln π_k + ln N(x_n | μ_k, Σ_k), shape (n, K): the log of the numerator of γ_nk."""
     with np.errstate(divide="ignore"):  # a weight of exactly 0 gives ln π_k = −inf, which is right
         log_weights = np.log(params.weights)
-    log_prob = _log_gaussian_prob(X, params)
-    log_prob += log_weights
+    log_det = cov.log_det_cholesky(params.precisions_cholesky, params.covariance_type, d)  # ln det P_k
+    log_prob = _fast.squared_mahalanobis(X, params.means, params.precisions_cholesky, params.covariance_type)
+    log_prob *= -0.5  # (a new array: updated in place, as the next lines)
+    log_prob += log_weights - 0.5 * d * _LOG_2PI + log_det
     return log_prob
 
 
@@ -362,7 +216,8 @@ def _e_step(X: np.ndarray, params: GMMParams) -> tuple[np.ndarray, np.ndarray]:
     """
     log_prob = _weighted_log_prob(X, params)
     top = log_prob.max(axis=1, keepdims=True)
-    resp = np.exp(log_prob - top)  # π_k N(x_n | …) / max_j π_j N(x_n | …)
+    log_prob -= top
+    resp = np.exp(log_prob, out=log_prob)  # π_k N(x_n | …) / max_j π_j N(x_n | …)
     total = resp.sum(axis=1, keepdims=True)
     resp /= total  # γ_nk: each row sums to 1
     return resp, (np.log(total) + top)[:, 0]
@@ -415,24 +270,19 @@ def log_likelihood(X, params: GMMParams) -> float:
 
 
 def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: float) -> GMMParams:
-    n = X.shape[0]
-    nk = resp.sum(axis=0) + _NK_EPS  # N_k = Σ_n γ_nk (+ a tiny ε, as scikit-learn: never 0/0)
+    n, d = X.shape
+    nk = resp.sum(axis=0) + cov.NK_EPS  # N_k = Σ_n γ_nk (+ a tiny ε, as scikit-learn: never 0/0)
     means = _fast.weighted_sums(resp, X) / nk[:, np.newaxis]  # μ_k = Σ_n γ_nk x_n / N_k
-    empty = nk < _NK_EPS * (n + 1)
-    if empty.any():
-        warnings.warn(
-            f"Component(s) {np.flatnonzero(empty).tolist()} received no responsibility (N_k ≈ 0): "
-            f"parked on the data's mean and covariance with weight ≈ 0. Lower K or try another start.",
-            EmptyComponentWarning,
-            stacklevel=3,
-        )
+    empty = cov.empty_components(nk, n)  # warns, naming them
+    any_empty = bool(empty.any())
+    if any_empty:
         means[empty] = X.mean(axis=0)
     # Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I, in the covariance type's form
     scatter = _fast.scatter(X, resp, means, covariance_type)
     covariances = cov.covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
-    if empty.any():
-        data_cov = np.atleast_2d(np.cov(X, rowvar=False, bias=True))
-        covariances = cov.fill_empty(covariances, empty, covariance_type, cov.add_reg_covar(data_cov, "tied", reg_covar))
+    if any_empty:
+        data_covariance = np.atleast_2d(np.cov(X, rowvar=False, bias=True)) + reg_covar * np.eye(d)
+        covariances = cov.fill_empty(covariances, empty, covariance_type, data_covariance)
     weights = nk / nk.sum()  # π_k = N_k / N
     return GMMParams._trusted(weights, means, covariances, covariance_type)
 
@@ -464,152 +314,120 @@ def m_step(X, resp, covariance_type: str = "full", reg_covar: float = 1e-6) -> G
 
 
 # ---------------------------------------------------------------------------------------------
-# The fit loop and its history
+# Starting points: init_params, and one more component for notebook 07
 # ---------------------------------------------------------------------------------------------
 
 
-_FRAME_TITLES = {
-    "init": "Start: {start}",
-    "E": "Iteration {iteration}, E-step: responsibilities γ recomputed (colours change)",
-    "M": "Iteration {iteration}, M-step: π, μ, Σ re-estimated (ellipses move)",
-}
+def _identity_params(means: np.ndarray, covariance_type: str) -> GMMParams:
+    """Equal weights 1/K and identity covariances around the given means (the course's start)."""
+    k, d = means.shape
+    return GMMParams(np.full(k, 1.0 / k), means, cov.identity(covariance_type, k, d), covariance_type)
 
 
-@dataclass(frozen=True, eq=False)
-class Frame:
-    """One picture of the EM animation: the initialisation, or one half-step of an iteration.
+def init_params(
+    X,
+    n_components: int,
+    *,
+    init: str = "kmeans",
+    covariance_type: str = "full",
+    random_state: int | np.random.Generator | None = None,
+    means=None,
+) -> GMMParams:
+    """Starting parameters for EM: equal weights π_k = 1/K, identity covariances Σ_k = I.
 
-    Attributes
+    Parameters
     ----------
-    index : int
-        Position in the sequence init, E1, M1, E2, M2, ...
-    kind : {'init', 'E', 'M'}
-    iteration : int
-        0 for the initialisation, t for the E and M frames of iteration t.
+    X : array-like of shape (n_samples, n_features) or (n_samples,)
+    n_components : int
+        K.
+    init : {'kmeans', 'kmeans++', 'random'}, default='kmeans'
+        How the means μ_k are chosen: 'kmeans' runs k-means and takes its cluster centres (the
+        course's initialisation); 'kmeans++' takes the k-means++ seeding alone (spread-out data
+        points); 'random' picks K distinct data points uniformly. Ignored when ``means`` is given.
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}, default='full'
+    random_state : int, numpy Generator or None
+        Seed for the random choices.
+    means : array-like of shape (K, n_features), optional
+        The learner's own means (for 1-D data a shape (K,) is accepted).
+
+    Returns
+    -------
+    GMMParams
+    """
+    X = check_array(X)
+    k = check_n_components(n_components, X)
+    covariance_type = check_covariance_type(covariance_type)
+    if means is not None:
+        means = check_array(means, "means")
+        if means.shape != (k, X.shape[1]):
+            raise ValueError(
+                f"means must have shape (K, d) = ({k}, {X.shape[1]}), got {means.shape}: "
+                f"give one mean per component, each with {X.shape[1]} coordinate(s)."
+            )
+        return _identity_params(means, covariance_type)
+    init = check_choice(init, "init method", INIT_METHODS, " or pass means=")
+    return _identity_params(_initial_means(X, k, init, as_seed(random_state)), covariance_type)
+
+
+def _initial_means(X: np.ndarray, k: int, init: str, seed: int | None) -> np.ndarray:
+    if init == "kmeans":  # k-means' cluster centres
+        return _fast.kmeans_centres(X, k, seed)
+    if init == "kmeans++":  # k-means++ seeding alone: spread-out data points
+        from sklearn.cluster import kmeans_plusplus
+
+        return kmeans_plusplus(X, k, random_state=seed)[0]
+    distinct = np.unique(X, axis=0)  # "random": K distinct data points
+    rng = np.random.default_rng(seed)
+    return distinct[rng.choice(distinct.shape[0], size=k, replace=False)]
+
+
+def add_component(params: GMMParams, mean, covariance, weight: float) -> GMMParams:
+    """The mixture ``params`` with one more component, of weight ``weight``, appended as the last.
+
+    The existing weights are scaled by (1 − weight), so all K + 1 weights still sum to 1:
+    π_k ← (1 − w) π_k for k ≤ K and π_{K+1} = w. Notebook 07 uses it to put a narrow component on
+    one data point, ``add_component(good, mean=X[0], covariance=sigma**2, weight=0.05)``, and
+    watch ln p(X) grow without bound as σ → 0.
+
+    Parameters
+    ----------
     params : GMMParams
-        The parameters shown: before the M-step for an E frame, after it for an M frame.
-    previous_params : GMMParams or None
-        For an M frame, the parameters before its step (those of the E frame before it);
-        None for the init and E frames.
-    resp : ndarray of shape (n_samples, K) or None
-        The responsibilities computed by this iteration's E-step (the ones its M-step used);
-        None for the initialisation, where no point has been assigned yet.
-    log_likelihood : float
-        ln p(X) under ``params``.
-    params_index : int
-        Where ``params`` sits in ``history.params`` and ``history.log_likelihoods``: 0 for the
-        init frame, t − 1 for the E frame of iteration t, t for its M frame.
-    init : str
-        How the run started ('kmeans', 'kmeans++', 'random' or 'given'), as ``EMHistory.init``.
+        The K existing components (not changed: a new GMMParams is returned).
+    mean : array-like of shape (d,)
+        μ of the new component.
+    covariance : float or array-like
+        Σ of the new component in ``params.covariance_type``'s shape: 'full' a (d, d) matrix,
+        'diag' d variances, 'spherical' one variance. A single number σ² means σ² I for every
+        type. 'tied' mixtures share one covariance, so a component of its own cannot be added:
+        convert to 'full' first.
+    weight : float
+        π of the new component, strictly between 0 and 1.
+
+    Returns
+    -------
+    GMMParams
+        K + 1 components, the same covariance type.
     """
+    if not isinstance(params, GMMParams):
+        raise TypeError(f"params must be a GMMParams, got {type(params).__name__}.")
+    weight = check_number(weight, "weight", minimum=0.0, maximum=1.0, strict=True)
+    d = params.n_features
+    new_cov = cov.component_covariance(covariance, params.covariance_type, d)
+    if np.shape(mean) not in ((d,), (1, d)):
+        raise ValueError(f"mean must have shape ({d},) like the mixture's means, got {np.shape(mean)}.")
+    mean = check_array(mean, "mean")
+    weights = np.append((1.0 - float(weight)) * params.weights, float(weight))
+    means = np.vstack([params.means, mean.reshape(1, d)])
+    covs = np.concatenate([params.covariances, new_cov[np.newaxis]])
+    try:
+        return GMMParams(weights, means, covs, params.covariance_type)
+    except ValueError as exc:  # the new covariance is not symmetric positive definite
+        raise ValueError(f"The new component's covariance is not valid: {exc}") from None
 
-    index: int
-    kind: str
-    iteration: int
-    params: GMMParams
-    previous_params: GMMParams | None
-    resp: np.ndarray | None
-    log_likelihood: float
-    params_index: int
-    init: str = "given"
 
-    @property
-    def description(self) -> str:
-        """One line for a title, built from ``kind``, ``iteration`` and ``init``."""
-        start = "given parameters" if self.init == "given" else f"{self.init} means, π_k = 1/K, Σ_k = I"
-        return _FRAME_TITLES[self.kind].format(start=start, iteration=self.iteration)
-
-
-class EMHistory:
-    """Every state of one EM run: the parameters after initialisation and after each M-step.
-
-    Only parameters and ln p(X) are stored, so memory is O(iterations · K · d²); responsibilities
-    are recomputed from ``X`` when a frame or :meth:`responsibilities` asks for them.
-
-    Attributes
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    params : tuple of GMMParams, length n_iter + 1
-        ``params[0]`` is the start, ``params[t]`` the parameters after the M-step of iteration t.
-    log_likelihoods : ndarray of shape (n_iter + 1,)
-        Total ln p(X) under ``params[t]``.
-    converged : bool
-    n_iter : int
-    init : str
-        How the start was chosen ('kmeans', 'kmeans++', 'random' or 'given').
-    reg_covar : float
-        The ``reg_covar`` of the M-steps.
-    """
-
-    def __init__(self, X, params, log_likelihoods, converged, *, init="given", reg_covar=1e-6):
-        self.X = X
-        self.params = tuple(params)
-        self.log_likelihoods = np.asarray(log_likelihoods, dtype=float)
-        self.log_likelihoods.setflags(write=False)
-        self.converged = bool(converged)
-        self.init = init
-        self.reg_covar = reg_covar
-        self._resp_cache: dict[int, np.ndarray] = {}
-
-    @property
-    def n_iter(self) -> int:
-        return len(self.params) - 1
-
-    @property
-    def covariance_type(self) -> str:
-        return self.params[0].covariance_type
-
-    @property
-    def n_components(self) -> int:
-        return self.params[0].n_components
-
-    @property
-    def final(self) -> GMMParams:
-        return self.params[-1]
-
-    @property
-    def n_frames(self) -> int:
-        return 1 + 2 * self.n_iter
-
-    def __len__(self) -> int:
-        return self.n_frames
-
-    def __repr__(self) -> str:
-        return (
-            f"EMHistory(K={self.n_components}, covariance_type={self.covariance_type!r}, n_iter={self.n_iter}, "
-            f"converged={self.converged}, ln p(X)={self.log_likelihoods[-1]:.4f})"
-        )
-
-    def responsibilities(self, t: int) -> np.ndarray:
-        """γ under ``params[t]``, shape (n_samples, K) (recomputed; the last few are cached)."""
-        t = range(self.n_iter + 1)[t]  # IndexError for out-of-range t, and negative t works
-        if t not in self._resp_cache:
-            if len(self._resp_cache) >= 4:
-                self._resp_cache.pop(next(iter(self._resp_cache)))
-            resp = _e_step(self.X, self.params[t])[0]
-            resp.setflags(write=False)
-            self._resp_cache[t] = resp
-        return self._resp_cache[t]
-
-    def frame(self, i: int) -> Frame:
-        """The i-th frame: 0 is the start, then E and M of iteration 1, E and M of iteration 2, ..."""
-        i = range(self.n_frames)[i]  # IndexError for out-of-range i, and negative i works
-        if i == 0:
-            return Frame(0, "init", 0, self.params[0], None, None, float(self.log_likelihoods[0]), 0, self.init)
-        t = (i + 1) // 2
-        resp = self.responsibilities(t - 1)  # γ of iteration t's E-step, computed under params[t − 1]
-        if i % 2 == 1:
-            return Frame(i, "E", t, self.params[t - 1], None, resp, float(self.log_likelihoods[t - 1]), t - 1,
-                         self.init)
-        return Frame(i, "M", t, self.params[t], self.params[t - 1], resp, float(self.log_likelihoods[t]), t,
-                     self.init)
-
-    def frames(self) -> Iterator[Frame]:
-        """All frames in order: init, E1, M1, E2, M2, ..."""
-        for i in range(self.n_frames):
-            yield self.frame(i)
-
-    __iter__ = frames
+# ---------------------------------------------------------------------------------------------
+# The loop: E, M, E, M, ... until ln p(X) stops rising; every state kept for the course
+# ---------------------------------------------------------------------------------------------
 
 
 def fit_em(
@@ -652,6 +470,20 @@ def fit_em(
     -------
     EMHistory
     """
+    if type(X).__module__.split(".")[0] == "dask":  # larger than memory: the same EM, chunk by chunk
+        from .chunked import fit_em_chunked
+
+        return fit_em_chunked(
+            X,
+            n_components,
+            init=init,
+            covariance_type=covariance_type,
+            max_iter=max_iter,
+            tol=tol,
+            reg_covar=reg_covar,
+            random_state=random_state,
+            params=params,
+        )
     # The history keeps its own read-only copy: frames recompute γ from it, so later edits to the
     # caller's array (X += noise in a notebook) must not change them.
     X = np.array(check_array(X), order="C")
@@ -662,9 +494,8 @@ def fit_em(
     max_iter = check_int(max_iter, "max_iter", minimum=0)
     tol = check_number(tol, "tol", minimum=0.0)
     if params is None:
-        seed = as_seed(random_state)
-        params = _identity_params(_initial_means(X, k, _check_init(init, "params="), seed), covariance_type)
-        init_name = init
+        init_name = check_choice(init, "init method", INIT_METHODS, " or pass params=")
+        params = _identity_params(_initial_means(X, k, init_name, as_seed(random_state)), covariance_type)
     else:
         params = check_params(params, X.shape[1])
         if params.n_components != k or params.covariance_type != covariance_type:

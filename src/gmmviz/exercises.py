@@ -27,19 +27,23 @@ Solutions are reachable but not in the way: :func:`reference_e_step` and :func:`
 are plain NumPy/SciPy versions written to be read (``gmmviz.exercises.reference_e_step??`` in
 Jupyter shows the code); :func:`solution` prints the source of any of them.
 """
+
 from __future__ import annotations
 
 import html
 import inspect
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-from .em import GMMParams, e_step as _gm_e_step, log_density, m_step as _gm_m_step
+from .em import GMMParams, log_density
+from .em import e_step as _gm_e_step
+from .em import m_step as _gm_m_step
 
 __all__ = [
     "CheckResult",
@@ -51,6 +55,11 @@ __all__ = [
     "check_mahalanobis",
     "check_elbo",
     "check_permutation",
+    "check_converged",
+    "check_best_k",
+    "check_uncertain",
+    "n_parameters",
+    "reference_converged",
     "reference_e_step",
     "reference_m_step",
     "solution",
@@ -147,8 +156,11 @@ def _call(fn: Callable, *args: Any) -> tuple[Any, BaseException | None]:
 
 
 def _raised(name: str, exc: BaseException, problem: str) -> CheckResult:
-    return _fail(name, f"your function raised {type(exc).__name__}: {exc} (on {problem}). "
-                       f"Run it yourself on that input to see the traceback.")
+    return _fail(
+        name,
+        f"your function raised {type(exc).__name__}: {exc} (on {problem}). "
+        f"Run it yourself on that input to see the traceback.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,9 +192,31 @@ def _problems(seed: int) -> list[tuple[np.ndarray, GMMParams, np.ndarray]]:
     return out
 
 
+def _far_problem(seed: int) -> tuple[np.ndarray, GMMParams]:
+    """A 2-D, K=3 problem whose last point lies far from every component.
+
+    Its every π_k N(x_n | μ_k, Σ_k) is below 1e-1000, far under the smallest float64 (about
+    1e-308): exponentiating first underflows to 0 and γ becomes 0/0. Only a log-space E-step
+    (log-sum-exp) gets it right.
+    """
+    rng = np.random.default_rng(seed + 1000)
+    params = _random_params(rng, 3, 2)
+    X = params.means[rng.choice(3, size=8)] + rng.normal(size=(8, 2))
+    far = params.means.mean(axis=0) + np.array([80.0, -60.0])
+    return np.vstack([X, far]), params
+
+
 def _describe(X: np.ndarray, k: int) -> str:
     n, d = X.shape
     return f"a test problem with n={n} points, d={d}, K={k}"
+
+
+_FAR_HINT = (
+    "The last point of this problem lies far from every component: every π_k N(x_n | μ_k, Σ_k) is "
+    "below e^-1000, far below the smallest float64 (about 1e-308), so exponentiating first gives "
+    "0, and normalising gives 0/0. Compute a_nk = ln π_k + ln N(x_n | μ_k, Σ_k) with logpdf and "
+    "normalise in logs: γ_nk = exp(a_nk − logsumexp_j a_nj)."
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,15 +232,19 @@ def _resp_problem(resp: Any, X: np.ndarray, params: GMMParams, ref: np.ndarray) 
         return f"resp must be an array of numbers of shape (n, K) = ({n}, {k}), got {type(resp).__name__}."
     if arr.shape != (n, k):
         if arr.shape == (k, n):
-            return (f"resp has shape {arr.shape}, expected (n, K) = ({n}, {k}): it looks transposed. "
-                    f"One row per point, one column per component (use resp.T).")
+            return (
+                f"resp has shape {arr.shape}, expected (n, K) = ({n}, {k}): it looks transposed. "
+                f"One row per point, one column per component (use resp.T)."
+            )
         return f"resp has shape {arr.shape}, expected (n, K) = ({n}, {k}): one row per point, one column per component."
     bad = ~np.isfinite(arr)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        return (f"resp contains {'NaN' if np.isnan(arr[r, c]) else 'inf'} (first at row {r}, column {c}). "
-                f"0/0 appears when every π_k N(x_n|μ_k,Σ_k) underflows to 0: work with logs and "
-                f"scipy.special.logsumexp.")
+        return (
+            f"resp contains {'NaN' if np.isnan(arr[r, c]) else 'inf'} (first at row {r}, column {c}). "
+            f"0/0 appears when every π_k N(x_n|μ_k,Σ_k) underflows to 0: work with logs and "
+            f"scipy.special.logsumexp."
+        )
     if (arr < -1e-12).any():
         r, c = np.argwhere(arr < -1e-12)[0]
         return f"responsibilities are probabilities, so γ_nk ≥ 0; row {r}, column {c} is {arr[r, c]:.3g}."
@@ -215,22 +253,32 @@ def _resp_problem(resp: Any, X: np.ndarray, params: GMMParams, ref: np.ndarray) 
     if wrong.size:
         r = wrong[0]
         if np.allclose(arr.sum(axis=0), 1.0, atol=1e-6):
-            return (f"rows of γ must sum to 1; row {r} sums to {sums[r]:.3g}. Your columns sum to 1: you "
-                    f"normalised over points instead of over components (divide by the sum along axis=1).")
-        return (f"rows of γ must sum to 1; row {r} sums to {sums[r]:.3g}. Divide each row by its sum "
-                f"T_n = Σ_k π_k N(x_n | μ_k, Σ_k).")
+            return (
+                f"rows of γ must sum to 1; row {r} sums to {sums[r]:.3g}. Your columns sum to 1: you "
+                f"normalised over points instead of over components (divide by the sum along axis=1)."
+            )
+        return (
+            f"rows of γ must sum to 1; row {r} sums to {sums[r]:.3g}. Divide each row by its sum "
+            f"T_n = Σ_k π_k N(x_n | μ_k, Σ_k)."
+        )
     if _close(arr, ref):
         return None
     # Correctly normalised but different: look for a known slip.
-    log_n = np.column_stack([multivariate_normal(m, c).logpdf(X).reshape(-1)
-                             for m, c in zip(params.means, params.full_covariances())])
+    log_n = np.column_stack(
+        [
+            multivariate_normal(m, c).logpdf(X).reshape(-1)
+            for m, c in zip(params.means, params.full_covariances())
+        ]
+    )
     no_weights = np.exp(log_n - logsumexp(log_n, axis=1, keepdims=True))
     if _close(arr, no_weights):
         return "γ_nk ignores the mixing weights: the numerator is π_k N(x_n | μ_k, Σ_k), not N(x_n | μ_k, Σ_k) alone."
     err = np.abs(arr - ref)
     r, c = np.unravel_index(np.argmax(err), err.shape)
-    return (f"γ differs from the correct responsibilities by up to {err[r, c]:.3g} (row {r}, column {c}: "
-            f"got {arr[r, c]:.4f}, expected {ref[r, c]:.4f}). γ_nk = π_k N(x_n|μ_k,Σ_k) / Σ_j π_j N(x_n|μ_j,Σ_j).")
+    return (
+        f"γ differs from the correct responsibilities by up to {err[r, c]:.3g} (row {r}, column {c}: "
+        f"got {arr[r, c]:.4f}, expected {ref[r, c]:.4f}). γ_nk = π_k N(x_n|μ_k,Σ_k) / Σ_j π_j N(x_n|μ_j,Σ_j)."
+    )
 
 
 def _ll_problem(value: Any, X: np.ndarray, params: GMMParams) -> str | None:
@@ -243,18 +291,24 @@ def _ll_problem(value: Any, X: np.ndarray, params: GMMParams) -> str | None:
         return f"ln p(X) must be a number, got {type(value).__name__}."
     if arr.ndim > 0 and arr.size > 1:
         if arr.size == n and np.allclose(arr.ravel(), per_point, rtol=1e-6, atol=1e-6):
-            return (f"you returned ln p(x_n) for each of the {n} points; ln p(X) is one number, their sum "
-                    f"(ln of a product of independent points): use .sum().")
+            return (
+                f"you returned ln p(x_n) for each of the {n} points; ln p(X) is one number, their sum "
+                f"(ln of a product of independent points): use .sum()."
+            )
         return f"ln p(X) must be a single number, got an array of shape {arr.shape}."
     v = float(arr.reshape(()))
     if not np.isfinite(v):
-        return f"ln p(X) is {v}: a density underflowed to 0 or something divided by 0; compute it in log space."
+        return (
+            f"ln p(X) is {v}: a density underflowed to 0 or something divided by 0; compute it in log space."
+        )
     tol = 1e-6 * max(1.0, abs(ref))
     if abs(v - ref) <= tol:
         return None
     if abs(v - ref / n) <= tol / n + 1e-9:
-        return (f"you computed the mean ln p(x_n) = {v:.4f}, but ln p(X) is the sum over the {n} points "
-                f"(= {n} × the mean). Use .sum(), not .mean().")
+        return (
+            f"you computed the mean ln p(x_n) = {v:.4f}, but ln p(X) is the sum over the {n} points "
+            f"(= {n} × the mean). Use .sum(), not .mean()."
+        )
     if abs(v - np.exp(per_point).sum()) <= 1e-6 * max(1.0, abs(v)):
         return "you summed the densities p(x_n); ln p(X) = Σ_n ln p(x_n): take the log of each point's density first."
     if abs(v - ref / np.log(10)) <= tol:
@@ -276,7 +330,11 @@ def check_responsibilities(resp: Any, X: Any, params: GMMParams) -> CheckResult:
     ref, _ = _gm_e_step(X, params)
     X = np.asarray(X, dtype=float).reshape(ref.shape[0], -1)
     problem = _resp_problem(resp, X, params, ref)
-    return _fail(name, problem) if problem else _ok(name, f"γ matches gmmviz.e_step (shape {ref.shape}, rows sum to 1).")
+    return (
+        _fail(name, problem)
+        if problem
+        else _ok(name, f"γ matches gmmviz.e_step (shape {ref.shape}, rows sum to 1).")
+    )
 
 
 def check_log_likelihood(value: Any, X: Any, params: GMMParams) -> CheckResult:
@@ -304,15 +362,20 @@ def check_log_likelihood(value: Any, X: Any, params: GMMParams) -> CheckResult:
 def check_e_step(fn: Callable, *, seed: int = 0) -> CheckResult:
     """Check the learner's ``e_step(X, params) -> (resp, log_likelihood)``.
 
-    Runs it on three small seeded problems (2-D K=3, 1-D K=2, 3-D K=4) and compares with
-    :func:`gmmviz.em.e_step`. The result names the first problem found.
+    Runs it on three small seeded problems (2-D K=3, 1-D K=2, 3-D K=4) and a fourth with a
+    point far from every component, where a naive E-step (exponentiate, then normalise)
+    underflows to 0/0; compares with :func:`gmmviz.em.e_step`. The result names the first
+    problem found, and on the far point says why only a log-space E-step survives it.
     """
     name = "e_step"
     if not callable(fn):
-        return _fail(name, f"pass your function itself, e.g. check_e_step(my_e_step), not a {type(fn).__name__}.")
-    problems = _problems(seed)
-    for i, (X, params, _) in enumerate(problems):
-        where = _describe(X, params.n_components)
+        return _fail(
+            name, f"pass your function itself, e.g. check_e_step(my_e_step), not a {type(fn).__name__}."
+        )
+    problems = [(X, params) for X, params, _ in _problems(seed)] + [_far_problem(seed)]
+    for i, (X, params) in enumerate(problems):
+        far = i == len(problems) - 1
+        where = _describe(X, params.n_components) + (" and one point far from every component" if far else "")
         out, exc = _call(fn, X.copy(), params)
         if exc is not None:
             return _raised(name, exc, where)
@@ -330,13 +393,21 @@ def check_e_step(fn: Callable, *, seed: int = 0) -> CheckResult:
         ref_resp, _ = _gm_e_step(X, params)
         problem = _resp_problem(resp, X, params, ref_resp)
         if problem:
-            return _fail(name, f"{problem} [{where}]")
+            return _fail(name, f"{_FAR_HINT + ' ' if far else ''}{problem} [{where}]")
         if ll is None:
-            return _fail(name, "γ is right. log_likelihood (the second value returned) is None: compute ln p(X).")
+            return _fail(
+                name, "γ is right. log_likelihood (the second value returned) is None: compute ln p(X)."
+            )
         problem = _ll_problem(ll, X, params)
         if problem:
-            return _fail(name, f"γ is right; ln p(X) is not: {problem} [{where}]")
-    return _ok(name, f"correct on {len(problems)} test problems (γ and ln p(X) match gmmviz.e_step).")
+            return _fail(
+                name, f"γ is right; ln p(X) is not: {_FAR_HINT + ' ' if far else ''}{problem} [{where}]"
+            )
+    return _ok(
+        name,
+        f"correct on {len(problems)} test problems, one with a point far from every component "
+        f"(γ and ln p(X) match gmmviz.e_step).",
+    )
 
 
 def _unpack_params(out: Any) -> tuple[Any, Any, Any] | str:
@@ -361,7 +432,9 @@ def _weights_problem(w: Any, ref: np.ndarray, n: int, nk: np.ndarray) -> str | N
     if _close(arr, nk):
         return f"your weights are N_k (they sum to n = {n}): π_k = N_k / n."
     if abs(arr.sum() - 1.0) > 1e-6:
-        return f"the weights π_k must sum to 1; yours sum to {arr.sum():.4g}. π_k = N_k / n with N_k = Σ_n γ_nk."
+        return (
+            f"the weights π_k must sum to 1; yours sum to {arr.sum():.4g}. π_k = N_k / n with N_k = Σ_n γ_nk."
+        )
     if _close(arr, ref):
         return None
     j = int(np.argmax(np.abs(arr - ref)))
@@ -393,7 +466,9 @@ def _means_problem(m: Any, ref: np.ndarray, X: np.ndarray, resp: np.ndarray, nk:
     return f"μ_{j} is off by {err[j]:.3g}: got {_fmt(arr[j])}, expected {_fmt(ref[j])}. μ_k = Σ_n γ_nk x_n / N_k."
 
 
-def _covs_problem(c: Any, ref: np.ndarray, X: np.ndarray, resp: np.ndarray, nk: np.ndarray, reg: float) -> str | None:
+def _covs_problem(
+    c: Any, ref: np.ndarray, X: np.ndarray, resp: np.ndarray, nk: np.ndarray, reg: float
+) -> str | None:
     k, d, _ = ref.shape
     arr = _as_float_array(c)
     if arr is not None and d == 1 and arr.shape == (k,):
@@ -409,8 +484,10 @@ def _covs_problem(c: Any, ref: np.ndarray, X: np.ndarray, resp: np.ndarray, nk: 
     eye = np.eye(d)
     bare = ref - reg * eye  # Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k
     if _close(arr, bare):
-        return (f"Σ_k is right except for reg_covar: add reg_covar · I to each covariance "
-                f"(the check passes reg_covar={reg:g}).")
+        return (
+            f"Σ_k is right except for reg_covar: add reg_covar · I to each covariance "
+            f"(the check passes reg_covar={reg:g})."
+        )
     if _close(arr, bare + 1e-6 * eye):
         return f"you added 1e-6 instead of the reg_covar argument (the check passes reg_covar={reg:g})."
     if not np.allclose(arr, np.swapaxes(arr, 1, 2), rtol=1e-8, atol=1e-10):
@@ -426,8 +503,10 @@ def _covs_problem(c: Any, ref: np.ndarray, X: np.ndarray, resp: np.ndarray, nk: 
         return "subtract the mean before the outer product: (x_n − μ_k)(x_n − μ_k)ᵀ with the new μ_k."
     err = np.abs(arr - ref).reshape(k, -1).max(axis=1)
     j = int(np.argmax(err))
-    return (f"Σ_{j} is off by up to {err[j]:.3g}: got {_fmt(arr[j])}, expected {_fmt(ref[j])}. "
-            f"Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I, with the new μ_k.")
+    return (
+        f"Σ_{j} is off by up to {err[j]:.3g}: got {_fmt(arr[j])}, expected {_fmt(ref[j])}. "
+        f"Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I, with the new μ_k."
+    )
 
 
 def _takes_three(fn: Callable) -> bool:
@@ -451,7 +530,9 @@ def check_m_step(fn: Callable, *, seed: int = 0) -> CheckResult:
     """
     name = "m_step"
     if not callable(fn):
-        return _fail(name, f"pass your function itself, e.g. check_m_step(my_m_step), not a {type(fn).__name__}.")
+        return _fail(
+            name, f"pass your function itself, e.g. check_m_step(my_m_step), not a {type(fn).__name__}."
+        )
     if not _takes_three(fn):
         return _fail(name, "m_step must take three arguments: def m_step(X, resp, reg_covar=1e-6).")
     reg = CHECK_REG_COVAR
@@ -489,11 +570,15 @@ def check_m_step(fn: Callable, *, seed: int = 0) -> CheckResult:
 def n_parameters(n_components: int, n_features: int, covariance_type: str = "full") -> int:
     """Free parameters of a GMM: (K − 1) weights + K·d means + the covariance entries."""
     k, d = int(n_components), int(n_features)
-    cov = {"full": k * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": k * d, "spherical": k}[covariance_type]
+    cov = {"full": k * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": k * d, "spherical": k}[
+        covariance_type
+    ]
     return (k - 1) + k * d + cov
 
 
-def check_n_parameters(value: Any, n_components: int, n_features: int, covariance_type: str = "full") -> CheckResult:
+def check_n_parameters(
+    value: Any, n_components: int, n_features: int, covariance_type: str = "full"
+) -> CheckResult:
     """Check a count of free parameters (as BIC uses it) for K components in d dimensions."""
     name = "number of parameters"
     if value is None:
@@ -507,13 +592,21 @@ def check_n_parameters(value: Any, n_components: int, n_features: int, covarianc
     if v == ref:
         return _ok(name, f"{ref} free parameters for K={k}, d={d}, covariance_type={covariance_type!r}.")
     if v == ref + 1:
-        return _fail(name, f"{v} is one too many: the K weights sum to 1, so only K − 1 = {k - 1} of them are free.")
+        return _fail(
+            name, f"{v} is one too many: the K weights sum to 1, so only K − 1 = {k - 1} of them are free."
+        )
     if covariance_type in ("full", "tied"):
         n_cov = k if covariance_type == "full" else 1
         if v == ref + n_cov * d * (d - 1) // 2 or v == ref + 1 + n_cov * d * (d - 1) // 2:
-            return _fail(name, f"a covariance matrix is symmetric: it has d(d+1)/2 = {d * (d + 1) // 2} free entries, not d² = {d * d}.")
-    return _fail(name, f"expected {ref}, got {v}: count (K − 1) weights + K·d mean coordinates + the covariance entries "
-                       f"({covariance_type!r}).")
+            return _fail(
+                name,
+                f"a covariance matrix is symmetric: it has d(d+1)/2 = {d * (d + 1) // 2} free entries, not d² = {d * d}.",
+            )
+    return _fail(
+        name,
+        f"expected {ref}, got {v}: count (K − 1) weights + K·d mean coordinates + the covariance entries "
+        f"({covariance_type!r}).",
+    )
 
 
 def check_mahalanobis(value: Any, x: Any, mean: Any, cov: Any, *, squared: bool = False) -> CheckResult:
@@ -549,8 +642,11 @@ def check_mahalanobis(value: Any, x: Any, mean: Any, cov: Any, *, squared: bool 
     eucl = np.einsum("ni,ni->n", diff, diff)
     if _close(arr, eucl if squared else np.sqrt(eucl)):
         return _fail(name, "that is the Euclidean distance: weigh the difference by Σ⁻¹.")
-    return _fail(name, f"expected {_fmt(ref) if ref.size > 1 else f'{ref[0]:.4f}'}, got "
-                       f"{_fmt(arr) if arr.size > 1 else f'{arr[0]:.4f}'}: D² = (x − μ)ᵀ Σ⁻¹ (x − μ).")
+    return _fail(
+        name,
+        f"expected {_fmt(ref) if ref.size > 1 else f'{ref[0]:.4f}'}, got "
+        f"{_fmt(arr) if arr.size > 1 else f'{arr[0]:.4f}'}: D² = (x − μ)ᵀ Σ⁻¹ (x − μ).",
+    )
 
 
 def check_elbo(value: Any, X: Any, params: GMMParams, q: Any) -> CheckResult:
@@ -559,7 +655,7 @@ def check_elbo(value: Any, X: Any, params: GMMParams, q: Any) -> CheckResult:
     Recognised slips: the entropy term left out (that is the expected complete-data
     log-likelihood Q), its sign flipped, a mean instead of a sum.
     """
-    from .bound import elbo, expected_complete_log_likelihood, entropy
+    from .bound import elbo, entropy, expected_complete_log_likelihood
 
     name = "ELBO"
     if value is None:
@@ -577,12 +673,20 @@ def check_elbo(value: Any, X: Any, params: GMMParams, q: Any) -> CheckResult:
     q_term = expected_complete_log_likelihood(X, params, q)
     h = entropy(q)
     if abs(v - q_term) <= tol:
-        return _fail(name, f"that is Σ q_nk [ln π_k + ln N(x_n|μ_k,Σ_k)] alone: add the entropy −Σ q_nk ln q_nk = {h:.3f}.")
+        return _fail(
+            name,
+            f"that is Σ q_nk [ln π_k + ln N(x_n|μ_k,Σ_k)] alone: add the entropy −Σ q_nk ln q_nk = {h:.3f}.",
+        )
     if abs(v - (q_term - h)) <= tol:
-        return _fail(name, "the entropy term has the wrong sign: ELBO = Σ q [ln π N] − Σ q ln q (the entropy is ≥ 0 and is added).")
+        return _fail(
+            name,
+            "the entropy term has the wrong sign: ELBO = Σ q [ln π N] − Σ q ln q (the entropy is ≥ 0 and is added).",
+        )
     if abs(v - ref / X.shape[0]) <= tol:
         return _fail(name, "you averaged over points; the ELBO is a sum over points, like ln p(X).")
-    return _fail(name, f"expected {ref:.4f}, got {v:.4f}: ELBO = Σ_n Σ_k q_nk [ln π_k + ln N(x_n|μ_k,Σ_k) − ln q_nk].")
+    return _fail(
+        name, f"expected {ref:.4f}, got {v:.4f}: ELBO = Σ_n Σ_k q_nk [ln π_k + ln N(x_n|μ_k,Σ_k) − ln q_nk]."
+    )
 
 
 def check_permutation(perm: Any, means_a: Any, means_b: Any) -> CheckResult:
@@ -606,18 +710,239 @@ def check_permutation(perm: Any, means_a: Any, means_b: Any) -> CheckResult:
     except (TypeError, ValueError):
         return _fail(name, f"give K={k} integers, got {perm!r}.")
     if p.size != k:
-        return _fail(name, f"give one label of run B for each of the K={k} components of run A, got {p.size}.")
+        return _fail(
+            name, f"give one label of run B for each of the K={k} components of run A, got {p.size}."
+        )
     if sorted(p.tolist()) != list(range(k)):
         return _fail(name, f"a matching uses every label 0..{k - 1} exactly once; got {p.tolist()}.")
     if np.array_equal(p, ref):
         return _ok(name, f"perm = {ref.tolist()}: component k of run A is component perm[k] of run B.")
     inv = np.argsort(ref)
     if np.array_equal(p, inv):
-        return _fail(name, "that is the inverse matching: perm[k] should be the label in run B of run A's component k.")
+        return _fail(
+            name, "that is the inverse matching: perm[k] should be the label in run B of run A's component k."
+        )
     j = int(np.flatnonzero(p != ref)[0])
-    return _fail(name, f"run A's component {j} (mean {_fmt(a[j])}) is closest to run B's component {ref[j]}, "
-                       f"not {p[j]} (mean {_fmt(b[p[j]])}). linear_sum_assignment on the squared distances "
-                       f"between means finds it.")
+    return _fail(
+        name,
+        f"run A's component {j} (mean {_fmt(a[j])}) is closest to run B's component {ref[j]}, "
+        f"not {p[j]} (mean {_fmt(b[p[j]])}). linear_sum_assignment on the squared distances "
+        f"between means finds it.",
+    )
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    return None
+
+
+#: (ln p(X) before, ln p(X) after, n points, tol, converged?, hint when the answer is wrong)
+_CONVERGENCE_CASES = (
+    (
+        -1000.0,
+        -999.0,
+        100,
+        1e-3,
+        False,
+        "a gain of 1.0 over 100 points is 0.01 per point, above tol = 0.001: EM must go on.",
+    ),
+    (
+        -5000.0,
+        -4999.5,
+        1000,
+        1e-3,
+        True,
+        "a gain of 0.5 over n = 1000 points is 0.0005 per point, below tol = 0.001: compare the gain "
+        "PER POINT, |Δ ln p(X)| / n, with tol (the total grows with n; the same tol must mean the same "
+        "for 100 and for 100 000 points).",
+    ),
+    (
+        -1000.0,
+        -999.95,
+        100,
+        1e-3,
+        True,
+        "a gain of 0.05 over 100 points is 0.0005 per point, below tol = 0.001: EM has converged.",
+    ),
+    (
+        -10.0,
+        -9.995,
+        1,
+        1e-3,
+        False,
+        "a gain of 0.005 for n = 1 point is 0.005 per point, above tol = 0.001. Divide the change by the "
+        "number of points n, not by |ln p(X)| (a relative change depends on where ln p(X) happens to be).",
+    ),
+    (
+        -1000.0,
+        -1000.5,
+        100,
+        1e-3,
+        False,
+        "ln p(X) FELL by 0.005 per point, more than tol: that is not convergence (EM never lowers "
+        "ln p(X); a fall is a bug to look at). Use the size of the change, abs(Δ), not Δ alone.",
+    ),
+    (
+        -1000.0,
+        -1000.0,
+        100,
+        0.0,
+        False,
+        "with tol = 0 the test must never pass (fit_em's tol=0 runs all max_iter iterations): use a "
+        "strict comparison, |Δ| / n < tol.",
+    ),
+    (
+        -1000.0,
+        -1000.0000001,
+        100,
+        1e-3,
+        True,
+        "a change of 1e-7 (a rounding error, here a tiny fall) is below tol: EM has converged.",
+    ),
+)
+
+
+def check_converged(fn: Callable) -> CheckResult:
+    """Check the learner's convergence test ``converged(ll_previous, ll_current, n, tol) -> bool``.
+
+    The rule is fit_em's and scikit-learn's: EM has converged when the change in ln p(X) per point,
+    ``abs(ll_current - ll_previous) / n``, is strictly below ``tol``. Seven cases, each aimed at one
+    slip (no division by n, a relative change, a fall counted as convergence, ``<=`` with tol = 0).
+    """
+    name = "convergence test"
+    if not callable(fn):
+        return _fail(
+            name, f"pass your function itself, e.g. check_converged(my_converged), not a {type(fn).__name__}."
+        )
+    for i, (before, after, n, tol, want, hint) in enumerate(_CONVERGENCE_CASES):
+        out, exc = _call(fn, before, after, n, tol)
+        where = f"ll_previous={before}, ll_current={after}, n={n}, tol={tol}"
+        if exc is not None:
+            return _raised(name, exc, where)
+        if out is None:
+            if i == 0:
+                return _todo(name, "your function returned None. Fill in the TODO and run the check again.")
+            return _fail(name, f"your function returned None for {where}.")
+        got = _as_bool(out)
+        if got is None:
+            return _fail(
+                name, f"return True or False (a comparison), got {type(out).__name__} {out!r} for {where}."
+            )
+        if got != want:
+            return _fail(name, f"for {where} you returned {got}, expected {want}: {hint}")
+    return _ok(name, f"right on all {len(_CONVERGENCE_CASES)} cases: |Δ ln p(X)| / n < tol.")
+
+
+def reference_converged(ll_previous: float, ll_current: float, n: int, tol: float) -> bool:
+    """fit_em's convergence test: the change in ln p(X) per point is strictly below ``tol``."""
+    return abs(ll_current - ll_previous) / n < tol
+
+
+def _bic_table(
+    X: np.ndarray, covariance_type: str, candidates: tuple[int, ...]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """ln p(X) and BIC of fit_em(X, K, random_state=0) for every K in ``candidates``."""
+    from .em import fit_em, log_likelihood
+
+    n, d = X.shape
+    ll = {
+        k: log_likelihood(X, fit_em(X, k, covariance_type=covariance_type, random_state=0).final)
+        for k in candidates
+    }
+    bic = {k: n_parameters(k, d, covariance_type) * np.log(n) - 2 * ll[k] for k in candidates}
+    return ll, bic
+
+
+def check_best_k(
+    value: Any, X: Any, covariance_type: str = "full", candidates: Any = range(1, 9)
+) -> CheckResult:
+    """Check which K BIC chooses on ``X``: the K in ``candidates`` with the smallest BIC.
+
+    BIC = p ln N − 2 ln p(X), with p from :func:`n_parameters` and ln p(X) of
+    ``fit_em(X, K, covariance_type=..., random_state=0)``, the fits the exercise asks for. The
+    answer is computed here, so the notebook does not give it away.
+    """
+    name = f"BIC's choice of K ({covariance_type})"
+    if value is None:
+        return _todo(name, "the value is None. Compute BIC for every K and run this cell again.")
+    X = np.asarray(X, dtype=float)
+    X = X[:, None] if X.ndim == 1 else X
+    candidates = tuple(int(k) for k in candidates)
+    try:
+        v = int(value)
+    except (TypeError, ValueError):
+        return _fail(name, f"give K as a whole number, got {value!r}.")
+    if v not in candidates:
+        return _fail(name, f"K = {v} is not among the candidates {candidates[0]}..{candidates[-1]}.")
+    ll, bic = _bic_table(X, covariance_type, candidates)
+    best = min(bic, key=bic.get)
+    if v == best:
+        return _ok(name, f"K = {best} has the smallest BIC, {bic[best]:.1f}.")
+    if v == max(ll, key=ll.get):
+        return _fail(
+            name,
+            f"K = {v} has the highest ln p(X), not the smallest BIC = p ln N − 2 ln p(X): "
+            f"add the penalty p ln N.",
+        )
+    return _fail(
+        name,
+        f"K = {v} has BIC {bic[v]:.1f}, but another K has a smaller one: print BIC for every "
+        f"K in {candidates[0]}..{candidates[-1]} and take the smallest.",
+    )
+
+
+def check_uncertain(mask: Any, resp: Any, threshold: float = 0.99) -> CheckResult:
+    """Check a boolean mask of the points EM is unsure about: largest γ_nk below ``threshold``.
+
+    Recognised slips: the confident points instead (comparison flipped), the smallest γ_nk or
+    one column instead of the largest, indices or a count instead of a mask.
+    """
+    name = "uncertain points"
+    if mask is None:
+        return _todo(name, "unsure is None. Build the mask and run this cell again.")
+    resp = np.asarray(resp, dtype=float)
+    n = resp.shape[0]
+    ref = resp.max(axis=1) < threshold
+    arr = np.asarray(mask)
+    if arr.ndim == 0:
+        return _fail(
+            name,
+            f"give one True/False per point (a mask of length {n}), not a single number; "
+            f"the count is unsure.sum().",
+        )
+    if arr.dtype != bool:
+        return _fail(
+            name,
+            f"give a boolean mask (one True/False per point, e.g. a comparison), not "
+            f"{arr.dtype} values such as indices.",
+        )
+    if arr.shape != (n,):
+        if arr.shape == resp.shape:
+            return _fail(
+                name,
+                f"the mask has shape {arr.shape}, one value per point AND component: take the "
+                f"largest γ_nk of each point first, resp.max(axis=1).",
+            )
+        return _fail(name, f"the mask must have one value per point, shape ({n},), got {arr.shape}.")
+    if np.array_equal(arr, ref):
+        return _ok(name, f"{int(ref.sum())} of {n} points have their largest γ_nk below {threshold:g}.")
+    if np.array_equal(arr, ~ref):
+        return _fail(
+            name, f"that is the confident points (largest γ_nk ≥ {threshold:g}): flip the comparison."
+        )
+    if np.array_equal(arr, resp.min(axis=1) < threshold):
+        return _fail(
+            name,
+            "you used the smallest γ_nk of each point; EM is unsure when even the LARGEST is small: resp.max(axis=1).",
+        )
+    if any(np.array_equal(arr, resp[:, k] < threshold) for k in range(resp.shape[1])):
+        return _fail(
+            name,
+            "you looked at one component's column only; use each point's largest γ_nk, resp.max(axis=1).",
+        )
+    wrong = int(np.sum(arr != ref))
+    return _fail(name, f"{wrong} points are classified wrongly: unsure = resp.max(axis=1) < {threshold:g}.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -634,13 +959,14 @@ def reference_e_step(X, params):
     X = np.asarray(X, dtype=float)
     X = X[:, None] if X.ndim == 1 else X
     K = len(params.weights)
-    log_pi_n = np.empty((X.shape[0], K))                       # ln π_k + ln N(x_n | μ_k, Σ_k)
+    log_pi_n = np.empty((X.shape[0], K))  # ln π_k + ln N(x_n | μ_k, Σ_k)
     for k in range(K):
         log_pi_n[:, k] = np.log(params.weights[k]) + multivariate_normal(
-            params.means[k], params.covariances[k]).logpdf(X).reshape(-1)
-    log_T = logsumexp(log_pi_n, axis=1, keepdims=True)           # ln T_n = ln p(x_n), shape (n, 1)
-    resp = np.exp(log_pi_n - log_T)                              # rows sum to 1
-    log_likelihood = float(log_T.sum())                          # ln p(X): a sum over points
+            params.means[k], params.covariances[k]
+        ).logpdf(X).reshape(-1)
+    log_T = logsumexp(log_pi_n, axis=1, keepdims=True)  # ln T_n = ln p(x_n), shape (n, 1)
+    resp = np.exp(log_pi_n - log_T)  # rows sum to 1
+    log_likelihood = float(log_T.sum())  # ln p(X): a sum over points
     return resp, log_likelihood
 
 
@@ -649,19 +975,19 @@ def reference_m_step(X, resp, reg_covar=1e-6):
     X = np.asarray(X, dtype=float)
     X = X[:, None] if X.ndim == 1 else X
     n, d = X.shape
-    N_k = resp.sum(axis=0)                                       # effective number of points, (K,)
-    weights = N_k / n                                            # π_k
-    means = (resp.T @ X) / N_k[:, None]                          # μ_k, (K, d)
+    N_k = resp.sum(axis=0)  # effective number of points, (K,)
+    weights = N_k / n  # π_k
+    means = (resp.T @ X) / N_k[:, None]  # μ_k, (K, d)
     covariances = np.empty((len(N_k), d, d))
     for k in range(len(N_k)):
-        diff = X - means[k]                                      # (n, d), around the NEW mean
+        diff = X - means[k]  # (n, d), around the NEW mean
         covariances[k] = (resp[:, k, None] * diff).T @ diff / N_k[k] + reg_covar * np.eye(d)
     return weights, means, covariances
 
 
 def solution(name: str) -> None:
     """Print the source of a reference solution, e.g. ``solution("e_step")``."""
-    fns = {"e_step": reference_e_step, "m_step": reference_m_step}
+    fns = {"e_step": reference_e_step, "m_step": reference_m_step, "converged": reference_converged}
     key = name.replace("reference_", "")
     if key not in fns:
         print(f"No solution called {name!r}; available: {', '.join(fns)}.")

@@ -43,6 +43,7 @@ CSS classes for browser tests: ``gmmviz-sketchpad`` (the canvas widget; its canv
 ``gmmviz-sketch-random`` (Random clusters), ``gmmviz-sketch-pens`` (the pen choice),
 ``gmmviz-sketch-status`` (messages) and ``gmmviz-ipysketch-edit`` (the desktop pad's Edit).
 """
+
 from __future__ import annotations
 
 import base64
@@ -66,7 +67,6 @@ from IPython.display import display
 from PIL import Image, ImageDraw
 
 from .palette import component_color_names, component_colors
-from .widgets import KeyboardScope
 from .sketch import (
     WHAT_TO_DRAW,
     EmptySketchError,
@@ -76,6 +76,7 @@ from .sketch import (
     points_from_strokes,
     render_strokes,
 )
+from .widgets import KeyboardScope
 
 __all__ = [
     "MAX_PENS",
@@ -121,8 +122,10 @@ def has_display() -> bool:
 
 def _html_message(text: str, kind: str = "info") -> str:
     role = "alert" if kind == "error" else "status"
-    return (f'<span role="{role}" style="color:{_STATUS_COLORS[kind]};'
-            f'background:{_STATUS_BACKGROUND}">{html.escape(text)}</span>')
+    return (
+        f'<span role="{role}" style="color:{_STATUS_COLORS[kind]};'
+        f'background:{_STATUS_BACKGROUND}">{html.escape(text)}</span>'
+    )
 
 
 def _png_bytes(image: Image.Image) -> bytes:
@@ -154,34 +157,49 @@ class _Pad:
 
     css_class = "gmmviz-pad-box"
 
-    def __init__(self, *, n_components: int = 3, n_points: int = 300,
-                 random_state: int | None = 0) -> None:
+    def __init__(self, *, n_components: int = 3, n_points: int = 300, random_state: int | None = 0) -> None:
         n_components = _check_pad_int(n_components, "n_components", 1, MAX_PENS)
         n_points = _check_pad_int(n_points, "n_points", 20, 2000)
         self.random_state = random_state
         self.explorer: Any = None
         self.source: str | None = None
         self.k_control = widgets.IntSlider(
-            value=n_components, min=1, max=MAX_PENS, description="K", continuous_update=False,
-            tooltip="K: number of mixture components Fit EM uses (and clusters Random clusters draws)")
+            value=n_components,
+            min=1,
+            max=MAX_PENS,
+            description="K",
+            continuous_update=False,
+            tooltip="K: number of mixture components Fit EM uses (and clusters Random clusters draws)",
+        )
         self.k_control.add_class("gmmviz-sketch-k")
         self.n_points_control = widgets.IntSlider(
-            value=n_points, min=20, max=2000, step=10, description="points",
-            continuous_update=False, tooltip="number of points sampled from the drawing")
+            value=n_points,
+            min=20,
+            max=2000,
+            step=10,
+            description="points",
+            continuous_update=False,
+            tooltip="number of points sampled from the drawing",
+        )
         self.n_points_control.add_class("gmmviz-sketch-n-points")
         self.fit_button = widgets.Button(
-            description="Fit EM", icon="play", button_style="primary",
-            tooltip="Fit EM: sample the points from the drawing and fit a mixture of K Gaussians")
+            description="Fit EM",
+            icon="play",
+            button_style="primary",
+            tooltip="Fit EM: sample the points from the drawing and fit a mixture of K Gaussians",
+        )
         self.fit_button.add_class("gmmviz-sketch-fit")
         self.fit_button.on_click(self._on_fit)
         self.status = widgets.HTML(_html_message(self._hint()))
         self.status.add_class("gmmviz-sketch-status")
         self.output = widgets.Output()
-        controls = widgets.HBox([self.k_control, self.n_points_control, *self._extra_controls(),
-                                 self.fit_button])
+        controls = widgets.HBox(
+            [self.k_control, self.n_points_control, *self._extra_controls(), self.fit_button]
+        )
         # KeyboardScope: Enter and Space on the pad's buttons press them (not notebook shortcuts).
-        self.widget = widgets.VBox([*self._drawing_widgets(), controls, self.status, self.output,
-                                    KeyboardScope(self.css_class)])
+        self.widget = widgets.VBox(
+            [*self._drawing_widgets(), controls, self.status, self.output, KeyboardScope(self.css_class)]
+        )
         self.widget.add_class(self.css_class)
 
     # --- for subclasses -----------------------------------------------------------------------
@@ -194,8 +212,7 @@ class _Pad:
     def _drawing_widgets(self) -> list[widgets.Widget]:
         raise NotImplementedError
 
-    def _points_from_drawing(self, n_points: int, random_state: Any,
-                             **kwargs: Any) -> tuple[np.ndarray, ...]:
+    def _points_from_drawing(self, n_points: int, random_state: Any, **kwargs: Any) -> tuple[np.ndarray, ...]:
         raise NotImplementedError
 
     def _drawing_png(self) -> bytes:
@@ -289,8 +306,7 @@ class _Pad:
         self.output.clear_output()
         k = self.k_control.value
         try:
-            X, _ = self.points(self.n_points_control.value, random_state=self.random_state,
-                               n_components=k)
+            X, _ = self.points(self.n_points_control.value, random_state=self.random_state, n_components=k)
             from gmmviz.widgets import EMExplorer
 
             self.explorer = EMExplorer(X, n_components=k)
@@ -454,24 +470,30 @@ class SketchPad(_Pad):
         self.pen_palette = pen_colors(MAX_PENS)
         self.pens = widgets.ToggleButtons(
             options=[(f"{k + 1} {name}", color) for k, (name, color) in enumerate(self.pen_palette)],
-            description="pen", tooltips=[f"pen {k + 1}: draw in {name}, the colour of component {k + 1}"
-                                         for k, (name, _) in enumerate(self.pen_palette)],
+            description="pen",
+            tooltips=[
+                f"pen {k + 1}: draw in {name}, the colour of component {k + 1}"
+                for k, (name, _) in enumerate(self.pen_palette)
+            ],
             tooltip="pen: the brush colour; pen k draws in the colour of component k",
-            style={"button_width": "auto"})
+            style={"button_width": "auto"},
+        )
         self.pens.add_class("gmmviz-sketch-pens")
         self.pens.observe(self._on_pen, names="value")
         self.canvas.pen_color = self.pens.value
         self.random_button = widgets.Button(
-            description="Random clusters", icon="random",
+            description="Random clusters",
+            icon="random",
             tooltip="Random clusters: fill the canvas with K random clusters of dots, cluster k "
-                    "in pen k (seeded), to fit without drawing by mouse")
+            "in pen k (seeded), to fit without drawing by mouse",
+        )
         self.random_button.add_class("gmmviz-sketch-random")
         self.random_button.on_click(self._on_random)
         self._random_rng = np.random.default_rng(random_state)
         super().__init__(n_components=n_components, n_points=n_points, random_state=random_state)
 
     def _hint(self) -> str:
-        return ("Draw one pen colour per cluster (or press Random clusters), then press Fit EM.")
+        return "Draw one pen colour per cluster (or press Random clusters), then press Fit EM."
 
     def _drawing_widgets(self) -> list[widgets.Widget]:
         return [self.canvas, self.pens]
@@ -518,9 +540,13 @@ class SketchPad(_Pad):
     def _on_pen(self, change: dict) -> None:
         self.canvas.pen_color = change["new"]
 
-    def random_clusters(self, n_clusters: int | None = None, *,
-                        random_state: int | np.random.Generator | None = None,
-                        dots_per_cluster: int = 60) -> Image.Image:
+    def random_clusters(
+        self,
+        n_clusters: int | None = None,
+        *,
+        random_state: int | np.random.Generator | None = None,
+        dots_per_cluster: int = 60,
+    ) -> Image.Image:
         """Fill the canvas with ``n_clusters`` random clusters of dots, cluster k in pen k.
 
         Each cluster is an elliptical cloud of dots (random centre, size and tilt) in pen k's
@@ -545,15 +571,17 @@ class SketchPad(_Pad):
         k = self.k_control.value if n_clusters is None else n_clusters
         k = _check_pad_int(k, "n_clusters", 1, MAX_PENS)
         rng = self._random_rng if random_state is None else np.random.default_rng(random_state)
-        image = _random_cluster_image(self.width, self.height, [c for _, c in self.pen_palette[:k]],
-                                      rng, int(dots_per_cluster))
+        image = _random_cluster_image(
+            self.width, self.height, [c for _, c in self.pen_palette[:k]], rng, int(dots_per_cluster)
+        )
         url = "data:image/png;base64," + base64.b64encode(_png_bytes(image)).decode("ascii")
         # Python has the picture at once (no browser needed); the page draws it on the canvas.
         self.canvas._sketch_data = url
         self.canvas.data_url = url
         names = ", ".join(f"{i + 1} {name}" for i, (name, _) in enumerate(self.pen_palette[:k]))
         self.status.value = _html_message(
-            f"Drew {k} random clusters (pens {names}): press Fit EM, or draw on top.")
+            f"Drew {k} random clusters (pens {names}): press Fit EM, or draw on top."
+        )
         return image
 
     def _on_random(self, _button: Any = None) -> None:
@@ -563,8 +591,9 @@ class SketchPad(_Pad):
             self.status.value = _html_message(str(exc), "error")
 
 
-def _random_cluster_image(width: int, height: int, colors: list[str], rng: np.random.Generator,
-                          dots: int) -> Image.Image:
+def _random_cluster_image(
+    width: int, height: int, colors: list[str], rng: np.random.Generator, dots: int
+) -> Image.Image:
     """K clouds of round dots in the given colours on transparent paper, centres apart."""
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
@@ -615,9 +644,15 @@ class IpysketchPad(_Pad):
 
     css_class = "gmmviz-ipysketchpad-box"
 
-    def __init__(self, name: str = "gmm", directory: str | os.PathLike | None = None, *,
-                 n_components: int = 3, n_points: int = 300,
-                 random_state: int | None = 0) -> None:
+    def __init__(
+        self,
+        name: str = "gmm",
+        directory: str | os.PathLike | None = None,
+        *,
+        n_components: int = 3,
+        n_points: int = 300,
+        random_state: int | None = 0,
+    ) -> None:
         if not isinstance(name, str) or not name.strip() or os.sep in name or "/" in name:
             raise ValueError(
                 f"the sketch name must be a plain file name such as 'gmm', got {name!r}; "
@@ -629,8 +664,10 @@ class IpysketchPad(_Pad):
         self._watcher: threading.Thread | None = None
         self.log = ""
         self.edit_button = widgets.Button(
-            description="Edit", icon="pencil",
-            tooltip=f"Edit: open the ipysketch pad in a desktop window to draw {name}")
+            description="Edit",
+            icon="pencil",
+            tooltip=f"Edit: open the ipysketch pad in a desktop window to draw {name}",
+        )
         self.edit_button.add_class("gmmviz-ipysketch-edit")
         self.edit_button.on_click(self._on_edit)
         self.preview = widgets.Image(format="png")
@@ -701,9 +738,7 @@ class IpysketchPad(_Pad):
         # A negative code means a signal closed the window: not an error worth showing.
         if proc.returncode is not None and proc.returncode > 0:
             last = self.log.strip().splitlines()[-1:] or ["no output"]
-            self.status.value = _html_message(
-                f"The sketch pad stopped with an error: {last[0]}", "error"
-            )
+            self.status.value = _html_message(f"The sketch pad stopped with an error: {last[0]}", "error")
             return
         self.refresh()
 
@@ -745,8 +780,7 @@ class IpysketchPad(_Pad):
 
     def _points_from_drawing(self, n_points: int, random_state: Any, **kwargs: Any):
         if self.isk_path.is_file():
-            return points_from_strokes(load_isk(self.isk_path), n_points,
-                                       random_state=random_state, **kwargs)
+            return points_from_strokes(load_isk(self.isk_path), n_points, random_state=random_state, **kwargs)
         if self.png_path.is_file():
             return points_from_image(self.png_path, n_points, random_state=random_state, **kwargs)
         raise EmptySketchError(

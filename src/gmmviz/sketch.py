@@ -33,16 +33,18 @@ How points are spread
   white: they snap to the pen whose blend line they are nearest, and pens that differ only in
   lightness (black and grey, pink and purple) look alike there and merge.
 """
+
 from __future__ import annotations
 
 import base64
 import io
 import os
 import pickle
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Union
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageColor, ImageDraw, UnidentifiedImageError
@@ -75,7 +77,7 @@ WHAT_TO_DRAW = (
 )
 """What the error messages ask the learner to draw."""
 
-ImageLike = Union[Image.Image, str, os.PathLike, bytes, np.ndarray]
+ImageLike = Image.Image | str | os.PathLike | bytes | np.ndarray
 
 
 class EmptySketchError(ValueError):
@@ -138,9 +140,7 @@ def _parse_rgb(color: Any) -> tuple[int, int, int] | None:
     try:
         values = tuple(int(c) for c in color)[:3]
     except (TypeError, ValueError):
-        raise TypeError(
-            f"a pen colour must be a name, '#rrggbb' or an RGB tuple, got {color!r}"
-        ) from None
+        raise TypeError(f"a pen colour must be a name, '#rrggbb' or an RGB tuple, got {color!r}") from None
     if len(values) != 3 or not all(0 <= v <= 255 for v in values):
         raise ValueError(f"an RGB pen colour needs three values in 0..255, got {color!r}")
     return values  # type: ignore[return-value]
@@ -208,8 +208,9 @@ class _IskPoint(_IskRecord):
 
 
 # Named as ipysketch names them, so that messages say "it holds a Point".
-_ISK_STAND_INS = {name: type(name, (_IskPoint if name == "Point" else _IskRecord,), {})
-                  for name in _ISK_CLASSES}
+_ISK_STAND_INS = {
+    name: type(name, (_IskPoint if name == "Point" else _IskRecord,), {}) for name in _ISK_CLASSES
+}
 
 
 def _ipysketch_class(name: str) -> Any:
@@ -402,9 +403,7 @@ def _load_image(image: ImageLike) -> np.ndarray:
                 im.load()
                 image = im.copy()
         except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise ValueError(
-                f"cannot read {source} as an image ({exc}); save the drawing as a PNG"
-            ) from None
+            raise ValueError(f"cannot read {source} as an image ({exc}); save the drawing as a PNG") from None
     return np.asarray(image.convert("RGBA"))
 
 
@@ -560,8 +559,7 @@ def points_from_image(
         found_in = cand_ink if blends else cand_ink[cand_alpha >= ink_threshold]
         if found_in.size == 0:
             raise EmptySketchError(f"the sketch is empty (only faint marks): {WHAT_TO_DRAW}")
-        pens = _find_pens(found_in, float(color_tolerance), float(min_color_share),
-                          int(max_colors), blends)
+        pens = _find_pens(found_in, float(color_tolerance), float(min_color_share), int(max_colors), blends)
 
     distance, t = _nearest_pen(cand_ink, pens, blends)
     pen_of = distance.argmin(axis=1)
@@ -774,9 +772,7 @@ def render_strokes(
     for s in strokes:
         rgb = color_to_rgb(s.color) if color_to_rgb is not None else s.rgb
         if rgb is None:
-            raise ValueError(
-                f"unknown pen colour {s.color!r}: pass color_to_rgb= to translate colour names"
-            )
+            raise ValueError(f"unknown pen colour {s.color!r}: pass color_to_rgb= to translate colour names")
         fill = tuple(int(v) for v in rgb[:3]) + (255,)
         xy = [tuple(p) for p in (s.points - lo) * ss]
         r = s.width * ss / 2

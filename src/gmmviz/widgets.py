@@ -12,7 +12,11 @@ Scrubbing through frames never re-plots: the static parts of the figure (axes, t
 ln p(X) curve) are drawn once per fit and kept as a background; each frame restores it and draws
 only the artists that move (points, ellipses, the current-iteration marker), updated in place
 with the ``gmmviz.plot.update_*`` helpers. The points' layer is cached per set of
-responsibilities, since an E-frame and the following M-frame share them.
+responsibilities, since an E-frame and the following M-frame share them. A frame once drawn is
+kept as PNG bytes for the fit: shown again, it is resent, not redrawn; and after the learner's
+first half-step change in the page, the frames not yet drawn are drawn ahead, one per turn of the
+kernel's event loop (``benchmarks/bench_browser.py``: key press to new picture, median 27 ms on
+notebook 04 on a 2-core machine, was 66 ms).
 
 Every callback reports errors as a message inside the widget (``.message``) instead of a
 traceback, and each explorer exposes plain methods (``set_step``, ``refit``, ``set_params``,
@@ -37,21 +41,32 @@ import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
 from PIL import Image as PILImage
 
 from . import plot as gplot
 from ._covariance import add_reg_covar
-from ._frame_cache import FrameCache
-from ._validation import (as_seed, check_array, check_dims, check_int, check_number, check_params,
-                          check_reg_covar)
-from .em import (COVARIANCE_TYPES, INIT_METHODS, EMHistory, GMMParams, add_component, e_step,
-                 fit_em, log_likelihood)
+from ._validation import (
+    as_seed,
+    check_array,
+    check_dims,
+    check_params,
+    check_reg_covar,
+)
+from .em import (
+    COVARIANCE_TYPES,
+    INIT_METHODS,
+    EMHistory,
+    GMMParams,
+    add_component,
+    e_step,
+    fit_em,
+    log_likelihood,
+)
 from .palette import component_colors
 
-__all__ = ["EMExplorer", "GaussianExplorer", "SingularityExplorer", "KeyboardScope", "SEED_MAX",
-           "render_png"]
+__all__ = ["EMExplorer", "GaussianExplorer", "SingularityExplorer", "KeyboardScope", "SEED_MAX", "render_png"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,8 +114,13 @@ class _Blitter:
         self._layers.clear()
         self._stamps.clear()
 
-    def draw(self, layer_key: Any, layer_artists: Sequence[Any], top_artists: Sequence[Any],
-             stamps: Sequence[tuple[Any, Sequence[Any]]] = ()) -> None:
+    def draw(
+        self,
+        layer_key: Any,
+        layer_artists: Sequence[Any],
+        top_artists: Sequence[Any],
+        stamps: Sequence[tuple[Any, Sequence[Any]]] = (),
+    ) -> None:
         """Restore the background (or the cached ``layer_key`` layer), paste the ``stamps``
         (``(key, artists)`` pairs, see :meth:`stamp`), then draw ``top_artists`` on top."""
         if self._background is None:
@@ -186,7 +206,8 @@ class KeyboardScope(anywidget.AnyWidget):
                         ["fa-retweet", "repeat"], ["fa-repeat", "repeat"]];
     const FOCUSABLE = "select, input, button, textarea, .noUi-handle, .widget-readout";
     function nameOf(target) {
-      const widget = target.closest(".jupyter-widgets[title], .widget-inline-hbox, .widget-play, .widget-button");
+      const widget = target.closest(
+        ".jupyter-widgets[title], .widget-inline-hbox, .widget-play, .widget-button");
       let name = "";
       if (widget) {
         const label = widget.querySelector(":scope > .widget-label");
@@ -269,8 +290,7 @@ def _describe(exc: BaseException) -> str:
 # Text colours on their backgrounds, all >= 4.5:1 (WCAG 2.2 AA for text; tests/test_widgets.py
 # computes the ratios from the HTML the widgets emit): messages (text, background, border) and
 # the readouts' text on white paper (set explicitly, so a dark theme does not change them).
-_MESSAGE_COLORS = {"error": ("#a61b1b", "#fdecea", "#f5c2c0"),
-                   "note": ("#6b4e00", "#fff8e1", "#f3d98b")}
+_MESSAGE_COLORS = {"error": ("#a61b1b", "#fdecea", "#f5c2c0"), "note": ("#6b4e00", "#fff8e1", "#f3d98b")}
 _TEXT, _PAPER = "#1a1a1a", "#ffffff"
 _READOUT_STYLE = f"line-height:1.6;color:{_TEXT};background:{_PAPER};padding:0 4px"
 
@@ -284,9 +304,10 @@ class _FigureBox(widgets.VBox):
         # Fixed margins, not constrained layout: it would re-run (slowly) on every refit.
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self._blitter = _Blitter(self.figure)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{figsize[0] * dpi:.0f}px",
-                                                                       max_width="100%",
-                                                                       height="auto"))
+        self.image = widgets.Image(
+            format="png",
+            layout=widgets.Layout(width=f"{figsize[0] * dpi:.0f}px", max_width="100%", height="auto"),
+        )
         self.image.add_class(f"{css}-figure")
         self.keyboard_scope = KeyboardScope(css)
         self.message = widgets.HTML(value="", layout=widgets.Layout(display="none"))
@@ -301,9 +322,9 @@ class _FigureBox(widgets.VBox):
             color, background, border = _MESSAGE_COLORS["note" if note else "error"]
             self.message.value = (
                 f'<div role="{"status" if note else "alert"}" style="color:{color};'
-                f'background:{background};border:1px solid {border};padding:4px 8px;'
+                f"background:{background};border:1px solid {border};padding:4px 8px;"
                 f'border-radius:3px">'
-                f'<b>{"ℹ" if note else "⚠"}</b> {html.escape(text)}</div>'
+                f"<b>{'ℹ' if note else '⚠'}</b> {html.escape(text)}</div>"
             )
             self.message.layout.display = None
         else:
@@ -334,15 +355,20 @@ class _FigureBox(widgets.VBox):
         bundle["image/png"] = base64.b64encode(self.static_png()).decode("ascii")
         return bundle
 
+    def _static_source(self) -> bytes:
+        """The PNG the static picture is made from: the picture sent to the page.
+
+        (Not the canvas: it may hold another frame's pixels when a frame came from the cache.)
+        """
+        return bytes(self.image.value)
+
     def static_png(self) -> bytes:
-        """The picture shown, as a small PNG (64 colours, best compression; about 20 kB).
+        """The picture for readers without a kernel, as a small PNG (64 colours; about 20 kB).
 
         Saved notebooks keep it, so it is encoded for size, not speed (the live frames are not).
         """
-        canvas = self._blitter.canvas
-        width, height = canvas.get_width_height(physical=True)
-        image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        image = image.convert("RGB").quantize(64, method=PILImage.Quantize.FASTOCTREE)
+        with PILImage.open(io.BytesIO(self._static_source())) as shown:
+            image = shown.convert("RGB").quantize(64, method=PILImage.Quantize.FASTOCTREE)
         with io.BytesIO() as buf:
             image.save(buf, format="png", optimize=True)
             return buf.getvalue()
@@ -445,12 +471,24 @@ class EMExplorer(_FigureBox):
         NamedTuples of :func:`gmmviz.plot.plot_means` and :func:`gmmviz.plot.plot_shift`).
     """
 
-    def __init__(self, X: Any, n_components: int = 3, *, init: str = "kmeans",
-                 covariance_type: str = "full", reg_covar: float = 1e-6, random_state: int = 0,
-                 dims: Sequence[int] = (0, 1), n_std: Sequence[float] = (1, 2, 3),
-                 max_iter: int = 100, tol: float = 1e-3, max_components: int = 10,
-                 interval: int = 400, figsize: tuple[float, float] = (8.0, 3.6),
-                 dpi: float = 90) -> None:
+    def __init__(
+        self,
+        X: Any,
+        n_components: int = 3,
+        *,
+        init: str = "kmeans",
+        covariance_type: str = "full",
+        reg_covar: float = 1e-6,
+        random_state: int = 0,
+        dims: Sequence[int] = (0, 1),
+        n_std: Sequence[float] = (1, 2, 3),
+        max_iter: int = 100,
+        tol: float = 1e-3,
+        max_components: int = 10,
+        interval: int = 400,
+        figsize: tuple[float, float] = (8.0, 3.6),
+        dpi: float = 90,
+    ) -> None:
         super().__init__()
         self.add_class("gmmviz-em-explorer")
         self.history: EMHistory | None = None
@@ -461,70 +499,124 @@ class EMExplorer(_FigureBox):
         self.ellipses: list = []
         self._fit_error: str | None = None
         self._init_figure(figsize, dpi, "gmmviz-em-explorer")
-        self._frames = FrameCache(self)  # half-steps rendered ahead after each fit
         self.ax_points = self.figure.add_axes((0.08, 0.14, 0.42, 0.72))
         self.ax_ll = self.figure.add_axes((0.64, 0.14, 0.34, 0.66))
         # The whole run faintly (fixed axes, and the learner sees where the fit is going), the
         # part up to the frame shown dark on top of it.
         (self.ll_curve,) = self.ax_ll.plot([], [], "-o", color="0.8", markersize=3, linewidth=1.2)
         (self.ll_done,) = self.ax_ll.plot([], [], "-o", color="0.15", markersize=3.5, linewidth=1.6)
-        (self.ll_marker,) = self.ax_ll.plot([], [], "o", color="#d62728", markersize=9,
-                                            markerfacecolor="none", markeredgewidth=2, zorder=5)
-        self.ll_note = self.ax_ll.text(0.97, 0.05, "", transform=self.ax_ll.transAxes, ha="right",
-                                       va="bottom", fontsize=8.5, color="0.2", zorder=6,
-                                       bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5})
+        (self.ll_marker,) = self.ax_ll.plot(
+            [], [], "o", color="#d62728", markersize=9, markerfacecolor="none", markeredgewidth=2, zorder=5
+        )
+        self.ll_note = self.ax_ll.text(
+            0.97,
+            0.05,
+            "",
+            transform=self.ax_ll.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=8.5,
+            color="0.2",
+            zorder=6,
+            bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5},
+        )
         self.ax_ll.set_xlabel("iteration")
         self.ax_ll.set_ylabel("ln p(X)")
         self.ax_ll.xaxis.set_major_locator(MaxNLocator(integer=True))
         # The figure says which half-step it shows and what changed, not only the readout.
         self.headline_label = self.figure.text(
-            0.012, 0.945, "", ha="left", va="center", fontsize=10, fontweight="bold", color="white",
-            bbox={"boxstyle": "round,pad=0.3", "fc": _KIND_COLOR["init"], "ec": "none"})
-        self.headline = self.figure.text(0.1, 0.945, "", ha="left", va="center", fontsize=10,
-                                         color="0.1")
-        self.headline_when = self.figure.text(0.985, 0.945, "", ha="right", va="center",
-                                              fontsize=10, fontweight="bold", color="0.1")
+            0.012,
+            0.945,
+            "",
+            ha="left",
+            va="center",
+            fontsize=10,
+            fontweight="bold",
+            color="white",
+            bbox={"boxstyle": "round,pad=0.3", "fc": _KIND_COLOR["init"], "ec": "none"},
+        )
+        self.headline = self.figure.text(0.1, 0.945, "", ha="left", va="center", fontsize=10, color="0.1")
+        self.headline_when = self.figure.text(
+            0.985, 0.945, "", ha="right", va="center", fontsize=10, fontweight="bold", color="0.1"
+        )
         self.means = None
         self.shift: gplot.Shift | None = None
-        _Blitter.track(self.ll_done, self.ll_marker, self.ll_note, self.headline_label, self.headline,
-                       self.headline_when)
+        _Blitter.track(
+            self.ll_done, self.ll_marker, self.ll_note, self.headline_label, self.headline, self.headline_when
+        )
 
         # --- controls ---------------------------------------------------------------------
-        k0 = n_components if isinstance(n_components, numbers.Integral) and not isinstance(n_components, bool) else 1
+        k0 = (
+            n_components
+            if isinstance(n_components, numbers.Integral) and not isinstance(n_components, bool)
+            else 1
+        )
         style = {"description_width": "initial"}
-        self.k_slider = widgets.IntSlider(value=max(1, k0), min=1, max=max(int(max_components), k0),
-                                          description="K", continuous_update=False, style=style,
-                                          tooltip="K: number of mixture components (refits)")
+        self.k_slider = widgets.IntSlider(
+            value=max(1, k0),
+            min=1,
+            max=max(int(max_components), k0),
+            description="K",
+            continuous_update=False,
+            style=style,
+            tooltip="K: number of mixture components (refits)",
+        )
         self.k_slider.add_class("gmmviz-k-slider")
         self.n_components = self.k_slider  # the name docs/API.md promises
-        self.init_dropdown = widgets.Dropdown(options=list(INIT_METHODS), description="start",
-                                              style=style, layout=widgets.Layout(width="170px"),
-                                              tooltip="start: how EM's first parameters are chosen")
+        self.init_dropdown = widgets.Dropdown(
+            options=list(INIT_METHODS),
+            description="start",
+            style=style,
+            layout=widgets.Layout(width="170px"),
+            tooltip="start: how EM's first parameters are chosen",
+        )
         self.init_dropdown.add_class("gmmviz-init")
-        self.seed_input = widgets.BoundedIntText(value=0, min=0, max=SEED_MAX, description="seed",
-                                                 style=style, layout=widgets.Layout(width="150px"),
-                                                 tooltip="seed: random_state of the start (refits)")
+        self.seed_input = widgets.BoundedIntText(
+            value=0,
+            min=0,
+            max=SEED_MAX,
+            description="seed",
+            style=style,
+            layout=widgets.Layout(width="150px"),
+            tooltip="seed: random_state of the start (refits)",
+        )
         self.seed_input.add_class("gmmviz-seed")
-        self.cov_dropdown = widgets.Dropdown(options=list(COVARIANCE_TYPES), description="Σ type",
-                                             style=style, layout=widgets.Layout(width="170px"),
-                                             tooltip="Σ type: covariance type of the components "
-                                                     "(full, tied, diag, spherical)")
+        self.cov_dropdown = widgets.Dropdown(
+            options=list(COVARIANCE_TYPES),
+            description="Σ type",
+            style=style,
+            layout=widgets.Layout(width="170px"),
+            tooltip="Σ type: covariance type of the components (full, tied, diag, spherical)",
+        )
         self.cov_dropdown.add_class("gmmviz-covariance-type")
         # A choice of values, not a log slider: reg_covar = 0 is valid and must stay 0.
-        self.reg_slider = widgets.SelectionSlider(options=_reg_options(1e-6), value=1e-6,
-                                                  description="reg_covar", continuous_update=False,
-                                                  style=style,
-                                                  tooltip="reg_covar: added to every variance at "
-                                                          "each M-step (refits)")
+        self.reg_slider = widgets.SelectionSlider(
+            options=_reg_options(1e-6),
+            value=1e-6,
+            description="reg_covar",
+            continuous_update=False,
+            style=style,
+            tooltip="reg_covar: added to every variance at each M-step (refits)",
+        )
         self.reg_slider.add_class("gmmviz-reg-covar")
-        self.step_slider = widgets.IntSlider(value=0, min=0, max=0, description="half-step",
-                                             style=style, layout=widgets.Layout(width="420px"),
-                                             tooltip="half-step: which frame of the fit is shown "
-                                                     "(0 = start, then E and M of each iteration)")
+        self.step_slider = widgets.IntSlider(
+            value=0,
+            min=0,
+            max=0,
+            description="half-step",
+            style=style,
+            layout=widgets.Layout(width="420px"),
+            tooltip="half-step: which frame of the fit is shown (0 = start, then E and M of each iteration)",
+        )
         self.step_slider.add_class("gmmviz-step-slider")
-        self.play = widgets.Play(value=0, min=0, max=0, interval=int(interval), description="play",
-                                 tooltip="play: step through the half-steps automatically "
-                                         "(buttons: play, pause, stop, repeat)")
+        self.play = widgets.Play(
+            value=0,
+            min=0,
+            max=0,
+            interval=int(interval),
+            description="play",
+            tooltip="play: step through the half-steps automatically (buttons: play, pause, stop, repeat)",
+        )
         self.play.add_class("gmmviz-play")
         self._play_link = widgets.link((self.play, "value"), (self.step_slider, "value"))
         self.readout = widgets.HTML(value="")
@@ -551,11 +643,14 @@ class EMExplorer(_FigureBox):
             return
         self._setup_points()
         # Set the controls before observing them, so the constructor fits exactly once.
-        for widget, value, name in ((self.init_dropdown, init, "init"),
-                                    (self.cov_dropdown, covariance_type, "covariance_type")):
+        for widget, value, name in (
+            (self.init_dropdown, init, "init"),
+            (self.cov_dropdown, covariance_type, "covariance_type"),
+        ):
             if value not in widget.options:
-                self.show_message(f"Unknown {name} {value!r}: use one of "
-                                  f"{', '.join(map(repr, widget.options))}.")
+                self.show_message(
+                    f"Unknown {name} {value!r}: use one of {', '.join(map(repr, widget.options))}."
+                )
             else:
                 widget.value = value
         # Values are used as given; what cannot be used is said, never replaced silently.
@@ -564,8 +659,10 @@ class EMExplorer(_FigureBox):
             seed, drawn = _seed_from(random_state)
             self.seed_input.value = seed
             if drawn:
-                notes.append(f"random_state={random_state!r}: drew seed {seed} at random (it is "
-                             f"in the seed box; pass random_state={seed} to repeat this fit).")
+                notes.append(
+                    f"random_state={random_state!r}: drew seed {seed} at random (it is "
+                    f"in the seed box; pass random_state={seed} to repeat this fit)."
+                )
         except (TypeError, ValueError) as exc:
             problems.append(str(exc))
         try:
@@ -604,7 +701,6 @@ class EMExplorer(_FigureBox):
         if self.X is None:
             return None
         k = int(self.k_slider.value)
-        self._frames.busy()  # the render-ahead thread waits while the kernel fits
         self.status.value = f'<i style="color:{_TEXT};background:{_PAPER}">fitting K={k} …</i>'
         self.status.layout.visibility = "visible"  # seen only when the fit outlasts a blink
         try:
@@ -612,14 +708,22 @@ class EMExplorer(_FigureBox):
             # of sight in the widget and fatal under strict nbval: show them in the widget.
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                history = fit_em(self.X, k, init=self.init_dropdown.value,
-                                 covariance_type=self.cov_dropdown.value,
-                                 reg_covar=float(self.reg_slider.value),
-                                 random_state=int(self.seed_input.value),
-                                 max_iter=self.max_iter, tol=self.tol)
+                history = fit_em(
+                    self.X,
+                    k,
+                    init=self.init_dropdown.value,
+                    covariance_type=self.cov_dropdown.value,
+                    reg_covar=float(self.reg_slider.value),
+                    random_state=int(self.seed_input.value),
+                    max_iter=self.max_iter,
+                    tol=self.tol,
+                )
         except Exception as exc:  # show, don't raise: this runs from a slider callback
-            kept = "" if self.history is None else (
-                f" The picture still shows the previous fit (K={self.history.n_components}).")
+            kept = (
+                ""
+                if self.history is None
+                else (f" The picture still shows the previous fit (K={self.history.n_components}).")
+            )
             self.show_message(f"Could not fit K={k}. {_describe(exc)}{kept}")
             return None
         finally:
@@ -657,8 +761,10 @@ class EMExplorer(_FigureBox):
         # nbval compares this text: only stable, input-determined facts, no ids or floats.
         if self.X is None:
             return "EMExplorer(no data)"
-        return (f"EMExplorer(n_points={self.X.shape[0]}, K={self.k_slider.value}, "
-                f"covariance_type={self.cov_dropdown.value!r}, init={self.init_dropdown.value!r})")
+        return (
+            f"EMExplorer(n_points={self.X.shape[0]}, K={self.k_slider.value}, "
+            f"covariance_type={self.cov_dropdown.value!r}, init={self.init_dropdown.value!r})"
+        )
 
     # --- callbacks ----------------------------------------------------------------------------
     @_reports_errors
@@ -669,14 +775,31 @@ class EMExplorer(_FigureBox):
     def _on_step(self, change: dict) -> None:
         if self.history is not None:
             self._show_frame(int(change["new"]))
+            # ipywidgets holds a property lock while it applies a change sent by the page.
+            if self.step_slider._property_lock or self.play._property_lock:
+                self._render_ahead()
 
     # --- drawing ------------------------------------------------------------------------------
     def _disable(self, text: str) -> None:
-        for w in (self.k_slider, self.init_dropdown, self.seed_input, self.cov_dropdown,
-                  self.reg_slider, self.step_slider, self.play):
+        for w in (
+            self.k_slider,
+            self.init_dropdown,
+            self.seed_input,
+            self.cov_dropdown,
+            self.reg_slider,
+            self.step_slider,
+            self.play,
+        ):
             w.disabled = True
-        self.ax_points.text(0.5, 0.5, "no data to show", ha="center", va="center",
-                            transform=self.ax_points.transAxes, color="0.5")
+        self.ax_points.text(
+            0.5,
+            0.5,
+            "no data to show",
+            ha="center",
+            va="center",
+            transform=self.ax_points.transAxes,
+            color="0.5",
+        )
         self._blitter.draw_background()
         self._publish()
         self.show_message(text)
@@ -698,28 +821,37 @@ class EMExplorer(_FigureBox):
         """New fit: new ellipses if K changed, new ln p(X) curve, fresh background, frame 0."""
         k = history.n_components
         self.palette = component_colors(k)
-        old = [*self.ellipses,
-               *([self.means.markers, *self.means.numbers] if self.means is not None else []),
-               *([*self.shift.rings, self.shift.trails] if self.shift is not None else [])]
+        old = [
+            *self.ellipses,
+            *([self.means.markers, *self.means.numbers] if self.means is not None else []),
+            *([*self.shift.rings, self.shift.trails] if self.shift is not None else []),
+        ]
         for a in old:
             a.remove()
         p0 = history.params[0]
-        self.ellipses = gplot.plot_ellipses(self.ax_points, p0, dims=self.dims,
-                                            n_std=self.n_std, palette=self.palette)
+        self.ellipses = gplot.plot_ellipses(
+            self.ax_points, p0, dims=self.dims, n_std=self.n_std, palette=self.palette
+        )
         self.means = gplot.plot_means(self.ax_points, p0, dims=self.dims, palette=self.palette)
-        self.shift = gplot.plot_shift(self.ax_points, p0, dims=self.dims, n_std=self.n_std[:1],
-                                      palette=self.palette)
-        _Blitter.track(*self.ellipses, self.means.markers, *self.means.numbers, *self.shift.rings,
-                       self.shift.trails)
+        self.shift = gplot.plot_shift(
+            self.ax_points, p0, dims=self.dims, n_std=self.n_std[:1], palette=self.palette
+        )
+        _Blitter.track(
+            *self.ellipses, self.means.markers, *self.means.numbers, *self.shift.rings, self.shift.trails
+        )
         ll = history.log_likelihoods
         gplot.update_log_likelihood(self.ll_marker, ll, None, curve=self.ll_curve)
         self.ax_ll.relim()
         self.ax_ll.autoscale_view()
         if ll.size == 1:
             self.ax_ll.set_xlim(-0.5, 0.5)
-        self.ax_ll.set_title(f"K={k}, {history.n_iter} iterations"
-                             + (", converged" if history.converged else ""), fontsize="medium")
+        self.ax_ll.set_title(
+            f"K={k}, {history.n_iter} iterations" + (", converged" if history.converged else ""),
+            fontsize="medium",
+        )
         self.history = history
+        self._frame_png: dict[int, bytes] = {}  # PNG of each frame of this fit already drawn
+        self._ahead_pending = False
         self._blitter.draw_background()
         n = history.n_frames
         self.play.playing = False
@@ -730,18 +862,18 @@ class EMExplorer(_FigureBox):
         self.step_slider.max = n - 1
         self.play.max = n - 1
         self._show_frame(0)
-        self._frames.start(history)
 
-    def _show_frame(self, i: int) -> None:
-        self._frames.serve(self.history, i)  # if rendered ahead: no draw, that PNG
+    def _pose(self, i: int) -> tuple[Any, Any, str, str]:
+        """Move the artists to frame ``i`` (no drawing); returns what :meth:`_draw_posed` needs."""
         history = self.history
         frame = history.frame(i)
         gplot.update_points(self.points, frame.resp, palette=self.palette)
         gplot.update_ellipses(self.ellipses, frame.params, dims=self.dims, n_std=self.n_std)
         gplot.update_means(self.means, frame.params, dims=self.dims)
         # An M-frame also shows where its ellipses came from (the E-frame's parameters).
-        gplot.update_shift(self.shift, frame.previous_params, frame.params, dims=self.dims,
-                           n_std=self.n_std[:1])
+        gplot.update_shift(
+            self.shift, frame.previous_params, frame.params, dims=self.dims, n_std=self.n_std[:1]
+        )
         ll = history.log_likelihoods
         t = frame.params_index
         gplot.update_log_likelihood(self.ll_marker, ll, t)
@@ -753,19 +885,99 @@ class EMExplorer(_FigureBox):
         self.headline_label.get_bbox_patch().set_facecolor(_KIND_COLOR[frame.kind])
         self.headline.set_text(what)
         self.headline_when.set_text(when)
+        return frame, note, when, label
+
+    def _draw_posed(self, frame: Any, note: str, when: str) -> bytes:
+        """Draw the posed artists and encode the picture (PNG bytes)."""
         # E-frame t and M-frame t colour points by the same responsibilities: reuse that layer.
         layer = ("init",) if frame.resp is None else ("resp", frame.iteration)
         # Text is pasted from bitmaps drawn once per fit (Agg text is slow); it lies outside the
         # points' axes and under the ln p(X) curve, so the curve and the marker go on top.
-        self._blitter.draw(layer, [self.points],
-                           [*self.shift.rings, *self.ellipses, self.shift.trails,
-                            self.means.markers, *self.means.numbers,
-                            self.ll_done, self.ll_marker],
-                           stamps=[(("headline", frame.kind), [self.headline_label, self.headline]),
-                                   (("when", when), [self.headline_when]),
-                                   (("note", note), [self.ll_note])])
-        self._publish()
+        self._blitter.draw(
+            layer,
+            [self.points],
+            [
+                *self.shift.rings,
+                *self.ellipses,
+                self.shift.trails,
+                self.means.markers,
+                *self.means.numbers,
+                self.ll_done,
+                self.ll_marker,
+            ],
+            stamps=[
+                (("headline", frame.kind), [self.headline_label, self.headline]),
+                (("when", when), [self.headline_when]),
+                (("note", note), [self.ll_note]),
+            ],
+        )
+        return self._blitter.png()
+
+    def _static_source(self) -> bytes:
+        """The finished fit (the last half-step), whatever half-step the live widget shows.
+
+        The live explorer opens on the start, to be scrubbed forward; a reader without a kernel
+        (GitHub, nbviewer, the saved notebook) sees where EM ended.
+        """
+        if self.history is None:  # bad input: the message is the picture
+            return super()._static_source()
+        last = self.history.n_frames - 1
+        png = self._frame_png.get(last)
+        if png is None:
+            try:
+                frame, note, when, _ = self._pose(last)
+                png = self._frame_png[last] = self._draw_posed(frame, note, when)
+            finally:
+                self._pose(self.step)  # the artists describe the frame shown again
+        return png
+
+    def _show_frame(self, i: int) -> None:
+        frame, note, when, _ = self._pose(i)
         self.readout.value = self._readout_html(frame)
+        # A frame seen before is sent again as it was: the same artists in the same state give
+        # the same pixels, so scrubbing back and Play's later loops skip the draw and the encode.
+        # (The artists above are still moved: they always describe the frame shown.)
+        png = self._frame_png.get(i)
+        if png is None:
+            png = self._frame_png[i] = self._draw_posed(frame, note, when)
+        self.image.value = png
+
+    # --- frames rendered ahead, in the kernel's idle time ----------------------------------------
+    def _render_ahead(self) -> None:
+        """After a learner moved the half-step (or Play), draw the frames not yet seen, one per
+        turn of the kernel's event loop, so that later presses only resend cached pictures.
+
+        Only in a running kernel, and only for changes that came from the page: a notebook run
+        without a browser (nbval) never pays for it.
+        """
+        if self._ahead_pending or self.history is None:
+            return
+        loop = _kernel_loop()
+        if loop is None:
+            return
+        self._ahead_pending = True
+        loop.call_later(0.01, self._render_ahead_one, self.history)
+
+    def _render_ahead_one(self, history: EMHistory) -> None:
+        self._ahead_pending = False
+        if history is not self.history:
+            return  # refitted since: the new fit renders ahead on its own first press
+        n, current = history.n_frames, self.step
+        todo = next(
+            (j % n for j in range(current + 1, current + n + 1) if j % n not in self._frame_png), None
+        )
+        if todo is None:
+            return
+        try:
+            frame, note, when, _ = self._pose(todo)
+            self._frame_png[todo] = self._draw_posed(frame, note, when)
+        except Exception as exc:  # shown, never raised from the event loop
+            self.show_message(_describe(exc))
+            return
+        finally:
+            if self.history is history:
+                self._pose(self.step)  # the artists describe the frame shown again
+        self._render_ahead()
 
     def _readout_html(self, frame: Any) -> str:
         # The square carries the component's colour; the text stays dark (readable whatever
@@ -773,10 +985,13 @@ class EMExplorer(_FigureBox):
         pis = " ".join(
             f'<span style="white-space:nowrap"><span aria-hidden="true" class="gmmviz-swatch" '
             f'style="color:{_hex(c)}">■</span> π<sub>{j + 1}</sub> = {w:.3f}</span>'
-            for j, (w, c) in enumerate(zip(frame.params.weights, self.palette)))
+            for j, (w, c) in enumerate(zip(frame.params.weights, self.palette))
+        )
         history = self.history
-        badge = (f'<span style="background:{_KIND_COLOR[frame.kind]};color:#ffffff;font-weight:bold;'
-                 f'padding:0 6px;border-radius:3px">{_KIND_LABEL[frame.kind]}</span>')
+        badge = (
+            f'<span style="background:{_KIND_COLOR[frame.kind]};color:#ffffff;font-weight:bold;'
+            f'padding:0 6px;border-radius:3px">{_KIND_LABEL[frame.kind]}</span>'
+        )
         return (
             f'<div style="{_READOUT_STYLE}">{badge} <b>iteration {frame.iteration}</b> of '
             f"{history.n_iter} · half-step {frame.index} of {history.n_frames - 1} · "
@@ -801,16 +1016,31 @@ def _seed_from(random_state: Any) -> tuple[int, bool]:
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (SEED_MAX + 1))
     if seed > SEED_MAX:
-        raise ValueError(f"random_state must be a whole number from 0 to {SEED_MAX} here (the "
-                         f"k-means start passes it to scikit-learn), got {random_state!r}.")
+        raise ValueError(
+            f"random_state must be a whole number from 0 to {SEED_MAX} here (the "
+            f"k-means start passes it to scikit-learn), got {random_state!r}."
+        )
     return seed, drawn
 
 
 def _reg_options(reg_covar: float) -> list[tuple[str, float]]:
     """The reg_covar choices: 0, the powers of ten 1e-9 .. 1, and ``reg_covar`` itself."""
     values = sorted({*_REG_STEPS, float(reg_covar)})
-    return [("0" if v == 0 else f"{v:.0e}" if float(f"{v:.0e}") == v else f"{v:.4e}", v)
-            for v in values]
+    return [("0" if v == 0 else f"{v:.0e}" if float(f"{v:.0e}") == v else f"{v:.4e}", v) for v in values]
+
+
+def _kernel_loop() -> Any:
+    """The event loop of the IPython kernel this runs in, or None (plain Python, tests)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    from tornado.ioloop import IOLoop
+
+    return IOLoop.current()
 
 
 class _Unobserved:
@@ -879,10 +1109,19 @@ class GaussianExplorer(_FigureBox):
 
     LIMIT = 6.0
 
-    def __init__(self, mean: Sequence[float] = (0.0, 0.0), sigma_x: float = 1.0,
-                 sigma_y: float = 1.0, rho: float = 0.0, *, n_samples: int = 500,
-                 n_std: Sequence[float] = (1, 2, 3), random_state: int = 0,
-                 figsize: tuple[float, float] = (4.2, 4.2), dpi: float = 90) -> None:
+    def __init__(
+        self,
+        mean: Sequence[float] = (0.0, 0.0),
+        sigma_x: float = 1.0,
+        sigma_y: float = 1.0,
+        rho: float = 0.0,
+        *,
+        n_samples: int = 500,
+        n_std: Sequence[float] = (1, 2, 3),
+        random_state: int = 0,
+        figsize: tuple[float, float] = (4.2, 4.2),
+        dpi: float = 90,
+    ) -> None:
         super().__init__()
         mean = np.asarray(mean, dtype=float).ravel()
         self._check(mean, sigma_x, sigma_y, rho)
@@ -903,43 +1142,68 @@ class GaussianExplorer(_FigureBox):
         ax.grid(True, color="0.92")
         params = self.params_for(mean, sigma_x, sigma_y, rho)
         # One component owning every point: the soft colour is simply its colour.
-        self.points = gplot.plot_points(ax, self._samples(params), np.ones((n_samples, 1)),
-                                        size=8, alpha=0.6)
+        self.points = gplot.plot_points(ax, self._samples(params), np.ones((n_samples, 1)), size=8, alpha=0.6)
         self.ellipses = gplot.plot_ellipses(ax, params, n_std=self.n_std)
         (self.center,) = ax.plot([mean[0]], [mean[1]], "+", color="k", markersize=10)
         # "1σ", "2σ", ... where each ring crosses its major axis: the rings are Mahalanobis
         # distances, which the notebook's text talks about.
         ring_color = self.ellipses[0].get_edgecolor()
-        self.ring_labels = [ax.text(0, 0, f"{s:g}σ", fontsize=9, color=ring_color[:3], ha="center",
-                                    va="center", zorder=6,
-                                    bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5})
-                            for s in self.n_std]
+        self.ring_labels = [
+            ax.text(
+                0,
+                0,
+                f"{s:g}σ",
+                fontsize=9,
+                color=ring_color[:3],
+                ha="center",
+                va="center",
+                zorder=6,
+                bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5},
+            )
+            for s in self.n_std
+        ]
         _Blitter.track(self.points, *self.ellipses, self.center, *self.ring_labels)
 
-        def slider(value: float, lo: float, hi: float, label: str, css: str,
-                   what: str) -> widgets.FloatSlider:
-            s = widgets.FloatSlider(value=value, min=lo, max=hi, step=0.05, description=label,
-                                    readout_format=".2f", style={"description_width": "initial"},
-                                    tooltip=f"{label}: {what}")
+        def slider(
+            value: float, lo: float, hi: float, label: str, css: str, what: str
+        ) -> widgets.FloatSlider:
+            s = widgets.FloatSlider(
+                value=value,
+                min=lo,
+                max=hi,
+                step=0.05,
+                description=label,
+                readout_format=".2f",
+                style={"description_width": "initial"},
+                tooltip=f"{label}: {what}",
+            )
             s.add_class(css)
             s.observe(self._on_change, names="value")
             return s
 
         self.mu_x_slider = slider(mean[0], -3, 3, "μ_x", "gmmviz-mu-x", "x of the mean μ")
         self.mu_y_slider = slider(mean[1], -3, 3, "μ_y", "gmmviz-mu-y", "y of the mean μ")
-        self.sigma_x_slider = slider(sigma_x, 0.1, 3, "σ_x", "gmmviz-sigma-x",
-                                     "standard deviation along x")
-        self.sigma_y_slider = slider(sigma_y, 0.1, 3, "σ_y", "gmmviz-sigma-y",
-                                     "standard deviation along y")
+        self.sigma_x_slider = slider(sigma_x, 0.1, 3, "σ_x", "gmmviz-sigma-x", "standard deviation along x")
+        self.sigma_y_slider = slider(sigma_y, 0.1, 3, "σ_y", "gmmviz-sigma-y", "standard deviation along y")
         self.rho_slider = slider(rho, -0.95, 0.95, "ρ", "gmmviz-rho", "correlation of x and y")
         self.matrix = widgets.HTML()
         self.matrix.add_class("gmmviz-covariance-matrix")
         self.children = [
-            widgets.HBox([
-                widgets.VBox([self.mu_x_slider, self.mu_y_slider, self.sigma_x_slider,
-                              self.sigma_y_slider, self.rho_slider, self.matrix]),
-                self.image,
-            ]),
+            widgets.HBox(
+                [
+                    widgets.VBox(
+                        [
+                            self.mu_x_slider,
+                            self.mu_y_slider,
+                            self.sigma_x_slider,
+                            self.sigma_y_slider,
+                            self.rho_slider,
+                            self.matrix,
+                        ]
+                    ),
+                    self.image,
+                ]
+            ),
             self.message,
             self.keyboard_scope,
         ]
@@ -958,8 +1222,14 @@ class GaussianExplorer(_FigureBox):
         """Σ currently shown, shape (2, 2)."""
         return self._params().covariances[0]
 
-    def set_params(self, *, mean: Sequence[float] | None = None, sigma_x: float | None = None,
-                   sigma_y: float | None = None, rho: float | None = None) -> None:
+    def set_params(
+        self,
+        *,
+        mean: Sequence[float] | None = None,
+        sigma_x: float | None = None,
+        sigma_y: float | None = None,
+        rho: float | None = None,
+    ) -> None:
         """Move the sliders (and so the picture) to these values; omitted ones stay.
 
         Raises
@@ -970,17 +1240,26 @@ class GaussianExplorer(_FigureBox):
         new = {
             self.mu_x_slider: None if mean is None else float(np.ravel(mean)[0]),
             self.mu_y_slider: None if mean is None else float(np.ravel(mean)[1]),
-            self.sigma_x_slider: sigma_x, self.sigma_y_slider: sigma_y, self.rho_slider: rho,
+            self.sigma_x_slider: sigma_x,
+            self.sigma_y_slider: sigma_y,
+            self.rho_slider: rho,
         }
         try:
-            self._check(np.array([s.value if new[s] is None else new[s]
-                                  for s in (self.mu_x_slider, self.mu_y_slider)]),
-                        *(s.value if new[s] is None else new[s]
-                          for s in (self.sigma_x_slider, self.sigma_y_slider, self.rho_slider)))
+            self._check(
+                np.array(
+                    [s.value if new[s] is None else new[s] for s in (self.mu_x_slider, self.mu_y_slider)]
+                ),
+                *(
+                    s.value if new[s] is None else new[s]
+                    for s in (self.sigma_x_slider, self.sigma_y_slider, self.rho_slider)
+                ),
+            )
             for s, v in new.items():
                 if v is not None and not s.min <= v <= s.max:
-                    raise ValueError(f"{s.description}={v} is outside the slider's range "
-                                     f"[{s.min}, {s.max}]; choose a value inside it.")
+                    raise ValueError(
+                        f"{s.description}={v} is outside the slider's range "
+                        f"[{s.min}, {s.max}]; choose a value inside it."
+                    )
         except ValueError as exc:
             self.show_message(str(exc))
             raise
@@ -1004,13 +1283,17 @@ class GaussianExplorer(_FigureBox):
         if not (sigma_x > 0 and sigma_y > 0):
             raise ValueError(f"σ_x and σ_y must be positive, got {sigma_x} and {sigma_y}.")
         if not -1 < rho < 1:
-            raise ValueError(f"ρ must be strictly between -1 and 1 (|ρ| = 1 is a degenerate, flat "
-                             f"Gaussian), got {rho}.")
+            raise ValueError(
+                f"ρ must be strictly between -1 and 1 (|ρ| = 1 is a degenerate, flat Gaussian), got {rho}."
+            )
 
     def _params(self) -> GMMParams:
-        return self.params_for((self.mu_x_slider.value, self.mu_y_slider.value),
-                               self.sigma_x_slider.value, self.sigma_y_slider.value,
-                               self.rho_slider.value)
+        return self.params_for(
+            (self.mu_x_slider.value, self.mu_y_slider.value),
+            self.sigma_x_slider.value,
+            self.sigma_y_slider.value,
+            self.rho_slider.value,
+        )
 
     def _samples(self, params: GMMParams) -> np.ndarray:
         return params.means[0] + self._z @ np.linalg.cholesky(params.covariances[0]).T
@@ -1053,8 +1336,11 @@ class GaussianExplorer(_FigureBox):
     @staticmethod
     def _matrix_html(cov: np.ndarray) -> str:
         cells = "".join(
-            "<tr>" + "".join(f'<td style="padding:2px 8px;text-align:right">{v:.2f}</td>' for v in row)
-            + "</tr>" for row in cov)
+            "<tr>"
+            + "".join(f'<td style="padding:2px 8px;text-align:right">{v:.2f}</td>' for v in row)
+            + "</tr>"
+            for row in cov
+        )
         return (
             '<div style="display:flex;align-items:center;gap:6px;font-family:monospace;'
             f'color:{_TEXT};background:{_PAPER}">'
@@ -1138,11 +1424,21 @@ class SingularityExplorer(_FigureBox):
     LOG10_SIGMA_MAX = 0.5
     REG_MIN, REG_MAX = 1e-9, 1.0
 
-    def __init__(self, X: Any, params: GMMParams, point_index: int = 0, weight: float = 0.05, *,
-                 log10_sigma: float = -1.0, reg_covar: float | None = None,
-                 dims: Sequence[int] = (0, 1), n_std: Sequence[float] = (1, 2, 3),
-                 n_curve: int = 101, figsize: tuple[float, float] = (8.6, 3.7),
-                 dpi: float = 90) -> None:
+    def __init__(
+        self,
+        X: Any,
+        params: GMMParams,
+        point_index: int = 0,
+        weight: float = 0.05,
+        *,
+        log10_sigma: float = -1.0,
+        reg_covar: float | None = None,
+        dims: Sequence[int] = (0, 1),
+        n_std: Sequence[float] = (1, 2, 3),
+        n_curve: int = 101,
+        figsize: tuple[float, float] = (8.6, 3.7),
+        dpi: float = 90,
+    ) -> None:
         super().__init__()
         self.add_class("gmmviz-singularity-explorer")
         self.X = None
@@ -1151,26 +1447,42 @@ class SingularityExplorer(_FigureBox):
         self._init_figure(figsize, dpi, "gmmviz-singularity-explorer")
         self.ax_points = self.figure.add_axes((0.07, 0.13, 0.40, 0.72))
         self.ax_ll = self.figure.add_axes((0.58, 0.13, 0.40, 0.70))
-        self.headline = self.figure.text(0.012, 0.945, "", ha="left", va="center", fontsize=10,
-                                         color="0.1")
+        self.headline = self.figure.text(0.012, 0.945, "", ha="left", va="center", fontsize=10, color="0.1")
 
         style = {"description_width": "initial"}
         self.sigma_slider = widgets.FloatSlider(
-            value=-1.0, min=self.LOG10_SIGMA_MIN, max=self.LOG10_SIGMA_MAX, step=0.25,
-            description="log10 σ", readout_format=".2f", style=style,
+            value=-1.0,
+            min=self.LOG10_SIGMA_MIN,
+            max=self.LOG10_SIGMA_MAX,
+            step=0.25,
+            description="log10 σ",
+            readout_format=".2f",
+            style=style,
             tooltip="log10 σ: width of the needle component (σ² I) on the circled point",
-            layout=widgets.Layout(width="360px"))
+            layout=widgets.Layout(width="360px"),
+        )
         self.sigma_slider.add_class("gmmviz-sigma-slider")
-        self.reg_toggle = widgets.Checkbox(value=False, description="reg_covar", indent=False,
-                                           tooltip="reg_covar on/off: add it to every variance, "
-                                                   "as EM's M-step does",
-                                           layout=widgets.Layout(width="100px"))
+        self.reg_toggle = widgets.Checkbox(
+            value=False,
+            description="reg_covar",
+            indent=False,
+            tooltip="reg_covar on/off: add it to every variance, as EM's M-step does",
+            layout=widgets.Layout(width="100px"),
+        )
         self.reg_toggle.add_class("gmmviz-reg-toggle")
         self.reg_slider = widgets.FloatLogSlider(
-            value=1e-6, base=10, min=np.log10(self.REG_MIN), max=np.log10(self.REG_MAX), step=0.5,
-            description="value", readout_format=".0e", disabled=True, style=style,
+            value=1e-6,
+            base=10,
+            min=np.log10(self.REG_MIN),
+            max=np.log10(self.REG_MAX),
+            step=0.5,
+            description="value",
+            readout_format=".0e",
+            disabled=True,
+            style=style,
             tooltip="reg_covar value: the amount added to every variance",
-            layout=widgets.Layout(width="260px"))
+            layout=widgets.Layout(width="260px"),
+        )
         self.reg_slider.add_class("gmmviz-reg-covar")
         self.readout = widgets.HTML(value="")
         self.readout.add_class("gmmviz-readout")
@@ -1202,7 +1514,7 @@ class SingularityExplorer(_FigureBox):
     @property
     def sigma(self) -> float:
         """The needle's σ: its covariance is σ² I (plus reg_covar · I when that is on)."""
-        return 10.0 ** self.log10_sigma
+        return 10.0**self.log10_sigma
 
     @property
     def reg_covar(self) -> float:
@@ -1236,10 +1548,11 @@ class SingularityExplorer(_FigureBox):
             Outside the slider's range (also shown in the widget).
         """
         lo, hi = self.sigma_slider.min, self.sigma_slider.max
-        if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-                or not lo <= value <= hi):
-            text = (f"log10 σ must be a number from {lo:g} to {hi:g} (σ from {10.0 ** lo:.0e} "
-                    f"to {10.0 ** hi:.1f}), got {value!r}.")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lo <= value <= hi:
+            text = (
+                f"log10 σ must be a number from {lo:g} to {hi:g} (σ from {10.0**lo:.0e} "
+                f"to {10.0**hi:.1f}), got {value!r}."
+            )
             self.show_message(text)
             raise ValueError(text)
         if self.sigma_slider.value != value:
@@ -1249,8 +1562,12 @@ class SingularityExplorer(_FigureBox):
 
     def set_sigma(self, sigma: float) -> None:
         """Show the needle with width ``sigma`` > 0 (moves the log10 σ slider)."""
-        if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real) or not sigma > 0 \
-                or not np.isfinite(sigma):
+        if (
+            isinstance(sigma, bool)
+            or not isinstance(sigma, numbers.Real)
+            or not sigma > 0
+            or not np.isfinite(sigma)
+        ):
             text = f"σ must be a positive number, got {sigma!r}."
             self.show_message(text)
             raise ValueError(text)
@@ -1283,28 +1600,47 @@ class SingularityExplorer(_FigureBox):
         # nbval compares this text: only stable, input-determined facts, no floats.
         if self.X is None:
             return "SingularityExplorer(invalid input)"
-        return (f"SingularityExplorer(n_points={self.X.shape[0]}, K={self.base.n_components + 1}, "
-                f"point_index={self.point_index})")
+        return (
+            f"SingularityExplorer(n_points={self.X.shape[0]}, K={self.base.n_components + 1}, "
+            f"point_index={self.point_index})"
+        )
 
     # --- set-up -------------------------------------------------------------------------------
     def _check_reg(self, value: Any) -> tuple[bool, float]:
-        if value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool)
-                             and value == 0):
+        if value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool) and value == 0):
             return False, 0.0
-        if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-                or not self.REG_MIN <= value <= self.REG_MAX):
-            raise ValueError(f"reg_covar must be None or 0 (off), or a number from {self.REG_MIN:g} "
-                             f"to {self.REG_MAX:g}, got {value!r}.")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, numbers.Real)
+            or not self.REG_MIN <= value <= self.REG_MAX
+        ):
+            raise ValueError(
+                f"reg_covar must be None or 0 (off), or a number from {self.REG_MIN:g} "
+                f"to {self.REG_MAX:g}, got {value!r}."
+            )
         return True, float(value)
 
-    def _setup(self, x: np.ndarray, params: Any, point_index: Any, weight: Any,
-               log10_sigma: Any, reg_covar: Any, n_curve: int) -> None:
+    def _setup(
+        self,
+        x: np.ndarray,
+        params: Any,
+        point_index: Any,
+        weight: Any,
+        log10_sigma: Any,
+        reg_covar: Any,
+        n_curve: int,
+    ) -> None:
         n, d = x.shape
         check_params(params, d)
-        if isinstance(point_index, bool) or not isinstance(point_index, numbers.Integral) \
-                or not 0 <= point_index < n:
-            raise ValueError(f"point_index must be a whole number from 0 to {n - 1} (X has {n} "
-                             f"points), got {point_index!r}.")
+        if (
+            isinstance(point_index, bool)
+            or not isinstance(point_index, numbers.Integral)
+            or not 0 <= point_index < n
+        ):
+            raise ValueError(
+                f"point_index must be a whole number from 0 to {n - 1} (X has {n} "
+                f"points), got {point_index!r}."
+            )
         # The needle's own checks (weight in (0, 1), no 'tied' mixture) are add_component's:
         # calling it once here reports them before anything is drawn.
         add_component(params, x[int(point_index)], 1.0, weight)
@@ -1312,8 +1648,11 @@ class SingularityExplorer(_FigureBox):
         self.X, self.base, self.point_index, self.weight = x, params, int(point_index), float(weight)
         self.point = x[self.point_index]
         lo, hi = self.LOG10_SIGMA_MIN, self.LOG10_SIGMA_MAX
-        if isinstance(log10_sigma, bool) or not isinstance(log10_sigma, numbers.Real) \
-                or not lo <= log10_sigma <= hi:
+        if (
+            isinstance(log10_sigma, bool)
+            or not isinstance(log10_sigma, numbers.Real)
+            or not lo <= log10_sigma <= hi
+        ):
             raise ValueError(f"log10_sigma must be a number from {lo:g} to {hi:g}, got {log10_sigma!r}.")
         self.sigma_slider.value = float(log10_sigma)  # no observer yet: nothing is drawn
         if on:
@@ -1329,18 +1668,33 @@ class SingularityExplorer(_FigureBox):
         needle = _hex(self.palette[-1])  # the needle's colour, also for its σ on the right
         ax = self.ax_points
         first = self.params_at(self.sigma)
-        self.points = gplot.plot_points(ax, x, e_step(x, first)[0], dims=self.dims,
-                                        palette=self.palette, size=9, marker=_DOT)
-        self.ellipses = gplot.plot_ellipses(ax, first, dims=self.dims, n_std=self.n_std,
-                                            palette=self.palette)
-        self.needle_ellipses = self.ellipses[-len(self.n_std):]
+        self.points = gplot.plot_points(
+            ax, x, e_step(x, first)[0], dims=self.dims, palette=self.palette, size=9, marker=_DOT
+        )
+        self.ellipses = gplot.plot_ellipses(ax, first, dims=self.dims, n_std=self.n_std, palette=self.palette)
+        self.needle_ellipses = self.ellipses[-len(self.n_std) :]
         self.means = gplot.plot_means(ax, first, dims=self.dims, palette=self.palette)
         px, py = self.point[self.dims[0]], self.point[self.dims[1]]
-        (self.point_ring,) = ax.plot([px], [py], "o", markersize=13, markerfacecolor="none",
-                                     markeredgecolor="k", markeredgewidth=1.4, zorder=6)
+        (self.point_ring,) = ax.plot(
+            [px],
+            [py],
+            "o",
+            markersize=13,
+            markerfacecolor="none",
+            markeredgecolor="k",
+            markeredgewidth=1.4,
+            zorder=6,
+        )
         label = f"x{str(self.point_index).translate(_SUBSCRIPTS)}"
-        self.point_label = ax.annotate(label, (px, py), xytext=(9, 7), textcoords="offset points",
-                                       fontsize=11, fontweight="bold", zorder=6)
+        self.point_label = ax.annotate(
+            label,
+            (px, py),
+            xytext=(9, 7),
+            textcoords="offset points",
+            fontsize=11,
+            fontweight="bold",
+            zorder=6,
+        )
         xlim, ylim = _data_limits(x[:, self.dims])
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
@@ -1351,37 +1705,56 @@ class SingularityExplorer(_FigureBox):
 
         # Right: ln p(X) against σ.
         ax = self.ax_ll
-        sig = 10.0 ** self._log10_grid
-        (self.ll_curve_free,) = ax.plot(sig, self._ll_free, "-", color="0.72", linewidth=1.3,
-                                        label="reg_covar = 0")
-        (self.ll_curve,) = ax.plot(sig, self._ll_free, "-", color="0.15", linewidth=1.8,
-                                   label="ln p(X)")
-        self.reference_line = ax.axhline(0.0, color="0.45", linestyle="--", linewidth=1,
-                                         label=f"without the needle (K={k - 1})")
-        self.limit_line = ax.axhline(0.0, color=needle, linestyle=":", linewidth=1.3,
-                                       label="its limit as σ → 0")
+        sig = 10.0**self._log10_grid
+        (self.ll_curve_free,) = ax.plot(
+            sig, self._ll_free, "-", color="0.72", linewidth=1.3, label="reg_covar = 0"
+        )
+        (self.ll_curve,) = ax.plot(sig, self._ll_free, "-", color="0.15", linewidth=1.8, label="ln p(X)")
+        self.reference_line = ax.axhline(
+            0.0, color="0.45", linestyle="--", linewidth=1, label=f"without the needle (K={k - 1})"
+        )
+        self.limit_line = ax.axhline(
+            0.0, color=needle, linestyle=":", linewidth=1.3, label="its limit as σ → 0"
+        )
         self.sigma_line = ax.axvline(self.sigma, color=needle, linewidth=0.9, alpha=0.6)
-        (self.ll_marker,) = ax.plot([], [], "o", color=needle, markersize=8,
-                                    markerfacecolor="none", markeredgewidth=2, zorder=5)
+        (self.ll_marker,) = ax.plot(
+            [], [], "o", color=needle, markersize=8, markerfacecolor="none", markeredgewidth=2, zorder=5
+        )
         # What reg_covar does to the curve, as the panel's title (static: changes with reg_covar).
         self.ll_note = ax.set_title("", fontsize=8.5)
         ax.set_xscale("log")
         ax.set_xlim(sig[0], sig[-1])
         ax.set_xlabel("σ of the needle (log scale)")
         ax.set_ylabel("ln p(X)")
-        _Blitter.track(self.points, *self.ellipses, self.means.markers, *self.means.numbers,
-                       self.point_ring, self.point_label,
-                       self.headline, self.ll_marker, self.sigma_line)
+        _Blitter.track(
+            self.points,
+            *self.ellipses,
+            self.means.markers,
+            *self.means.numbers,
+            self.point_ring,
+            self.point_label,
+            self.headline,
+            self.ll_marker,
+            self.sigma_line,
+        )
 
     def _curve(self, reg_covar: float) -> np.ndarray:
-        return np.array([log_likelihood(self.X, self.params_at(10.0 ** v, reg_covar))
-                         for v in self._log10_grid])
+        return np.array(
+            [log_likelihood(self.X, self.params_at(10.0**v, reg_covar)) for v in self._log10_grid]
+        )
 
     def _disable(self, text: str) -> None:
         for w in (self.sigma_slider, self.reg_toggle, self.reg_slider):
             w.disabled = True
-        self.ax_points.text(0.5, 0.5, "nothing to show", ha="center", va="center",
-                            transform=self.ax_points.transAxes, color="0.5")
+        self.ax_points.text(
+            0.5,
+            0.5,
+            "nothing to show",
+            ha="center",
+            va="center",
+            transform=self.ax_points.transAxes,
+            color="0.5",
+        )
         self.ax_ll.set_axis_off()
         self._blitter.draw_background()
         self._publish()
@@ -1408,11 +1781,14 @@ class SingularityExplorer(_FigureBox):
         self.reference_line.set_ydata([self._reference] * 2)
         if r > 0:
             # σ = 0: the needle's variance is reg_covar alone; the curve levels off there.
-            ceiling = log_likelihood(self.X, add_component(_plus_reg_covar(self.base, r),
-                                                          self.point, r, self.weight))
+            ceiling = log_likelihood(
+                self.X, add_component(_plus_reg_covar(self.base, r), self.point, r, self.weight)
+            )
             self.limit_line.set_ydata([ceiling] * 2)
-            self.ll_note.set_text(f"reg_covar = {r:.0e}: the needle's variance ≥ {r:.0e},\n"
-                                  f"so ln p(X) levels off at {ceiling:.1f}")
+            self.ll_note.set_text(
+                f"reg_covar = {r:.0e}: the needle's variance ≥ {r:.0e},\n"
+                f"so ln p(X) levels off at {ceiling:.1f}"
+            )
         else:
             ceiling = None
             self.ll_note.set_text("reg_covar off: no ceiling,\nln p(X) → ∞ as σ → 0")
@@ -1422,8 +1798,11 @@ class SingularityExplorer(_FigureBox):
         lo, hi = float(values.min()), float(values.max())
         pad = 0.06 * max(hi - lo, 1.0)
         self.ax_ll.set_ylim(lo - pad, hi + pad)
-        handles = [self.ll_curve, *([self.ll_curve_free, self.limit_line] if r > 0 else []),
-                   self.reference_line]
+        handles = [
+            self.ll_curve,
+            *([self.ll_curve_free, self.limit_line] if r > 0 else []),
+            self.reference_line,
+        ]
         self.ax_ll.legend(handles=handles, loc="upper right", fontsize=7.5, framealpha=0.9)
         self._blitter.draw_background()
         self._redraw()
@@ -1437,23 +1816,36 @@ class SingularityExplorer(_FigureBox):
         gplot.update_ellipses(self.ellipses, params, dims=self.dims, n_std=self.n_std)
         self.ll_marker.set_data([sigma], [ll])
         self.sigma_line.set_xdata([sigma, sigma])
-        self.headline.set_text(f"needle on point {self.point_index}, σ = {sigma:.1e}"
-                               + (f", reg_covar = {r:.0e}" if r > 0 else "")
-                               + f":  ln p(X) = {ll:.2f}")
-        self._blitter.draw(None, [], [self.points, *self.ellipses, self.means.markers,
-                                      *self.means.numbers, self.point_ring,
-                                      self.point_label, self.headline, self.sigma_line,
-                                      self.ll_marker])
+        self.headline.set_text(
+            f"needle on point {self.point_index}, σ = {sigma:.1e}"
+            + (f", reg_covar = {r:.0e}" if r > 0 else "")
+            + f":  ln p(X) = {ll:.2f}"
+        )
+        self._blitter.draw(
+            None,
+            [],
+            [
+                self.points,
+                *self.ellipses,
+                self.means.markers,
+                *self.means.numbers,
+                self.point_ring,
+                self.point_label,
+                self.headline,
+                self.sigma_line,
+                self.ll_marker,
+            ],
+        )
         self._publish()
         self.readout.value = self._readout_html(sigma, r, ll, float(resp[self.point_index, -1]))
         self.show_message("")
 
     def _readout_html(self, sigma: float, r: float, ll: float, gamma: float) -> str:
         ref = self._reference
-        verdict = ("<b>higher</b> than" if ll > ref else "lower than")
+        verdict = "<b>higher</b> than" if ll > ref else "lower than"
         return (
             f'<div style="{_READOUT_STYLE}">σ = {sigma:.2e} · variance of the needle σ² + reg_covar = '
-            f"{sigma ** 2 + r:.2e} · <b>ln p(X) = {ll:.2f}</b>, {verdict} without the needle "
+            f"{sigma**2 + r:.2e} · <b>ln p(X) = {ll:.2f}</b>, {verdict} without the needle "
             f"({ref:.2f}) · the needle's responsibility for point {self.point_index}: "
             f"γ = {gamma:.3f}</div>"
         )

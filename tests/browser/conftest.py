@@ -4,13 +4,15 @@
   Missing browser or Playwright: the test is skipped, or fails when the environment says CI=true.
 - `lab_server`: one `jupyter lab` per session, on 127.0.0.1 with a free port and a random token, serving a
   temporary copy of notebooks/ and contents/ (running cells in the browser never touches the checkout),
-  with temporary settings (no virtual scrolling of cells, no autosave, no news pop-up) and workspaces.
+  with the course's JupyterLab settings (jupyter/lab/settings, as `make lab`: no news pop-up) and temporary
+  user settings (no virtual scrolling of cells, no autosave) and workspaces.
 - `lab`: a fresh browser context and page per test, wrapped in `LabPage`; the kernels it started are shut
   down after the test. `lab_page_for(server)` makes one for another server.
 
 On failure a screenshot, the browser console, the kernel's error and stderr messages, the notebook's
 outputs and the server log are kept in test-artifacts/ (see `pytest_runtest_makereport`).
 """
+
 from __future__ import annotations
 
 import os
@@ -21,12 +23,26 @@ import subprocess
 
 import pytest
 
-from lab_driver import (CHROMIUM_ARGS, COURSE, COURSE_DIRS, JUPYTER, VIEWPORT, LabPage, LabServer,
-                        chromium_executable, free_port, isolated_jupyter_env, missing, stop_server,
-                        wait_for_server)
+from lab_driver import (
+    CHROMIUM_ARGS,
+    COURSE,
+    COURSE_DIRS,
+    JUPYTER,
+    LAB_APP_SETTINGS,
+    VIEWPORT,
+    LabPage,
+    LabServer,
+    chromium_executable,
+    free_port,
+    isolated_jupyter_env,
+    missing,
+    stop_server,
+    wait_for_server,
+)
 
 # --------------------------------------------------------------------------------------------------
 # Fixtures
+
 
 @pytest.fixture(scope="module")
 def chromium():
@@ -58,20 +74,38 @@ def lab_server(tmp_path_factory):
     root.mkdir()
     for name in COURSE_DIRS:
         if (COURSE / name).is_dir():
-            shutil.copytree(COURSE / name, root / name,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+            shutil.copytree(
+                COURSE / name, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+            )
     env = isolated_jupyter_env(tmp)
     port, token = free_port(), secrets.token_hex(16)
-    cmd = [str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           "--ServerApp.port_retries=0", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
-           "--expose-app-in-browser", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-           "jupyterlab.NeverCheckForUpdate"]
+    cmd = [
+        str(JUPYTER),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--expose-app-in-browser",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--LabApp.app_settings_dir={LAB_APP_SETTINGS}",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = tmp / "server.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     base_url = f"http://127.0.0.1:{port}"
     server = LabServer(base_url, token, root, log, proc)
     try:
@@ -106,6 +140,7 @@ def lab_page_for(new_page, request):
         request.node._gmm_artifacts = lp.save_artifacts
         made.append(lp)
         return lp
+
     yield make
     if made:
         keep_final_state(made[-1], request.node)
@@ -140,4 +175,3 @@ def pytest_runtest_makereport(item, call):
                 report.sections.append(("browser artifacts", "\n".join(str(p) for p in paths)))
             except Exception as e:  # never hide the test's own failure
                 report.sections.append(("browser artifacts", f"could not save: {e}"))
-

@@ -6,13 +6,15 @@
   the learner sees: errors (in cells, from widget callbacks, in Output widgets, in the server log) and
   widget views that did not render. `save_artifacts` keeps a screenshot and a log of all that.
 - `isolated_jupyter_env`: temporary Jupyter config, runtime, settings and workspaces, with the settings
-  the tests need (every cell in the DOM, no autosave, no news pop-up).
+  the tests need (every cell in the DOM, no autosave); the course's own settings (no news pop-up) come from
+  jupyter/lab/settings, as for `make lab`.
 
 Checked with JupyterLab 4.6, ipywidgets 8.1, ipympl 0.10, anywidget 0.9, Chromium 150, Playwright 1.65.
 Environment: CI=true turns a missing browser into a failure; GMM_CHROMIUM names another browser binary;
 GMM_BROWSER_TIMEOUT (seconds, default 300) bounds running one notebook; GMM_BROWSER_COURSE runs the
 tests on another folder with the same layout (notebooks/, contents/).
 """
+
 from __future__ import annotations
 
 import json
@@ -46,18 +48,25 @@ COURSE_DIRS = ("notebooks", "contents")
 RUN_TIMEOUT = float(os.environ.get("GMM_BROWSER_TIMEOUT", "300"))
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 
-# User settings for the test server (JUPYTERLAB_SETTINGS_DIR): every cell stays in the DOM, nothing is
-# saved behind the test's back, and no pop-up asks about news.
+# The course's own JupyterLab settings (no news pop-up, no update check), used by `make lab` too
+# (scripts/lab.sh): every test server is started with --LabApp.app_settings_dir=LAB_APP_SETTINGS.
+LAB_APP_SETTINGS = ROOT / "jupyter" / "lab" / "settings"
+# Test-only user settings on top (JUPYTERLAB_SETTINGS_DIR): every cell stays in the DOM and nothing is
+# saved behind the test's back. (Not the news setting: that must come from the course's settings.)
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false", "checkForUpdates": False},
 }
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -65,14 +74,20 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 def missing(reason: str):
     """Skip, or fail under CI: there the browser tests must run."""
     if IN_CI:
-        pytest.fail(f"{reason} (CI=true: the browser tests must run, so this fails instead of skipping)",
-                    pytrace=False)
+        pytest.fail(
+            f"{reason} (CI=true: the browser tests must run, so this fails instead of skipping)",
+            pytrace=False,
+        )
     pytest.skip(reason)
 
 
 def chromium_executable() -> str | None:
-    for candidate in (os.environ.get("GMM_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("GMM_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and os.path.exists(candidate):
             return candidate
     return None
@@ -100,8 +115,12 @@ def isolated_jupyter_env(tmp: Path) -> dict[str, str]:
     env.pop("MPLBACKEND", None)
     env.pop("JUPYTER_TOKEN", None)
     env.pop("JUPYTER_PORT", None)
-    dirs = {"JUPYTER_CONFIG_DIR": "config", "JUPYTER_RUNTIME_DIR": "runtime",
-            "JUPYTERLAB_SETTINGS_DIR": "settings", "JUPYTERLAB_WORKSPACES_DIR": "workspaces"}
+    dirs = {
+        "JUPYTER_CONFIG_DIR": "config",
+        "JUPYTER_RUNTIME_DIR": "runtime",
+        "JUPYTERLAB_SETTINGS_DIR": "settings",
+        "JUPYTERLAB_WORKSPACES_DIR": "workspaces",
+    }
     for var, name in dirs.items():
         (tmp / name).mkdir(parents=True, exist_ok=True)
         env[var] = str(tmp / name)
@@ -111,8 +130,7 @@ def isolated_jupyter_env(tmp: Path) -> dict[str, str]:
 
 
 def api(base_url: str, token: str, path: str, method: str = "GET", timeout: float = 10):
-    req = urllib.request.Request(base_url + path, method=method,
-                                 headers={"Authorization": f"token {token}"})
+    req = urllib.request.Request(base_url + path, method=method, headers={"Authorization": f"token {token}"})
     with urllib.request.urlopen(req, timeout=timeout) as r:
         body = r.read()
     return json.loads(body) if body else None
@@ -264,14 +282,17 @@ JS_CELLS = """() => {
 }"""
 
 # For every output of every code cell that is a widget view: was it rendered?
-JS_WIDGET_VIEWS = """() => {
+JS_WIDGET_VIEWS = (
+    """() => {
   const p = window.__gmm.panel, views = [];
   p.content.widgets.forEach((cell, i) => {
     if (cell.model.type !== 'code') return;
     const outs = cell.model.outputs.toJSON();
     const kids = Array.from(cell.outputArea.node.querySelectorAll(':scope > .jp-OutputArea-child'));
     outs.forEach((o, j) => {
-      if (!o.data || !o.data['""" + WIDGET_VIEW + """']) return;
+      if (!o.data || !o.data['"""
+    + WIDGET_VIEW
+    + """']) return;
       const child = kids[j], node = child && child.querySelector(':scope > .jp-OutputArea-output');
       const r = node ? node.getBoundingClientRect() : null;
       const text = node ? node.innerText : '';
@@ -279,7 +300,9 @@ JS_WIDGET_VIEWS = """() => {
       // An empty Output widget, or a widget hidden on purpose (layout.display='none'), has no height.
       const may_be_empty = !!view && (view.classList.contains('widget-output') ||
                                       getComputedStyle(view).display === 'none');
-      views.push({cell: i, output: j, model_id: o.data['""" + WIDGET_VIEW + """'].model_id,
+      views.push({cell: i, output: j, model_id: o.data['"""
+    + WIDGET_VIEW
+    + """'].model_id,
                   found: !!node, children: node ? node.childElementCount : 0,
                   width: r ? r.width : 0, height: r ? r.height : 0, may_be_empty,
                   classes: view ? view.className : '',
@@ -295,6 +318,7 @@ JS_WIDGET_VIEWS = """() => {
           errors: (all.match(/Error displaying widget[^\\n]*/g) || []).concat(
             broken ? [broken + ' widget view(s) failed in JavaScript ("Click to show javascript error")'] : [])};
 }"""
+)
 
 JS_DOM_TRACEBACKS = """() => Array.from(window.__gmm.panel.content.node.querySelectorAll(
     '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'))
@@ -356,11 +380,12 @@ class LabPage:
             self.page.wait_for_timeout(int(interval * 1000))
 
     # ---- notebooks -----------------------------------------------------------------------------
-    def open(self, path: str, timeout: float = 90) -> "LabPage":
+    def open(self, path: str, timeout: float = 90) -> LabPage:
         """Open `path` (relative to the server root) in a new workspace and wait for an idle kernel."""
         self.path = path
-        self.page.goto(self.server.url(path, workspace=f"t{uuid.uuid4().hex[:10]}"),
-                       wait_until="domcontentloaded")
+        self.page.goto(
+            self.server.url(path, workspace=f"t{uuid.uuid4().hex[:10]}"), wait_until="domcontentloaded"
+        )
         self.wait(JS_ADOPT_PANEL, f"{path} to open in a notebook panel", timeout, arg=path)
         self.wait(JS_READY, f"the kernel of {path} to be ready and idle", timeout)
         return self
@@ -370,11 +395,14 @@ class LabPage:
         is idle again with no cell running."""
         self.page.evaluate(JS_RUN_COMMAND, [cmd, args or {}])
         self.wait("() => window.__gmm.run && window.__gmm.run.done", what or cmd, timeout)
-        self.wait("""() => { const s = window.__gmm.panel.sessionContext.session;
+        self.wait(
+            """() => { const s = window.__gmm.panel.sessionContext.session;
                       const k = s && s.kernel;
                       return k && k.status === 'idle' && window.__gmm.panel.content.widgets.every(
                         (c) => c.model.type !== 'code' || c.model.executionState !== 'running'); }""",
-                  f"the kernel to be idle after {cmd}", timeout)
+            f"the kernel to be idle after {cmd}",
+            timeout,
+        )
         error = self.page.evaluate("() => window.__gmm.run.error")
         assert not error, f"{cmd} failed: {error}"
 
@@ -384,8 +412,11 @@ class LabPage:
         self.command("notebook:run-all-cells", timeout=timeout, what=f"Run All in {self.path}")
 
     def select_cell(self, index: int):
-        self.page.evaluate("(i) => { const nb = window.__gmm.panel.content; nb.activeCellIndex = i;"
-                           " nb.mode = 'command'; return 1; }", index)
+        self.page.evaluate(
+            "(i) => { const nb = window.__gmm.panel.content; nb.activeCellIndex = i;"
+            " nb.mode = 'command'; return 1; }",
+            index,
+        )
 
     def run_cell(self, index: int, timeout: float = RUN_TIMEOUT):
         self.select_cell(index)
@@ -397,13 +428,16 @@ class LabPage:
 
     def append_code_cell(self, source: str) -> int:
         """Add a code cell at the end of the notebook (the server's copy; autosave is off)."""
-        return self.page.evaluate("""(src) => {
+        return self.page.evaluate(
+            """(src) => {
             const p = window.__gmm.panel, nb = p.content;
             nb.activeCellIndex = nb.widgets.length - 1; nb.mode = 'command';
             window.jupyterapp.commands.execute('notebook:insert-cell-below');
             const cell = nb.widgets[nb.widgets.length - 1];
             cell.model.sharedModel.setSource(src);
-            return nb.widgets.length - 1; }""", source)
+            return nb.widgets.length - 1; }""",
+            source,
+        )
 
     def cells(self) -> dict:
         return self.page.evaluate(JS_CELLS)
@@ -411,8 +445,9 @@ class LabPage:
     def execute(self, code: str, timeout: float = 120) -> str:
         """Run `code` in the notebook's kernel (not in a cell); return its text output."""
         result = self.page.evaluate(JS_EXECUTE, code)
-        assert result["err"] is None and result["status"] == "ok", \
+        assert result["err"] is None and result["status"] == "ok", (
             f"kernel code failed:\n{code}\n{ANSI.sub('', result['err'] or '')}"
+        )
         return result["out"]
 
     # ---- what the learner sees -----------------------------------------------------------------
@@ -428,8 +463,10 @@ class LabPage:
                 if o["type"] == "error":
                     in_cells.append(o["text"])
                     if "raises-exception" not in c["tags"]:
-                        problems.append(f"cell {c['index']} error: {ANSI.sub('', o['text'])}\n"
-                                        f"  source: {c['source'][:300]}")
+                        problems.append(
+                            f"cell {c['index']} error: {ANSI.sub('', o['text'])}\n"
+                            f"  source: {c['source'][:300]}"
+                        )
         # Errors the kernel reported outside the cells' outputs: widget callbacks, Output widgets.
         for m in state["iopub"]:
             if m["kind"] != "error":
@@ -437,17 +474,22 @@ class LabPage:
             if m["text"] in in_cells:
                 in_cells.remove(m["text"])
                 continue
-            problems.append(f"kernel error (not in a cell's output, e.g. a widget callback): "
-                            f"{ANSI.sub('', m['text'])}\n{ANSI.sub('', m.get('traceback', ''))[-1500:]}")
+            problems.append(
+                f"kernel error (not in a cell's output, e.g. a widget callback): "
+                f"{ANSI.sub('', m['text'])}\n{ANSI.sub('', m.get('traceback', ''))[-1500:]}"
+            )
         for m in state["iopub"]:
             if m["kind"] == "stderr" and re.search(r"Traceback|Error\b", m["text"]):
                 problems.append("kernel stderr: " + ANSI.sub("", m["text"])[-1500:])
         if not problems:  # e.g. a traceback printed into an Output widget
-            problems += ["traceback shown in the notebook: " + t[-1500:]
-                         for t in self.page.evaluate(JS_DOM_TRACEBACKS)]
+            problems += [
+                "traceback shown in the notebook: " + t[-1500:] for t in self.page.evaluate(JS_DOM_TRACEBACKS)
+            ]
         server_log = self.server.log_since(self.log_offset)
         for m in re.finditer(r"(Exception in comm_msg|Traceback \(most recent call last\))", server_log):
-            problems.append("kernel traceback in the server log:\n" + server_log[m.start():m.start() + 1500])
+            problems.append(
+                "kernel traceback in the server log:\n" + server_log[m.start() : m.start() + 1500]
+            )
         return problems
 
     def broken_images(self, settle: float = 15) -> list[str]:
@@ -468,18 +510,30 @@ class LabPage:
 
     def unrendered_widgets(self, settle: float = 45) -> list[str]:
         """Widget views in the cells' outputs that did not render (waits up to `settle` s for them)."""
+
         def bad():
             report = self.widget_views()
+
             def empty(v):
                 return v["children"] == 0 or (v["height"] == 0 and not v["may_be_empty"])
-            issues = [f"cell {v['cell']} output {v['output']} (model {v['model_id']}, {v['classes']!r}): "
-                      + ("no output node" if not v["found"] else
-                         "shows a widget error or 'Loading widget'" if v["problem"] else "is empty")
-                      for v in report["views"] if not v["found"] or v["problem"] or empty(v)]
+
+            issues = [
+                f"cell {v['cell']} output {v['output']} (model {v['model_id']}, {v['classes']!r}): "
+                + (
+                    "no output node"
+                    if not v["found"]
+                    else "shows a widget error or 'Loading widget'"
+                    if v["problem"]
+                    else "is empty"
+                )
+                for v in report["views"]
+                if not v["found"] or v["problem"] or empty(v)
+            ]
             issues += [f"notebook shows: {e}" for e in report["errors"]]
             if report["loading"]:
                 issues.append(f"notebook still shows 'Loading widget...' (cells {report['loading_in']})")
             return issues
+
         deadline = time.monotonic() + settle
         while (issues := bad()) and time.monotonic() < deadline:
             self.page.wait_for_timeout(500)
@@ -499,15 +553,21 @@ class LabPage:
         parts = ["== browser console and page errors ==", *self.console]
         try:
             state = self.cells()
-            parts += ["", f"== notebook {self.path}: kernel {state['kernel']}, run {state['run']}, "
-                      f"windowingMode {state['windowing']} =="]
+            parts += [
+                "",
+                f"== notebook {self.path}: kernel {state['kernel']}, run {state['run']}, "
+                f"windowingMode {state['windowing']} ==",
+            ]
             for c in state["cells"]:
                 head = c["source"].splitlines()[0][:100] if c["source"] else ""
-                parts.append(f"[{c['index']}] {c['type']} count={c.get('count')} state={c.get('state')}"
-                             f" tags={c['tags']} | {head}")
+                parts.append(
+                    f"[{c['index']}] {c['type']} count={c.get('count')} state={c.get('state')}"
+                    f" tags={c['tags']} | {head}"
+                )
                 for o in c.get("outputs", []):
-                    parts.append(f"    {o['type']} {o['name'] or ''} {o['mimes']} "
-                                 f"{ANSI.sub('', o['text'])[:1500]}")
+                    parts.append(
+                        f"    {o['type']} {o['name'] or ''} {o['mimes']} {ANSI.sub('', o['text'])[:1500]}"
+                    )
             parts += ["", "== kernel errors and stderr (IOPub) =="]
             parts += [f"{m['kind']}: {ANSI.sub('', m['text'])}" for m in state["iopub"]]
         except Exception as e:

@@ -3,6 +3,7 @@ explorer's sliders and Play button, and the draw-your-own-data pad drawn on with
 
 Fixtures (`lab`, ...) are in conftest.py. Selectors are the CSS classes of docs/API.md.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,13 @@ def require_notebook(name: str) -> str:
 
 def saved_widget_views(name: str) -> int:
     nb = json.loads((COURSE / "notebooks" / name).read_text())
-    return sum(1 for cell in nb["cells"] if cell["cell_type"] == "code"
-               for out in cell.get("outputs", []) if WIDGET_VIEW in out.get("data", {}))
+    return sum(
+        1
+        for cell in nb["cells"]
+        if cell["cell_type"] == "code"
+        for out in cell.get("outputs", [])
+        if WIDGET_VIEW in out.get("data", {})
+    )
 
 
 def run_notebook(lab, path: str):
@@ -40,8 +46,11 @@ def run_notebook(lab, path: str):
     assert state["windowing"] == "none", "test settings not applied: cells off screen are not in the DOM"
     errors = lab.errors()
     assert not errors, f"{path} shows errors after Run All:\n\n" + "\n\n".join(errors)
-    not_run = [c["index"] for c in state["cells"]
-               if c["type"] == "code" and c["source"].strip() and c["count"] is None]
+    not_run = [
+        c["index"]
+        for c in state["cells"]
+        if c["type"] == "code" and c["source"].strip() and c["count"] is None
+    ]
     assert not not_run, f"{path}: Run All did not run the code cells {not_run}"
     unrendered = lab.unrendered_widgets()
     assert not unrendered, f"{path}: widgets that did not render:\n" + "\n".join(unrendered)
@@ -53,6 +62,7 @@ def run_notebook(lab, path: str):
 # --------------------------------------------------------------------------------------------------
 # Every notebook, run top to bottom
 
+
 @pytest.mark.parametrize("name", NOTEBOOKS or ["(no notebooks)"])
 def test_notebook_runs_in_jupyterlab(lab, name):
     if not NOTEBOOKS:
@@ -60,11 +70,12 @@ def test_notebook_runs_in_jupyterlab(lab, name):
     run_notebook(lab, f"notebooks/{name}")
     views = lab.widget_views()["views"]
     if saved_widget_views(name):
-        assert views, (f"{name} saved widget outputs, but running it in JupyterLab displayed no widget")
+        assert views, f"{name} saved widget outputs, but running it in JupyterLab displayed no widget"
 
 
 # --------------------------------------------------------------------------------------------------
 # Helpers for widgets
+
 
 def figure_png(locator) -> bytes:
     locator.scroll_into_view_if_needed()
@@ -75,6 +86,7 @@ def wait_for_new_figure(lab, locator, before: bytes, what: str, timeout: float =
     def changed():
         after = figure_png(locator)
         return after if after != before else None
+
     return lab.wait_until(changed, f"the figure to change after {what}", timeout=timeout)
 
 
@@ -96,8 +108,11 @@ def type_into_readout(lab, slider, value) -> None:
     lab.page.keyboard.press("Control+A")
     lab.page.keyboard.type(str(value))
     lab.page.keyboard.press("Enter")
-    lab.wait_until(lambda: slider_value(slider) == float(value),
-                   f"the slider to read {value} (it reads {slider_value(slider)})", timeout=10)
+    lab.wait_until(
+        lambda: slider_value(slider) == float(value),
+        f"the slider to read {value} (it reads {slider_value(slider)})",
+        timeout=10,
+    )
 
 
 def drag_handle(lab, slider, fraction: float) -> None:
@@ -124,8 +139,9 @@ def assert_no_widget_error(lab, box):
 
 
 def explorer_parts(box):
-    parts = {name: box.locator(f".gmmviz-{name}").first
-             for name in ("k-slider", "step-slider", "play", "readout")}
+    parts = {
+        name: box.locator(f".gmmviz-{name}").first for name in ("k-slider", "step-slider", "play", "readout")
+    }
     for name, loc in parts.items():
         assert loc.count() == 1, f"the EM explorer has no element with class gmmviz-{name} (docs/API.md)"
     figure = box.locator(".gmmviz-em-explorer-figure").first
@@ -138,6 +154,7 @@ def explorer_parts(box):
 
 # --------------------------------------------------------------------------------------------------
 # 04: the EM explorer
+
 
 def test_em_explorer_sliders_and_play(lab):
     path = require_notebook(EXPLORER_NB)
@@ -251,8 +268,10 @@ def test_draw_your_own_data(lab):
     pad_cell = page.evaluate("""() => window.__gmm.panel.content.widgets.findIndex(
         (c) => c.node.querySelector('.gmmviz-sketchpad') !== null)""")
     assert pad_cell >= 0
-    next_cell = next((c["index"] for c in state["cells"][pad_cell + 1:]
-                      if c["type"] == "code" and c["source"].strip()), None)
+    next_cell = next(
+        (c["index"] for c in state["cells"][pad_cell + 1 :] if c["type"] == "code" and c["source"].strip()),
+        None,
+    )
     assert next_cell is not None, f"{path} has no code cell after the SketchPad to read the drawing"
     figure_before = page.evaluate(JS_FIRST_FIGURE_BELOW, next_cell)
     assert figure_before, f"{path} shows no figure below the SketchPad (a plot of the fit)"
@@ -263,9 +282,11 @@ def test_draw_your_own_data(lab):
         colour.fill(pen)  # sets the value and fires input and change, as the colour picker does
         assert colour.input_value() == pen
         draw_scribble(page, canvas.bounding_box(), cx, cy)
-    inked = page.evaluate("""(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    inked = page.evaluate(
+        """(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }""",
-                          canvas.element_handle())
+        canvas.element_handle(),
+    )
     assert inked > 200, f"the strokes did not reach the canvas ({inked} inked pixels)"
 
     # Run the next cell and the rest, as the learner does after drawing.
@@ -282,8 +303,9 @@ def test_draw_your_own_data(lab):
     assert got["n"] >= 20, got
 
     # Fit and see: the figure of the fit below the pad is redrawn for the new points...
-    figure_after = lab.wait_until(lambda: page.evaluate(JS_FIRST_FIGURE_BELOW, next_cell),
-                                  "a figure below the pad after drawing", 30)
+    figure_after = lab.wait_until(
+        lambda: page.evaluate(JS_FIRST_FIGURE_BELOW, next_cell), "a figure below the pad after drawing", 30
+    )
     assert figure_after != figure_before, "the figure below the pad did not change after drawing"
     # ... and the pad's own Fit button shows an EM explorer, with its picture of the ellipses.
     fit = page.locator(".gmmviz-sketchpad-box .gmmviz-sketch-fit").first
@@ -295,8 +317,11 @@ def test_draw_your_own_data(lab):
         fit.click()
         explorer = page.locator(".gmmviz-sketchpad-box .gmmviz-em-explorer").first
         figure = explorer.locator(".gmmviz-em-explorer-figure, img").first
-        lab.wait_until(lambda: figure.count() == 1 and figure.evaluate("(e) => e.naturalWidth || e.width") > 0,
-                       "the Fit button to show an EM explorer with its figure", 60)
+        lab.wait_until(
+            lambda: figure.count() == 1 and figure.evaluate("(e) => e.naturalWidth || e.width") > 0,
+            "the Fit button to show an EM explorer with its figure",
+            60,
+        )
         figure.scroll_into_view_if_needed()
         assert_no_widget_error(lab, page.locator(".gmmviz-sketchpad-box").first)
         status = page.locator(".gmmviz-sketchpad-box .gmmviz-sketch-status").first

@@ -11,6 +11,7 @@ editable number: type and press Enter). Dropdowns are native ``<select>``s (arro
 box a number input (ArrowUp, then Enter sends it), Play's buttons are ``<button>``s (Enter/Space).
 The output shows the live widget, not the ``image/png`` picture saved beside it.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,15 @@ X = np.concatenate([rng.normal(c, 0.5, (40, 2)) for c in ([0, 0], [3, 0], [0, 3]
 explorer = EMExplorer(X, 2, random_state=0, interval=150)
 explorer"""
 
-CONTROLS = ["gmmviz-k-slider", "gmmviz-init", "gmmviz-seed", "gmmviz-covariance-type",
-            "gmmviz-reg-covar", "gmmviz-play", "gmmviz-step-slider"]
+CONTROLS = [
+    "gmmviz-k-slider",
+    "gmmviz-init",
+    "gmmviz-seed",
+    "gmmviz-covariance-type",
+    "gmmviz-reg-covar",
+    "gmmviz-play",
+    "gmmviz-step-slider",
+]
 
 JS_FOCUS = """(classes) => {
     const a = document.activeElement;
@@ -44,11 +52,21 @@ JS_SRC = "() => document.querySelector('.gmmviz-em-explorer img.gmmviz-em-explor
 
 
 def write_notebook(root):
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "explorer", "metadata": {},
-                     "outputs": [], "source": CODE}],
-          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                      "language": "python"}},
-          "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "explorer",
+                "metadata": {},
+                "outputs": [],
+                "source": CODE,
+            }
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     (root / NOTEBOOK).write_text(json.dumps(nb))
 
 
@@ -66,8 +84,12 @@ class Keys:
         for _ in range(limit):
             self.page.keyboard.press("Tab")
             f = self.focus()
-            if f and f["control"] == control and (tag is None or f["tag"] == tag) \
-                    and (button is None or f["index"] == button):
+            if (
+                f
+                and f["control"] == control
+                and (tag is None or f["tag"] == tag)
+                and (button is None or f["index"] == button)
+            ):
                 self.names.append(f["name"])
                 return f
         raise AssertionError(f"Tab never reached {control} ({tag}) in {limit} presses")
@@ -76,8 +98,9 @@ class Keys:
         before = self.page.evaluate(JS_SRC)
         for key in keys:
             self.page.keyboard.press(key)
-        self.lab.wait_until(lambda: self.page.evaluate(JS_SRC) != before,
-                            f"a new picture after {what}", timeout=30)
+        self.lab.wait_until(
+            lambda: self.page.evaluate(JS_SRC) != before, f"a new picture after {what}", timeout=30
+        )
 
     def kernel(self, expr):
         return self.lab.execute(f"print(repr(({expr})))").strip()
@@ -112,8 +135,10 @@ def test_the_explorer_works_from_the_keyboard(lab):
 
     keys.tab_to("gmmviz-covariance-type", tag="SELECT")
     keys.press("ArrowDown", what="ArrowDown on Σ type")
-    assert keys.kernel("explorer.cov_dropdown.value, explorer.history.final.covariance_type") == \
-        "('tied', 'tied')"
+    assert (
+        keys.kernel("explorer.cov_dropdown.value, explorer.history.final.covariance_type")
+        == "('tied', 'tied')"
+    )
 
     keys.tab_to("gmmviz-reg-covar", tag="DIV")
     keys.press("Home", what="Home on reg_covar")  # the far end: reg_covar = 0, used as given
@@ -156,11 +181,21 @@ JS_INK = """() => {
 
 
 def test_the_drawing_pad_has_a_keyboard_path(lab):
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "pad", "metadata": {},
-                     "outputs": [], "source": PAD_CODE}],
-          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                      "language": "python"}},
-          "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "pad",
+                "metadata": {},
+                "outputs": [],
+                "source": PAD_CODE,
+            }
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     (lab.server.root / PAD_NOTEBOOK).write_text(json.dumps(nb))
     lab.open(PAD_NOTEBOOK)
     lab.run_all()

@@ -12,6 +12,7 @@ served on 127.0.0.1 by Python's http.server. Every page is opened through its li
 - each EM explorer is an animation: focused slider + ArrowRight shows a new frame, Play advances it;
 - previous / next / contents links point at the right pages.
 """
+
 from __future__ import annotations
 
 import functools
@@ -65,8 +66,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site_url(site):
     folder, _ = site
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_Handler, directory=str(folder)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(folder))
+    )
     server.errors = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -90,10 +92,13 @@ def test_site_has_every_notebook_and_only_relative_links(site):
         loaded = re.findall(r'<(?:script|img|iframe|source|audio|video)[^>]*\ssrc="([^"]*)"', page)
         loaded += re.findall(r'<link[^>]*\shref="([^"]*)"', page)
         loaded += re.findall(r'url\(\s*["\']?([^)"\']*)', page)
-        outside = [u for u in loaded if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//|/)", u, re.I)
-                   and not u.startswith("data:")]
+        outside = [
+            u
+            for u in loaded
+            if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//|/)", u, re.I) and not u.startswith("data:")
+        ]
         assert outside == [], f"{name}.html loads from outside the site: {outside[:5]}"
-        assert ".ipynb\"" not in page or name == "index", f"{name}.html links to a notebook file"
+        assert '.ipynb"' not in page or name == "index", f"{name}.html links to a notebook file"
     assert (folder / "mathjax" / "MathJax.js").is_file()
 
 
@@ -120,16 +125,20 @@ def test_first_explorer_of_04_replays_the_log_likelihoods_the_notebook_printed(s
             if m:
                 printed = np.array(m.group(1).split(), dtype=float)
     if printed is None:
-        pytest.fail("04_em_explorer no longer prints 'ln p(X) after each iteration: [...]': "
-                    "update this test to another number the notebook prints about its first explorer")
+        pytest.fail(
+            "04_em_explorer no longer prints 'ln p(X) after each iteration: [...]': "
+            "update this test to another number the notebook prints about its first explorer"
+        )
     first = next(e for e in report.explorers if e.notebook == "04_em_explorer")
     np.testing.assert_allclose(np.round(first.log_likelihoods, 1), printed, atol=0.051)
 
 
 def test_a_wrong_recipe_stops_the_build(tmp_path, monkeypatch):
     recipes = dict(builder.SITE_ANIMATIONS)
-    wrong = builder.ExplorerRecipe(builder._dataset("blobs", n_samples=300, random_state=0),
-                                   dict(n_components=3, init="random", random_state=1, max_components=8))
+    wrong = builder.ExplorerRecipe(
+        builder._dataset("blobs", n_samples=300, random_state=0),
+        dict(n_components=3, init="random", random_state=1, max_components=8),
+    )
     recipes["04_em_explorer"] = [wrong, *recipes["04_em_explorer"][1:]]
     monkeypatch.setattr(builder, "SITE_ANIMATIONS", recipes)
     with pytest.raises(builder.SiteError, match=r"04_em_explorer\.ipynb cell \d+: .*update the recipe"):
@@ -143,8 +152,12 @@ def test_help_runs():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_site.py"), "--help"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_site.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and "--out" in done.stdout and "SITE_ANIMATIONS" in done.stdout
 
 
@@ -166,11 +179,16 @@ JS_BROKEN_IMAGES = """() => Array.from(document.querySelectorAll('.jp-OutputArea
 def notebook_facts(name: str) -> tuple[bool, int]:
     """(has maths in markdown, number of pictures the saved outputs hold, widget pictures included)."""
     nb = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
-    maths = any(c["cell_type"] == "markdown" and re.search(r"\$[^$]+\$", "".join(c["source"]))
-                for c in nb["cells"])
-    return maths, sum(1 for c in nb["cells"] for o in c.get("outputs", [])
-                      if "image/png" in o.get("data", {}) and "application/vnd.jupyter.widget-view+json"
-                      not in o.get("data", {}))
+    maths = any(
+        c["cell_type"] == "markdown" and re.search(r"\$[^$]+\$", "".join(c["source"])) for c in nb["cells"]
+    )
+    return maths, sum(
+        1
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+        and "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
+    )
 
 
 def check_animations(page, expected: int, problems: list[str], where: str) -> None:
@@ -184,20 +202,24 @@ def check_animations(page, expected: int, problems: list[str], where: str) -> No
         img = player.locator(".animation img")
         player.scroll_into_view_if_needed()
         if int(slider.get_attribute("max") or slider.evaluate("s => s.max")) != frames - 1:
-            problems.append(f"{where} animation {i}: slider max {slider.evaluate('s => s.max')}, "
-                            f"expected {frames - 1}")
+            problems.append(
+                f"{where} animation {i}: slider max {slider.evaluate('s => s.max')}, expected {frames - 1}"
+            )
         before = img.get_attribute("src")
         slider.focus()
         page.keyboard.press("ArrowRight")
         try:
-            page.wait_for_function("([el, src]) => el.src !== src", arg=[img.element_handle(), before],
-                                   timeout=5_000)
+            page.wait_for_function(
+                "([el, src]) => el.src !== src", arg=[img.element_handle(), before], timeout=5_000
+            )
         except Exception:
             problems.append(f"{where} animation {i}: ArrowRight on the slider did not change the frame")
             continue
         if slider.evaluate("s => s.value") != "1":
-            problems.append(f"{where} animation {i}: after ArrowRight the slider is at "
-                            f"{slider.evaluate('s => s.value')}, expected 1")
+            problems.append(
+                f"{where} animation {i}: after ArrowRight the slider is at "
+                f"{slider.evaluate('s => s.value')}, expected 1"
+            )
         if not img.evaluate("el => el.naturalWidth > 0"):
             problems.append(f"{where} animation {i}: the frame after ArrowRight is not a picture")
     if players.count():
@@ -205,8 +227,11 @@ def check_animations(page, expected: int, problems: list[str], where: str) -> No
         player = players.first
         player.locator("button[title=Play]").click()
         try:
-            page.wait_for_function("el => parseInt(el.value) > 1", arg=player.locator(
-                "input[type=range]").element_handle(), timeout=10_000)
+            page.wait_for_function(
+                "el => parseInt(el.value) > 1",
+                arg=player.locator("input[type=range]").element_handle(),
+                timeout=10_000,
+            )
         except Exception:
             problems.append(f"{where}: Play did not advance the first animation")
         player.locator("button[title=Pause]").click()
@@ -226,13 +251,16 @@ def test_every_page_offline_with_maths_pictures_animations_and_links(site, site_
         else:
             outside.append(url)
             r.abort()
+
     page.context.route("**/*", route)
     page.on("console", lambda m: console.append(f"{page.url}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: console.append(f"{page.url}: uncaught {e}"))
 
     page.goto(base + "/index.html")
     page.evaluate(JS_MATHJAX_DONE)
-    toc = page.locator(".jp-RenderedMarkdown ol > li > a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    toc = page.locator(".jp-RenderedMarkdown ol > li > a").evaluate_all(
+        "as => as.map(a => a.getAttribute('href'))"
+    )
     assert toc == [p.href for p in report.pages], "the index lists every page, in order"
     assert page.locator("a[rel=next]").first.get_attribute("href") == report.pages[0].href
 

@@ -1,0 +1,177 @@
+"""The record of one EM run, for the course's pictures: :class:`EMHistory` and its :class:`Frame` s.
+
+:func:`gmmviz.em.fit_em` returns an :class:`EMHistory`; both classes are re-exported by
+:mod:`gmmviz.em` and :mod:`gmmviz`. A frame knows what it shows: the parameters (and, for an
+M frame, the parameters before the step), the responsibilities, ln p(X) and where it sits in the
+history, so titles and pictures are built from its fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .em import GMMParams
+
+__all__ = ["EMHistory", "Frame"]
+
+_FRAME_TITLES = {
+    "init": "Start: {start}",
+    "E": "Iteration {iteration}, E-step: responsibilities γ recomputed (colours change)",
+    "M": "Iteration {iteration}, M-step: π, μ, Σ re-estimated (ellipses move)",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One picture of the EM animation: the initialisation, or one half-step of an iteration.
+
+    Attributes
+    ----------
+    index : int
+        Position in the sequence init, E1, M1, E2, M2, ...
+    kind : {'init', 'E', 'M'}
+    iteration : int
+        0 for the initialisation, t for the E and M frames of iteration t.
+    params : GMMParams
+        The parameters shown: before the M-step for an E frame, after it for an M frame.
+    previous_params : GMMParams or None
+        For an M frame, the parameters before its step (those of the E frame before it);
+        None for the init and E frames.
+    resp : ndarray of shape (n_samples, K) or None
+        The responsibilities computed by this iteration's E-step (the ones its M-step used);
+        None for the initialisation, where no point has been assigned yet.
+    log_likelihood : float
+        ln p(X) under ``params``.
+    params_index : int
+        Where ``params`` sits in ``history.params`` and ``history.log_likelihoods``: 0 for the
+        init frame, t − 1 for the E frame of iteration t, t for its M frame.
+    init : str
+        How the run started ('kmeans', 'kmeans++', 'random' or 'given'), as ``EMHistory.init``.
+    """
+
+    index: int
+    kind: str
+    iteration: int
+    params: GMMParams
+    previous_params: GMMParams | None
+    resp: np.ndarray | None
+    log_likelihood: float
+    params_index: int
+    init: str = "given"
+
+    @property
+    def description(self) -> str:
+        """One line for a title, built from ``kind``, ``iteration`` and ``init``."""
+        start = "given parameters" if self.init == "given" else f"{self.init} means, π_k = 1/K, Σ_k = I"
+        return _FRAME_TITLES[self.kind].format(start=start, iteration=self.iteration)
+
+
+class EMHistory:
+    """Every state of one EM run: the parameters after initialisation and after each M-step.
+
+    Only parameters and ln p(X) are stored, so memory is O(iterations · K · d²); responsibilities
+    are recomputed from ``X`` when a frame or :meth:`responsibilities` asks for them.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : tuple of GMMParams, length n_iter + 1
+        ``params[0]`` is the start, ``params[t]`` the parameters after the M-step of iteration t.
+    log_likelihoods : ndarray of shape (n_iter + 1,)
+        Total ln p(X) under ``params[t]``.
+    converged : bool
+    n_iter : int
+    init : str
+        How the start was chosen ('kmeans', 'kmeans++', 'random' or 'given').
+    reg_covar : float
+        The ``reg_covar`` of the M-steps.
+    """
+
+    def __init__(self, X, params, log_likelihoods, converged, *, init="given", reg_covar=1e-6):
+        self.X = X
+        self.params = tuple(params)
+        self.log_likelihoods = np.asarray(log_likelihoods, dtype=float)
+        self.log_likelihoods.setflags(write=False)
+        self.converged = bool(converged)
+        self.init = init
+        self.reg_covar = reg_covar
+        self._resp_cache: dict[int, np.ndarray] = {}
+
+    @property
+    def n_iter(self) -> int:
+        return len(self.params) - 1
+
+    @property
+    def covariance_type(self) -> str:
+        return self.params[0].covariance_type
+
+    @property
+    def n_components(self) -> int:
+        return self.params[0].n_components
+
+    @property
+    def final(self) -> GMMParams:
+        return self.params[-1]
+
+    @property
+    def n_frames(self) -> int:
+        return 1 + 2 * self.n_iter
+
+    def __len__(self) -> int:
+        return self.n_frames
+
+    def __repr__(self) -> str:
+        return (
+            f"EMHistory(K={self.n_components}, covariance_type={self.covariance_type!r}, n_iter={self.n_iter}, "
+            f"converged={self.converged}, ln p(X)={self.log_likelihoods[-1]:.4f})"
+        )
+
+    def responsibilities(self, t: int) -> np.ndarray:
+        """γ under ``params[t]``, shape (n_samples, K) (recomputed; the last few are cached)."""
+        t = range(self.n_iter + 1)[t]  # IndexError for out-of-range t, and negative t works
+        if t not in self._resp_cache:
+            if len(self._resp_cache) >= 4:
+                self._resp_cache.pop(next(iter(self._resp_cache)))
+            from .em import e_step  # at call time: em imports this module
+
+            resp = e_step(self.X, self.params[t])[0]
+            resp.setflags(write=False)
+            self._resp_cache[t] = resp
+        return self._resp_cache[t]
+
+    def frame(self, i: int) -> Frame:
+        """The i-th frame: 0 is the start, then E and M of iteration 1, E and M of iteration 2, ..."""
+        i = range(self.n_frames)[i]  # IndexError for out-of-range i, and negative i works
+        if i == 0:
+            return Frame(
+                0, "init", 0, self.params[0], None, None, float(self.log_likelihoods[0]), 0, self.init
+            )
+        t = (i + 1) // 2
+        resp = self.responsibilities(t - 1)  # γ of iteration t's E-step, computed under params[t − 1]
+        if i % 2 == 1:
+            return Frame(
+                i,
+                "E",
+                t,
+                self.params[t - 1],
+                None,
+                resp,
+                float(self.log_likelihoods[t - 1]),
+                t - 1,
+                self.init,
+            )
+        return Frame(
+            i, "M", t, self.params[t], self.params[t - 1], resp, float(self.log_likelihoods[t]), t, self.init
+        )
+
+    def frames(self) -> Iterator[Frame]:
+        """All frames in order: init, E1, M1, E2, M2, ..."""
+        for i in range(self.n_frames):
+            yield self.frame(i)
+
+    __iter__ = frames

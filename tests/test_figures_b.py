@@ -1,0 +1,202 @@
+"""gmmviz.figures, notebooks 05-09 part: each figure draws what its parameters say."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+from matplotlib.patches import Ellipse  # noqa: E402
+
+import gmmviz.datasets  # noqa: E402
+from gmmviz import (  # noqa: E402
+    e_step,
+    figures,  # noqa: E402
+    fit_em,
+    log_likelihood,
+)
+from gmmviz.bound import em_bound_trace, mean_slice  # noqa: E402
+from gmmviz.plot import soft_colors  # noqa: E402
+
+
+@pytest.fixture()
+def data():
+    X, _ = gmmviz.datasets.make_dataset("overlapping", n_samples=150, random_state=0)
+    return X, fit_em(X, 3, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_plot_fit_draws_every_component_and_labels_the_axes(data):
+    X, hist = data
+    fig, ax = plt.subplots()
+    out = figures.plot_fit(ax, X, hist.final, n_std=(1, 2))
+    assert len(out["ellipses"]) == 3 * 2 and all(isinstance(e, Ellipse) for e in out["ellipses"])
+    assert sum(isinstance(p, Ellipse) for p in ax.patches) == 6
+    assert ax.get_xlabel() == "$x_1$" and ax.get_ylabel() == "$x_2$"
+    assert f"{log_likelihood(X, hist.final):.1f}" in ax.get_title()  # the default title states ln p(X)
+    np.testing.assert_allclose(out["points"].get_offsets(), X)
+    resp, _ = e_step(X, hist.final)
+    np.testing.assert_allclose(out["points"].get_facecolors(), soft_colors(resp), atol=1e-6)
+    np.testing.assert_allclose(out["means"].markers.get_offsets(), hist.final.means)
+
+
+def test_plot_fit_takes_given_colours_and_title(data):
+    X, hist = data
+    fig, ax = plt.subplots()
+    hard = np.eye(3)[np.arange(len(X)) % 3]
+    out = figures.plot_fit(ax, X, hist.final, resp=hard, title="mine", xlabel="a", ylabel="b")
+    assert ax.get_title() == "mine" and ax.get_xlabel() == "a"
+    np.testing.assert_allclose(out["points"].get_facecolors(), soft_colors(hard), atol=1e-6)
+
+
+def test_plot_covariance_types_counts_parameters_like_sklearn(data):
+    X, _ = data
+    fits = {
+        cov: fit_em(X, 3, covariance_type=cov, random_state=0).final
+        for cov in ("spherical", "diag", "tied", "full")
+    }
+    fig, axes = plt.subplots(1, 4)
+    out = figures.plot_covariance_types(axes, X, fits)
+    assert list(out) == list(fits)
+    for ax, (cov, params) in zip(axes, fits.items()):
+        gm = params.to_sklearn()
+        assert ax.get_title().startswith(f"{cov}: p = {gm._n_parameters()},")
+        assert f"BIC = {gm.bic(X):.0f}" in ax.get_title()  # scikit-learn's BIC, independently
+        assert ax.get_xlabel() and ax.get_ylabel()
+    with pytest.raises(ValueError, match="one axes per covariance type"):
+        figures.plot_covariance_types(axes[:2], X, fits)
+
+
+def test_plot_samples_shows_data_samples_and_density(data):
+    X, hist = data
+    samples, _ = hist.final.to_sklearn().set_params(random_state=0).sample(40)
+    fig, ax = plt.subplots()
+    out = figures.plot_samples(ax, X, samples, params=hist.final)
+    np.testing.assert_allclose(out["data"].get_offsets(), X)
+    np.testing.assert_allclose(out["samples"].get_offsets(), samples)
+    assert out["density"] is not None and ax.get_title() and ax.get_xlabel() == "$x_1$"
+    assert "40" in out["samples"].get_label()
+    fig, ax = plt.subplots()
+    assert figures.plot_samples(ax, X, samples)["density"] is None
+
+
+def test_plot_image_grid_shows_each_image():
+    images = np.arange(3 * 64, dtype=float).reshape(3, 64)
+    fig, axes = plt.subplots(1, 3)
+    out = figures.plot_image_grid(axes, images, title="digits")
+    assert len(out) == 3 and fig._suptitle.get_text() == "digits"
+    for img, artist, ax in zip(images, out, axes):
+        np.testing.assert_array_equal(artist.get_array(), img.reshape(8, 8))
+        assert not ax.axison
+    with pytest.raises(ValueError, match="one image per axes"):
+        figures.plot_image_grid(axes, images[:2])
+
+
+def test_plot_weights_sorts_each_model():
+    fig, ax = plt.subplots()
+    weights = {"a": [0.2, 0.5, 0.3], "b": [0.0, 0.9, 0.1, 0.0]}
+    out = figures.plot_weights(ax, weights, threshold=0.01)
+    assert [b.get_height() for b in out["a"]] == [0.5, 0.3, 0.2]
+    assert [b.get_height() for b in out["b"]] == [0.9, 0.1, 0.0, 0.0]
+    assert out["a"][0].get_facecolor() != out["b"][0].get_facecolor()
+    assert ax.get_ylabel() and ax.get_xlabel() and len(ax.get_lines()) == 1  # the threshold line
+
+
+def test_plot_bound_trace_and_gap_bars_match_the_trace():
+    X = gmmviz.datasets.load_faithful(standardize=True)
+    trace = em_bound_trace(fit_em(X, 2, init="random", random_state=0))
+    fig, (ax, ax_gap) = plt.subplots(1, 2)
+    out = figures.plot_bound_trace(ax, trace, start=3)
+    np.testing.assert_allclose(out["log_likelihood"].get_ydata(), trace.log_likelihood[3:])
+    np.testing.assert_allclose(out["elbo"].get_ydata(), trace.elbo[3:])
+    assert np.all(out["elbo"].get_ydata() <= out["log_likelihood"].get_ydata() + 1e-9)  # the bound is below
+    assert ax.get_xticklabels()[0].get_text() == trace.labels[3]
+    bars = figures.plot_gap_bars(ax_gap, trace)
+    after_m = np.array([k == "M" for k in trace.kinds])
+    np.testing.assert_allclose([b.get_height() for b in bars], trace.kl[after_m])
+    assert ax_gap.get_xlabel() == "iteration t"
+
+
+def test_plot_bound_slice_and_line(data):
+    X, hist = data
+    now = hist.params[0]
+    q, _ = e_step(X, now)
+    from gmmviz import m_step
+
+    direction = m_step(X, q).means[1] - now.means[1]
+    s = np.linspace(-1, 2, 31)
+    ll_line, elbo_line = mean_slice(X, now, q, 1, direction, s)
+    fig, (ax, ax_data) = plt.subplots(1, 2)
+    out = figures.plot_bound_slice(ax, s, ll_line, elbo_line)
+    assert out["touch"].get_xdata()[0] == 0.0 and np.isclose(out["touch"].get_ydata()[0], ll_line[10])
+    assert np.isclose(out["top"].get_xdata()[0], s[np.argmax(elbo_line)])
+    line = figures.plot_slice_line(ax_data, X, now, q, 1, direction, s)
+    np.testing.assert_allclose(
+        np.column_stack(line["line"].get_data()), now.means[1] + np.outer([-1, 2], direction)
+    )
+    np.testing.assert_allclose(np.ravel(line["target"].get_data()), now.means[1] + direction)
+    assert "μ_2" in ax_data.get_title()
+
+
+def test_plot_segmentation_colours_pixels_by_their_component():
+    rng = np.random.default_rng(0)
+    scene = np.where(np.arange(12)[None, :, None] < 6, [0.9, 0.1, 0.1], [0.1, 0.1, 0.9]) + rng.normal(
+        0, 0.02, (10, 12, 3)
+    )
+    scene = scene.clip(0, 1)
+    hist = fit_em(scene.reshape(-1, 3), 2, random_state=0)
+    resp = hist.responsibilities(-1)
+    fig, axes = plt.subplots(1, 4)
+    out = figures.plot_segmentation(axes, scene, hist.final, resp, every=1)
+    seg = out["segmented"].get_array()
+    np.testing.assert_allclose(seg.reshape(-1, 3), hist.final.means.clip(0, 1)[resp.argmax(axis=1)])
+    assert axes[3].get_xlabel() == "red" and axes[3].get_ylabel() == "blue"
+    assert len(out["ellipses"]) == 2
+    for ellipse, colour in zip(out["ellipses"], hist.final.means.clip(0, 1)):
+        np.testing.assert_allclose(ellipse.get_edgecolor()[:3], colour)
+    with pytest.raises(ValueError, match="4 axes"):
+        figures.plot_segmentation(axes[:3], scene, hist.final, resp)
+
+
+def test_plot_anomalies_flags_what_sklearn_calls_low_density(data):
+    X, hist = data
+    gm = hist.final.to_sklearn()
+    tau = np.quantile(gm.score_samples(X), 0.05)  # scikit-learn's ln p(x), independently
+    new = np.array([[0.0, 0.0], [20.0, 20.0]])
+    fig, ax = plt.subplots()
+    out = figures.plot_anomalies(ax, X, hist.final, tau, new)
+    assert out["n_flagged"] == int(np.sum(gm.score_samples(X) < tau)) == len(out["flagged"].get_offsets())
+    flagged_new = gm.score_samples(new) < tau
+    assert flagged_new.tolist() == [False, True]
+    np.testing.assert_allclose(out["new"].get_facecolors()[1], to_rgba("#D55E00"))
+    np.testing.assert_allclose(out["new"].get_facecolors()[0], to_rgba("0.2"))
+    assert ax.get_xlabel() and ax.get_title()
+
+
+def test_plot_criterion_stars_the_best_k():
+    fig, ax = plt.subplots()
+    Ks = [1, 2, 3, 4]
+    out = figures.plot_criterion(
+        ax,
+        Ks,
+        {"a": [5.0, 3.0, 1.0, 2.0], "b": [4.0, 4.5, 3.5, 0.5]},
+        best="min",
+        true_k=3,
+        ylabel="BIC",
+        title="t",
+    )
+    assert out["a"]["best"].get_xdata()[0] == 3 and out["b"]["best"].get_xdata()[0] == 4
+    assert out["true_k"].get_xdata()[0] == 3 and ax.get_xlabel() == "K" and ax.get_ylabel() == "BIC"
+    np.testing.assert_allclose(out["a"]["line"].get_ydata(), [5, 3, 1, 2])
+    out = figures.plot_criterion(ax, Ks, {"c": [1.0, 4.0, 2.0, 0.0]}, best="max")
+    assert out["c"]["best"].get_xdata()[0] == 2 and out["true_k"] is None
+    with pytest.raises(ValueError, match="one per K"):
+        figures.plot_criterion(ax, Ks, {"d": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="best must be"):
+        figures.plot_criterion(ax, Ks, {"d": [1.0, 2.0, 3.0, 4.0]}, best="lowest")

@@ -1,0 +1,46 @@
+"""The course's JupyterLab settings (jupyter/lab) are well-formed and used by `make lab` and the tests.
+
+What the learner sees with them is checked in the browser (tests/browser/test_first_five_minutes.py);
+this checks, without a browser, the pieces that test relies on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import json5  # JupyterLab's own reader for overrides.json5 (a jupyterlab_server dependency)
+from jupyterlab_server.workspaces_handler import slugify
+
+ROOT = Path(__file__).resolve().parents[1]
+SETTINGS = ROOT / "jupyter" / "lab" / "settings"
+WORKSPACE = ROOT / "jupyter" / "lab" / "workspaces" / "default.jupyterlab-workspace"
+START = "notebooks/00_start_here.ipynb"
+
+
+def test_overrides_turn_off_the_news_question():
+    overrides = json5.loads((SETTINGS / "overrides.json5").read_text(encoding="utf-8"))
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    # "false" (a string) is the schema's "never fetch news" (the default "none" asks the learner).
+    assert notification == {"fetchNews": "false", "checkForUpdates": False}
+
+
+def test_default_workspace_opens_the_start_notebook():
+    workspace = json.loads(WORKSPACE.read_text(encoding="utf-8"))
+    assert workspace["metadata"]["id"] == "default"
+    main = workspace["data"]["layout-restorer:data"]["main"]
+    assert main["current"] == f"notebook:{START}" and main["dock"]["widgets"] == [f"notebook:{START}"]
+    assert workspace["data"][f"notebook:{START}"]["data"] == {"path": START, "factory": "Notebook"}
+    assert (ROOT / START).exists()
+
+
+def test_lab_sh_uses_the_course_settings():
+    script = (ROOT / "scripts" / "lab.sh").read_text(encoding="utf-8")
+    assert '--LabApp.app_settings_dir="$PWD/jupyter/lab/settings"' in script
+    assert '--LabApp.default_url="/lab/tree/$START"' in script and f"START={START}" in script
+    # The file name lab.sh gives the seeded workspace is the one JupyterLab reads for "default".
+    names = set(re.findall(r"(default-[0-9a-f]+)\.jupyterlab-workspace", script))
+    assert names == {slugify("default")}, names
+    driver = (ROOT / "tests" / "browser" / "lab_driver.py").read_text(encoding="utf-8")
+    assert 'LAB_APP_SETTINGS = ROOT / "jupyter" / "lab" / "settings"' in driver
