@@ -32,6 +32,7 @@ Play >= 20 frames a second without skipped frames). A benchmark, not a test: not
 how the time grows with N.
 Needs Chromium (/usr/bin/chromium, scripts/system_deps.sh installs it) and the project's venv.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,9 +50,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # The browser tests' JupyterLab driver (server with isolated settings, LabPage: open, Run All, execute).
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from lab_driver import (CHROMIUM_ARGS, JUPYTER, VIEWPORT, LabPage, LabServer,  # noqa: E402
-                        chromium_executable, free_port, isolated_jupyter_env, stop_server,
-                        wait_for_server)
+from lab_driver import (  # noqa: E402
+    CHROMIUM_ARGS,
+    JUPYTER,
+    VIEWPORT,
+    LabPage,
+    LabServer,
+    chromium_executable,
+    free_port,
+    isolated_jupyter_env,
+    stop_server,
+    wait_for_server,
+)
 
 NOTEBOOK = "notebooks/04_em_explorer.ipynb"
 TARGETS = {"half-step": 30.0, "K": 100.0}
@@ -136,16 +146,20 @@ def play(lab: LabPage, variable: str, seconds: float = 4.0, interval_ms: int = 5
     """Play at ``interval_ms`` from the first frame; pictures shown per second and half-steps skipped."""
     page = lab.page
     # Looping, so that a short fit (a few half-steps) still plays for the whole measurement.
-    lab.execute(f"{variable}.play.interval = {interval_ms}; {variable}.play.repeat = True; "
-                f"{variable}.set_step(0)")
+    lab.execute(
+        f"{variable}.play.interval = {interval_ms}; {variable}.play.repeat = True; {variable}.set_step(0)"
+    )
     time.sleep(0.5)
-    page.evaluate("""(index) => { const t = window.__bench; t.steps = [];
+    page.evaluate(
+        """(index) => { const t = window.__bench; t.steps = [];
       if (t.playListener) return 1;  // one listener, however many measurements
       const box = document.querySelectorAll('.gmmviz-em-explorer')[index];
       const readout = box.querySelector('.gmmviz-step-slider .noUi-handle');
       t.playListener = () => t.steps.push([performance.now(),
         parseInt(readout.getAttribute('aria-valuenow'))]);
-      t.img.addEventListener('load', t.playListener); return 1; }""", EXPLORER["index"])
+      t.img.addEventListener('load', t.playListener); return 1; }""",
+        EXPLORER["index"],
+    )
     buttons = explorer_box(page).locator(".gmmviz-play button")
     buttons.first.click()
     time.sleep(seconds)
@@ -155,8 +169,11 @@ def play(lab: LabPage, variable: str, seconds: float = 4.0, interval_ms: int = 5
         return {"fps": 0.0, "skipped": float("nan"), "shown": len(steps)}
     span = (steps[-1][0] - steps[0][0]) / 1000
     jumps = [b[1] - a[1] for a, b in zip(steps, steps[1:]) if b[1] > a[1]]  # a loop back is no skip
-    return {"fps": (len(steps) - 1) / span if span > 0 else 0.0,
-            "skipped": sum(j - 1 for j in jumps), "shown": len(steps)}
+    return {
+        "fps": (len(steps) - 1) / span if span > 0 else 0.0,
+        "skipped": sum(j - 1 for j in jumps),
+        "shown": len(steps),
+    }
 
 
 # Kernel-side switch for the benchmark only: today's path is EMExplorer with its cache disabled.
@@ -188,8 +205,9 @@ def fill_cache(lab: LabPage, variable: str, timeout: float = 300) -> None:
     press_and_time(lab.page, "step-slider", "ArrowRight")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        done, total = map(int, lab.execute(
-            f"print(len({variable}._frame_png), {variable}.history.n_frames)").split())
+        done, total = map(
+            int, lab.execute(f"print(len({variable}._frame_png), {variable}.history.n_frames)").split()
+        )
         if done >= total:
             return
         time.sleep(0.3)
@@ -208,8 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k-changes", type=int, default=10, help="K key presses (default 10)")
     parser.add_argument("--n", type=int, default=None, help="refit the first explorer on N blobs points")
     parser.add_argument("--no-play", action="store_true", help="skip the Play measurement")
-    parser.add_argument("--paths", default="today,cached",
-                        help="which paths to measure, in order: today, cached, cold (default today,cached)")
+    parser.add_argument(
+        "--paths",
+        default="today,cached",
+        help="which paths to measure, in order: today, cached, cold (default today,cached)",
+    )
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -219,19 +240,38 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("Chromium is not installed: run scripts/system_deps.sh (as root).")
     tmp = Path(tempfile.mkdtemp(prefix="bench_browser_"))
     root = tmp / "course"
-    shutil.copytree(ROOT / "notebooks", root / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copytree(
+        ROOT / "notebooks",
+        root / "notebooks",
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+    )
     env = isolated_jupyter_env(tmp)
     port, token = free_port(), secrets.token_hex(16)
-    cmd = [str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           "--ServerApp.port_retries=0", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
-           "--expose-app-in-browser", "--LabApp.news_url="]
+    cmd = [
+        str(JUPYTER),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--expose-app-in-browser",
+        "--LabApp.news_url=",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = tmp / "server.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_server(base, token, proc, log)
@@ -251,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
                 # A new explorer on N points, in a cell at the end (the server's copy only).
                 cell = lab.append_code_cell(
                     "bench_explorer = EMExplorer(make_dataset('blobs', n_samples="
-                    f"{args.n}, random_state=0)[0], n_components=3)\nbench_explorer")
+                    f"{args.n}, random_state=0)[0], n_components=3)\nbench_explorer"
+                )
                 lab.run_cell(cell)
                 n_points, variable = args.n, "bench_explorer"
                 EXPLORER["index"] = page.locator(".gmmviz-em-explorer").count() - 1
@@ -279,11 +320,15 @@ def main(argv: list[str] | None = None) -> int:
         stop_server(proc, base, token)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"\nEM explorer in JupyterLab, headless Chromium; {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"load average (1 min) {' / '.join(f'{x:.1f}' for x in loads)} at the end of each path; "
-          f"04's {'first explorer' if not args.n else 'explorer on blobs'}, N = {n_points}")
-    print("| input | path | presses | to new src: median / p90 (ms) | to picture loaded: median / p90 (ms) "
-          "| target median (ms) |")
+    print(
+        f"\nEM explorer in JupyterLab, headless Chromium; {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load average (1 min) {' / '.join(f'{x:.1f}' for x in loads)} at the end of each path; "
+        f"04's {'first explorer' if not args.n else 'explorer on blobs'}, N = {n_points}"
+    )
+    print(
+        "| input | path | presses | to new src: median / p90 (ms) | to picture loaded: median / p90 (ms) "
+        "| target median (ms) |"
+    )
     print("|---|---|---|---|---|---|")
     for name in ("half-step (ArrowRight/Left)", "K (ArrowRight/Left)"):
         for path, (half, ks, _) in results.items():
@@ -291,13 +336,17 @@ def main(argv: list[str] | None = None) -> int:
             src_med, src_p90 = stats([t[0] for t in times])
             load_med, load_p90 = stats([t[1] for t in times])
             target = TARGETS["half-step" if name.startswith("half") else "K"]
-            print(f"| {name} | {path} | {len(times)} | {src_med:.0f} / {src_p90:.0f} "
-                  f"| {load_med:.0f} / {load_p90:.0f} | <= {target:.0f} |")
+            print(
+                f"| {name} | {path} | {len(times)} | {src_med:.0f} / {src_p90:.0f} "
+                f"| {load_med:.0f} / {load_p90:.0f} | <= {target:.0f} |"
+            )
     for path, (_, _, played) in results.items():
         if played is not None:
-            print(f"| Play, 50 ms interval | {path} | {played['shown']} pictures in 4 s "
-                  f"| {played['fps']:.1f} pictures/s | {played['skipped']:g} half-steps skipped "
-                  f"| >= 20/s, none skipped |")
+            print(
+                f"| Play, 50 ms interval | {path} | {played['shown']} pictures in 4 s "
+                f"| {played['fps']:.1f} pictures/s | {played['skipped']:g} half-steps skipped "
+                f"| >= 20/s, none skipped |"
+            )
     return 0
 
 
