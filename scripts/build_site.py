@@ -151,7 +151,7 @@ SITE_ANIMATIONS: dict[str, list[ExplorerRecipe]] = {
         ExplorerRecipe(_dataset("elongated", random_state=0), dict(n_components=3)),
         ExplorerRecipe(_dataset("overlapping", random_state=0), dict(n_components=3)),
         ExplorerRecipe(_dataset("unequal", random_state=0), dict(n_components=3)),
-        ExplorerRecipe(_dataset("faithful"), dict(n_components=2)),
+        ExplorerRecipe(_dataset("faithful", standardize=True), dict(n_components=2)),
     ],
     "05_draw_your_own_data": [
         ExplorerRecipe(_example_sketch_points, dict(n_components=3, init="random", random_state=0)),
