@@ -594,11 +594,20 @@ def make_exporter() -> Any:
     return exporter
 
 
-def render(exporter: Any, nb: Any, title: str, nav_top: str, nav_bottom: str) -> str:
+def render(
+    exporter: Any, nb: Any, title: str, nav_top: str, nav_bottom: str, folder: Path | None = None
+) -> str:
     nb.metadata["title"] = title
     resources = {
         "site": {"mathjax": MATHJAX_URL, "css": SITE_CSS, "nav_top": nav_top, "nav_bottom": nav_bottom}
     }
+    if folder is not None:
+        # Markdown pictures are embedded in the page. nbconvert reads only files below the folder it
+        # is given, so ../contents/x.png (relative to notebooks/) is read from the repository root.
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = cell.source.replace("](../contents/", "](contents/")
+        resources["metadata"] = {"path": str(folder.parent)}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
@@ -737,6 +746,7 @@ def build_site(
             f"{page.title} · {SITE_TITLE}",
             nav_html(prev, nxt, "top"),
             nav_html(prev, nxt, "bottom"),
+            folder=page.path.parent,
         )
         body = relink(body, known)
         page.sections = page_sections(body)
