@@ -248,6 +248,27 @@ def test_gaussian_explorer_rejects_a_degenerate_rho():
         GaussianExplorer(sigma_x=0.0)
 
 
+def test_gaussian_explorer_checks_n_samples_and_random_state_like_the_rest_of_gmmviz():
+    with pytest.raises(ValueError, match="n_samples must be at least 1"):
+        GaussianExplorer(n_samples=0)
+    with pytest.raises(TypeError, match="n_samples must be an integer"):
+        GaussianExplorer(n_samples=2.5)
+    with pytest.raises(ValueError, match="random_state must be a non-negative integer"):
+        GaussianExplorer(random_state=-1)
+    with pytest.raises(TypeError, match="random_state must be None, an int or a numpy Generator"):
+        GaussianExplorer(random_state=0.5)
+    # A Generator is used as is: the same draws as a fresh Generator with that seed.
+    expected = np.random.default_rng(3).standard_normal((50, 2))
+    np.testing.assert_array_equal(
+        GaussianExplorer(n_samples=50, random_state=np.random.default_rng(3))._z, expected
+    )
+
+
+def test_set_step_refuses_a_non_integer_with_a_type_error(explorer):
+    with pytest.raises(TypeError, match="step must be an integer"):
+        explorer.set_step(1.5)
+
+
 def test_fit_warnings_are_shown_in_the_widget_not_on_stderr(explorer, monkeypatch, recwarn):
     real = gw.fit_em
 
@@ -436,7 +457,7 @@ def test_singularity_explorer_setters_check_their_range(needle):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(point_index=150), "point_index must be a whole number from 0 to 149"),
+        (dict(point_index=150), "point_index must be from 0 to 149, got 150: X has 150 points"),
         (dict(point_index=-1), "point_index"),
         (dict(point_index=1.5), "point_index"),
         (dict(weight=1.0), "weight"),

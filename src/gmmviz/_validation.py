@@ -93,14 +93,21 @@ def check_dims(dims: Sequence[int], n_features: int) -> tuple[int, int]:
     return dims  # type: ignore[return-value]
 
 
-def check_int(value: Any, name: str, *, minimum: int | None = None, hint: str = "") -> int:
+def check_int(
+    value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None, hint: str = ""
+) -> int:
     """``value`` as an int (NumPy integers too, bool not): TypeError if not an integer,
-    ValueError if below ``minimum``. ``hint`` is appended to the message (e.g. ": lower K")."""
+    ValueError if below ``minimum`` or above ``maximum``. ``hint`` is appended to the message
+    (e.g. ": lower K")."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}{hint}.")
     value = int(value)
+    if minimum is not None and maximum is not None and not minimum <= value <= maximum:
+        raise ValueError(f"{name} must be from {minimum} to {maximum}, got {value}{hint}.")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}{hint}.")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}{hint}.")
     return value
 
 

@@ -66,6 +66,7 @@ import traitlets
 from IPython.display import display
 from PIL import Image, ImageDraw
 
+from ._validation import check_int, check_random_state
 from .palette import component_color_names, component_colors
 from .sketch import (
     WHAT_TO_DRAW,
@@ -134,14 +135,6 @@ def _png_bytes(image: Image.Image) -> bytes:
         return buf.getvalue()
 
 
-def _check_pad_int(value: Any, name: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be from {lo} to {hi}, got {value}")
-    return int(value)
-
-
 # --------------------------------------------------------------------------------------------
 # The base: controls, points, fit, display
 # --------------------------------------------------------------------------------------------
@@ -158,8 +151,9 @@ class _Pad:
     css_class = "gmmviz-pad-box"
 
     def __init__(self, *, n_components: int = 3, n_points: int = 300, random_state: int | None = 0) -> None:
-        n_components = _check_pad_int(n_components, "n_components", 1, MAX_PENS)
-        n_points = _check_pad_int(n_points, "n_points", 20, 2000)
+        n_components = check_int(n_components, "n_components", minimum=1, maximum=MAX_PENS)
+        n_points = check_int(n_points, "n_points", minimum=20, maximum=2000)
+        check_random_state(random_state)  # the same kinds as everywhere; kept as given, to reuse
         self.random_state = random_state
         self.explorer: Any = None
         self.source: str | None = None
@@ -410,14 +404,6 @@ class _PadCanvas(ipysketch_lite.RasterSketch):
         self.add_class(_PAD_CLASS)
 
 
-def _check_size(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer number of pixels, got {value!r}")
-    if not 50 <= value <= 2000:
-        raise ValueError(f"{name} must be between 50 and 2000 pixels, got {value}")
-    return int(value)
-
-
 class SketchPad(_Pad):
     """A drawing canvas in JupyterLab whose ink becomes a labelled point cloud.
 
@@ -464,8 +450,8 @@ class SketchPad(_Pad):
         n_points: int = 300,
         random_state: int | None = 0,
     ) -> None:
-        self.width = _check_size(width, "width")
-        self.height = _check_size(height, "height")
+        self.width = check_int(width, "width (pixels)", minimum=50, maximum=2000)
+        self.height = check_int(height, "height (pixels)", minimum=50, maximum=2000)
         self.canvas = _PadCanvas(self.width, self.height)
         self.pen_palette = pen_colors(MAX_PENS)
         self.pens = widgets.ToggleButtons(
@@ -489,7 +475,7 @@ class SketchPad(_Pad):
         )
         self.random_button.add_class("gmmviz-sketch-random")
         self.random_button.on_click(self._on_random)
-        self._random_rng = np.random.default_rng(random_state)
+        self._random_rng = check_random_state(random_state)
         super().__init__(n_components=n_components, n_points=n_points, random_state=random_state)
 
     def _hint(self) -> str:
@@ -569,8 +555,8 @@ class SketchPad(_Pad):
             The picture put on the canvas (RGBA, transparent paper).
         """
         k = self.k_control.value if n_clusters is None else n_clusters
-        k = _check_pad_int(k, "n_clusters", 1, MAX_PENS)
-        rng = self._random_rng if random_state is None else np.random.default_rng(random_state)
+        k = check_int(k, "n_clusters", minimum=1, maximum=MAX_PENS)
+        rng = self._random_rng if random_state is None else check_random_state(random_state)
         image = _random_cluster_image(
             self.width, self.height, [c for _, c in self.pen_palette[:k]], rng, int(dots_per_cluster)
         )

@@ -522,7 +522,9 @@ def points_from_image(
     box = check_number(box, "box (the length of the longer side)", minimum=0, strict=True)
     ink_threshold = check_number(ink_threshold, "ink_threshold", minimum=0, maximum=1)
     if ink_threshold == 0:
-        raise ValueError("ink_threshold must be in (0, 1], got 0: pass a fraction of full opacity such as 0.5.")
+        raise ValueError(
+            "ink_threshold must be in (0, 1], got 0: pass a fraction of full opacity such as 0.5."
+        )
     rgba = _load_image(image)
     height, width = rgba.shape[:2]
     alpha = rgba[..., 3:4] / 255.0

@@ -51,7 +51,10 @@ from ._validation import (
     as_seed,
     check_array,
     check_dims,
+    check_int,
+    check_number,
     check_params,
+    check_random_state,
     check_reg_covar,
 )
 from .em import (
@@ -739,14 +742,15 @@ class EMExplorer(_FigureBox):
 
         Raises
         ------
+        TypeError
+            If ``i`` is not an integer.
         ValueError
             If ``i`` is not a frame of the current fit.
         """
         if self.history is None:
             raise ValueError("There is no fit to show yet; fix the problem shown in the widget first.")
         n = self.history.n_frames
-        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < n:
-            raise ValueError(f"step must be a whole number from 0 to {n - 1} for this fit, got {i!r}.")
+        i = check_int(i, "step", minimum=0, maximum=n - 1, hint=f": this fit has {n} half-steps")
         if self.step_slider.value != i:
             self.step_slider.value = int(i)  # the observer draws
         else:
@@ -1125,12 +1129,12 @@ class GaussianExplorer(_FigureBox):
         super().__init__()
         mean = np.asarray(mean, dtype=float).ravel()
         self._check(mean, sigma_x, sigma_y, rho)
-        if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive whole number, got {n_samples!r}.")
+        n_samples = check_int(n_samples, "n_samples", minimum=1)
+        rng = check_random_state(random_state)
         self.add_class("gmmviz-gaussian-explorer")
         self.n_std = tuple(n_std)
         self._batch = False
-        self._z = np.random.default_rng(random_state).standard_normal((int(n_samples), 2))
+        self._z = rng.standard_normal((n_samples, 2))
         self._init_figure(figsize, dpi, "gmmviz-gaussian-explorer")
         ax = self.ax = self.figure.add_axes((0.14, 0.11, 0.82, 0.85))
         ax.set_xlim(-self.LIMIT, self.LIMIT)
@@ -1632,15 +1636,9 @@ class SingularityExplorer(_FigureBox):
     ) -> None:
         n, d = x.shape
         check_params(params, d)
-        if (
-            isinstance(point_index, bool)
-            or not isinstance(point_index, numbers.Integral)
-            or not 0 <= point_index < n
-        ):
-            raise ValueError(
-                f"point_index must be a whole number from 0 to {n - 1} (X has {n} "
-                f"points), got {point_index!r}."
-            )
+        point_index = check_int(
+            point_index, "point_index", minimum=0, maximum=n - 1, hint=f": X has {n} points"
+        )
         # The needle's own checks (weight in (0, 1), no 'tied' mixture) are add_component's:
         # calling it once here reports them before anything is drawn.
         add_component(params, x[int(point_index)], 1.0, weight)
@@ -1648,12 +1646,7 @@ class SingularityExplorer(_FigureBox):
         self.X, self.base, self.point_index, self.weight = x, params, int(point_index), float(weight)
         self.point = x[self.point_index]
         lo, hi = self.LOG10_SIGMA_MIN, self.LOG10_SIGMA_MAX
-        if (
-            isinstance(log10_sigma, bool)
-            or not isinstance(log10_sigma, numbers.Real)
-            or not lo <= log10_sigma <= hi
-        ):
-            raise ValueError(f"log10_sigma must be a number from {lo:g} to {hi:g}, got {log10_sigma!r}.")
+        log10_sigma = check_number(log10_sigma, "log10_sigma", minimum=lo, maximum=hi)
         self.sigma_slider.value = float(log10_sigma)  # no observer yet: nothing is drawn
         if on:
             self.reg_slider.value = reg
