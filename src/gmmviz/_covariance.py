@@ -20,8 +20,9 @@ Each type-dependent piece is one small function per type, chosen from a table (a
 * the M-step estimate of Σ_k from the weighted scatter S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ
   (:func:`scatter`, :func:`covariances_from_scatter`),
 
-plus conversions (:func:`to_full`, :func:`add_reg_covar`), the parking of an empty component
-(:func:`fill_empty`) and the check of one new component's covariance (:func:`component_covariance`).
+plus shapes and counts (:func:`covariance_shape`, :func:`n_free_parameters`), conversions
+(:func:`to_full`, :func:`add_reg_covar`), the parking of an empty component (:func:`fill_empty`)
+and the check of one new component's covariance (:func:`component_covariance`).
 
 The Mahalanobis and scatter functions here are the plain NumPy versions, written to be read. The E-
 and M-steps call them through :mod:`gmmviz._fast`, which uses them as they are for small problems and
@@ -46,6 +47,7 @@ __all__ = [
     "fill_empty",
     "identity",
     "log_det_cholesky",
+    "n_free_parameters",
     "needs_full_scatter",
     "precision_cholesky",
     "precisions",
@@ -66,6 +68,14 @@ def covariance_shape(covariance_type: str, n_components: int, n_features: int) -
     """The shape of ``covariances`` for this type, K components and d features."""
     k, d = n_components, n_features
     return {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}[covariance_type]
+
+
+def n_free_parameters(covariance_type: str, n_components: int, n_features: int) -> int:
+    """How many free numbers the covariances hold (a symmetric d×d matrix has d(d+1)/2)."""
+    k, d = n_components, n_features
+    return {"full": k * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": k * d, "spherical": k}[
+        covariance_type
+    ]
 
 
 def identity(covariance_type: str, n_components: int, n_features: int) -> np.ndarray:
