@@ -363,18 +363,23 @@ def empty_components(nk: np.ndarray, n_points: int) -> np.ndarray:
 
 
 def fill_empty(
-    covariances: np.ndarray, empty: np.ndarray, covariance_type: str, data_covariance: np.ndarray
+    covariances: np.ndarray,
+    empty: np.ndarray,
+    covariance_type: str,
+    data_covariance: np.ndarray,
+    reg_covar: float = 0.0,
 ) -> np.ndarray:
     """Park the components flagged in ``empty`` (boolean, shape (K,)) on the data's covariance.
 
-    ``data_covariance`` is a (d, d) matrix, converted to the type's shape (its diagonal for
+    ``data_covariance`` (the biased (d, d) covariance of the whole data set) plus ``reg_covar`` on
+    its diagonal, as every other Σ_k has, converted to the type's shape (its diagonal for
     'diag', the mean of the diagonal for 'spherical'). 'tied' pools all components, so an empty
     one changes nothing there. Returns a new array.
     """
     covs = np.array(covariances, dtype=np.float64)
     if covariance_type == "tied" or not np.any(empty):
         return covs
-    data_covariance = np.atleast_2d(data_covariance)
+    data_covariance = add_reg_covar(np.atleast_2d(data_covariance), "tied", reg_covar)
     fill = {
         "full": data_covariance,
         "diag": np.diag(data_covariance),

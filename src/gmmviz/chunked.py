@@ -73,8 +73,7 @@ def _covariances(scatter, nk, covariance_type, reg_covar, empty, data_mean_cov):
     """
     covs = _cov.covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
     if empty.any():
-        data_cov = _cov.add_reg_covar(np.atleast_2d(data_mean_cov()[1]), "tied", reg_covar)
-        covs = _cov.fill_empty(covs, empty, covariance_type, data_cov)
+        covs = _cov.fill_empty(covs, empty, covariance_type, data_mean_cov()[1], reg_covar)
     return covs
 
 
