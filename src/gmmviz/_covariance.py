@@ -40,10 +40,13 @@ from scipy import linalg
 
 __all__ = [
     "COVARIANCE_TYPES",
+    "NK_EPS",
+    "EmptyComponentWarning",
     "add_reg_covar",
     "component_covariance",
     "covariance_shape",
     "covariances_from_scatter",
+    "empty_components",
     "fill_empty",
     "identity",
     "log_det_cholesky",
