@@ -264,6 +264,15 @@ def test_gaussian_explorer_checks_n_samples_and_random_state_like_the_rest_of_gm
     )
 
 
+@pytest.mark.parametrize("cls", [GaussianExplorer, SingularityExplorer, EMExplorer])
+def test_n_std_is_a_sequence_of_radii_in_every_explorer_as_in_plot(cls, X, good):
+    args = {GaussianExplorer: (), SingularityExplorer: (X, good), EMExplorer: (X, 2)}[cls]
+    with pytest.raises(TypeError, match=r"n_std must be a sequence .*one-element tuple like \(2,\)"):
+        cls(*args, n_std=2)
+    with pytest.raises(ValueError, match="each n_std radius must be positive"):
+        cls(*args, n_std=(1, -2))
+
+
 def test_set_step_refuses_a_non_integer_with_a_type_error(explorer):
     with pytest.raises(TypeError, match="step must be an integer"):
         explorer.set_step(1.5)

@@ -28,6 +28,7 @@ __all__ = [
     "check_int",
     "check_mixture",
     "check_n_components",
+    "check_n_std",
     "check_number",
     "check_params",
     "check_random_state",
@@ -178,6 +179,18 @@ def _check_seed(random_state: Any) -> int | None:
     if random_state < 0:
         raise ValueError(f"random_state must be a non-negative integer, got {random_state}.")
     return int(random_state)
+
+
+def check_n_std(n_std: Any) -> tuple[float, ...]:
+    """``n_std`` (the Mahalanobis radii of the ellipses drawn) as a non-empty tuple of positive floats."""
+    if isinstance(n_std, (str, bytes)) or not isinstance(n_std, Sequence):
+        raise TypeError(
+            f"n_std must be a sequence of Mahalanobis radii such as (1, 2, 3), got {n_std!r}; "
+            "for a single ring pass a one-element tuple like (2,)."
+        )
+    if len(n_std) == 0:
+        raise ValueError("n_std must hold at least one positive radius, got an empty sequence.")
+    return tuple(check_number(s, "each n_std radius", minimum=0.0, strict=True) for s in n_std)
 
 
 def check_n_components(n_components: Any, X: np.ndarray) -> int:

@@ -52,6 +52,7 @@ from ._validation import (
     check_array,
     check_dims,
     check_int,
+    check_n_std,
     check_number,
     check_params,
     check_random_state,
@@ -495,7 +496,7 @@ class EMExplorer(_FigureBox):
         super().__init__()
         self.add_class("gmmviz-em-explorer")
         self.history: EMHistory | None = None
-        self.n_std = tuple(n_std)
+        self.n_std = check_n_std(n_std)
         self.max_iter = max_iter
         self.tol = tol
         self.points = None
@@ -1132,7 +1133,7 @@ class GaussianExplorer(_FigureBox):
         n_samples = check_int(n_samples, "n_samples", minimum=1)
         rng = check_random_state(random_state)
         self.add_class("gmmviz-gaussian-explorer")
-        self.n_std = tuple(n_std)
+        self.n_std = check_n_std(n_std)
         self._batch = False
         self._z = rng.standard_normal((n_samples, 2))
         self._init_figure(figsize, dpi, "gmmviz-gaussian-explorer")
@@ -1446,7 +1447,7 @@ class SingularityExplorer(_FigureBox):
         super().__init__()
         self.add_class("gmmviz-singularity-explorer")
         self.X = None
-        self.n_std = tuple(n_std)
+        self.n_std = check_n_std(n_std)
         self._batch = False
         self._init_figure(figsize, dpi, "gmmviz-singularity-explorer")
         self.ax_points = self.figure.add_axes((0.07, 0.13, 0.40, 0.72))
