@@ -64,6 +64,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 from IPython.display import display
+from matplotlib.colors import to_hex
 from PIL import Image, ImageDraw
 
 from ._validation import check_int, check_random_state
@@ -99,18 +100,13 @@ _STATUS_COLORS = {"info": "#555555", "error": "#b00020"}
 _STATUS_BACKGROUND = "#ffffff"
 
 
-def _hex(rgba: Any) -> str:
-    r, g, b = (int(round(255 * float(v))) for v in rgba[:3])
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
 def pen_colors(n_pens: int = MAX_PENS) -> list[tuple[str, str]]:
     """``(name, "#rrggbb")`` of pens 1..n: pen k is component k's colour, named by word.
 
     Both come from :mod:`gmmviz.palette` (:func:`~gmmviz.palette.component_colors` and
     :func:`~gmmviz.palette.component_color_names`), the one place that decides them.
     """
-    colors = [_hex(c) for c in component_colors(n_pens)]
+    colors = [to_hex(c) for c in component_colors(n_pens)]
     return list(zip(component_color_names(n_pens), colors))
 
 

@@ -40,6 +40,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
@@ -989,7 +990,7 @@ class EMExplorer(_FigureBox):
         # the colour), and the number names the component.
         pis = " ".join(
             f'<span style="white-space:nowrap"><span aria-hidden="true" class="gmmviz-swatch" '
-            f'style="color:{_hex(c)}">■</span> π<sub>{j + 1}</sub> = {w:.3f}</span>'
+            f'style="color:{to_hex(c)}">■</span> π<sub>{j + 1}</sub> = {w:.3f}</span>'
             for j, (w, c) in enumerate(zip(frame.params.weights, self.palette))
         )
         history = self.history
@@ -1070,11 +1071,6 @@ def _ll_note(frame: Any, ll: np.ndarray) -> str:
         return "E-step: μ, Σ, π not changed yet,\nso ln p(X) stays where it was"
     t = frame.iteration
     return f"M-step {t}: ln p(X) {ll[t] - ll[t - 1]:+.2f}"
-
-
-def _hex(rgba: Any) -> str:
-    r, g, b = (int(round(255 * float(v))) for v in rgba[:3])
-    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -1659,7 +1655,7 @@ class SingularityExplorer(_FigureBox):
         # Left: points, ellipses (the needle's last, in its own colour), means, the circled point.
         k = params.n_components + 1
         self.palette = component_colors(k)
-        needle = _hex(self.palette[-1])  # the needle's colour, also for its σ on the right
+        needle = to_hex(self.palette[-1])  # the needle's colour, also for its σ on the right
         ax = self.ax_points
         first = self.params_at(self.sigma)
         self.points = gplot.plot_points(
