@@ -452,13 +452,22 @@ def test_reg_covar_from_the_constructor(X, good):
 
 
 def test_singularity_explorer_setters_check_their_range(needle):
-    with pytest.raises(ValueError, match="log10 σ must be a number from -12 to 0.5"):
+    with pytest.raises(ValueError, match=r"log10 σ must be between -12 and 0.5, got 3.0 \(σ from 1e-12"):
         needle.set_log10_sigma(3.0)
     assert "log10 σ" in needle.message_text
     with pytest.raises(ValueError, match="positive"):
         needle.set_sigma(0.0)
     with pytest.raises(ValueError, match="reg_covar"):
         needle.set_reg_covar(5.0)
+    # A value that is not a number is a TypeError, as everywhere in gmmviz, and is shown too.
+    with pytest.raises(TypeError, match="σ must be a number"):
+        needle.set_sigma("wide")
+    assert "σ must be a number" in needle.message_text
+    with pytest.raises(TypeError, match="log10 σ must be a number"):
+        needle.set_log10_sigma(None)
+    with pytest.raises(TypeError, match="reg_covar must be a number"):
+        needle.set_reg_covar("1e-6")
+    assert "reg_covar" in needle.message_text
     needle.set_sigma(0.01)  # a good value clears the message
     assert needle.message_text == ""
 

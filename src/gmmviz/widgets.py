@@ -1545,33 +1545,30 @@ class SingularityExplorer(_FigureBox):
 
         Raises
         ------
+        TypeError
+            Not a number (also shown in the widget).
         ValueError
             Outside the slider's range (also shown in the widget).
         """
         lo, hi = self.sigma_slider.min, self.sigma_slider.max
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lo <= value <= hi:
-            text = (
-                f"log10 σ must be a number from {lo:g} to {hi:g} (σ from {10.0**lo:.0e} "
-                f"to {10.0**hi:.1f}), got {value!r}."
-            )
-            self.show_message(text)
-            raise ValueError(text)
+        hint = f" (σ from {10.0**lo:.0e} to {10.0**hi:.1f})"
+        value = self._shown(check_number, value, "log10 σ", minimum=lo, maximum=hi, hint=hint)
         if self.sigma_slider.value != value:
             self.sigma_slider.value = float(value)  # the observer draws
         elif self.X is not None:
             self._redraw()
 
     def set_sigma(self, sigma: float) -> None:
-        """Show the needle with width ``sigma`` > 0 (moves the log10 σ slider)."""
-        if (
-            isinstance(sigma, bool)
-            or not isinstance(sigma, numbers.Real)
-            or not sigma > 0
-            or not np.isfinite(sigma)
-        ):
-            text = f"σ must be a positive number, got {sigma!r}."
-            self.show_message(text)
-            raise ValueError(text)
+        """Show the needle with width ``sigma`` > 0 (moves the log10 σ slider).
+
+        Raises
+        ------
+        TypeError
+            Not a number (also shown in the widget).
+        ValueError
+            Not positive (also shown in the widget).
+        """
+        sigma = self._shown(check_number, sigma, "σ", minimum=0.0, strict=True)
         self.set_log10_sigma(float(np.log10(sigma)))
 
     def set_reg_covar(self, value: float | None) -> None:
@@ -1579,14 +1576,12 @@ class SingularityExplorer(_FigureBox):
 
         Raises
         ------
+        TypeError
+            Not a number nor None (also shown in the widget).
         ValueError
             For other values (also shown in the widget).
         """
-        try:
-            on, value = self._check_reg(value)
-        except ValueError as exc:
-            self.show_message(str(exc))
-            raise
+        on, value = self._shown(self._check_reg, value)
         self._batch = True  # one redraw for both controls
         try:
             if on:
@@ -1596,6 +1591,14 @@ class SingularityExplorer(_FigureBox):
             self._batch = False
         if self.X is not None:
             self._install_reg()
+
+    def _shown(self, check: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        """``check(value, ...)``; a bad value's error is shown in the widget, then raised."""
+        try:
+            return check(value, *args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            self.show_message(str(exc))
+            raise
 
     def __repr__(self) -> str:
         # nbval compares this text: only stable, input-determined facts, no floats.
@@ -1608,13 +1611,12 @@ class SingularityExplorer(_FigureBox):
 
     # --- set-up -------------------------------------------------------------------------------
     def _check_reg(self, value: Any) -> tuple[bool, float]:
-        if value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool) and value == 0):
+        if value is None:
             return False, 0.0
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, numbers.Real)
-            or not self.REG_MIN <= value <= self.REG_MAX
-        ):
+        value = check_number(value, "reg_covar", hint=": pass None or 0 (off), or a number like 1e-6")
+        if value == 0:
+            return False, 0.0
+        if not self.REG_MIN <= value <= self.REG_MAX:
             raise ValueError(
                 f"reg_covar must be None or 0 (off), or a number from {self.REG_MIN:g} "
                 f"to {self.REG_MAX:g}, got {value!r}."
