@@ -534,6 +534,20 @@ def test_reg_covar_zero_is_used_as_zero(X):
     assert not np.array_equal(reference.final.covariances, tiny)
 
 
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (2.5, "K (n_components) must be an integer, got 2.5"),
+        (True, "must be an integer, got True"),
+        (0, "at least 1"),
+    ],
+)
+def test_a_bad_k_is_shown_not_replaced(X, bad, match):
+    ex = EMExplorer(X, bad, random_state=0)
+    assert match in ex.message_text
+    assert ex.history is None  # nothing was fitted with a K the caller did not ask for
+
+
 def test_a_reg_covar_between_the_steps_is_kept_exactly(X):
     ex = EMExplorer(X, 2, reg_covar=3e-4, random_state=0)
     assert ex.reg_slider.value == 3e-4

@@ -29,7 +29,6 @@ import base64
 import functools
 import html
 import io
-import numbers
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -551,14 +550,13 @@ class EMExplorer(_FigureBox):
         )
 
         # --- controls ---------------------------------------------------------------------
-        k0 = (
-            n_components
-            if isinstance(n_components, numbers.Integral) and not isinstance(n_components, bool)
-            else 1
-        )
+        try:  # a bad K is shown (the slider starts at 1), never silently replaced
+            k0, k_problem = check_int(n_components, "K (n_components)", minimum=1), ""
+        except (TypeError, ValueError) as exc:
+            k0, k_problem = 1, str(exc)
         style = {"description_width": "initial"}
         self.k_slider = widgets.IntSlider(
-            value=max(1, k0),
+            value=k0,
             min=1,
             max=max(int(max_components), k0),
             description="K",
@@ -679,8 +677,8 @@ class EMExplorer(_FigureBox):
         for w in (self.k_slider, self.init_dropdown, self.seed_input, self.cov_dropdown, self.reg_slider):
             w.observe(self._on_control, names="value")
         self.step_slider.observe(self._on_step, names="value")
-        if k0 != n_components or isinstance(n_components, bool) or k0 < 1:
-            self.show_message(f"K (n_components) must be a whole number of at least 1, got {n_components!r}.")
+        if k_problem:
+            self.show_message(k_problem)
             return
         if self.message.value:
             return
