@@ -558,6 +558,20 @@ def test_pen_k_is_component_k_named_by_word():
     assert 'model.on("change:pen_color"' in pad.canvas._esm
 
 
+def test_pad_arguments_are_checked_as_everywhere_in_gmmviz():
+    with pytest.raises(ValueError, match="random_state must be a non-negative integer"):
+        SketchPad(random_state=-1)
+    with pytest.raises(TypeError, match="random_state must be None, an int or a numpy Generator"):
+        SketchPad(random_state="zero")
+    with pytest.raises(TypeError, match="n_components must be an integer"):
+        SketchPad(n_components=1.5)
+    with pytest.raises(ValueError, match=r"width \(pixels\) must be from 50 to 2000, got 10"):
+        SketchPad(width=10)
+    pad = SketchPad(n_components=2, random_state=np.random.default_rng(0))  # a Generator is accepted
+    with pytest.raises(ValueError, match="dots_per_cluster must be at least 1"):
+        pad.random_clusters(dots_per_cluster=0)
+
+
 def test_random_clusters_give_labelled_clusters_without_a_mouse():
     from sklearn.metrics import adjusted_rand_score
     from sklearn.mixture import GaussianMixture

@@ -552,9 +552,10 @@ class SketchPad(_Pad):
         """
         k = self.k_control.value if n_clusters is None else n_clusters
         k = check_int(k, "n_clusters", minimum=1, maximum=MAX_PENS)
+        dots = check_int(dots_per_cluster, "dots_per_cluster", minimum=1)
         rng = self._random_rng if random_state is None else check_random_state(random_state)
         image = _random_cluster_image(
-            self.width, self.height, [c for _, c in self.pen_palette[:k]], rng, int(dots_per_cluster)
+            self.width, self.height, [c for _, c in self.pen_palette[:k]], rng, dots
         )
         url = "data:image/png;base64," + base64.b64encode(_png_bytes(image)).decode("ascii")
         # Python has the picture at once (no browser needed); the page draws it on the canvas.
