@@ -684,8 +684,7 @@ def frame_headline(frame: Any, n_iter: int | None = None) -> tuple[str, str, str
         "iteration 3 of 11" ("before iteration 1" for the start).
     """
     if frame.kind == "init":
-        start = "the given parameters" if frame.init == "given" else f"{frame.init} means, π_k = 1/K, Σ_k = I"
-        return "start", f"{start}; points grey: no γ yet", "before iteration 1"
+        return "start", f"{frame.start}; points grey: no γ yet", "before iteration 1"
     of = f" of {n_iter}" if n_iter is not None else ""
     when = f"iteration {frame.iteration}{of}"
     if frame.kind == "E":
