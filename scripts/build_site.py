@@ -348,7 +348,7 @@ def animation_html(run: ExplorerRun, max_frames: int, dpi: float) -> str:
     from gmmviz.animate import animate_em, offline_jshtml
 
     history = run.history
-    anim = animate_em(run.explorer.X, history, max_frames=max_frames, dpi=dpi)
+    anim = animate_em(history, max_frames=max_frames, dpi=dpi)
     player = plain_button_text(compress_frames(offline_jshtml(anim)))
     shown = len(anim.frame_indices)
     init = run.explorer.init_dropdown.value

@@ -963,9 +963,11 @@ class EMExplorer(_FigureBox):
         loop.call_later(0.01, self._render_ahead_one, self.history)
 
     def _render_ahead_one(self, history: EMHistory) -> None:
-        self._ahead_pending = False
         if history is not self.history:
-            return  # refitted since: the new fit renders ahead on its own first press
+            # Refitted since: the new fit renders ahead on its own first press. Its flag is not
+            # this turn's to clear (that would let a second chain of turns start beside it).
+            return
+        self._ahead_pending = False
         n, current = history.n_frames, self.step
         todo = next(
             (j % n for j in range(current + 1, current + n + 1) if j % n not in self._frame_png), None

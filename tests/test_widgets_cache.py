@@ -1,0 +1,153 @@
+"""EMExplorer's frame cache and drawing ahead, against today's path (every frame drawn when shown).
+
+The reference picture is an explorer whose cache is emptied before each frame, so that frame is drawn
+and encoded on demand; cached pictures must decode to the same pixels. The kernel's event loop is
+replaced by a recorder, so the drawing ahead runs turn by turn under the test's control.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from gmmviz import widgets as gw
+from gmmviz.widgets import EMExplorer
+
+
+@pytest.fixture(scope="module")
+def X():
+    rng = np.random.default_rng(11)
+    return np.concatenate([rng.normal(c, 0.6, (60, 2)) for c in ([0, 0], [3, 0.5], [1, 3])])
+
+
+class FakeLoop:
+    """Stands in for the kernel's event loop: records call_later, runs the calls on demand."""
+
+    def __init__(self) -> None:
+        self.pending: list = []
+
+    def call_later(self, delay, fn, *args):
+        self.pending.append((fn, args))
+
+    def run_one(self) -> None:
+        fn, args = self.pending.pop(0)
+        fn(*args)
+
+    def run_all(self, limit: int = 1000) -> int:
+        n = 0
+        while self.pending and n < limit:
+            self.run_one()
+            n += 1
+        return n
+
+
+@pytest.fixture
+def loop(monkeypatch):
+    fake = FakeLoop()
+    monkeypatch.setattr(gw, "_kernel_loop", lambda: fake)
+    return fake
+
+
+def pixels(png) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(bytes(png))).convert("RGB"))
+
+
+def todays_picture(ex: EMExplorer, i: int) -> np.ndarray:
+    """Frame ``i`` drawn and encoded on demand, as before the cache."""
+    ex._frame_png.clear()
+    ex.set_step(i) if ex.step != i else ex._show_frame(i)
+    return pixels(ex.image.value)
+
+
+def page_sets_step(ex: EMExplorer, i: int) -> None:
+    """The half-step slider moved in the page (ipywidgets applies it under a property lock)."""
+    ex.step_slider.set_state({"value": i})
+
+
+def count_draws(ex: EMExplorer, monkeypatch) -> list:
+    draws = []
+    real = ex._blitter.draw
+    monkeypatch.setattr(ex._blitter, "draw", lambda *a, **k: (draws.append(a[0]), real(*a, **k)))
+    return draws
+
+
+def test_drawing_ahead_fills_the_cache_with_todays_pixels(X, loop, monkeypatch):
+    ex = EMExplorer(X, 3, init="random", random_state=1)
+    ref = EMExplorer(X, 3, init="random", random_state=1)
+    n = ex.history.n_frames
+    assert n >= 6
+    assert loop.pending == []  # a notebook run (no page) never draws ahead
+    page_sets_step(ex, 2)
+    assert len(loop.pending) == 1
+    loop.run_all()
+    assert set(ex._frame_png) == set(range(n))
+    assert ex.step == 2  # drawing ahead did not move the frame shown
+    draws = count_draws(ex, monkeypatch)
+    for i in [3, 1, n - 1, 4, 0, 2, 5, n - 2]:  # out of order: layers and stamps cached differently
+        ex.set_step(i)
+        np.testing.assert_array_equal(pixels(ex.image.value), todays_picture(ref, i))
+        assert ex.ll_marker.get_xdata()[0] == ex.history.frame(i).params_index  # artists follow
+    assert draws == []  # all served from the cache
+
+
+def test_frames_not_cached_yet_are_drawn_on_demand(X, loop, monkeypatch):
+    ex = EMExplorer(X, 3, random_state=0)
+    ref = EMExplorer(X, 3, random_state=0)
+    page_sets_step(ex, 1)
+    loop.run_one()  # only one frame drawn ahead so far
+    draws = count_draws(ex, monkeypatch)
+    missing = [i for i in range(ex.history.n_frames) if i not in ex._frame_png][:3]
+    assert missing
+    for i in missing:
+        ex.set_step(i)
+        np.testing.assert_array_equal(pixels(ex.image.value), todays_picture(ref, i))
+    assert len(draws) == len(missing)
+
+
+def test_a_refit_discards_the_old_pictures_and_the_old_drawing_ahead(X, loop):
+    ex = EMExplorer(X, 3, random_state=0)
+    page_sets_step(ex, 1)
+    loop.run_one()
+    old = ex.history
+    assert len(ex._frame_png) >= 2 and len(loop.pending) == 1  # the old fit's next turn waits
+    ex.k_slider.value = 2  # refit while the old fit's drawing ahead is scheduled
+    assert ex.history is not old and set(ex._frame_png) == {0}
+    page_sets_step(ex, 1)  # the new fit starts its own drawing ahead
+    loop.run_one()  # the old fit's turn: does nothing
+    assert set(ex._frame_png) == {0, 1}
+    # One chain of turns at a time: a further change in the page adds none while one is pending.
+    page_sets_step(ex, 2)
+    assert len(loop.pending) == 1
+    loop.run_all()
+    n = ex.history.n_frames
+    assert set(ex._frame_png) == set(range(n))
+    ref = EMExplorer(X, 2, random_state=0)
+    for i in (1, n - 1, 0):
+        ex.set_step(i)
+        np.testing.assert_array_equal(pixels(ex.image.value), todays_picture(ref, i))
+
+
+def test_an_error_while_drawing_ahead_is_shown_not_raised(X, loop, monkeypatch):
+    ex = EMExplorer(X, 3, random_state=0)
+    page_sets_step(ex, 1)
+    real = ex._draw_posed
+    monkeypatch.setattr(ex, "_draw_posed", lambda *a: (_ for _ in ()).throw(RuntimeError("boom")))
+    loop.run_all()  # nothing raised out of the event loop
+    assert "boom" in ex.message_text
+    monkeypatch.setattr(ex, "_draw_posed", real)
+    ref = EMExplorer(X, 3, random_state=0)
+    ex.set_step(3)
+    np.testing.assert_array_equal(pixels(ex.image.value), todays_picture(ref, 3))
+
+
+def test_play_can_tick_every_50_ms(X):
+    # 20 frames a second needs an interval of at most 50 ms; the explorer takes it as given.
+    ex = EMExplorer(X, 3, random_state=0, interval=50)
+    assert ex.play.interval == 50
