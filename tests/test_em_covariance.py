@@ -142,6 +142,10 @@ def test_fill_empty_parks_on_the_data_covariance(covariance_type):
         "spherical": np.trace(data_cov) / D * np.eye(D),
     }[covariance_type]
     np.testing.assert_allclose(full[1], expected, rtol=1e-15)
+    # reg_covar goes on the diagonal of the parked Σ_k too, as on every other Σ_k.
+    reg = cov.fill_empty(c, empty, covariance_type, data_cov, 0.25)
+    np.testing.assert_allclose(dense(reg, covariance_type)[1], expected + 0.25 * np.eye(D), rtol=1e-14)
+    np.testing.assert_array_equal(reg[~empty], c[~empty])
 
 
 @pytest.mark.parametrize(

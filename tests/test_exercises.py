@@ -368,6 +368,17 @@ def test_check_n_parameters():
     assert ex.check_n_parameters(None, 3, 2).status == "not attempted"
 
 
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_n_parameters_matches_scikit_learn(covariance_type):
+    from sklearn.mixture import GaussianMixture
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    gm = GaussianMixture(4, covariance_type=covariance_type, random_state=0).fit(X)
+    assert ex.n_parameters(4, 3, covariance_type) == gm._n_parameters()
+    with pytest.raises(ValueError, match="covariance_type"):
+        ex.n_parameters(4, 3, "fll")
+
+
 def test_check_mahalanobis():
     mean, cov, x = np.zeros(2), np.array([[4.0, 0.0], [0.0, 1.0]]), np.array([2.0, 1.0])
     assert ex.check_mahalanobis(np.sqrt(2.0), x, mean, cov).passed

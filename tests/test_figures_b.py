@@ -200,3 +200,13 @@ def test_plot_criterion_stars_the_best_k():
         figures.plot_criterion(ax, Ks, {"d": [1.0, 2.0]})
     with pytest.raises(ValueError, match="best must be"):
         figures.plot_criterion(ax, Ks, {"d": [1.0, 2.0, 3.0, 4.0]}, best="lowest")
+    # palette= is one colour per curve, as everywhere; colors= is its old name, kept for now.
+    for kw in ("palette", "colors"):
+        out = figures.plot_criterion(
+            ax, Ks, {"e": [1.0, 2.0, 3.0, 4.0], "f": [4.0, 3.0, 2.0, 1.0]}, **{kw: ["0.5", "#D55E00"]}
+        )
+        assert to_rgba(out["f"]["line"].get_color()) == to_rgba("#D55E00")
+        assert to_rgba(out["e"]["line"].get_color()) == to_rgba("0.5")
+    with pytest.raises(TypeError, match="not both"):
+        figures.plot_criterion(ax, Ks, {"e": [1.0, 2.0, 3.0, 4.0]}, palette=["k"], colors=["k"])
+    plt.close(fig)

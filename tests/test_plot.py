@@ -534,6 +534,11 @@ def test_frame_headline_names_the_half_step_and_what_changed():
     assert (label, when) == ("E-step", "iteration 2 of 3") and "colours change" in what
     label, what, when = gplot.frame_headline(h.frame(4))
     assert (label, when) == ("M-step", "iteration 2") and "ellipses move" in what
+    # The start is described once, by the Frame, for titles and headlines alike.
+    given = fit_em(X, 2, params=h.final, max_iter=1)
+    assert given.frame(0).start == "given parameters"
+    assert gplot.frame_headline(given.frame(0))[1].startswith("given parameters;")
+    assert given.frame(0).description == "Start: given parameters"
 
 
 def test_1d_components_are_numbered_at_their_peaks(ax):

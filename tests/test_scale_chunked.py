@@ -382,4 +382,10 @@ def test_plot_sufficient_statistics_stacks_chunks_to_the_totals():
     bars = plot_sufficient_statistics(ax, parts)
     tops = [rect.get_y() + rect.get_height() for rect in bars[-1]]
     assert len(bars) == 4 and np.allclose(tops, e_step(X, params)[0].sum(axis=0))
+    from matplotlib.colors import to_rgba
+
+    greys = ["0.1", "0.3", "0.5", "0.7"]
+    for kw in ("palette", "colors"):  # colors= is palette's old name, kept for now
+        bars = plot_sufficient_statistics(ax, parts, **{kw: greys})
+        assert [to_rgba(b.patches[0].get_facecolor()) for b in bars] == [to_rgba(g) for g in greys]
     plt.close(fig)

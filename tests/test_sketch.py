@@ -173,6 +173,28 @@ def test_n_points_is_checked_and_capped():
         points_from_image(image, 1)
 
 
+def test_random_state_box_and_jitter_are_checked_as_everywhere_in_gmmviz():
+    """random_state is None, an int >= 0 or a Generator, as in fit_em; a Generator continues its stream."""
+    image = two_stroke_image()
+    strokes = [Stroke(np.array([[0.0, 0.0], [40.0, 30.0]]), "red", 3)]
+    for convert, source in ((points_from_image, image), (points_from_strokes, strokes)):
+        with pytest.raises(ValueError, match="random_state must be a non-negative integer, got -1"):
+            convert(source, 20, random_state=-1)
+        with pytest.raises(TypeError, match="random_state must be None, an int or a numpy Generator"):
+            convert(source, 20, random_state=1.5)
+        with pytest.raises(ValueError, match="box .* must be positive"):
+            convert(source, 20, box=0)
+        first = convert(source, 20, random_state=np.random.default_rng(7))[0]
+        rng = np.random.default_rng(7)
+        again = convert(source, 20, random_state=rng)[0]
+        np.testing.assert_array_equal(first, again)
+        assert not np.array_equal(convert(source, 20, random_state=rng)[0], again)  # the stream moved on
+    with pytest.raises(ValueError, match="jitter .* must be non-negative"):
+        points_from_strokes(strokes, 20, jitter=-1)
+    with pytest.raises(TypeError, match="jitter"):
+        points_from_strokes(strokes, 20, jitter="wide")
+
+
 def test_images_from_bytes_data_urls_and_arrays_agree():
     image = two_stroke_image()
     raw = png_bytes(image)
@@ -534,6 +556,20 @@ def test_pen_k_is_component_k_named_by_word():
     pad.pens.value = expected[1]
     assert pad.canvas.pen_color == expected[1]
     assert 'model.on("change:pen_color"' in pad.canvas._esm
+
+
+def test_pad_arguments_are_checked_as_everywhere_in_gmmviz():
+    with pytest.raises(ValueError, match="random_state must be a non-negative integer"):
+        SketchPad(random_state=-1)
+    with pytest.raises(TypeError, match="random_state must be None, an int or a numpy Generator"):
+        SketchPad(random_state="zero")
+    with pytest.raises(TypeError, match="n_components must be an integer"):
+        SketchPad(n_components=1.5)
+    with pytest.raises(ValueError, match=r"width \(pixels\) must be from 50 to 2000, got 10"):
+        SketchPad(width=10)
+    pad = SketchPad(n_components=2, random_state=np.random.default_rng(0))  # a Generator is accepted
+    with pytest.raises(ValueError, match="dots_per_cluster must be at least 1"):
+        pad.random_clusters(dots_per_cluster=0)
 
 
 def test_random_clusters_give_labelled_clusters_without_a_mouse():

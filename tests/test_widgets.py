@@ -248,6 +248,36 @@ def test_gaussian_explorer_rejects_a_degenerate_rho():
         GaussianExplorer(sigma_x=0.0)
 
 
+def test_gaussian_explorer_checks_n_samples_and_random_state_like_the_rest_of_gmmviz():
+    with pytest.raises(ValueError, match="n_samples must be at least 1"):
+        GaussianExplorer(n_samples=0)
+    with pytest.raises(TypeError, match="n_samples must be an integer"):
+        GaussianExplorer(n_samples=2.5)
+    with pytest.raises(ValueError, match="random_state must be a non-negative integer"):
+        GaussianExplorer(random_state=-1)
+    with pytest.raises(TypeError, match="random_state must be None, an int or a numpy Generator"):
+        GaussianExplorer(random_state=0.5)
+    # A Generator is used as is: the same draws as a fresh Generator with that seed.
+    expected = np.random.default_rng(3).standard_normal((50, 2))
+    np.testing.assert_array_equal(
+        GaussianExplorer(n_samples=50, random_state=np.random.default_rng(3))._z, expected
+    )
+
+
+@pytest.mark.parametrize("cls", [GaussianExplorer, SingularityExplorer, EMExplorer])
+def test_n_std_is_a_sequence_of_radii_in_every_explorer_as_in_plot(cls, X, good):
+    args = {GaussianExplorer: (), SingularityExplorer: (X, good), EMExplorer: (X, 2)}[cls]
+    with pytest.raises(TypeError, match=r"n_std must be a sequence .*one-element tuple like \(2,\)"):
+        cls(*args, n_std=2)
+    with pytest.raises(ValueError, match="each n_std radius must be positive"):
+        cls(*args, n_std=(1, -2))
+
+
+def test_set_step_refuses_a_non_integer_with_a_type_error(explorer):
+    with pytest.raises(TypeError, match="step must be an integer"):
+        explorer.set_step(1.5)
+
+
 def test_fit_warnings_are_shown_in_the_widget_not_on_stderr(explorer, monkeypatch, recwarn):
     real = gw.fit_em
 
@@ -422,13 +452,22 @@ def test_reg_covar_from_the_constructor(X, good):
 
 
 def test_singularity_explorer_setters_check_their_range(needle):
-    with pytest.raises(ValueError, match="log10 σ must be a number from -12 to 0.5"):
+    with pytest.raises(ValueError, match=r"log10 σ must be between -12 and 0.5, got 3.0 \(σ from 1e-12"):
         needle.set_log10_sigma(3.0)
     assert "log10 σ" in needle.message_text
     with pytest.raises(ValueError, match="positive"):
         needle.set_sigma(0.0)
     with pytest.raises(ValueError, match="reg_covar"):
         needle.set_reg_covar(5.0)
+    # A value that is not a number is a TypeError, as everywhere in gmmviz, and is shown too.
+    with pytest.raises(TypeError, match="σ must be a number"):
+        needle.set_sigma("wide")
+    assert "σ must be a number" in needle.message_text
+    with pytest.raises(TypeError, match="log10 σ must be a number"):
+        needle.set_log10_sigma(None)
+    with pytest.raises(TypeError, match="reg_covar must be a number"):
+        needle.set_reg_covar("1e-6")
+    assert "reg_covar" in needle.message_text
     needle.set_sigma(0.01)  # a good value clears the message
     assert needle.message_text == ""
 
@@ -436,7 +475,7 @@ def test_singularity_explorer_setters_check_their_range(needle):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(point_index=150), "point_index must be a whole number from 0 to 149"),
+        (dict(point_index=150), "point_index must be from 0 to 149, got 150: X has 150 points"),
         (dict(point_index=-1), "point_index"),
         (dict(point_index=1.5), "point_index"),
         (dict(weight=1.0), "weight"),
@@ -493,6 +532,20 @@ def test_reg_covar_zero_is_used_as_zero(X):
     # ... and differs from the smallest positive choice (it is not 1e-9 in disguise).
     tiny = fit_em(X, 3, reg_covar=1e-9, random_state=0).final.covariances
     assert not np.array_equal(reference.final.covariances, tiny)
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (2.5, "K (n_components) must be an integer, got 2.5"),
+        (True, "must be an integer, got True"),
+        (0, "at least 1"),
+    ],
+)
+def test_a_bad_k_is_shown_not_replaced(X, bad, match):
+    ex = EMExplorer(X, bad, random_state=0)
+    assert match in ex.message_text
+    assert ex.history is None  # nothing was fitted with a K the caller did not ask for
 
 
 def test_a_reg_covar_between_the_steps_is_kept_exactly(X):

@@ -2,7 +2,22 @@
 
 The EM engine lives in :mod:`gmmviz.em` and its public names are re-exported here; pictures are in
 :mod:`gmmviz.plot` and :mod:`gmmviz.animate`, interactive explorers in :mod:`gmmviz.widgets`, drawing
-your own data in :mod:`gmmviz.sketch` and the course's data sets in :mod:`gmmviz.datasets`.
+your own data in :mod:`gmmviz.sketch` (the conversion) and :mod:`gmmviz.pads` (the drawing pads), and
+the course's data sets in :mod:`gmmviz.datasets`.
+
+Where things are:
+
+- the E-step (γ_nk by log-sum-exp, ln p(X)): :func:`gmmviz.em.e_step`, on
+  :func:`gmmviz.em.weighted_log_prob`; the M-step (N_k, π_k, μ_k, Σ_k): :func:`gmmviz.em.m_step`;
+  the loop that keeps every half-step: :func:`gmmviz.em.fit_em`.
+- what depends on the covariance type ('full', 'tied', 'diag', 'spherical'): ``gmmviz._covariance``;
+  the input checks: ``gmmviz._validation``; the speed (blocked, single-thread BLAS loops):
+  ``gmmviz._fast``; what a frame shows (:class:`Frame`, :class:`EMHistory`): ``gmmviz._history``.
+- where ellipses are drawn: :func:`gmmviz.plot.plot_ellipses` (their axes and angle from Σ_k:
+  :func:`gmmviz.plot.ellipse_geometry`); a whole half-step: :func:`gmmviz.plot.plot_frame`.
+- where a sketch becomes points: :func:`gmmviz.sketch.points_from_image` (a picture) and
+  :func:`gmmviz.sketch.points_from_strokes` (pen strokes).
+- the colours of components: :mod:`gmmviz.palette`.
 """
 
 from .em import (

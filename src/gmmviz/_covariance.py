@@ -20,8 +20,9 @@ Each type-dependent piece is one small function per type, chosen from a table (a
 * the M-step estimate of Σ_k from the weighted scatter S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ
   (:func:`scatter`, :func:`covariances_from_scatter`),
 
-plus conversions (:func:`to_full`, :func:`add_reg_covar`), the parking of an empty component
-(:func:`fill_empty`) and the check of one new component's covariance (:func:`component_covariance`).
+plus shapes and counts (:func:`covariance_shape`, :func:`n_free_parameters`), conversions
+(:func:`to_full`, :func:`add_reg_covar`), the parking of an empty component (:func:`fill_empty`)
+and the check of one new component's covariance (:func:`component_covariance`).
 
 The Mahalanobis and scatter functions here are the plain NumPy versions, written to be read. The E-
 and M-steps call them through :mod:`gmmviz._fast`, which uses them as they are for small problems and
@@ -39,13 +40,17 @@ from scipy import linalg
 
 __all__ = [
     "COVARIANCE_TYPES",
+    "NK_EPS",
+    "EmptyComponentWarning",
     "add_reg_covar",
     "component_covariance",
     "covariance_shape",
     "covariances_from_scatter",
+    "empty_components",
     "fill_empty",
     "identity",
     "log_det_cholesky",
+    "n_free_parameters",
     "needs_full_scatter",
     "precision_cholesky",
     "precisions",
@@ -66,6 +71,14 @@ def covariance_shape(covariance_type: str, n_components: int, n_features: int) -
     """The shape of ``covariances`` for this type, K components and d features."""
     k, d = n_components, n_features
     return {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}[covariance_type]
+
+
+def n_free_parameters(covariance_type: str, n_components: int, n_features: int) -> int:
+    """How many free numbers the covariances hold (a symmetric d×d matrix has d(d+1)/2)."""
+    k, d = n_components, n_features
+    return {"full": k * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": k * d, "spherical": k}[
+        covariance_type
+    ]
 
 
 def identity(covariance_type: str, n_components: int, n_features: int) -> np.ndarray:
@@ -353,18 +366,23 @@ def empty_components(nk: np.ndarray, n_points: int) -> np.ndarray:
 
 
 def fill_empty(
-    covariances: np.ndarray, empty: np.ndarray, covariance_type: str, data_covariance: np.ndarray
+    covariances: np.ndarray,
+    empty: np.ndarray,
+    covariance_type: str,
+    data_covariance: np.ndarray,
+    reg_covar: float = 0.0,
 ) -> np.ndarray:
     """Park the components flagged in ``empty`` (boolean, shape (K,)) on the data's covariance.
 
-    ``data_covariance`` is a (d, d) matrix, converted to the type's shape (its diagonal for
+    ``data_covariance`` (the biased (d, d) covariance of the whole data set) plus ``reg_covar`` on
+    its diagonal, as every other Σ_k has, converted to the type's shape (its diagonal for
     'diag', the mean of the diagonal for 'spherical'). 'tied' pools all components, so an empty
     one changes nothing there. Returns a new array.
     """
     covs = np.array(covariances, dtype=np.float64)
     if covariance_type == "tied" or not np.any(empty):
         return covs
-    data_covariance = np.atleast_2d(data_covariance)
+    data_covariance = add_reg_covar(np.atleast_2d(data_covariance), "tied", reg_covar)
     fill = {
         "full": data_covariance,
         "diag": np.diag(data_covariance),

@@ -65,10 +65,15 @@ class Frame:
     init: str = "given"
 
     @property
+    def start(self) -> str:
+        """How the run started, in words, from ``init``: "given parameters" or, e.g.,
+        "kmeans means, π_k = 1/K, Σ_k = I"."""
+        return "given parameters" if self.init == "given" else f"{self.init} means, π_k = 1/K, Σ_k = I"
+
+    @property
     def description(self) -> str:
         """One line for a title, built from ``kind``, ``iteration`` and ``init``."""
-        start = "given parameters" if self.init == "given" else f"{self.init} means, π_k = 1/K, Σ_k = I"
-        return _FRAME_TITLES[self.kind].format(start=start, iteration=self.iteration)
+        return _FRAME_TITLES[self.kind].format(start=self.start, iteration=self.iteration)
 
 
 class EMHistory:

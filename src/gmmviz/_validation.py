@@ -28,6 +28,7 @@ __all__ = [
     "check_int",
     "check_mixture",
     "check_n_components",
+    "check_n_std",
     "check_number",
     "check_params",
     "check_random_state",
@@ -93,14 +94,21 @@ def check_dims(dims: Sequence[int], n_features: int) -> tuple[int, int]:
     return dims  # type: ignore[return-value]
 
 
-def check_int(value: Any, name: str, *, minimum: int | None = None, hint: str = "") -> int:
+def check_int(
+    value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None, hint: str = ""
+) -> int:
     """``value`` as an int (NumPy integers too, bool not): TypeError if not an integer,
-    ValueError if below ``minimum``. ``hint`` is appended to the message (e.g. ": lower K")."""
+    ValueError if below ``minimum`` or above ``maximum``. ``hint`` is appended to the message
+    (e.g. ": lower K")."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}{hint}.")
     value = int(value)
+    if minimum is not None and maximum is not None and not minimum <= value <= maximum:
+        raise ValueError(f"{name} must be from {minimum} to {maximum}, got {value}{hint}.")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}{hint}.")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}{hint}.")
     return value
 
 
@@ -171,6 +179,18 @@ def _check_seed(random_state: Any) -> int | None:
     if random_state < 0:
         raise ValueError(f"random_state must be a non-negative integer, got {random_state}.")
     return int(random_state)
+
+
+def check_n_std(n_std: Any) -> tuple[float, ...]:
+    """``n_std`` (the Mahalanobis radii of the ellipses drawn) as a non-empty tuple of positive floats."""
+    if isinstance(n_std, (str, bytes)) or not isinstance(n_std, Sequence):
+        raise TypeError(
+            f"n_std must be a sequence of Mahalanobis radii such as (1, 2, 3), got {n_std!r}; "
+            "for a single ring pass a one-element tuple like (2,)."
+        )
+    if len(n_std) == 0:
+        raise ValueError("n_std must hold at least one positive radius, got an empty sequence.")
+    return tuple(check_number(s, "each n_std radius", minimum=0.0, strict=True) for s in n_std)
 
 
 def check_n_components(n_components: Any, X: np.ndarray) -> int:

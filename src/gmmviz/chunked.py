@@ -73,8 +73,7 @@ def _covariances(scatter, nk, covariance_type, reg_covar, empty, data_mean_cov):
     """
     covs = _cov.covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
     if empty.any():
-        data_cov = _cov.add_reg_covar(np.atleast_2d(data_mean_cov()[1]), "tied", reg_covar)
-        covs = _cov.fill_empty(covs, empty, covariance_type, data_cov)
+        covs = _cov.fill_empty(covs, empty, covariance_type, data_mean_cov()[1], reg_covar)
     return covs
 
 
@@ -485,7 +484,7 @@ def from_npy(path, rows_per_chunk: int = 250_000):
     return da.concatenate(blocks, axis=0)
 
 
-def plot_sufficient_statistics(ax, chunk_stats, *, colors=None):
+def plot_sufficient_statistics(ax, chunk_stats, *, palette=None, colors=None):
     """N_k per component as stacked bars, one segment per chunk: the reduce step of chunked EM.
 
     Parameters
@@ -493,8 +492,10 @@ def plot_sufficient_statistics(ax, chunk_stats, *, colors=None):
     ax : matplotlib Axes
     chunk_stats : sequence of SufficientStatistics
         One per chunk, computed under the same parameters.
-    colors : sequence of colours, optional
+    palette : sequence of colours, optional
         One per chunk (default: a grey ramp).
+    colors : sequence of colours, optional
+        The old name of ``palette`` (same meaning), kept while notebooks still pass it.
 
     Returns
     -------
@@ -503,8 +504,12 @@ def plot_sufficient_statistics(ax, chunk_stats, *, colors=None):
     """
     nks = np.array([s.nk for s in chunk_stats])  # (n_chunks, K)
     n_chunks, k = nks.shape
-    if colors is None:
-        colors = [str(g) for g in np.linspace(0.25, 0.85, n_chunks)]
+    if colors is not None:
+        if palette is not None:
+            raise TypeError("pass palette= only (colors= is its old name), not both.")
+        palette = colors
+    if palette is None:
+        palette = [str(g) for g in np.linspace(0.25, 0.85, n_chunks)]
     bottom = np.zeros(k)
     bars = []
     for c in range(n_chunks):
@@ -513,7 +518,7 @@ def plot_sufficient_statistics(ax, chunk_stats, *, colors=None):
                 np.arange(k),
                 nks[c],
                 bottom=bottom,
-                color=colors[c],
+                color=palette[c],
                 edgecolor="white",
                 label=f"chunk {c + 1}",
             )

@@ -270,7 +270,7 @@ def log_likelihood(X, params: GMMParams) -> float:
 
 
 def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: float) -> GMMParams:
-    n, d = X.shape
+    n = X.shape[0]
     nk = resp.sum(axis=0) + cov.NK_EPS  # N_k = Σ_n γ_nk (+ a tiny ε, as scikit-learn: never 0/0)
     means = _fast.weighted_sums(resp, X) / nk[:, np.newaxis]  # μ_k = Σ_n γ_nk x_n / N_k
     empty = cov.empty_components(nk, n)  # warns, naming them
@@ -281,8 +281,8 @@ def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: fl
     scatter = _fast.scatter(X, resp, means, covariance_type)
     covariances = cov.covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
     if any_empty:
-        data_covariance = np.atleast_2d(np.cov(X, rowvar=False, bias=True)) + reg_covar * np.eye(d)
-        covariances = cov.fill_empty(covariances, empty, covariance_type, data_covariance)
+        data_covariance = np.cov(X, rowvar=False, bias=True)
+        covariances = cov.fill_empty(covariances, empty, covariance_type, data_covariance, reg_covar)
     weights = nk / nk.sum()  # π_k = N_k / N
     return GMMParams._trusted(weights, means, covariances, covariance_type)
 

@@ -41,6 +41,8 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
+from ._covariance import covariance_shape, n_free_parameters, needs_full_scatter
+from ._validation import check_covariance_type
 from .em import GMMParams, log_density
 from .em import e_step as _gm_e_step
 from .em import m_step as _gm_m_step
@@ -570,10 +572,7 @@ def check_m_step(fn: Callable, *, seed: int = 0) -> CheckResult:
 def n_parameters(n_components: int, n_features: int, covariance_type: str = "full") -> int:
     """Free parameters of a GMM: (K − 1) weights + K·d means + the covariance entries."""
     k, d = int(n_components), int(n_features)
-    cov = {"full": k * d * (d + 1) // 2, "tied": d * (d + 1) // 2, "diag": k * d, "spherical": k}[
-        covariance_type
-    ]
-    return (k - 1) + k * d + cov
+    return (k - 1) + k * d + n_free_parameters(check_covariance_type(covariance_type), k, d)
 
 
 def check_n_parameters(
@@ -595,9 +594,9 @@ def check_n_parameters(
         return _fail(
             name, f"{v} is one too many: the K weights sum to 1, so only K − 1 = {k - 1} of them are free."
         )
-    if covariance_type in ("full", "tied"):
-        n_cov = k if covariance_type == "full" else 1
-        if v == ref + n_cov * d * (d - 1) // 2 or v == ref + 1 + n_cov * d * (d - 1) // 2:
+    if needs_full_scatter(covariance_type):  # Σ_k are matrices: a d² count forgets the symmetry
+        n_matrices = int(np.prod(covariance_shape(covariance_type, k, d)[:-2]))  # K for 'full', 1 for 'tied'
+        if v - ref in (n_matrices * d * (d - 1) // 2, 1 + n_matrices * d * (d - 1) // 2):
             return _fail(
                 name,
                 f"a covariance matrix is symmetric: it has d(d+1)/2 = {d * (d + 1) // 2} free entries, not d² = {d * d}.",

@@ -475,6 +475,15 @@ def plot_covariance_types(
     return out
 
 
+def _palette_or_old_colors(palette: Any, colors: Any) -> Any:
+    """``palette``, or ``colors`` (its old name in a few drawing functions) when only that is given."""
+    if colors is None:
+        return palette
+    if palette is not None:
+        raise TypeError("pass palette= only (colors= is its old name), not both.")
+    return colors
+
+
 def plot_criterion(
     ax: Axes,
     Ks: Sequence[int],
@@ -484,6 +493,7 @@ def plot_criterion(
     true_k: int | None = None,
     ylabel: str = "",
     title: str = "",
+    palette: Sequence[Any] | None = None,
     colors: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
     """One curve per model against K, with the best K of each starred (``best="min"`` or ``"max"``).
@@ -496,6 +506,10 @@ def plot_criterion(
         Mark each curve's smallest (BIC, AIC) or largest (held-out ln p(X)) value with a star.
     true_k : int, optional
         Draw a dashed vertical line at the true K.
+    palette : sequence of colours, optional
+        One per curve (default: matplotlib's C0, C1, ...).
+    colors : sequence of colours, optional
+        The old name of ``palette`` (same meaning), kept while notebooks still pass it.
 
     Returns
     -------
@@ -503,6 +517,7 @@ def plot_criterion(
     """
     if best not in (None, "min", "max"):
         raise ValueError(f"best must be 'min', 'max' or None, got {best!r}.")
+    palette = _palette_or_old_colors(palette, colors)
     Ks = np.asarray(Ks)
     out: dict[str, Any] = {}
     for i, (label, values) in enumerate(curves.items()):
@@ -511,7 +526,7 @@ def plot_criterion(
             raise ValueError(
                 f"curve {label!r} has {values.size} values for {Ks.size} values of K: give one per K."
             )
-        color = colors[i] if colors is not None else f"C{i}"
+        color = palette[i] if palette is not None else f"C{i}"
         (line,) = ax.plot(Ks, values, "o-", color=color, label=label)
         star = None
         if best is not None:

@@ -64,8 +64,10 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 from IPython.display import display
+from matplotlib.colors import to_hex
 from PIL import Image, ImageDraw
 
+from ._validation import check_int, check_random_state
 from .palette import component_color_names, component_colors
 from .sketch import (
     WHAT_TO_DRAW,
@@ -98,18 +100,13 @@ _STATUS_COLORS = {"info": "#555555", "error": "#b00020"}
 _STATUS_BACKGROUND = "#ffffff"
 
 
-def _hex(rgba: Any) -> str:
-    r, g, b = (int(round(255 * float(v))) for v in rgba[:3])
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
 def pen_colors(n_pens: int = MAX_PENS) -> list[tuple[str, str]]:
     """``(name, "#rrggbb")`` of pens 1..n: pen k is component k's colour, named by word.
 
     Both come from :mod:`gmmviz.palette` (:func:`~gmmviz.palette.component_colors` and
     :func:`~gmmviz.palette.component_color_names`), the one place that decides them.
     """
-    colors = [_hex(c) for c in component_colors(n_pens)]
+    colors = [to_hex(c) for c in component_colors(n_pens)]
     return list(zip(component_color_names(n_pens), colors))
 
 
@@ -134,14 +131,6 @@ def _png_bytes(image: Image.Image) -> bytes:
         return buf.getvalue()
 
 
-def _check_pad_int(value: Any, name: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be from {lo} to {hi}, got {value}")
-    return int(value)
-
-
 # --------------------------------------------------------------------------------------------
 # The base: controls, points, fit, display
 # --------------------------------------------------------------------------------------------
@@ -158,8 +147,9 @@ class _Pad:
     css_class = "gmmviz-pad-box"
 
     def __init__(self, *, n_components: int = 3, n_points: int = 300, random_state: int | None = 0) -> None:
-        n_components = _check_pad_int(n_components, "n_components", 1, MAX_PENS)
-        n_points = _check_pad_int(n_points, "n_points", 20, 2000)
+        n_components = check_int(n_components, "n_components", minimum=1, maximum=MAX_PENS)
+        n_points = check_int(n_points, "n_points", minimum=20, maximum=2000)
+        check_random_state(random_state)  # the same kinds as everywhere; kept as given, to reuse
         self.random_state = random_state
         self.explorer: Any = None
         self.source: str | None = None
@@ -410,14 +400,6 @@ class _PadCanvas(ipysketch_lite.RasterSketch):
         self.add_class(_PAD_CLASS)
 
 
-def _check_size(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer number of pixels, got {value!r}")
-    if not 50 <= value <= 2000:
-        raise ValueError(f"{name} must be between 50 and 2000 pixels, got {value}")
-    return int(value)
-
-
 class SketchPad(_Pad):
     """A drawing canvas in JupyterLab whose ink becomes a labelled point cloud.
 
@@ -464,8 +446,8 @@ class SketchPad(_Pad):
         n_points: int = 300,
         random_state: int | None = 0,
     ) -> None:
-        self.width = _check_size(width, "width")
-        self.height = _check_size(height, "height")
+        self.width = check_int(width, "width (pixels)", minimum=50, maximum=2000)
+        self.height = check_int(height, "height (pixels)", minimum=50, maximum=2000)
         self.canvas = _PadCanvas(self.width, self.height)
         self.pen_palette = pen_colors(MAX_PENS)
         self.pens = widgets.ToggleButtons(
@@ -489,7 +471,7 @@ class SketchPad(_Pad):
         )
         self.random_button.add_class("gmmviz-sketch-random")
         self.random_button.on_click(self._on_random)
-        self._random_rng = np.random.default_rng(random_state)
+        self._random_rng = check_random_state(random_state)
         super().__init__(n_components=n_components, n_points=n_points, random_state=random_state)
 
     def _hint(self) -> str:
@@ -569,10 +551,11 @@ class SketchPad(_Pad):
             The picture put on the canvas (RGBA, transparent paper).
         """
         k = self.k_control.value if n_clusters is None else n_clusters
-        k = _check_pad_int(k, "n_clusters", 1, MAX_PENS)
-        rng = self._random_rng if random_state is None else np.random.default_rng(random_state)
+        k = check_int(k, "n_clusters", minimum=1, maximum=MAX_PENS)
+        dots = check_int(dots_per_cluster, "dots_per_cluster", minimum=1)
+        rng = self._random_rng if random_state is None else check_random_state(random_state)
         image = _random_cluster_image(
-            self.width, self.height, [c for _, c in self.pen_palette[:k]], rng, int(dots_per_cluster)
+            self.width, self.height, [c for _, c in self.pen_palette[:k]], rng, dots
         )
         url = "data:image/png;base64," + base64.b64encode(_png_bytes(image)).decode("ascii")
         # Python has the picture at once (no browser needed); the page draws it on the canvas.

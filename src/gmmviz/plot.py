@@ -42,7 +42,7 @@ from ._validation import (
     check_covariance_type,
     check_dims,
     check_int,
-    check_number,
+    check_n_std,
     check_resp,
 )
 from .em import GMMParams, log_density, weighted_log_prob
@@ -103,17 +103,6 @@ def _check_palette(palette: Any, n_components: int) -> np.ndarray:
             f"pass one colour per component (e.g. gmmviz.palette.component_colors({n_components}))."
         )
     return pal
-
-
-def _check_n_std(n_std: Any) -> tuple[float, ...]:
-    if isinstance(n_std, (str, bytes)) or not isinstance(n_std, Sequence):
-        raise TypeError(
-            f"n_std must be a sequence of Mahalanobis radii such as (1, 2, 3), got {n_std!r}; "
-            "for a single ring pass a one-element tuple like (2,)."
-        )
-    if len(n_std) == 0:
-        raise ValueError("n_std must hold at least one positive radius, got an empty sequence.")
-    return tuple(check_number(s, "each n_std radius", minimum=0.0, strict=True) for s in n_std)
 
 
 def _check_resp(resp: Any) -> np.ndarray:
@@ -328,7 +317,7 @@ def plot_ellipses(
         Component-major order (all rings of component 1, then component 2, ...), the order
         :func:`update_ellipses` expects.
     """
-    radii = _check_n_std(n_std)
+    radii = check_n_std(n_std)
     means, covs = _marginal(params, dims)
     k = means.shape[0]
     pal = _check_palette(palette, k)
@@ -365,7 +354,7 @@ def update_ellipses(
     list of Ellipse
         The same ellipses (handy for ``FuncAnimation(blit=True)``).
     """
-    radii = _check_n_std(n_std)
+    radii = check_n_std(n_std)
     means, covs = _marginal(params, dims)
     k = means.shape[0]
     _check_ring_count(ellipses, k, radii, "plot_ellipses")
@@ -611,7 +600,7 @@ def plot_shift(
         ``rings`` and ``trails``; :func:`update_shift` moves them, or hides them
         (``before=None``) on frames without a move.
     """
-    radii = _check_n_std(n_std)
+    radii = check_n_std(n_std)
     k = _n_components(before)
     pal = _check_palette(palette, k)
     rings = []
@@ -652,7 +641,7 @@ def update_shift(
     list of Artist
         The rings and the trails.
     """
-    radii = _check_n_std(n_std)
+    radii = check_n_std(n_std)
     changed = [*shift.rings, shift.trails]
     if before is None:
         for a in changed:
@@ -695,8 +684,7 @@ def frame_headline(frame: Any, n_iter: int | None = None) -> tuple[str, str, str
         "iteration 3 of 11" ("before iteration 1" for the start).
     """
     if frame.kind == "init":
-        start = "the given parameters" if frame.init == "given" else f"{frame.init} means, π_k = 1/K, Σ_k = I"
-        return "start", f"{start}; points grey: no γ yet", "before iteration 1"
+        return "start", f"{frame.start}; points grey: no γ yet", "before iteration 1"
     of = f" of {n_iter}" if n_iter is not None else ""
     when = f"iteration {frame.iteration}{of}"
     if frame.kind == "E":
@@ -1145,7 +1133,7 @@ def plot_frame(
     FrameArtists
         ``points``, ``ellipses``, ``means``, ``shift``, ``title``.
     """
-    radii = _check_n_std(n_std)
+    radii = check_n_std(n_std)
     pal = _check_palette(palette, _n_components(frame.params))
     points = plot_points(ax, X, frame.resp, dims=dims, palette=pal, hard=hard, size=size, **scatter_kwargs)
     shift = plot_shift(ax, frame.params, dims=dims, n_std=radii[:1], palette=pal)
@@ -1172,7 +1160,7 @@ def update_frame(
     list of Artist
         Every artist changed (points, ellipses, means, shift, title), e.g. for blitting.
     """
-    radii = _check_n_std(n_std)
+    radii = check_n_std(n_std)
     pal = _check_palette(palette, _n_components(frame.params))
     changed: list[Artist] = [update_points(artists.points, frame.resp, palette=pal, hard=hard)]
     changed += update_ellipses(artists.ellipses, frame.params, dims=dims, n_std=radii)

@@ -49,6 +49,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageColor, ImageDraw, UnidentifiedImageError
 
+from ._validation import check_int, check_number, check_random_state
+
 __all__ = [
     "BOX",
     "MAX_POINTS",
@@ -306,23 +308,13 @@ def load_isk(path: str | os.PathLike) -> list[Stroke]:
 
 
 def _check_n_points(n_points: Any, max_points: int) -> int:
-    if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)):
-        raise TypeError(f"n_points must be an integer, got {n_points!r}")
-    if n_points < 1:
-        raise ValueError(f"n_points must be at least 1, got {n_points}")
+    n_points = check_int(n_points, "n_points", minimum=1)
     if n_points > max_points:
         raise ValueError(
             f"n_points={n_points} is more than the cap of {max_points}: ask for fewer points "
             "(a few hundred show EM well), or raise max_points"
         )
-    return int(n_points)
-
-
-def _check_box(box: Any) -> float:
-    box = float(box)
-    if not (np.isfinite(box) and box > 0):
-        raise ValueError(f"box must be a positive number (the length of the longer side), got {box}")
-    return box
+    return n_points
 
 
 def _allocate(n_points: int, weights: np.ndarray) -> np.ndarray:
@@ -526,9 +518,13 @@ def points_from_image(
         Unreadable input or impossible request, with what to do instead.
     """
     n_points = _check_n_points(n_points, max_points)
-    box = _check_box(box)
-    if not 0 < ink_threshold <= 1:
-        raise ValueError(f"ink_threshold must be in (0, 1], got {ink_threshold}")
+    rng = check_random_state(random_state)
+    box = check_number(box, "box (the length of the longer side)", minimum=0, strict=True)
+    ink_threshold = check_number(ink_threshold, "ink_threshold", minimum=0, maximum=1)
+    if ink_threshold == 0:
+        raise ValueError(
+            "ink_threshold must be in (0, 1], got 0: pass a fraction of full opacity such as 0.5."
+        )
     rgba = _load_image(image)
     height, width = rgba.shape[:2]
     alpha = rgba[..., 3:4] / 255.0
@@ -579,7 +575,6 @@ def points_from_image(
     pixel_counts = np.bincount(pixel_label, minlength=len(present))
     counts = _allocate(n_points, pixel_counts.astype(float))
 
-    rng = np.random.default_rng(random_state)
     chosen, labels = [], []
     for label, k in enumerate(counts):
         own = pixels[pixel_label == label]
@@ -648,10 +643,9 @@ def points_from_strokes(
         ``0 .. C-1`` in order of each colour's first stroke.
     """
     n_points = _check_n_points(n_points, max_points)
-    box = _check_box(box)
-    jitter = float(jitter)
-    if not (np.isfinite(jitter) and jitter >= 0):
-        raise ValueError(f"jitter must be a non-negative number of pen widths, got {jitter}")
+    rng = check_random_state(random_state)
+    box = check_number(box, "box (the length of the longer side)", minimum=0, strict=True)
+    jitter = check_number(jitter, "jitter (in pen widths)", minimum=0)
     strokes = _as_strokes(strokes)
     if not strokes:
         raise EmptySketchError(f"the sketch is empty (no strokes): {WHAT_TO_DRAW}")
@@ -690,7 +684,6 @@ def points_from_strokes(
 
     color_weight = np.bincount(seg_label_arr, weights=w, minlength=len(keys))
     counts = _allocate(n_points, color_weight)
-    rng = np.random.default_rng(random_state)
     samples, labels = [], []
     for label, k in enumerate(counts):
         own = np.flatnonzero(seg_label_arr == label)

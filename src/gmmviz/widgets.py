@@ -29,7 +29,6 @@ import base64
 import functools
 import html
 import io
-import numbers
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -40,6 +39,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
@@ -51,7 +51,11 @@ from ._validation import (
     as_seed,
     check_array,
     check_dims,
+    check_int,
+    check_n_std,
+    check_number,
     check_params,
+    check_random_state,
     check_reg_covar,
 )
 from .em import (
@@ -492,7 +496,7 @@ class EMExplorer(_FigureBox):
         super().__init__()
         self.add_class("gmmviz-em-explorer")
         self.history: EMHistory | None = None
-        self.n_std = tuple(n_std)
+        self.n_std = check_n_std(n_std)
         self.max_iter = max_iter
         self.tol = tol
         self.points = None
@@ -546,14 +550,13 @@ class EMExplorer(_FigureBox):
         )
 
         # --- controls ---------------------------------------------------------------------
-        k0 = (
-            n_components
-            if isinstance(n_components, numbers.Integral) and not isinstance(n_components, bool)
-            else 1
-        )
+        try:  # a bad K is shown (the slider starts at 1), never silently replaced
+            k0, k_problem = check_int(n_components, "K (n_components)", minimum=1), ""
+        except (TypeError, ValueError) as exc:
+            k0, k_problem = 1, str(exc)
         style = {"description_width": "initial"}
         self.k_slider = widgets.IntSlider(
-            value=max(1, k0),
+            value=k0,
             min=1,
             max=max(int(max_components), k0),
             description="K",
@@ -674,8 +677,8 @@ class EMExplorer(_FigureBox):
         for w in (self.k_slider, self.init_dropdown, self.seed_input, self.cov_dropdown, self.reg_slider):
             w.observe(self._on_control, names="value")
         self.step_slider.observe(self._on_step, names="value")
-        if k0 != n_components or isinstance(n_components, bool) or k0 < 1:
-            self.show_message(f"K (n_components) must be a whole number of at least 1, got {n_components!r}.")
+        if k_problem:
+            self.show_message(k_problem)
             return
         if self.message.value:
             return
@@ -739,14 +742,15 @@ class EMExplorer(_FigureBox):
 
         Raises
         ------
+        TypeError
+            If ``i`` is not an integer.
         ValueError
             If ``i`` is not a frame of the current fit.
         """
         if self.history is None:
             raise ValueError("There is no fit to show yet; fix the problem shown in the widget first.")
         n = self.history.n_frames
-        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < n:
-            raise ValueError(f"step must be a whole number from 0 to {n - 1} for this fit, got {i!r}.")
+        i = check_int(i, "step", minimum=0, maximum=n - 1, hint=f": this fit has {n} half-steps")
         if self.step_slider.value != i:
             self.step_slider.value = int(i)  # the observer draws
         else:
@@ -986,7 +990,7 @@ class EMExplorer(_FigureBox):
         # the colour), and the number names the component.
         pis = " ".join(
             f'<span style="white-space:nowrap"><span aria-hidden="true" class="gmmviz-swatch" '
-            f'style="color:{_hex(c)}">■</span> π<sub>{j + 1}</sub> = {w:.3f}</span>'
+            f'style="color:{to_hex(c)}">■</span> π<sub>{j + 1}</sub> = {w:.3f}</span>'
             for j, (w, c) in enumerate(zip(frame.params.weights, self.palette))
         )
         history = self.history
@@ -1069,11 +1073,6 @@ def _ll_note(frame: Any, ll: np.ndarray) -> str:
     return f"M-step {t}: ln p(X) {ll[t] - ll[t - 1]:+.2f}"
 
 
-def _hex(rgba: Any) -> str:
-    r, g, b = (int(round(255 * float(v))) for v in rgba[:3])
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
 # --------------------------------------------------------------------------------------------
 # GaussianExplorer
 # --------------------------------------------------------------------------------------------
@@ -1127,12 +1126,12 @@ class GaussianExplorer(_FigureBox):
         super().__init__()
         mean = np.asarray(mean, dtype=float).ravel()
         self._check(mean, sigma_x, sigma_y, rho)
-        if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive whole number, got {n_samples!r}.")
+        n_samples = check_int(n_samples, "n_samples", minimum=1)
+        rng = check_random_state(random_state)
         self.add_class("gmmviz-gaussian-explorer")
-        self.n_std = tuple(n_std)
+        self.n_std = check_n_std(n_std)
         self._batch = False
-        self._z = np.random.default_rng(random_state).standard_normal((int(n_samples), 2))
+        self._z = rng.standard_normal((n_samples, 2))
         self._init_figure(figsize, dpi, "gmmviz-gaussian-explorer")
         ax = self.ax = self.figure.add_axes((0.14, 0.11, 0.82, 0.85))
         ax.set_xlim(-self.LIMIT, self.LIMIT)
@@ -1444,7 +1443,7 @@ class SingularityExplorer(_FigureBox):
         super().__init__()
         self.add_class("gmmviz-singularity-explorer")
         self.X = None
-        self.n_std = tuple(n_std)
+        self.n_std = check_n_std(n_std)
         self._batch = False
         self._init_figure(figsize, dpi, "gmmviz-singularity-explorer")
         self.ax_points = self.figure.add_axes((0.07, 0.13, 0.40, 0.72))
@@ -1546,33 +1545,30 @@ class SingularityExplorer(_FigureBox):
 
         Raises
         ------
+        TypeError
+            Not a number (also shown in the widget).
         ValueError
             Outside the slider's range (also shown in the widget).
         """
         lo, hi = self.sigma_slider.min, self.sigma_slider.max
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lo <= value <= hi:
-            text = (
-                f"log10 σ must be a number from {lo:g} to {hi:g} (σ from {10.0**lo:.0e} "
-                f"to {10.0**hi:.1f}), got {value!r}."
-            )
-            self.show_message(text)
-            raise ValueError(text)
+        hint = f" (σ from {10.0**lo:.0e} to {10.0**hi:.1f})"
+        value = self._shown(check_number, value, "log10 σ", minimum=lo, maximum=hi, hint=hint)
         if self.sigma_slider.value != value:
             self.sigma_slider.value = float(value)  # the observer draws
         elif self.X is not None:
             self._redraw()
 
     def set_sigma(self, sigma: float) -> None:
-        """Show the needle with width ``sigma`` > 0 (moves the log10 σ slider)."""
-        if (
-            isinstance(sigma, bool)
-            or not isinstance(sigma, numbers.Real)
-            or not sigma > 0
-            or not np.isfinite(sigma)
-        ):
-            text = f"σ must be a positive number, got {sigma!r}."
-            self.show_message(text)
-            raise ValueError(text)
+        """Show the needle with width ``sigma`` > 0 (moves the log10 σ slider).
+
+        Raises
+        ------
+        TypeError
+            Not a number (also shown in the widget).
+        ValueError
+            Not positive (also shown in the widget).
+        """
+        sigma = self._shown(check_number, sigma, "σ", minimum=0.0, strict=True)
         self.set_log10_sigma(float(np.log10(sigma)))
 
     def set_reg_covar(self, value: float | None) -> None:
@@ -1580,14 +1576,12 @@ class SingularityExplorer(_FigureBox):
 
         Raises
         ------
+        TypeError
+            Not a number nor None (also shown in the widget).
         ValueError
             For other values (also shown in the widget).
         """
-        try:
-            on, value = self._check_reg(value)
-        except ValueError as exc:
-            self.show_message(str(exc))
-            raise
+        on, value = self._shown(self._check_reg, value)
         self._batch = True  # one redraw for both controls
         try:
             if on:
@@ -1597,6 +1591,14 @@ class SingularityExplorer(_FigureBox):
             self._batch = False
         if self.X is not None:
             self._install_reg()
+
+    def _shown(self, check: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        """``check(value, ...)``; a bad value's error is shown in the widget, then raised."""
+        try:
+            return check(value, *args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            self.show_message(str(exc))
+            raise
 
     def __repr__(self) -> str:
         # nbval compares this text: only stable, input-determined facts, no floats.
@@ -1609,13 +1611,12 @@ class SingularityExplorer(_FigureBox):
 
     # --- set-up -------------------------------------------------------------------------------
     def _check_reg(self, value: Any) -> tuple[bool, float]:
-        if value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool) and value == 0):
+        if value is None:
             return False, 0.0
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, numbers.Real)
-            or not self.REG_MIN <= value <= self.REG_MAX
-        ):
+        value = check_number(value, "reg_covar", hint=": pass None or 0 (off), or a number like 1e-6")
+        if value == 0:
+            return False, 0.0
+        if not self.REG_MIN <= value <= self.REG_MAX:
             raise ValueError(
                 f"reg_covar must be None or 0 (off), or a number from {self.REG_MIN:g} "
                 f"to {self.REG_MAX:g}, got {value!r}."
@@ -1634,15 +1635,9 @@ class SingularityExplorer(_FigureBox):
     ) -> None:
         n, d = x.shape
         check_params(params, d)
-        if (
-            isinstance(point_index, bool)
-            or not isinstance(point_index, numbers.Integral)
-            or not 0 <= point_index < n
-        ):
-            raise ValueError(
-                f"point_index must be a whole number from 0 to {n - 1} (X has {n} "
-                f"points), got {point_index!r}."
-            )
+        point_index = check_int(
+            point_index, "point_index", minimum=0, maximum=n - 1, hint=f": X has {n} points"
+        )
         # The needle's own checks (weight in (0, 1), no 'tied' mixture) are add_component's:
         # calling it once here reports them before anything is drawn.
         add_component(params, x[int(point_index)], 1.0, weight)
@@ -1650,12 +1645,7 @@ class SingularityExplorer(_FigureBox):
         self.X, self.base, self.point_index, self.weight = x, params, int(point_index), float(weight)
         self.point = x[self.point_index]
         lo, hi = self.LOG10_SIGMA_MIN, self.LOG10_SIGMA_MAX
-        if (
-            isinstance(log10_sigma, bool)
-            or not isinstance(log10_sigma, numbers.Real)
-            or not lo <= log10_sigma <= hi
-        ):
-            raise ValueError(f"log10_sigma must be a number from {lo:g} to {hi:g}, got {log10_sigma!r}.")
+        log10_sigma = check_number(log10_sigma, "log10_sigma", minimum=lo, maximum=hi)
         self.sigma_slider.value = float(log10_sigma)  # no observer yet: nothing is drawn
         if on:
             self.reg_slider.value = reg
@@ -1667,7 +1657,7 @@ class SingularityExplorer(_FigureBox):
         # Left: points, ellipses (the needle's last, in its own colour), means, the circled point.
         k = params.n_components + 1
         self.palette = component_colors(k)
-        needle = _hex(self.palette[-1])  # the needle's colour, also for its σ on the right
+        needle = to_hex(self.palette[-1])  # the needle's colour, also for its σ on the right
         ax = self.ax_points
         first = self.params_at(self.sigma)
         self.points = gplot.plot_points(
