@@ -194,6 +194,12 @@ def test_plot_criterion_stars_the_best_k():
     assert out["a"]["best"].get_xdata()[0] == 3 and out["b"]["best"].get_xdata()[0] == 4
     assert out["true_k"].get_xdata()[0] == 3 and ax.get_xlabel() == "K" and ax.get_ylabel() == "BIC"
     np.testing.assert_allclose(out["a"]["line"].get_ydata(), [5, 3, 1, 2])
+    # colour-blind-safe defaults: the course palette's first colours, and a different marker per curve
+    np.testing.assert_allclose(to_rgba(out["a"]["line"].get_color()), to_rgba("#0072B2"))
+    np.testing.assert_allclose(to_rgba(out["b"]["line"].get_color()), to_rgba("#D55E00"))
+    assert out["a"]["line"].get_marker() != out["b"]["line"].get_marker()
+    with pytest.raises(ValueError, match="one colour per curve"):
+        figures.plot_criterion(ax, Ks, {"a": [1.0, 2.0, 3.0, 4.0], "b": [1.0, 2.0, 3.0, 4.0]}, colors=["k"])
     out = figures.plot_criterion(ax, Ks, {"c": [1.0, 4.0, 2.0, 0.0]}, best="max")
     assert out["c"]["best"].get_xdata()[0] == 2 and out["true_k"] is None
     with pytest.raises(ValueError, match="one per K"):

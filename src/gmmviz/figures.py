@@ -19,7 +19,7 @@ from scipy.stats import norm
 
 from . import plot as gplot
 from .em import GMMParams, e_step, log_likelihood
-from .palette import component_colors
+from .palette import component_colors, component_markers
 from .plot import plot_density, plot_ellipses, plot_means, plot_points
 
 __all__ = [
@@ -488,10 +488,16 @@ def plot_criterion(
 ) -> dict[str, Any]:
     """One curve per model against K, with the best K of each starred (``best="min"`` or ``"max"``).
 
+    Curves are told apart by colour *and* marker: by default the course palette's colours (safe
+    under colour-vision deficiency) and its markers (circle, square, triangle, ...), so two curves
+    never differ by colour alone.
+
     Parameters
     ----------
     Ks : sequence of int
     curves : mapping label -> values, one per K
+    colors : sequence of colours, optional
+        One per curve; default :func:`gmmviz.palette.component_colors`.
     best : {"min", "max"} or None
         Mark each curve's smallest (BIC, AIC) or largest (held-out ln p(X)) value with a star.
     true_k : int, optional
@@ -505,14 +511,18 @@ def plot_criterion(
         raise ValueError(f"best must be 'min', 'max' or None, got {best!r}.")
     Ks = np.asarray(Ks)
     out: dict[str, Any] = {}
+    if colors is not None and len(colors) < len(curves):
+        raise ValueError(f"{len(curves)} curves but {len(colors)} colors: give one colour per curve.")
+    default_colors = component_colors(max(len(curves), 1))
+    markers = component_markers(max(len(curves), 1))
     for i, (label, values) in enumerate(curves.items()):
         values = np.asarray(values, dtype=float)
         if values.shape != Ks.shape:
             raise ValueError(
                 f"curve {label!r} has {values.size} values for {Ks.size} values of K: give one per K."
             )
-        color = colors[i] if colors is not None else f"C{i}"
-        (line,) = ax.plot(Ks, values, "o-", color=color, label=label)
+        color = colors[i] if colors is not None else default_colors[i]
+        (line,) = ax.plot(Ks, values, marker=markers[i], ls="-", color=color, label=label)
         star = None
         if best is not None:
             j = int(np.argmin(values) if best == "min" else np.argmax(values))
