@@ -194,19 +194,24 @@ def test_plot_criterion_stars_the_best_k():
     assert out["a"]["best"].get_xdata()[0] == 3 and out["b"]["best"].get_xdata()[0] == 4
     assert out["true_k"].get_xdata()[0] == 3 and ax.get_xlabel() == "K" and ax.get_ylabel() == "BIC"
     np.testing.assert_allclose(out["a"]["line"].get_ydata(), [5, 3, 1, 2])
+    # colour-blind-safe defaults: the course palette's first colours, and a different marker per curve
+    np.testing.assert_allclose(to_rgba(out["a"]["line"].get_color()), to_rgba("#0072B2"))
+    np.testing.assert_allclose(to_rgba(out["b"]["line"].get_color()), to_rgba("#D55E00"))
+    assert out["a"]["line"].get_marker() != out["b"]["line"].get_marker()
+    with pytest.raises(ValueError, match="one colour per curve"):
+        figures.plot_criterion(ax, Ks, {"a": [1.0, 2.0, 3.0, 4.0], "b": [1.0, 2.0, 3.0, 4.0]}, palette=["k"])
     out = figures.plot_criterion(ax, Ks, {"c": [1.0, 4.0, 2.0, 0.0]}, best="max")
     assert out["c"]["best"].get_xdata()[0] == 2 and out["true_k"] is None
     with pytest.raises(ValueError, match="one per K"):
         figures.plot_criterion(ax, Ks, {"d": [1.0, 2.0]})
     with pytest.raises(ValueError, match="best must be"):
         figures.plot_criterion(ax, Ks, {"d": [1.0, 2.0, 3.0, 4.0]}, best="lowest")
-    # palette= is one colour per curve, as everywhere; colors= is its old name, kept for now.
-    for kw in ("palette", "colors"):
-        out = figures.plot_criterion(
-            ax, Ks, {"e": [1.0, 2.0, 3.0, 4.0], "f": [4.0, 3.0, 2.0, 1.0]}, **{kw: ["0.5", "#D55E00"]}
-        )
-        assert to_rgba(out["f"]["line"].get_color()) == to_rgba("#D55E00")
-        assert to_rgba(out["e"]["line"].get_color()) == to_rgba("0.5")
-    with pytest.raises(TypeError, match="not both"):
-        figures.plot_criterion(ax, Ks, {"e": [1.0, 2.0, 3.0, 4.0]}, palette=["k"], colors=["k"])
+    # palette= is one colour per curve, the name used everywhere (colors= is not accepted)
+    out = figures.plot_criterion(
+        ax, Ks, {"e": [1.0, 2.0, 3.0, 4.0], "f": [4.0, 3.0, 2.0, 1.0]}, palette=["0.5", "#D55E00"]
+    )
+    assert to_rgba(out["f"]["line"].get_color()) == to_rgba("#D55E00")
+    assert to_rgba(out["e"]["line"].get_color()) == to_rgba("0.5")
+    with pytest.raises(TypeError):
+        figures.plot_criterion(ax, Ks, {"e": [1.0, 2.0, 3.0, 4.0]}, colors=["k"])
     plt.close(fig)

@@ -385,7 +385,6 @@ def test_plot_sufficient_statistics_stacks_chunks_to_the_totals():
     from matplotlib.colors import to_rgba
 
     greys = ["0.1", "0.3", "0.5", "0.7"]
-    for kw in ("palette", "colors"):  # colors= is palette's old name, kept for now
-        bars = plot_sufficient_statistics(ax, parts, **{kw: greys})
-        assert [to_rgba(b.patches[0].get_facecolor()) for b in bars] == [to_rgba(g) for g in greys]
+    bars = plot_sufficient_statistics(ax, parts, palette=greys)
+    assert [to_rgba(b.patches[0].get_facecolor()) for b in bars] == [to_rgba(g) for g in greys]
     plt.close(fig)

@@ -484,7 +484,7 @@ def from_npy(path, rows_per_chunk: int = 250_000):
     return da.concatenate(blocks, axis=0)
 
 
-def plot_sufficient_statistics(ax, chunk_stats, *, palette=None, colors=None):
+def plot_sufficient_statistics(ax, chunk_stats, *, palette=None):
     """N_k per component as stacked bars, one segment per chunk: the reduce step of chunked EM.
 
     Parameters
@@ -494,8 +494,6 @@ def plot_sufficient_statistics(ax, chunk_stats, *, palette=None, colors=None):
         One per chunk, computed under the same parameters.
     palette : sequence of colours, optional
         One per chunk (default: a grey ramp).
-    colors : sequence of colours, optional
-        The old name of ``palette`` (same meaning), kept while notebooks still pass it.
 
     Returns
     -------
@@ -504,10 +502,6 @@ def plot_sufficient_statistics(ax, chunk_stats, *, palette=None, colors=None):
     """
     nks = np.array([s.nk for s in chunk_stats])  # (n_chunks, K)
     n_chunks, k = nks.shape
-    if colors is not None:
-        if palette is not None:
-            raise TypeError("pass palette= only (colors= is its old name), not both.")
-        palette = colors
     if palette is None:
         palette = [str(g) for g in np.linspace(0.25, 0.85, n_chunks)]
     bottom = np.zeros(k)

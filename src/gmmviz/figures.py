@@ -19,7 +19,7 @@ from scipy.stats import norm
 
 from . import plot as gplot
 from .em import GMMParams, e_step, log_likelihood
-from .palette import component_colors
+from .palette import component_colors, component_markers
 from .plot import plot_density, plot_ellipses, plot_means, plot_points
 
 __all__ = [
@@ -475,15 +475,6 @@ def plot_covariance_types(
     return out
 
 
-def _palette_or_old_colors(palette: Any, colors: Any) -> Any:
-    """``palette``, or ``colors`` (its old name in a few drawing functions) when only that is given."""
-    if colors is None:
-        return palette
-    if palette is not None:
-        raise TypeError("pass palette= only (colors= is its old name), not both.")
-    return colors
-
-
 def plot_criterion(
     ax: Axes,
     Ks: Sequence[int],
@@ -494,9 +485,12 @@ def plot_criterion(
     ylabel: str = "",
     title: str = "",
     palette: Sequence[Any] | None = None,
-    colors: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
     """One curve per model against K, with the best K of each starred (``best="min"`` or ``"max"``).
+
+    Curves are told apart by colour *and* marker: by default the course palette's colours (safe
+    under colour-vision deficiency) and its markers (circle, square, triangle, ...), so two curves
+    never differ by colour alone.
 
     Parameters
     ----------
@@ -507,9 +501,7 @@ def plot_criterion(
     true_k : int, optional
         Draw a dashed vertical line at the true K.
     palette : sequence of colours, optional
-        One per curve (default: matplotlib's C0, C1, ...).
-    colors : sequence of colours, optional
-        The old name of ``palette`` (same meaning), kept while notebooks still pass it.
+        One per curve; default :func:`gmmviz.palette.component_colors`.
 
     Returns
     -------
@@ -517,17 +509,20 @@ def plot_criterion(
     """
     if best not in (None, "min", "max"):
         raise ValueError(f"best must be 'min', 'max' or None, got {best!r}.")
-    palette = _palette_or_old_colors(palette, colors)
     Ks = np.asarray(Ks)
     out: dict[str, Any] = {}
+    if palette is not None and len(palette) < len(curves):
+        raise ValueError(f"{len(curves)} curves but {len(palette)} colours: give one colour per curve.")
+    default_colors = component_colors(max(len(curves), 1))
+    markers = component_markers(max(len(curves), 1))
     for i, (label, values) in enumerate(curves.items()):
         values = np.asarray(values, dtype=float)
         if values.shape != Ks.shape:
             raise ValueError(
                 f"curve {label!r} has {values.size} values for {Ks.size} values of K: give one per K."
             )
-        color = palette[i] if palette is not None else f"C{i}"
-        (line,) = ax.plot(Ks, values, "o-", color=color, label=label)
+        color = palette[i] if palette is not None else default_colors[i]
+        (line,) = ax.plot(Ks, values, marker=markers[i], ls="-", color=color, label=label)
         star = None
         if best is not None:
             j = int(np.argmin(values) if best == "min" else np.argmax(values))
