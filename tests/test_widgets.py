@@ -844,3 +844,11 @@ def test_frames_rendered_ahead_equal_frames_drawn_on_demand(X):
     for i in (1, ex.history.n_frames - 1):
         fresh.set_step(i)
         assert ex._frame_png[i] == fresh.image.value
+
+
+def test_the_explorers_label_their_axes_like_every_picture(X):
+    # 1-based x_i as in the maths and in gmmviz.plot (not the 0-based "x0"/"x1" of NumPy indices)
+    ex = EMExplorer(X, 2, random_state=0)
+    assert (ex.ax_points.get_xlabel(), ex.ax_points.get_ylabel()) == ("$x_1$", "$x_2$")
+    sing = SingularityExplorer(X, fit_em(X, 2, random_state=0).final)
+    assert (sing.ax_points.get_xlabel(), sing.ax_points.get_ylabel()) == ("$x_1$", "$x_2$")

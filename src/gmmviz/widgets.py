@@ -816,9 +816,7 @@ class EMExplorer(_FigureBox):
         # stay valid while scrubbing.
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
-        ax.set_autoscale_on(False)
-        ax.set_xlabel(f"x{self.dims[0]}")
-        ax.set_ylabel(f"x{self.dims[1]}")
+        ax.set_autoscale_on(False)  # (plot_points labelled the axes $x_i$, 1-based, as every picture)
         _Blitter.track(self.points)
 
     def _install(self, history: EMHistory) -> None:
@@ -1691,9 +1689,7 @@ class SingularityExplorer(_FigureBox):
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal", adjustable="box")
-        ax.set_autoscale_on(False)
-        ax.set_xlabel(f"x{self.dims[0]}")
-        ax.set_ylabel(f"x{self.dims[1]}")
+        ax.set_autoscale_on(False)  # (plot_points labelled the axes $x_i$, 1-based, as every picture)
 
         # Right: ln p(X) against σ.
         ax = self.ax_ll
