@@ -849,6 +849,6 @@ def test_frames_rendered_ahead_equal_frames_drawn_on_demand(X):
 def test_the_explorers_label_their_axes_like_every_picture(X):
     # 1-based x_i as in the maths and in gmmviz.plot (not the 0-based "x0"/"x1" of NumPy indices)
     ex = EMExplorer(X, 2, random_state=0)
-    assert (ex.ax_points.get_xlabel(), ex.ax_points.get_ylabel()) == ("$x_1$", "$x_2$")
+    assert (ex.ax_points.get_xlabel(), ex.ax_points.get_ylabel()) == ("$x_{1}$", "$x_{2}$")
     sing = SingularityExplorer(X, fit_em(X, 2, random_state=0).final)
-    assert (sing.ax_points.get_xlabel(), sing.ax_points.get_ylabel()) == ("$x_1$", "$x_2$")
+    assert (sing.ax_points.get_xlabel(), sing.ax_points.get_ylabel()) == ("$x_{1}$", "$x_{2}$")
