@@ -194,6 +194,8 @@ def test_standardised_fit_secondary_axes_convert_back_to_the_original_unit(ax):
     assert top.get_xlabel() == "eruption duration (min)" and right.get_ylabel() == "waiting time (min)"
     assert ax.get_xlabel() == "eruption duration (standard units)" and len(art["ellipses"]) == 2 * 3
     np.testing.assert_allclose(art["points"].get_offsets(), X)
+    np.testing.assert_allclose(art["means"].markers.get_offsets(), h.final.means)  # each mean marked...
+    assert [t.get_text() for t in art["means"].numbers] == ["1", "2"]  # ... with its number k
 
 
 def test_standardised_fit_bad_scale(ax):

@@ -418,8 +418,9 @@ def plot_standardised_fit(
     Returns
     -------
     dict
-        ``"points"`` (PathCollection), ``"ellipses"`` (list of Ellipse), ``"secondary"`` (the
-        top and right axes, SecondaryAxis).
+        ``"points"`` (PathCollection), ``"ellipses"`` (list of Ellipse), ``"means"`` (each
+        mean μ_k marked with its number k, :func:`gmmviz.plot.plot_means`), ``"secondary"``
+        (the top and right axes, SecondaryAxis).
     """
     m = np.asarray(mean, dtype=float).ravel()
     s = np.asarray(scale, dtype=float).ravel()
@@ -429,12 +430,13 @@ def plot_standardised_fit(
         raise ValueError(f"names must name the two columns, got {names!r}.")
     points = gplot.plot_points(ax, X, resp)
     ellipses = gplot.plot_ellipses(ax, params)
+    means = gplot.plot_means(ax, params)
     ax.set(xlabel=f"{names[0]} (standard units)", ylabel=f"{names[1]} (standard units)", aspect="equal")
     top = ax.secondary_xaxis("top", functions=(lambda z: m[0] + s[0] * z, lambda r: (r - m[0]) / s[0]))
     right = ax.secondary_yaxis("right", functions=(lambda z: m[1] + s[1] * z, lambda r: (r - m[1]) / s[1]))
     top.set_xlabel(f"{names[0]} ({unit})")
     right.set_ylabel(f"{names[1]} ({unit})")
-    return {"points": points, "ellipses": ellipses, "secondary": (top, right)}
+    return {"points": points, "ellipses": ellipses, "means": means, "secondary": (top, right)}
 
 
 # --- notebooks 05-09 ---
