@@ -82,6 +82,31 @@ def test_level_sets_bad_input(ax, bad, match):
         F.plot_level_sets(ax, bad)
 
 
+# --- plot_eigen_axes -----------------------------------------------------------------------
+def test_eigen_axes_arrows_end_one_standard_deviation_along_each_eigenvector(ax):
+    mu, S = np.array([1.0, -0.5]), np.array([[2.0, 1.2], [1.2, 1.0]])
+    art = F.plot_eigen_axes(ax, mu, S)
+    lam = art["eigenvalues"]
+    assert lam[0] > lam[1] and np.allclose(np.sort(lam), np.linalg.eigvalsh(S))
+    for i, arrow in enumerate(art["arrows"]):
+        tip, tail = np.array(arrow.xy), np.array(arrow.xyann)
+        step = tip - tail
+        np.testing.assert_allclose(tail, mu)
+        np.testing.assert_allclose(S @ step, lam[i] * step, atol=1e-12)  # along an eigenvector
+        # one standard deviation: Mahalanobis length 1
+        assert step @ np.linalg.solve(S, step) == pytest.approx(1.0)
+        assert step.sum() > 0  # points up / right
+    assert [t.get_text() for t in art["labels"]] == [r"$\sqrt{\lambda_1}\,v_1$", r"$\sqrt{\lambda_2}\,v_2$"]
+
+
+@pytest.mark.parametrize(
+    "mean, cov", [([0, 0], [[1, 2], [2, 1]]), ([0, 0], [[1, 0.5], [0, 1]]), ([0], np.eye(2))]
+)
+def test_eigen_axes_bad_input(ax, mean, cov):
+    with pytest.raises(ValueError, match="positive definite|symmetric|shape"):
+        F.plot_eigen_axes(ax, mean, cov)
+
+
 # --- plot_em_1d ----------------------------------------------------------------------------
 def test_em_1d_panels_show_the_parameters_of_each_iteration():
     X, _ = make_dataset("1d", random_state=0)
@@ -169,6 +194,8 @@ def test_standardised_fit_secondary_axes_convert_back_to_the_original_unit(ax):
     assert top.get_xlabel() == "eruption duration (min)" and right.get_ylabel() == "waiting time (min)"
     assert ax.get_xlabel() == "eruption duration (standard units)" and len(art["ellipses"]) == 2 * 3
     np.testing.assert_allclose(art["points"].get_offsets(), X)
+    np.testing.assert_allclose(art["means"].markers.get_offsets(), h.final.means)  # each mean marked...
+    assert [t.get_text() for t in art["means"].numbers] == ["1", "2"]  # ... with its number k
 
 
 def test_standardised_fit_bad_scale(ax):

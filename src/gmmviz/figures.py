@@ -30,6 +30,7 @@ __all__ = [
     "plot_covariance_types",
     "plot_criterion",
     "plot_density_vs_probability",
+    "plot_eigen_axes",
     "plot_em_1d",
     "plot_fit",
     "plot_gap_bars",
@@ -156,6 +157,64 @@ def plot_level_sets(
     negative = None if pd else ax.contourf(xx, yy, q, levels=[q.min() - 1.0, 0.0], colors=["0.6"], alpha=0.35)
     ax.set(xlim=(-extent, extent), ylim=(-extent, extent), aspect="equal", xlabel="$x_1$", ylabel="$x_2$")
     return {"contours": contours, "negative": negative, "eigenvalues": eig, "positive_definite": pd}
+
+
+def plot_eigen_axes(
+    ax: Axes,
+    mean: Any,
+    covariance: Any,
+    *,
+    names: Sequence[str] = (r"$\sqrt{\lambda_1}\,v_1$", r"$\sqrt{\lambda_2}\,v_2$"),
+) -> dict[str, Any]:
+    """Arrows along the axes of a 2-D Gaussian: from μ to μ + √λ_i v_i, one standard deviation.
+
+    ``Σ = V Λ Vᵀ``: the eigenvectors v_i are the directions of the ellipse's axes and √λ_i the
+    standard deviation along each. Eigenvalues come largest first; each eigenvector's arbitrary
+    sign is chosen so that it points up or to the right.
+
+    Parameters
+    ----------
+    ax : Axes
+    mean : array_like, shape (2,)
+    covariance : array_like, shape (2, 2)
+        Symmetric positive definite.
+    names : pair of str
+        Labels written beyond each arrow's tip.
+
+    Returns
+    -------
+    dict
+        ``"arrows"`` and ``"labels"`` (lists of 2 artists, largest eigenvalue first),
+        ``"eigenvalues"`` (descending) and ``"eigenvectors"`` (columns, in the same order).
+    """
+    mu = np.asarray(mean, dtype=float)
+    S = np.asarray(covariance, dtype=float)
+    if mu.shape != (2,) or S.shape != (2, 2):
+        raise ValueError(f"mean must have shape (2,) and covariance (2, 2), got {mu.shape} and {S.shape}.")
+    if not np.allclose(S, S.T):
+        raise ValueError("covariance must be symmetric: use (S + S.T) / 2.")
+    lam, V = np.linalg.eigh(S)
+    if lam[0] <= 0:
+        raise ValueError(f"covariance must be positive definite, its eigenvalues are {lam}.")
+    lam, V = lam[::-1], V[:, ::-1]
+    V = V * np.where(V[0] + V[1] < 0, -1.0, 1.0)  # the sign is arbitrary: point up / right
+    arrows, labels = [], []
+    for i, name in enumerate(names):
+        tip = mu + np.sqrt(lam[i]) * V[:, i]
+        arrows.append(
+            ax.annotate("", xy=tip, xytext=mu, arrowprops=dict(arrowstyle="-|>", color="k", linewidth=2))
+        )
+        labels.append(
+            ax.text(
+                *(tip + 0.5 * V[:, i]),
+                name,
+                fontsize=12,
+                ha="center",
+                va="center",
+                bbox=dict(facecolor="white", edgecolor="none", alpha=0.8),
+            )
+        )
+    return {"arrows": arrows, "labels": labels, "eigenvalues": lam, "eigenvectors": V}
 
 
 def plot_em_1d(
@@ -359,8 +418,9 @@ def plot_standardised_fit(
     Returns
     -------
     dict
-        ``"points"`` (PathCollection), ``"ellipses"`` (list of Ellipse), ``"secondary"`` (the
-        top and right axes, SecondaryAxis).
+        ``"points"`` (PathCollection), ``"ellipses"`` (list of Ellipse), ``"means"`` (each
+        mean μ_k marked with its number k, :func:`gmmviz.plot.plot_means`), ``"secondary"``
+        (the top and right axes, SecondaryAxis).
     """
     m = np.asarray(mean, dtype=float).ravel()
     s = np.asarray(scale, dtype=float).ravel()
@@ -370,12 +430,13 @@ def plot_standardised_fit(
         raise ValueError(f"names must name the two columns, got {names!r}.")
     points = gplot.plot_points(ax, X, resp)
     ellipses = gplot.plot_ellipses(ax, params)
+    means = gplot.plot_means(ax, params)
     ax.set(xlabel=f"{names[0]} (standard units)", ylabel=f"{names[1]} (standard units)", aspect="equal")
     top = ax.secondary_xaxis("top", functions=(lambda z: m[0] + s[0] * z, lambda r: (r - m[0]) / s[0]))
     right = ax.secondary_yaxis("right", functions=(lambda z: m[1] + s[1] * z, lambda r: (r - m[1]) / s[1]))
     top.set_xlabel(f"{names[0]} ({unit})")
     right.set_ylabel(f"{names[1]} ({unit})")
-    return {"points": points, "ellipses": ellipses, "secondary": (top, right)}
+    return {"points": points, "ellipses": ellipses, "means": means, "secondary": (top, right)}
 
 
 # --- notebooks 05-09 ---
