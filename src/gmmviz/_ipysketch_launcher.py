@@ -64,8 +64,12 @@ def _save(self: Any, event: Any = None) -> None:
     from gmmviz.sketch import render_strokes
 
     model = self.canvas_controller.model
-    with open(os.path.join(os.curdir, self.name + ".isk"), "wb") as f:
+    isk_name = os.path.join(os.curdir, self.name + ".isk")
+    # Each file is written beside its name and then renamed (atomic): a reader that sees the name
+    # (the widget's watcher, a learner's cell) never reads a half-written file.
+    with open(isk_name + ".part", "wb") as f:
         pickle.dump(model, f)
+    os.replace(isk_name + ".part", isk_name)
     png_name = os.path.join(os.curdir, self.name + ".png")
     if len(model.paths) == 0:
         if os.path.exists(png_name):
@@ -73,7 +77,8 @@ def _save(self: Any, event: Any = None) -> None:
     else:
         # Tk knows every colour name the pad can produce; winfo_rgb gives 16-bit channels.
         image = render_strokes(model, color_to_rgb=lambda c: tuple(v // 257 for v in self.winfo_rgb(c)))
-        image.save(png_name)
+        image.save(png_name + ".part", format="png")
+        os.replace(png_name + ".part", png_name)
     self.dirty.set(False)
 
 
