@@ -290,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
             context = browser.new_context(viewport=VIEWPORT)
             context.set_default_timeout(60_000)
             lab = LabPage(context.new_page(), server)
+            if os.environ.get("BENCH_CONSOLE"):
+                lab.page.on("console", lambda m: print("console:", m.type, m.text[:300]))
             t0 = time.perf_counter()
             lab.open(NOTEBOOK)
             lab.run_all()
