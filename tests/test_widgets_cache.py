@@ -196,23 +196,3 @@ def test_play_from_the_page_is_not_echoed_back_by_the_kernel(X):
     # A change made in the kernel still moves the other control.
     ex.set_step(2)
     assert ex.play.value == 2
-
-
-def test_a_frame_the_page_has_is_not_sent_again_but_is_resent_when_asked(X, monkeypatch):
-    ex = EMExplorer(X, 3, random_state=0)
-    updates = []
-    # What ipywidgets would send to the page (no comm here): the names of the traits in each update.
-    monkeypatch.setattr(ex.image, "send_state", lambda key=None: updates.append(set(key or ())))
-    sent = sent_frames(ex, monkeypatch)
-    ex.set_step(3)  # new to the page: its picture goes with its half-step
-    assert {"value", "value_index"} in updates
-    ex.set_step(1)
-    updates.clear()
-    ex.set_step(3)  # the page keeps frame 3 and swaps it in itself: nothing sent again
-    assert not any(u & {"value", "value_index"} for u in updates)
-    assert ex.image.value_index == 3 and bytes(ex.image.value) == ex._frame_png[3]  # the kernel knows
-    # A page that lacks it (opened later) asks; the kernel sends that frame of this fit, not another.
-    ex.image._on_page_msg(ex.image, {"want": 3, "fit": ex.image.fit - 1}, [])
-    assert sent == []
-    ex.image._on_page_msg(ex.image, {"want": 3, "fit": ex.image.fit}, [])
-    assert [c["frame"] for c, _ in sent] == [3] and bytes(sent[0][1][0]) == ex._frame_png[3]

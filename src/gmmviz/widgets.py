@@ -330,10 +330,7 @@ class _FrameView(anywidget.AnyWidget):
         // The slider moved (in the page): show the frame now if the page has it.
         const onIndex = () => {
           if (!model.get("cache")) return;
-          const i = model.get("index"), url = storeOf(model).urls.get(i);
-          if (url) show(url);
-          // Not here (a page opened after the frame was sent): ask the kernel for it.
-          else model.send({want: i, fit: model.get("fit")});
+          show(storeOf(model).urls.get(model.get("index")));
         };
         // The kernel's picture: keep it; show it only if it is the half-step the slider wants.
         const onValue = () => {
@@ -380,48 +377,20 @@ class _FrameView(anywidget.AnyWidget):
     def __init__(self, css: str, width: str, alt: str = "") -> None:
         super().__init__(css=css, width=width, alt=alt, layout=widgets.Layout(max_width="100%"))
         self.format = "png"  # as on an ipywidgets.Image: the bytes in .value are a PNG
-        self.frames: dict[int, bytes] = {}  # the fit's PNGs by half-step (the explorer's cache)
-        self._in_page: set[int] = set()  # half-steps of this fit the page has been sent
-        self._quiet = False
-        self.on_msg(self._on_page_msg)
 
     def show(self, i: int, png: bytes) -> None:
-        """Show frame ``i`` (``png``): the page keeps it and shows it if its slider is at ``i``.
+        """Show frame ``i`` (``png``): the page keeps it and shows it if its slider is at ``i``."""
+        with self.hold_sync():
+            self.value_index = int(i)
+            self.value = png
 
-        A frame the page already has is not sent again (the page swapped it in on the slider's
-        move); ``value`` and ``value_index`` still say, in the kernel, what is shown.
-        """
-        i = int(i)
-        self._quiet = self.cache and i in self._in_page
-        try:
-            with self.hold_sync():
-                self.value_index = i
-                self.value = png
-        finally:
-            self._quiet = False
-        self._in_page.add(i)
-
-    def new_fit(self, frames: dict[int, bytes]) -> None:
-        """A new fit whose PNGs ``frames`` will hold: the page forgets the frames it keeps."""
-        self.frames, self._in_page = frames, set()
+    def new_fit(self) -> None:
+        """A new fit: the page forgets the frames it keeps."""
         self.fit += 1
 
     def send_frame(self, i: int, png: bytes) -> None:
         """Give the page frame ``i`` to keep (drawn ahead; not shown unless its slider is at ``i``)."""
         self.send({"frame": int(i), "fit": int(self.fit)}, [png])
-        self._in_page.add(int(i))
-
-    def _should_send_property(self, key: str, value: Any) -> bool:
-        if self._quiet and key in ("value", "value_index"):
-            return False  # the page has this frame: it keeps its last picture message as it is
-        return super()._should_send_property(key, value)
-
-    def _on_page_msg(self, widget: Any, content: Any, buffers: Any) -> None:
-        # A page that lacks a frame it was sent (opened later, reloaded) asks for it.
-        if isinstance(content, dict) and content.get("fit") == self.fit and "want" in content:
-            png = self.frames.get(content["want"])
-            if png is not None:
-                self.send_frame(content["want"], png)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1023,7 +992,7 @@ class EMExplorer(_FigureBox):
         self.history = history
         self._frame_png: dict[int, bytes] = {}  # PNG of each frame of this fit already drawn
         self._ahead_pending = False
-        self.image.new_fit(self._frame_png)  # the page forgets the old fit's frames
+        self.image.new_fit()  # the page forgets the old fit's frames
         self._blitter.draw_background()
         n = history.n_frames
         self.play.playing = False
