@@ -230,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=None, help="refit the first explorer on N blobs points")
     parser.add_argument("--no-play", action="store_true", help="skip the Play measurement")
     parser.add_argument(
-        "--play-interval", type=int, default=50, help="Play's interval in ms for the Play measurement (default 50)"
+        "--play-interval",
+        type=int,
+        default=50,
+        help="Play's interval in ms for the Play measurement (default 50)",
     )
     parser.add_argument(
         "--paths",
