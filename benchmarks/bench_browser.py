@@ -7,17 +7,19 @@ explorer measures, in the page, the time from a key press to the new picture in 
   the time from the ``keydown`` event to the explorer's ``<img>`` getting its new ``src`` and to that
   picture's ``load`` event (decoded, ready to paint);
 * K: the same on the K slider (K and K+1 alternately), a refit plus the first frame;
-* Play: with the Play widget's interval set to 50 ms (20 frames a second) and looping, the pictures
+* Play: with the Play widget's interval set to 50 ms (``--play-interval``) and looping, the pictures
   shown per second and how many half-steps were skipped between two shown pictures.
 
 Each measurement runs on the same explorer for each path, side by side:
 
 * ``today``: the explorer without its frame cache (patched in the kernel for the benchmark only: the
-  PNGs of frames already drawn are forgotten before each frame and nothing is drawn ahead), i.e. every
-  frame drawn and PNG-encoded when shown, as before the cache;
-* ``cached``: the explorer as it is (a frame drawn once is resent; after the first half-step change in
-  the page the other frames are drawn ahead in the kernel's idle time), measured once every frame of
-  the fit is cached (a key press starts the drawing ahead; the benchmark waits for it to finish);
+  PNGs of frames already drawn are forgotten before each frame and nothing is drawn ahead) and without
+  the page's frame store (the picture shows only what the kernel sends, as an ``ipywidgets.Image``),
+  i.e. every frame drawn and PNG-encoded when shown and sent through the kernel, as before the caches;
+* ``cached``: the explorer as it is (after the first half-step change in the page the other frames are
+  drawn ahead in the kernel's idle time and sent to the page, which keeps them and swaps them itself
+  when the slider or Play moves), measured once every frame of the fit is cached (a key press starts
+  the drawing ahead; the benchmark waits for it to finish);
 * ``cold`` (optional): the explorer as it is, right after a refit, the drawing ahead running while the
   presses come.
 
@@ -190,6 +192,7 @@ if {today}:
     _E._show_frame, _E._render_ahead = _show_uncached, (lambda self: None)
 else:
     _E._show_frame, _E._render_ahead = _show, _ahead
+{variable}.image.cache = not {today}  # today: the page shows the kernel's pictures only, as an Image
 {variable}.refit()
 """
 
@@ -226,6 +229,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k-changes", type=int, default=10, help="K key presses (default 10)")
     parser.add_argument("--n", type=int, default=None, help="refit the first explorer on N blobs points")
     parser.add_argument("--no-play", action="store_true", help="skip the Play measurement")
+    parser.add_argument(
+        "--play-interval",
+        type=int,
+        default=50,
+        help="Play's interval in ms for the Play measurement (default 50)",
+    )
     parser.add_argument(
         "--paths",
         default="today,cached",
@@ -281,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
             context = browser.new_context(viewport=VIEWPORT)
             context.set_default_timeout(60_000)
             lab = LabPage(context.new_page(), server)
+            if os.environ.get("BENCH_CONSOLE"):
+                lab.page.on("console", lambda m: print("console:", m.type, m.text[:300]))
             t0 = time.perf_counter()
             lab.open(NOTEBOOK)
             lab.run_all()
@@ -312,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
                 ks = change_k(page, args.k_changes)
                 if path == "cached":
                     fill_cache(lab, variable)
-                played = None if args.no_play else play(lab, variable)
+                played = None if args.no_play else play(lab, variable, interval_ms=args.play_interval)
                 results[path] = (half, ks, played)
                 loads.append(os.getloadavg()[0])
             browser.close()
@@ -343,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     for path, (_, _, played) in results.items():
         if played is not None:
             print(
-                f"| Play, 50 ms interval | {path} | {played['shown']} pictures in 4 s "
+                f"| Play, {args.play_interval} ms interval | {path} | {played['shown']} pictures in 4 s "
                 f"| {played['fps']:.1f} pictures/s | {played['skipped']:g} half-steps skipped "
                 f"| >= 20/s, none skipped |"
             )

@@ -151,3 +151,48 @@ def test_play_can_tick_every_50_ms(X):
     # 20 frames a second needs an interval of at most 50 ms; the explorer takes it as given.
     ex = EMExplorer(X, 3, random_state=0, interval=50)
     assert ex.play.interval == 50
+
+
+# --- the frames kept in the page (gmmviz.widgets._FrameView) ---------------------------------------
+def sent_frames(ex: EMExplorer, monkeypatch) -> list:
+    """Record the custom messages the picture sends to the page: (content, buffers)."""
+    sent = []
+    monkeypatch.setattr(ex.image, "send", lambda content, buffers=None: sent.append((content, buffers)))
+    return sent
+
+
+def test_frames_drawn_ahead_are_sent_to_the_page_with_their_fit(X, loop, monkeypatch):
+    ex = EMExplorer(X, 3, random_state=0)
+    sent = sent_frames(ex, monkeypatch)
+    fit = ex.image.fit
+    page_sets_step(ex, 1)
+    loop.run_all()
+    n = ex.history.n_frames
+    # Frames 0 and 1 reached the page as the picture shown; every other one as a message.
+    assert sorted(c["frame"] for c, _ in sent) == [i for i in range(n) if i not in (0, 1)]
+    for content, buffers in sent:
+        assert content["fit"] == fit and len(buffers) == 1
+        assert bytes(buffers[0]) == ex._frame_png[content["frame"]]  # the PNG the kernel would show
+    ex.k_slider.value = 2  # a refit: the page is told to forget the old frames
+    assert ex.image.fit == fit + 1
+    assert ex.image.value_index == 0 and bytes(ex.image.value) == ex._frame_png[0]
+
+
+def test_the_picture_value_names_its_half_step(X):
+    ex = EMExplorer(X, 3, random_state=0)
+    ex.set_step(3)
+    assert ex.image.value_index == 3
+    np.testing.assert_array_equal(pixels(ex.image.value), todays_picture(EMExplorer(X, 3, random_state=0), 3))
+
+
+def test_play_from_the_page_is_not_echoed_back_by_the_kernel(X):
+    # In the page, Play moves the slider itself (jslink); the kernel must not set the slider to
+    # Play's value again: a few ticks late, that would pull the page back to an older half-step.
+    ex = EMExplorer(X, 3, random_state=0)
+    ex.play.set_state({"value": 4})  # Play's tick arrives before the slider's own message
+    assert ex.play.value == 4 and ex.step_slider.value == 0
+    ex.step_slider.set_state({"value": 4})  # ... which then comes, and draws the frame
+    assert ex.step == 4 and "half-step 4 " in ex.readout.value
+    # A change made in the kernel still moves the other control.
+    ex.set_step(2)
+    assert ex.play.value == 2

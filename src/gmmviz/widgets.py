@@ -13,10 +13,13 @@ ln p(X) curve) are drawn once per fit and kept as a background; each frame resto
 only the artists that move (points, ellipses, the current-iteration marker), updated in place
 with the ``gmmviz.plot.update_*`` helpers. The points' layer is cached per set of
 responsibilities, since an E-frame and the following M-frame share them. A frame once drawn is
-kept as PNG bytes for the fit: shown again, it is resent, not redrawn; and after the learner's
-first half-step change in the page, the frames not yet drawn are drawn ahead, one per turn of the
-kernel's event loop (``benchmarks/bench_browser.py``: key press to new picture, median 27 ms on
-notebook 04 on a 2-core machine, was 66 ms).
+kept as PNG bytes for the fit: shown again, it is not redrawn; and after the learner's first
+half-step change in the page, the frames not yet drawn are drawn ahead, one per turn of the
+kernel's event loop. The EM explorer's picture is a small anywidget (``_FrameView``) that keeps
+every frame it was sent in the page and swaps them there: its half-step slider and Play are linked
+to it in the page (``jslink``), so a cached frame appears on the key press, without a trip to the
+kernel (``benchmarks/bench_browser.py``: key press to the new ``src`` about 2 ms, to the decoded
+picture about 20 ms, on notebook 04 on a 2-core machine; was 66 ms).
 
 Every callback reports errors as a message inside the widget (``.message``) instead of a
 traceback, and each explorer exposes plain methods (``set_step``, ``refit``, ``set_params``,
@@ -270,6 +273,127 @@ class KeyboardScope(anywidget.AnyWidget):
 
 
 # --------------------------------------------------------------------------------------------
+# The explorer's picture: frames swapped in the page
+# --------------------------------------------------------------------------------------------
+class _FrameView(anywidget.AnyWidget):
+    """The EM explorer's picture: an ``<img>`` that swaps cached frames in the page.
+
+    The kernel draws each frame as PNG bytes (as an ``ipywidgets.Image`` would show them). What
+    is new is where the frames are kept: every PNG the kernel sends (the ``value`` it shows, and
+    the frames it draws ahead, sent as binary custom messages) is kept in the page, per fit. The
+    half-step slider is linked to ``index`` in the page (``jslink``), so a frame already in the
+    page is shown on the key press itself, with no trip to the kernel and back. A ``value`` that
+    arrives for a half-step the learner has already left (``value_index != index``) is kept but
+    not shown: a late reply never covers a newer picture.
+
+    Traits: ``value`` (the PNG shown, as on an Image), ``value_index`` (its half-step), ``index``
+    (the half-step the slider wants), ``fit`` (a new number per fit: the page forgets the old
+    frames), ``cache`` (False: show the kernel's pictures only, as an Image does; for benchmarks).
+    """
+
+    _esm = """
+    // One store per model (all views of the explorer share it): half-step -> object URL.
+    const stores = new WeakMap();
+    function storeOf(model) {
+      let s = stores.get(model);
+      if (!s) { s = {fit: model.get("fit"), urls: new Map(), views: new Set()}; stores.set(model, s); }
+      if (s.fit !== model.get("fit")) {  // a new fit: its frames, not the old ones
+        for (const url of s.urls.values()) URL.revokeObjectURL(url);
+        s.urls.clear();
+        s.fit = model.get("fit");
+      }
+      return s;
+    }
+    function urlOf(bytes) {
+      const view = bytes instanceof DataView ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+        : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+      return URL.createObjectURL(new Blob([view], {type: "image/png"}));
+    }
+    function keep(model, i, bytes) {
+      const s = storeOf(model);
+      if (!bytes || !bytes.byteLength) return null;
+      if (!s.urls.has(i)) s.urls.set(i, urlOf(bytes));
+      return s.urls.get(i);
+    }
+    export default {
+      render({ model, el }) {
+        const img = document.createElement("img");
+        img.className = model.get("css");
+        img.alt = model.get("alt");
+        img.style.width = model.get("width");
+        img.style.maxWidth = "100%";
+        img.style.height = "auto";
+        img.style.display = "block";
+        el.appendChild(img);
+        let plain = null;  // the object URL of the kernel's picture when the cache is off
+        const show = (url) => { if (url && img.getAttribute("src") !== url) img.src = url; };
+        // The slider moved (in the page): show the frame now if the page has it.
+        const onIndex = () => {
+          if (!model.get("cache")) return;
+          show(storeOf(model).urls.get(model.get("index")));
+        };
+        // The kernel's picture: keep it; show it only if it is the half-step the slider wants.
+        const onValue = () => {
+          const i = model.get("value_index"), bytes = model.get("value");
+          if (!model.get("cache")) {
+            if (plain) URL.revokeObjectURL(plain);
+            plain = bytes && bytes.byteLength ? urlOf(bytes) : null;
+            show(plain);
+            return;
+          }
+          const url = keep(model, i, bytes);
+          if (i === model.get("index")) show(url);
+        };
+        // A frame drawn ahead: keep it (and show it if the slider is already there).
+        const onMsg = (msg, buffers) => {
+          if (!msg || msg.frame === undefined || msg.fit !== model.get("fit") || !buffers.length) return;
+          const url = keep(model, msg.frame, buffers[0]);
+          if (model.get("cache") && msg.frame === model.get("index")) show(url);
+        };
+        model.on("change:index", onIndex);
+        model.on("change:value change:value_index", onValue);
+        model.on("change:fit", () => storeOf(model));
+        model.on("msg:custom", onMsg);
+        onValue();
+        if (model.get("cache") && model.get("value_index") !== model.get("index")) onIndex();
+        return () => {
+          model.off("change:index", onIndex);
+          model.off("change:value change:value_index", onValue);
+          model.off("msg:custom", onMsg);
+          if (plain) URL.revokeObjectURL(plain);
+        };
+      }
+    };
+    """
+    value = traitlets.Bytes(b"").tag(sync=True)
+    value_index = traitlets.Int(0).tag(sync=True)
+    index = traitlets.Int(0).tag(sync=True)
+    fit = traitlets.Int(0).tag(sync=True)
+    cache = traitlets.Bool(True).tag(sync=True)
+    css = traitlets.Unicode("").tag(sync=True)
+    width = traitlets.Unicode("").tag(sync=True)
+    alt = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, css: str, width: str, alt: str = "") -> None:
+        super().__init__(css=css, width=width, alt=alt, layout=widgets.Layout(max_width="100%"))
+        self.format = "png"  # as on an ipywidgets.Image: the bytes in .value are a PNG
+
+    def show(self, i: int, png: bytes) -> None:
+        """Show frame ``i`` (``png``): the page keeps it and shows it if its slider is at ``i``."""
+        with self.hold_sync():
+            self.value_index = int(i)
+            self.value = png
+
+    def new_fit(self) -> None:
+        """A new fit: the page forgets the frames it keeps."""
+        self.fit += 1
+
+    def send_frame(self, i: int, png: bytes) -> None:
+        """Give the page frame ``i`` to keep (drawn ahead; not shown unless its slider is at ``i``)."""
+        self.send({"frame": int(i), "fit": int(self.fit)}, [png])
+
+
+# --------------------------------------------------------------------------------------------
 # Shared widget plumbing
 # --------------------------------------------------------------------------------------------
 def _reports_errors(method: Callable) -> Callable:
@@ -453,7 +577,9 @@ class EMExplorer(_FigureBox):
     max_components : int
         Upper end of the K slider.
     interval : int
-        Milliseconds per frame when playing.
+        Milliseconds between Play's ticks. ipywidgets' Play waits ``interval`` after each tick's
+        work in the page (about 10 ms), so 35 gives about 20 frames a second once the frames are
+        kept in the page (``benchmarks/bench_browser.py``).
     figsize, dpi
         Size of the rendered figure.
 
@@ -489,7 +615,7 @@ class EMExplorer(_FigureBox):
         max_iter: int = 100,
         tol: float = 1e-3,
         max_components: int = 10,
-        interval: int = 400,
+        interval: int = 35,
         figsize: tuple[float, float] = (8.0, 3.6),
         dpi: float = 90,
     ) -> None:
@@ -503,6 +629,13 @@ class EMExplorer(_FigureBox):
         self.ellipses: list = []
         self._fit_error: str | None = None
         self._init_figure(figsize, dpi, "gmmviz-em-explorer")
+        # The picture keeps the frames in the page (see _FrameView): scrubbing and Play swap them
+        # there, without a trip to the kernel per half-step.
+        self.image = _FrameView(
+            "gmmviz-em-explorer-figure",
+            f"{figsize[0] * dpi:.0f}px",
+            alt="EM explorer: the points coloured by responsibility, the components, ln p(X)",
+        )
         self.ax_points = self.figure.add_axes((0.08, 0.14, 0.42, 0.72))
         self.ax_ll = self.figure.add_axes((0.64, 0.14, 0.34, 0.66))
         # The whole run faintly (fixed axes, and the learner sees where the fit is going), the
@@ -621,7 +754,12 @@ class EMExplorer(_FigureBox):
             tooltip="play: step through the half-steps automatically (buttons: play, pause, stop, repeat)",
         )
         self.play.add_class("gmmviz-play")
-        self._play_link = widgets.link((self.play, "value"), (self.step_slider, "value"))
+        # Play, the slider and the picture are linked in the page (no kernel round trip per
+        # tick); in the kernel, a change made by code (set_step, a refit, tests) is passed on too.
+        self._play_link = widgets.jslink((self.play, "value"), (self.step_slider, "value"))
+        self._frame_link = widgets.jslink((self.step_slider, "value"), (self.image, "index"))
+        _follow(self.play, self.step_slider)
+        _follow(self.step_slider, self.play)
         self.readout = widgets.HTML(value="")
         self.readout.add_class("gmmviz-readout")
         self.status = widgets.HTML(value="", layout=widgets.Layout(visibility="hidden"))
@@ -854,6 +992,7 @@ class EMExplorer(_FigureBox):
         self.history = history
         self._frame_png: dict[int, bytes] = {}  # PNG of each frame of this fit already drawn
         self._ahead_pending = False
+        self.image.new_fit()  # the page forgets the old fit's frames
         self._blitter.draw_background()
         n = history.n_frames
         self.play.playing = False
@@ -942,7 +1081,7 @@ class EMExplorer(_FigureBox):
         png = self._frame_png.get(i)
         if png is None:
             png = self._frame_png[i] = self._draw_posed(frame, note, when)
-        self.image.value = png
+        self.image.show(i, png)  # the page keeps it too: shown again, it is swapped there
 
     # --- frames rendered ahead, in the kernel's idle time ----------------------------------------
     def _render_ahead(self) -> None:
@@ -974,7 +1113,8 @@ class EMExplorer(_FigureBox):
             return
         try:
             frame, note, when, _ = self._pose(todo)
-            self._frame_png[todo] = self._draw_posed(frame, note, when)
+            png = self._frame_png[todo] = self._draw_posed(frame, note, when)
+            self.image.send_frame(todo, png)  # kept in the page, shown when the slider gets there
         except Exception as exc:  # shown, never raised from the event loop
             self.show_message(_describe(exc))
             return
@@ -1045,6 +1185,23 @@ def _kernel_loop() -> Any:
     from tornado.ioloop import IOLoop
 
     return IOLoop.current()
+
+
+def _follow(source: widgets.Widget, target: widgets.Widget) -> None:
+    """In the kernel, ``target.value`` follows ``source.value`` when code changes it.
+
+    A change that came from the page is left alone: the page's ``jslink`` has already moved
+    ``target`` there, and setting it again from the kernel, a few ticks of Play late, would
+    pull the page back to an older half-step.
+    """
+
+    def follow(change: dict) -> None:
+        if source._property_lock:  # applied from the page
+            return
+        if target.value != change["new"]:
+            target.value = change["new"]
+
+    source.observe(follow, names="value")
 
 
 class _Unobserved:

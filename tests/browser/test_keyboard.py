@@ -2,8 +2,9 @@
 
 No mouse: after Run All, Tab moves the focus from the notebook into the explorer and through its
 controls in order (K, start, seed, Σ type, reg_covar, the Play buttons, half-step); arrow keys,
-Enter and Space change them. Each change must reach the kernel and come back as a new picture
-(the Image widget's ``src`` changes) and the kernel's value must be the one the key chose.
+Enter and Space change them. Each change must show a new picture (the figure ``<img>``'s ``src``
+changes; for the half-step, from the frames kept in the page) and the kernel's value must become the
+one the key chose.
 
 Findings (JupyterLab 4.6, ipywidgets 8.1): noUiSlider's handle is focusable and takes the arrow
 keys (one step per press; Home/End jump to the ends); a slider's readout is a second Tab stop (an
@@ -105,6 +106,11 @@ class Keys:
     def kernel(self, expr):
         return self.lab.execute(f"print(repr(({expr})))").strip()
 
+    def kernel_becomes(self, expr, value, *, what, timeout=15):
+        self.lab.wait_until(
+            lambda: self.kernel(expr) == value, f"the kernel's {expr} to be {value} after {what}", timeout
+        )
+
 
 def test_the_explorer_works_from_the_keyboard(lab):
     write_notebook(lab.server.root)
@@ -155,10 +161,12 @@ def test_the_explorer_works_from_the_keyboard(lab):
     assert keys.kernel("explorer.step") == paused
 
     keys.tab_to("gmmviz-step-slider", tag="DIV")
+    # The half-step's pictures are kept in the page, which shows the new one before the kernel
+    # hears of the move: wait for the kernel's value too.
     keys.press("Home", what="Home on half-step")
-    assert keys.kernel("explorer.step") == "0"
+    keys.kernel_becomes("explorer.step", "0", what="Home on half-step")
     keys.press("ArrowRight", what="ArrowRight on half-step")
-    assert keys.kernel("explorer.step") == "1"
+    keys.kernel_becomes("explorer.step", "1", what="ArrowRight on half-step")
     # Each control reached has a name a screen reader announces (its label and tooltip).
     assert len(keys.names) == 7 and all(keys.names), keys.names
     assert keys.names[0].startswith("K") and keys.names[5].startswith("play"), keys.names
