@@ -40,10 +40,8 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,15 +52,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from lab_driver import (  # noqa: E402
     CHROMIUM_ARGS,
-    JUPYTER,
     VIEWPORT,
     LabPage,
-    LabServer,
     chromium_executable,
-    free_port,
-    isolated_jupyter_env,
+    start_lab_server,
     stop_server,
-    wait_for_server,
 )
 
 NOTEBOOK = "notebooks/04_em_explorer.ipynb"
@@ -254,37 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         root / "notebooks",
         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
     )
-    env = isolated_jupyter_env(tmp)
-    port, token = free_port(), secrets.token_hex(16)
-    cmd = [
-        str(JUPYTER),
-        "lab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--expose-app-in-browser",
-        "--LabApp.news_url=",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log = tmp / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=root,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
+    server = start_lab_server(root, tmp)
     try:
-        wait_for_server(base, token, proc, log)
-        server = LabServer(base, token, root, log, proc)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
             context = browser.new_context(viewport=VIEWPORT)
@@ -328,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
                 loads.append(os.getloadavg()[0])
             browser.close()
     finally:
-        stop_server(proc, base, token)
+        stop_server(server.proc, server.base_url, server.token)
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
-import subprocess
 
 import pytest
 
@@ -28,16 +26,13 @@ from lab_driver import (
     COURSE,
     COURSE_DIRS,
     JUPYTER,
-    LAB_APP_SETTINGS,
     VIEWPORT,
     LabPage,
     LabServer,
     chromium_executable,
-    free_port,
-    isolated_jupyter_env,
     missing,
+    start_lab_server,
     stop_server,
-    wait_for_server,
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -77,42 +72,11 @@ def lab_server(tmp_path_factory):
             shutil.copytree(
                 COURSE / name, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
             )
-    env = isolated_jupyter_env(tmp)
-    port, token = free_port(), secrets.token_hex(16)
-    cmd = [
-        str(JUPYTER),
-        "lab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--expose-app-in-browser",
-        "--LabApp.news_url=",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        f"--LabApp.app_settings_dir={LAB_APP_SETTINGS}",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log = tmp / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=root,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    server = LabServer(base_url, token, root, log, proc)
+    server = start_lab_server(root, tmp)
     try:
-        wait_for_server(base_url, token, proc, log)
         yield server
     finally:
-        stop_server(proc, base_url, token)
+        stop_server(server.proc, server.base_url, server.token)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -214,6 +215,50 @@ class LabServer:
         with open(self.log, "rb") as f:
             f.seek(offset)
             return f.read().decode(errors="replace")
+
+
+def start_lab_server(root: Path, tmp: Path) -> LabServer:
+    """Start JupyterLab on ``root`` as the tests need it, with the course's own settings, and wait.
+
+    A free port and a fresh token; Jupyter's config, data and runtime folders in ``tmp``; the project's
+    settings (``LAB_APP_SETTINGS``: no news pop-up), as ``scripts/lab.sh`` passes them; and
+    ``window.jupyterapp`` exposed so a test can run commands. Stop it with :func:`stop_server`.
+    """
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = [
+        str(JUPYTER),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--expose-app-in-browser",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--LabApp.app_settings_dir={LAB_APP_SETTINGS}",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = tmp / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=root,
+            env=isolated_jupyter_env(tmp),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    server = LabServer(f"http://127.0.0.1:{port}", token, root, log, proc)
+    try:
+        wait_for_server(server.base_url, token, proc, log)
+    except BaseException:
+        stop_server(proc, server.base_url, token)
+        raise
+    return server
 
 
 # --------------------------------------------------------------------------------------------------
