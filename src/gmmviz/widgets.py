@@ -29,13 +29,15 @@ traceback, and each explorer exposes plain methods (``set_step``, ``refit``, ``s
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import html
 import io
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import anywidget
 import ipywidgets as widgets
@@ -98,15 +100,23 @@ class _Blitter:
 
     Artists registered with :meth:`track` are marked animated, so a full draw leaves them out of
     the background. ``layers`` lets a caller cache the picture after drawing some artists
-    (e.g. 5000 points) and reuse it while only the others (ellipses) change.
+    (e.g. 5000 points) and reuse it while only the others (ellipses) change; with
+    ``layer_region`` (an Axes whose artists are clipped to it) a layer keeps only that region,
+    so it stays valid while the rest of the figure's background changes.
+
+    When one Axes' static content changes (a new ln p(X) curve) and the rest does not,
+    :meth:`redraw_background` draws only that Axes over a cached picture of the rest
+    (:meth:`draw_background` would redraw every axis, tick and label).
     """
 
-    def __init__(self, figure: Figure, max_cached_layers: int = 4) -> None:
+    def __init__(self, figure: Figure, max_cached_layers: int = 4, layer_region: Any = None) -> None:
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
         self._background = None
+        self._base: Any = None  # the figure without the Axes redraw_background redraws
         self._layers: OrderedDict[Any, Any] = OrderedDict()
         self._max_layers = max_cached_layers
+        self.layer_region = layer_region
         self._stamps: dict[Any, Any] = {}
 
     @staticmethod
@@ -118,8 +128,39 @@ class _Blitter:
         """Full draw without animated artists; call after limits, ticks or static data change."""
         self.canvas.draw()
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._base = None
         self._layers.clear()
         self._stamps.clear()
+
+    def redraw_background(self, ax: Any) -> Any:
+        """New background after only ``ax`` changed: ``ax`` drawn over the rest, kept from before.
+
+        The pixels are those of :meth:`draw_background` (a figure draws its Axes one after the
+        other, and ``ax`` is drawn last here: it must not overlap another Axes). Layers and
+        stamps are kept: the caller keys those that lie on ``ax`` by what it shows. Returns the
+        background, for :meth:`use_background`.
+        """
+        if self._base is None:
+            ax.set_visible(False)
+            try:
+                self.canvas.draw()
+            finally:
+                ax.set_visible(True)
+            self._base = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.canvas.restore_region(self._base)
+        self.figure.draw_artist(ax)  # leaves out its animated artists, as a full draw does
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        return self._background
+
+    def use_background(self, background: Any) -> None:
+        """Draw frames on ``background`` (one :meth:`redraw_background` returned) from now on."""
+        self._background = background
+
+    def _layer_box(self) -> Any:
+        if self.layer_region is None:
+            return self.figure.bbox
+        # Two pixels more than the Axes: Agg rounds the clip box outwards; the margin is background.
+        return Bbox.intersection(Bbox(self.layer_region.bbox.get_points()).padded(2), self.figure.bbox)
 
     def draw(
         self,
@@ -128,20 +169,20 @@ class _Blitter:
         top_artists: Sequence[Any],
         stamps: Sequence[tuple[Any, Sequence[Any]]] = (),
     ) -> None:
-        """Restore the background (or the cached ``layer_key`` layer), paste the ``stamps``
+        """Restore the background (and the cached ``layer_key`` layer), paste the ``stamps``
         (``(key, artists)`` pairs, see :meth:`stamp`), then draw ``top_artists`` on top."""
         if self._background is None:
             self.draw_background()
+        self.canvas.restore_region(self._background)
         cached = self._layers.get(layer_key) if layer_key is not None else None
         if cached is not None:
             self.canvas.restore_region(cached)
             self._layers.move_to_end(layer_key)
         else:
-            self.canvas.restore_region(self._background)
             for a in layer_artists:
                 self.figure.draw_artist(a)
             if layer_key is not None:
-                self._layers[layer_key] = self.canvas.copy_from_bbox(self.figure.bbox)
+                self._layers[layer_key] = self.canvas.copy_from_bbox(self._layer_box())
                 while len(self._layers) > self._max_layers:
                     self._layers.popitem(last=False)
         for key, artists in stamps:
@@ -354,6 +395,7 @@ class _FrameView(anywidget.AnyWidget):
         model.on("change:value change:value_index", onValue);
         model.on("change:fit", () => storeOf(model));
         model.on("msg:custom", onMsg);
+        model.send({event: "shown"});  // the kernel may now prepare what the learner does next
         onValue();
         if (model.get("cache") && model.get("value_index") !== model.get("index")) onIndex();
         return () => {
@@ -542,6 +584,34 @@ _KIND_LABEL = {"init": "start", "E": "E-step", "M": "M-step"}
 _KIND_COLOR = {"init": "#6b6b6b", "E": "#6a3d9a", "M": "#00695c"}
 
 
+_MAX_FITS = 6
+"""Fits an EM explorer keeps (with their pictures: up to a few MB each), newest last."""
+
+
+@dataclass(eq=False)
+class _Fit:
+    """One fit of an EM explorer and what has been drawn of it."""
+
+    history: EMHistory
+    notes: str  # warnings from the fit, shown with it
+    serial: int  # names its cached pixels (layers, stamps)
+    ll_view: tuple | None = None  # ln p(X) panel: xlim, ylim, title
+    background: Any = None  # the figure's background with this fit's ln p(X) panel
+    pngs: dict[int, bytes] = field(default_factory=dict)  # frame -> PNG, once drawn
+
+
+class _Components(NamedTuple):
+    """The artists of K components (made once per K: a K change does not make them again)."""
+
+    palette: Any
+    ellipses: list
+    means: Any
+    shift: Any
+
+    def artists(self) -> list:
+        return [*self.ellipses, self.means.markers, *self.means.numbers, *self.shift.rings, self.shift.trails]
+
+
 class EMExplorer(_FigureBox):
     """Watch EM fit a Gaussian mixture, half-step by half-step.
 
@@ -627,6 +697,14 @@ class EMExplorer(_FigureBox):
         self.tol = tol
         self.points = None
         self.ellipses: list = []
+        self._fits: OrderedDict[tuple, _Fit] = OrderedDict()  # by control values, see _fit_key
+        self._by_k: dict[int, _Components] = {}
+        self._fit: _Fit | None = None
+        self._serial = 0
+        self._preparing = False
+        self._unfittable: set[tuple] = set()
+        self._sent: set[int] = set()
+        self._ahead_pending = False
         self._fit_error: str | None = None
         self._init_figure(figsize, dpi, "gmmviz-em-explorer")
         # The picture keeps the frames in the page (see _FrameView): scrubbing and Play swap them
@@ -637,6 +715,7 @@ class EMExplorer(_FigureBox):
             alt="EM explorer: the points coloured by responsibility, the components, ln p(X)",
         )
         self.ax_points = self.figure.add_axes((0.08, 0.14, 0.42, 0.72))
+        self._blitter.layer_region = self.ax_points  # the points' layers: only their Axes
         self.ax_ll = self.figure.add_axes((0.64, 0.14, 0.34, 0.66))
         # The whole run faintly (fixed axes, and the learner sees where the fit is going), the
         # part up to the frame shown dark on top of it.
@@ -815,6 +894,7 @@ class EMExplorer(_FigureBox):
         for w in (self.k_slider, self.init_dropdown, self.seed_input, self.cov_dropdown, self.reg_slider):
             w.observe(self._on_control, names="value")
         self.step_slider.observe(self._on_step, names="value")
+        self.image.on_msg(self._on_page_message)
         if k_problem:
             self.show_message(k_problem)
             return
@@ -832,7 +912,9 @@ class EMExplorer(_FigureBox):
         """Fit EM with the current control values and show its first frame.
 
         Errors (e.g. K larger than the number of distinct points) are shown in the widget and
-        the previous fit stays on screen.
+        the previous fit stays on screen. A fit made before with the same control values (the
+        learner went back to a K, or the explorer prepared it ahead) is shown again, not redone:
+        EM is deterministic given the controls, so it is the same fit.
 
         Returns
         -------
@@ -841,39 +923,27 @@ class EMExplorer(_FigureBox):
         """
         if self.X is None:
             return None
-        k = int(self.k_slider.value)
-        self.status.value = f'<i style="color:{_TEXT};background:{_PAPER}">fitting K={k} …</i>'
-        self.status.layout.visibility = "visible"  # seen only when the fit outlasts a blink
-        try:
-            # Warnings (an emptied component, k-means on duplicates) would land on stderr, out
-            # of sight in the widget and fatal under strict nbval: show them in the widget.
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                history = fit_em(
-                    self.X,
-                    k,
-                    init=self.init_dropdown.value,
-                    covariance_type=self.cov_dropdown.value,
-                    reg_covar=float(self.reg_slider.value),
-                    random_state=int(self.seed_input.value),
-                    max_iter=self.max_iter,
-                    tol=self.tol,
+        key = self._fit_key()
+        fit = self._fits.get(key)
+        if fit is None:
+            self.status.value = f'<i style="color:{_TEXT};background:{_PAPER}">fitting K={key[0]} …</i>'
+            self.status.layout.visibility = "visible"  # seen only when the fit outlasts a blink
+            try:
+                fit = self._new_fit(key)
+            except Exception as exc:  # show, don't raise: this runs from a slider callback
+                kept = (
+                    ""
+                    if self.history is None
+                    else (f" The picture still shows the previous fit (K={self.history.n_components}).")
                 )
-        except Exception as exc:  # show, don't raise: this runs from a slider callback
-            kept = (
-                ""
-                if self.history is None
-                else (f" The picture still shows the previous fit (K={self.history.n_components}).")
-            )
-            self.show_message(f"Could not fit K={k}. {_describe(exc)}{kept}")
-            return None
-        finally:
-            self.status.layout.visibility = "hidden"
-            self.status.value = ""
-        notes = list(dict.fromkeys(str(w.message) for w in caught))
-        self.show_message(" ".join(notes), note=True)
-        self._install(history)
-        return history
+                self.show_message(f"Could not fit K={key[0]}. {_describe(exc)}{kept}")
+                return None
+            finally:
+                self.status.layout.visibility = "hidden"
+                self.status.value = ""
+        self.show_message(fit.notes, note=True)
+        self._install(fit)
+        return fit.history
 
     def set_step(self, i: int) -> None:
         """Show frame ``i`` (0 = start, then E and M of each iteration); moves the slider.
@@ -912,6 +982,13 @@ class EMExplorer(_FigureBox):
     @_reports_errors
     def _on_control(self, change: dict) -> None:
         self.refit()
+        if change["owner"]._property_lock:  # moved in the page: a learner is there
+            self._prepare_ahead()
+
+    @_reports_errors
+    def _on_page_message(self, _view: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("event") == "shown":
+            self._prepare_ahead()  # the explorer is on a page: get the next K press ready
 
     @_reports_errors
     def _on_step(self, change: dict) -> None:
@@ -957,54 +1034,24 @@ class EMExplorer(_FigureBox):
         ax.set_autoscale_on(False)  # (plot_points labelled the axes $x_i$, 1-based, as every picture)
         _Blitter.track(self.points)
 
-    def _install(self, history: EMHistory) -> None:
-        """New fit: new ellipses if K changed, new ln p(X) curve, fresh background, frame 0."""
-        k = history.n_components
-        self.palette = component_colors(k)
-        old = [
-            *self.ellipses,
-            *([self.means.markers, *self.means.numbers] if self.means is not None else []),
-            *([*self.shift.rings, self.shift.trails] if self.shift is not None else []),
-        ]
-        for a in old:
-            a.remove()
-        p0 = history.params[0]
-        self.ellipses = gplot.plot_ellipses(
-            self.ax_points, p0, dims=self.dims, n_std=self.n_std, palette=self.palette
-        )
-        self.means = gplot.plot_means(self.ax_points, p0, dims=self.dims, palette=self.palette)
-        self.shift = gplot.plot_shift(
-            self.ax_points, p0, dims=self.dims, n_std=self.n_std[:1], palette=self.palette
-        )
-        _Blitter.track(
-            *self.ellipses, self.means.markers, *self.means.numbers, *self.shift.rings, self.shift.trails
-        )
-        ll = history.log_likelihoods
-        gplot.update_log_likelihood(self.ll_marker, ll, None, curve=self.ll_curve)
-        self.ax_ll.relim()
-        self.ax_ll.autoscale_view()
-        if ll.size == 1:
-            self.ax_ll.set_xlim(-0.5, 0.5)
-        self.ax_ll.set_title(
-            f"K={k}, {history.n_iter} iterations" + (", converged" if history.converged else ""),
-            fontsize="medium",
-        )
-        self.history = history
-        self._frame_png: dict[int, bytes] = {}  # PNG of each frame of this fit already drawn
+    def _install(self, fit: _Fit) -> None:
+        """Show ``fit``: its K's components, its ln p(X) panel, its frame 0 (the page forgets the
+        old fit's frames)."""
+        self._use(fit)
         self._ahead_pending = False
-        self.image.new_fit()  # the page forgets the old fit's frames
-        self._blitter.draw_background()
-        n = history.n_frames
+        self._sent: set[int] = set()  # the frames of this fit the page keeps
+        self.image.new_fit()
+        n = fit.history.n_frames
         self.play.playing = False
         # Back to frame 0 before shrinking max (a clamp would draw a stale frame of the new fit),
         # without the observer: frame 0 is drawn once, below. The link carries it to play.
         with _Unobserved(self.step_slider, self._on_step):
             self.step_slider.value = 0
+        self._show_frame(0)  # the picture first: the controls' new ranges are sent after it
         self.step_slider.max = n - 1
         self.play.max = n - 1
-        self._show_frame(0)
 
-    def _pose(self, i: int) -> tuple[Any, Any, str, str]:
+    def _pose(self, i: int) -> tuple[Any, str, str, str, str]:
         """Move the artists to frame ``i`` (no drawing); returns what :meth:`_draw_posed` needs."""
         history = self.history
         frame = history.frame(i)
@@ -1026,14 +1073,17 @@ class EMExplorer(_FigureBox):
         self.headline_label.get_bbox_patch().set_facecolor(_KIND_COLOR[frame.kind])
         self.headline.set_text(what)
         self.headline_when.set_text(when)
-        return frame, note, when, label
+        return frame, note, when, label, what
 
-    def _draw_posed(self, frame: Any, note: str, when: str) -> bytes:
+    def _draw_posed(self, frame: Any, note: str, when: str, label: str, what: str) -> bytes:
         """Draw the posed artists and encode the picture (PNG bytes)."""
-        # E-frame t and M-frame t colour points by the same responsibilities: reuse that layer.
-        layer = ("init",) if frame.resp is None else ("resp", frame.iteration)
-        # Text is pasted from bitmaps drawn once per fit (Agg text is slow); it lies outside the
-        # points' axes and under the ln p(X) curve, so the curve and the marker go on top.
+        # E-frame t and M-frame t colour points by the same responsibilities: reuse that layer
+        # (and the grey points of every start). A layer holds only the points' Axes.
+        serial = self._fit.serial
+        layer = ("init",) if frame.resp is None else ("resp", serial, frame.iteration)
+        # Text is pasted from bitmaps of its pixels (Agg text is slow), keyed by what they show:
+        # the headline lies outside both Axes, the same in every fit; the note lies on the fit's
+        # ln p(X) panel. The curve and the marker go on top.
         self._blitter.draw(
             layer,
             [self.points],
@@ -1047,9 +1097,9 @@ class EMExplorer(_FigureBox):
                 self.ll_marker,
             ],
             stamps=[
-                (("headline", frame.kind), [self.headline_label, self.headline]),
+                (("headline", label, what), [self.headline_label, self.headline]),
                 (("when", when), [self.headline_when]),
-                (("note", note), [self.ll_note]),
+                (("note", serial, note), [self.ll_note]),
             ],
         )
         return self._blitter.png()
@@ -1066,27 +1116,174 @@ class EMExplorer(_FigureBox):
         png = self._frame_png.get(last)
         if png is None:
             try:
-                frame, note, when, _ = self._pose(last)
-                png = self._frame_png[last] = self._draw_posed(frame, note, when)
+                posed = self._pose(last)
+                png = self._frame_png[last] = self._draw_posed(*posed)
             finally:
                 self._pose(self.step)  # the artists describe the frame shown again
         return png
 
     def _show_frame(self, i: int) -> None:
-        frame, note, when, _ = self._pose(i)
-        self.readout.value = self._readout_html(frame)
+        posed = self._pose(i)
+        self.readout.value = self._readout_html(posed[0])
         # A frame seen before is sent again as it was: the same artists in the same state give
         # the same pixels, so scrubbing back and Play's later loops skip the draw and the encode.
         # (The artists above are still moved: they always describe the frame shown.)
         png = self._frame_png.get(i)
         if png is None:
-            png = self._frame_png[i] = self._draw_posed(frame, note, when)
+            png = self._frame_png[i] = self._draw_posed(*posed)
         self.image.show(i, png)  # the page keeps it too: shown again, it is swapped there
+        self._sent.add(i)
+
+    # --- fits: made, kept, prepared ahead ----------------------------------------------------------
+    def _fit_key(self) -> tuple:
+        """What a fit depends on besides the data: the control values."""
+        return (
+            int(self.k_slider.value),
+            self.init_dropdown.value,
+            self.cov_dropdown.value,
+            float(self.reg_slider.value),
+            int(self.seed_input.value),
+        )
+
+    def _new_fit(self, key: tuple) -> _Fit:
+        """Fit EM for ``key`` and keep it (the oldest kept fit is forgotten beyond ``_MAX_FITS``)."""
+        k, init, covariance_type, reg_covar, seed = key
+        # Warnings (an emptied component, k-means on duplicates) would land on stderr, out of sight
+        # in the widget and fatal under strict nbval: they are shown in the widget with the fit.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            history = fit_em(
+                self.X,
+                k,
+                init=init,
+                covariance_type=covariance_type,
+                reg_covar=reg_covar,
+                random_state=seed,
+                max_iter=self.max_iter,
+                tol=self.tol,
+            )
+        self._serial += 1
+        fit = _Fit(history, " ".join(dict.fromkeys(str(w.message) for w in caught)), self._serial)
+        self._fits[key] = fit
+        while len(self._fits) > _MAX_FITS:
+            self._fits.popitem(last=False)
+        return fit
+
+    def _components(self, k: int, p0: GMMParams) -> _Components:
+        """The ellipses, means and shift of a K-component fit (made once per K, then reused: every
+        frame moves them all, so ``p0``, the parameters they are made at, does not matter after)."""
+        parts = self._by_k.get(k)
+        if parts is None:
+            palette = component_colors(k)
+            parts = self._by_k[k] = _Components(
+                palette,
+                gplot.plot_ellipses(self.ax_points, p0, dims=self.dims, n_std=self.n_std, palette=palette),
+                gplot.plot_means(self.ax_points, p0, dims=self.dims, palette=palette),
+                gplot.plot_shift(self.ax_points, p0, dims=self.dims, n_std=self.n_std[:1], palette=palette),
+            )
+            _Blitter.track(*parts.artists())
+        return parts
+
+    def _use(self, fit: _Fit) -> None:
+        """Make ``fit`` the one the artists describe: its K's components, its ln p(X) panel."""
+        history, k = fit.history, fit.history.n_components
+        parts = self._components(k, history.params[0])
+        for other_k, other in self._by_k.items():
+            for a in other.artists():
+                a.set_visible(other_k == k)
+        self.palette, self.ellipses, self.means, self.shift = (
+            parts.palette,
+            parts.ellipses,
+            parts.means,
+            parts.shift,
+        )
+        ll = history.log_likelihoods
+        gplot.update_log_likelihood(self.ll_marker, ll, None, curve=self.ll_curve)
+        self.ll_done.set_data([], [])  # (the last fit's: not this fit's limits)
+        if fit.ll_view is None:
+            self.ax_ll.relim()
+            self.ax_ll.autoscale_view()
+            if ll.size == 1:
+                self.ax_ll.set_xlim(-0.5, 0.5)
+            title = f"K={k}, {history.n_iter} iterations" + (", converged" if history.converged else "")
+            fit.ll_view = (self.ax_ll.get_xlim(), self.ax_ll.get_ylim(), title)
+        xlim, ylim, title = fit.ll_view
+        self.ax_ll.set_xlim(*xlim, auto=None)  # (auto=None: the next fit's limits still autoscale)
+        self.ax_ll.set_ylim(*ylim, auto=None)
+        # y=1: where matplotlib puts it anyway (nothing above the panel), without measuring every
+        # tick label to find that out (a third of the panel's drawing time).
+        self.ax_ll.set_title(title, fontsize="medium", y=1.0)
+        if fit.background is None:
+            # Only the ln p(X) panel differs between fits: the rest of the picture is drawn once.
+            fit.background = self._blitter.redraw_background(self.ax_ll)
+        self._blitter.use_background(fit.background)
+        self._fit, self.history, self._frame_png = fit, history, fit.pngs
+
+    @contextlib.contextmanager
+    def _drawing(self, fit: _Fit):
+        """Pose and draw ``fit`` (not the one shown) in the block; the one shown is restored after."""
+        shown = self._fit
+        self._use(fit)
+        try:
+            yield
+        finally:
+            if shown is not None:
+                self._use(shown)
+                self._pose(self.step)
+
+    def _prepare_ahead(self) -> None:
+        """In the kernel's idle time, make the fits for K - 1 and K + 1 and draw their first frame,
+        so that the learner's next K press only shows them (one piece of work per loop turn).
+
+        Only in a running kernel, once the explorer is on a page (or a control was moved there):
+        a notebook run without a browser (nbval) never pays for it.
+        """
+        loop = _kernel_loop()
+        if loop is None or self.X is None or self._preparing:
+            return
+        key = self._fit_key()
+        todo = [
+            (k, *key[1:])
+            for k in (key[0] + 1, key[0] - 1)
+            if self.k_slider.min <= k <= self.k_slider.max and (k, *key[1:]) not in self._unfittable
+        ]
+        todo = [t for t in todo if t not in self._fits or 0 not in self._fits[t].pngs]
+        if todo:
+            self._preparing = True
+            loop.call_later(0.01, self._prepare_one, todo)
+
+    def _prepare_one(self, todo: list[tuple]) -> None:
+        key = todo[0]
+        fit = self._fits.get(key)
+        try:
+            if fit is None:
+                try:
+                    self._new_fit(key)  # this turn fits; the next one draws
+                except Exception:  # e.g. K too large: the learner gets the message if they go there
+                    self._unfittable.add(key)
+                    todo = todo[1:]
+            else:
+                self._fits.move_to_end(key)
+                if 0 not in fit.pngs:
+                    with self._drawing(fit):
+                        posed = self._pose(0)
+                        fit.pngs[0] = self._draw_posed(*posed)
+                todo = todo[1:]
+        except Exception as exc:  # shown, never raised from the event loop
+            self._preparing = False
+            self.show_message(_describe(exc))
+            return
+        loop = _kernel_loop()
+        if todo and loop is not None:
+            loop.call_later(0.01, self._prepare_one, todo)
+        else:
+            self._preparing = False
 
     # --- frames rendered ahead, in the kernel's idle time ----------------------------------------
     def _render_ahead(self) -> None:
         """After a learner moved the half-step (or Play), draw the frames not yet seen, one per
-        turn of the kernel's event loop, so that later presses only resend cached pictures.
+        turn of the kernel's event loop, and send them to the page, so that later presses are
+        answered in the page.
 
         Only in a running kernel, and only for changes that came from the page: a notebook run
         without a browser (nbval) never pays for it.
@@ -1097,30 +1294,30 @@ class EMExplorer(_FigureBox):
         if loop is None:
             return
         self._ahead_pending = True
-        loop.call_later(0.01, self._render_ahead_one, self.history)
+        loop.call_later(0.01, self._render_ahead_one, self.image.fit)
 
-    def _render_ahead_one(self, history: EMHistory) -> None:
-        if history is not self.history:
-            # Refitted since: the new fit renders ahead on its own first press. Its flag is not
+    def _render_ahead_one(self, page_fit: int) -> None:
+        if page_fit != self.image.fit:
+            # Another fit shown since: it renders ahead on its own first press. Its flag is not
             # this turn's to clear (that would let a second chain of turns start beside it).
             return
         self._ahead_pending = False
-        n, current = history.n_frames, self.step
-        todo = next(
-            (j % n for j in range(current + 1, current + n + 1) if j % n not in self._frame_png), None
-        )
+        n, current = self.history.n_frames, self.step
+        todo = next((j % n for j in range(current + 1, current + n + 1) if j % n not in self._sent), None)
         if todo is None:
             return
         try:
-            frame, note, when, _ = self._pose(todo)
-            png = self._frame_png[todo] = self._draw_posed(frame, note, when)
+            png = self._frame_png.get(todo)
+            if png is None:  # (a fit shown again has its pictures already)
+                try:
+                    png = self._frame_png[todo] = self._draw_posed(*self._pose(todo))
+                finally:
+                    self._pose(self.step)  # the artists describe the frame shown again
             self.image.send_frame(todo, png)  # kept in the page, shown when the slider gets there
+            self._sent.add(todo)
         except Exception as exc:  # shown, never raised from the event loop
             self.show_message(_describe(exc))
             return
-        finally:
-            if self.history is history:
-                self._pose(self.step)  # the artists describe the frame shown again
         self._render_ahead()
 
     def _readout_html(self, frame: Any) -> str:
