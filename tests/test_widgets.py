@@ -130,8 +130,13 @@ def test_changing_k_refits(explorer):
     assert explorer.step_slider.max == explorer.history.n_frames - 1 == explorer.play.max
     explorer.k_slider.value = 5
     assert explorer.history.n_components == 5
-    # Old ellipses and old dashed 'where they were' rings removed: 3 rings + 1 ghost per component.
-    assert len(explorer.ax_points.patches) == 5 * 3 + 5
+    # This K's ellipses and dashed 'where they were' rings: 3 rings + 1 ghost per component; the
+    # K=2 ones are kept for the learner's next K=2, hidden (a frame shows only its K's).
+    current = {*explorer.ellipses, *explorer.shift.rings}
+    assert len(current) == 5 * 3 + 5 and current <= set(explorer.ax_points.patches)
+    assert all(e.get_visible() for e in explorer.ellipses)
+    others = [p for p in explorer.ax_points.patches if p not in current]
+    assert len(others) >= 2 * 3 + 2 and not any(p.get_visible() for p in others)
     assert len(explorer.means.markers.get_offsets()) == 5
 
 
@@ -837,7 +842,7 @@ def test_frames_rendered_ahead_equal_frames_drawn_on_demand(X):
     assert not ex._ahead_pending and set(ex._frame_png) == {0, 2}
     marker = ex.ll_marker.get_xdata().copy()
     for _ in range(ex.history.n_frames):  # what the kernel's event loop would run, turn by turn
-        ex._render_ahead_one(ex.history)
+        ex._render_ahead_one(ex.image.fit)
     assert set(ex._frame_png) == set(range(ex.history.n_frames))
     np.testing.assert_array_equal(ex.ll_marker.get_xdata(), marker)  # artists back on frame 2
     fresh = EMExplorer(X, 3, random_state=0)

@@ -196,3 +196,77 @@ def test_play_from_the_page_is_not_echoed_back_by_the_kernel(X):
     # A change made in the kernel still moves the other control.
     ex.set_step(2)
     assert ex.play.value == 2
+
+
+# --- K changes: fits kept, K - 1 and K + 1 prepared ahead ------------------------------------------
+def test_a_fit_shown_again_is_the_same_fit_with_todays_pixels(X):
+    """Back to a K: no new fit, and its pictures are those of an explorer that opened on that K
+    (the ln p(X) panel's limits do not depend on the fit shown before: K=1's curve lies far lower)."""
+    ex = EMExplorer(X, 3, random_state=0)
+    first = ex.history
+    for k in (1, 4, 3, 1, 3):
+        ex.k_slider.value = k
+        ex.set_step(min(3, ex.history.n_frames - 1))
+    assert ex.history is first
+    for k in (3, 1, 4):
+        ex.k_slider.value = k
+        fresh = EMExplorer(X, k, random_state=0)
+        for i in (0, 1, 2, ex.history.n_frames - 1):
+            ex.set_step(i)
+            fresh.set_step(i)
+            np.testing.assert_array_equal(pixels(ex.image.value), pixels(fresh.image.value))
+
+
+def test_the_explorer_keeps_a_bounded_number_of_fits(X):
+    ex = EMExplorer(X, 3, random_state=0)
+    for seed in range(gw._MAX_FITS + 3):
+        ex.seed_input.value = seed
+    assert len(ex._fits) == gw._MAX_FITS
+    assert list(ex._fits)[-1] == ex._fit_key()  # the one shown is the newest
+
+
+def count_fits(monkeypatch) -> list:
+    fits = []
+    real = gw.fit_em
+    monkeypatch.setattr(gw, "fit_em", lambda X, k, **kw: (fits.append(k), real(X, k, **kw))[1])
+    return fits
+
+
+def test_on_a_page_the_next_k_presses_are_prepared_in_idle_time(X, loop, monkeypatch):
+    ex = EMExplorer(X, 3, random_state=0)
+    assert not loop.pending  # a notebook run without a page (nbval) prepares nothing
+    fits = count_fits(monkeypatch)
+    ex._on_page_message(None, {"event": "shown"}, [])  # the view's first render in the page
+    assert len(loop.pending) == 1  # one piece of work per turn of the kernel's loop
+    assert loop.run_all() == 4  # fit K=4, draw it; fit K=2, draw it
+    assert sorted(fits) == [2, 4] and ex.history.n_components == 3
+    shown = pixels(ex.image.value)  # the artists are back on the fit shown
+    np.testing.assert_array_equal(shown, pixels(EMExplorer(X, 3, random_state=0).image.value))
+    fits.clear()
+    ex.k_slider.set_state({"value": 4})  # the learner presses ArrowRight on K
+    assert fits == [] and ex.history.n_components == 4  # nothing fitted: it was ready
+    np.testing.assert_array_equal(
+        pixels(ex.image.value), pixels(EMExplorer(X, 4, random_state=0).image.value)
+    )
+    assert not np.array_equal(pixels(ex.image.value), shown)
+    fits.clear()  # (the fresh explorer's fit)
+    loop.run_all()  # then K=5 is prepared (K=3 is kept)
+    assert fits == [5]
+    ex.k_slider.set_state({"value": 3})
+    assert fits == [5] and ex.history.n_components == 3
+
+
+def test_code_moving_k_prepares_nothing(X, loop):
+    ex = EMExplorer(X, 3, random_state=0)
+    ex.k_slider.value = 4
+    assert not loop.pending
+
+
+def test_a_neighbour_that_cannot_be_fitted_is_left_to_the_learner(loop):
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    ex = EMExplorer(X, 4, random_state=0, init="random")
+    ex._on_page_message(None, {"event": "shown"}, [])
+    loop.run_all()
+    assert ex.message_text == "" and ex.history.n_components == 4  # preparing K=5 failed quietly
+    ex.k_slider.set_state({"value": 5})
+    assert "K=5" in ex.message_text and ex.history.n_components == 4  # said when the learner goes there
