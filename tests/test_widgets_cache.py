@@ -270,3 +270,15 @@ def test_a_neighbour_that_cannot_be_fitted_is_left_to_the_learner(loop):
     assert ex.message_text == "" and ex.history.n_components == 4  # preparing K=5 failed quietly
     ex.k_slider.set_state({"value": 5})
     assert "K=5" in ex.message_text and ex.history.n_components == 4  # said when the learner goes there
+
+
+def test_preparing_follows_the_learner_to_a_new_k(X, loop, monkeypatch):
+    ex = EMExplorer(X, 3, random_state=0)
+    ex._on_page_message(None, {"event": "shown"}, [])
+    loop.run_one()  # K=4 fitted, not drawn yet
+    fits = count_fits(monkeypatch)
+    ex.k_slider.set_state({"value": 4})  # the learner is faster than the idle time
+    assert fits == [] and ex.history.n_components == 4
+    loop.run_all()
+    assert fits == [5]  # K=5 and K=3 are ready now (K=3 was the fit shown before)
+    assert {k for (k, *_), fit in ex._fits.items() if 0 in fit.pngs} == {3, 4, 5}

@@ -1232,28 +1232,34 @@ class EMExplorer(_FigureBox):
                 self._pose(self.step)
 
     def _prepare_ahead(self) -> None:
-        """In the kernel's idle time, make the fits for K - 1 and K + 1 and draw their first frame,
+        """In the kernel's idle time, make the fits for K + 1 and K - 1 and draw their first frame,
         so that the learner's next K press only shows them (one piece of work per loop turn).
 
         Only in a running kernel, once the explorer is on a page (or a control was moved there):
         a notebook run without a browser (nbval) never pays for it.
         """
         loop = _kernel_loop()
-        if loop is None or self.X is None or self._preparing:
+        if loop is None or self.X is None or self._preparing or self._next_to_prepare() is None:
             return
-        key = self._fit_key()
-        todo = [
-            (k, *key[1:])
-            for k in (key[0] + 1, key[0] - 1)
-            if self.k_slider.min <= k <= self.k_slider.max and (k, *key[1:]) not in self._unfittable
-        ]
-        todo = [t for t in todo if t not in self._fits or 0 not in self._fits[t].pngs]
-        if todo:
-            self._preparing = True
-            loop.call_later(0.01, self._prepare_one, todo)
+        self._preparing = True
+        loop.call_later(0.01, self._prepare_one)
 
-    def _prepare_one(self, todo: list[tuple]) -> None:
-        key = todo[0]
+    def _next_to_prepare(self) -> tuple | None:
+        """The control values of the next fit to prepare (K + 1, then K - 1), or None."""
+        k, *rest = self._fit_key()
+        for other in (k + 1, k - 1):
+            key = (other, *rest)
+            fit = self._fits.get(key)
+            ready = fit is not None and 0 in fit.pngs
+            if self.k_slider.min <= other <= self.k_slider.max and key not in self._unfittable and not ready:
+                return key
+        return None
+
+    def _prepare_one(self) -> None:
+        self._preparing = False
+        key = self._next_to_prepare()  # (the learner may have moved K since the last turn)
+        if key is None:
+            return
         fit = self._fits.get(key)
         try:
             if fit is None:
@@ -1261,23 +1267,14 @@ class EMExplorer(_FigureBox):
                     self._new_fit(key)  # this turn fits; the next one draws
                 except Exception:  # e.g. K too large: the learner gets the message if they go there
                     self._unfittable.add(key)
-                    todo = todo[1:]
             else:
                 self._fits.move_to_end(key)
-                if 0 not in fit.pngs:
-                    with self._drawing(fit):
-                        posed = self._pose(0)
-                        fit.pngs[0] = self._draw_posed(*posed)
-                todo = todo[1:]
+                with self._drawing(fit):
+                    fit.pngs[0] = self._draw_posed(*self._pose(0))
         except Exception as exc:  # shown, never raised from the event loop
-            self._preparing = False
             self.show_message(_describe(exc))
             return
-        loop = _kernel_loop()
-        if todo and loop is not None:
-            loop.call_later(0.01, self._prepare_one, todo)
-        else:
-            self._preparing = False
+        self._prepare_ahead()
 
     # --- frames rendered ahead, in the kernel's idle time ----------------------------------------
     def _render_ahead(self) -> None:
