@@ -841,7 +841,7 @@ class EMExplorer(_FigureBox):
         _follow(self.step_slider, self.play)
         self.readout = widgets.HTML(value="")
         self.readout.add_class("gmmviz-readout")
-        self.status = widgets.HTML(value="", layout=widgets.Layout(visibility="hidden"))
+        self.status = widgets.HTML(value="")  # "fitting K=…" while a fit runs; empty, it takes no room
         self.status.add_class("gmmviz-status")
 
         self.children = [
@@ -926,8 +926,9 @@ class EMExplorer(_FigureBox):
         key = self._fit_key()
         fit = self._fits.get(key)
         if fit is None:
+            # Seen only when the fit outlasts a blink; text only (a layout change would cost the
+            # page a reflow before the picture).
             self.status.value = f'<i style="color:{_TEXT};background:{_PAPER}">fitting K={key[0]} …</i>'
-            self.status.layout.visibility = "visible"  # seen only when the fit outlasts a blink
             try:
                 fit = self._new_fit(key)
             except Exception as exc:  # show, don't raise: this runs from a slider callback
@@ -939,7 +940,6 @@ class EMExplorer(_FigureBox):
                 self.show_message(f"Could not fit K={key[0]}. {_describe(exc)}{kept}")
                 return None
             finally:
-                self.status.layout.visibility = "hidden"
                 self.status.value = ""
         self.show_message(fit.notes, note=True)
         self._install(fit)
@@ -1040,14 +1040,13 @@ class EMExplorer(_FigureBox):
         self._use(fit)
         self._ahead_pending = False
         self._sent: set[int] = set()  # the frames of this fit the page keeps
-        self.image.new_fit()
         n = fit.history.n_frames
         self.play.playing = False
         # Back to frame 0 before shrinking max (a clamp would draw a stale frame of the new fit),
         # without the observer: frame 0 is drawn once, below. The link carries it to play.
         with _Unobserved(self.step_slider, self._on_step):
             self.step_slider.value = 0
-        self._show_frame(0)  # the picture first: the controls' new ranges are sent after it
+        self._show_frame(0, new_fit=True)  # the picture first: the controls' new ranges after it
         self.step_slider.max = n - 1
         self.play.max = n - 1
 
@@ -1122,17 +1121,21 @@ class EMExplorer(_FigureBox):
                 self._pose(self.step)  # the artists describe the frame shown again
         return png
 
-    def _show_frame(self, i: int) -> None:
+    def _show_frame(self, i: int, *, new_fit: bool = False) -> None:
+        """Show frame ``i``; ``new_fit``: it is the first of a fit the page has not seen."""
         posed = self._pose(i)
-        self.readout.value = self._readout_html(posed[0])
         # A frame seen before is sent again as it was: the same artists in the same state give
         # the same pixels, so scrubbing back and Play's later loops skip the draw and the encode.
         # (The artists above are still moved: they always describe the frame shown.)
         png = self._frame_png.get(i)
         if png is None:
             png = self._frame_png[i] = self._draw_posed(*posed)
-        self.image.show(i, png)  # the page keeps it too: shown again, it is swapped there
+        with self.image.hold_sync():  # one message: the page forgets the old fit and shows this
+            if new_fit:
+                self.image.new_fit()
+            self.image.show(i, png)  # the page keeps it too: shown again, it is swapped there
         self._sent.add(i)
+        self.readout.value = self._readout_html(posed[0])  # (after the picture: it is waited for)
 
     # --- fits: made, kept, prepared ahead ----------------------------------------------------------
     def _fit_key(self) -> tuple:
