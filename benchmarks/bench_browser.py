@@ -7,7 +7,7 @@ explorer measures, in the page, the time from a key press to the new picture in 
   the time from the ``keydown`` event to the explorer's ``<img>`` getting its new ``src`` and to that
   picture's ``load`` event (decoded, ready to paint);
 * K: the same on the K slider (K and K+1 alternately), a refit plus the first frame;
-* Play: with the Play widget's interval set to 50 ms (``--play-interval``) and looping, the pictures
+* Play: with the Play widget's interval set to 30 ms (the explorer's default) (``--play-interval``) and looping, the pictures
   shown per second and how many half-steps were skipped between two shown pictures.
 
 Each measurement runs on the same explorer for each path, side by side:
@@ -186,7 +186,7 @@ def change_k(lab: LabPage, variable: str, changes: int, mode: str) -> list[tuple
     return times
 
 
-def play(lab: LabPage, variable: str, seconds: float = 4.0, interval_ms: int = 50) -> dict[str, float]:
+def play(lab: LabPage, variable: str, seconds: float = 4.0, interval_ms: int = 30) -> dict[str, float]:
     """Play at ``interval_ms`` from the first frame; pictures shown per second and half-steps skipped."""
     page = lab.page
     # Looping, so that a short fit (a few half-steps) still plays for the whole measurement.
@@ -275,8 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--play-interval",
         type=int,
-        default=50,
-        help="Play's interval in ms for the Play measurement (default 50)",
+        default=30,
+        help="Play's interval in ms for the Play measurement (default 30, the explorer's)",
     )
     parser.add_argument(
         "--paths",

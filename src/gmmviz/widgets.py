@@ -648,7 +648,7 @@ class EMExplorer(_FigureBox):
         Upper end of the K slider.
     interval : int
         Milliseconds between Play's ticks. ipywidgets' Play waits ``interval`` after each tick's
-        work in the page (about 10 ms), so 35 gives about 20 frames a second once the frames are
+        work in the page (about 10 ms), so 30 gives 20 or more frames a second once the frames are
         kept in the page (``benchmarks/bench_browser.py``).
     figsize, dpi
         Size of the rendered figure.
@@ -685,7 +685,7 @@ class EMExplorer(_FigureBox):
         max_iter: int = 100,
         tol: float = 1e-3,
         max_components: int = 10,
-        interval: int = 35,
+        interval: int = 30,
         figsize: tuple[float, float] = (8.0, 3.6),
         dpi: float = 90,
     ) -> None:
