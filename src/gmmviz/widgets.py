@@ -1546,6 +1546,8 @@ class BellCurveExplorer(_FigureBox):
     readout, message : HTML
     figure : matplotlib.figure.Figure
     ax : Axes
+    grid : ndarray, shape (801,)
+        The x values of the curve, from -:attr:`X_LIMIT` to :attr:`X_LIMIT` (0, the peak, among them).
     curve : Line2D
         The density on :attr:`grid`.
     area : Polygon
