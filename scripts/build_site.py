@@ -9,7 +9,8 @@ executed. ``index.html`` is the table of contents (each notebook and its section
 previous / next / contents links at its top and bottom, and every figure the notebook saved.
 
 * **Maths** with no network: MathJax 2 from the PyPI package ``jupyter-server-mathjax`` is copied
-  into ``_site/mathjax/`` (only what the pages use: TeX input, HTML-CSS output, STIX-Web fonts).
+  into ``_site/mathjax/`` (only what the pages use: TeX input, HTML-CSS output, STIX-Web fonts). Each
+  equation keeps MathJax's visually hidden MathML copy (AssistiveMML), which screen readers read.
 * **Nothing from outside the site**: the page template (``scripts/site_template/gmm_site``, nbconvert's
   ``lab`` page) drops require.js, the widget manager and mermaid (all from CDNs); CSS is inlined, images
   are embedded, every link is relative. The folder can be published as it is on any static host.

@@ -13,7 +13,7 @@ import pytest
 from gmmviz import plot as gplot
 from gmmviz import widgets as gw
 from gmmviz.em import add_component, fit_em, log_likelihood
-from gmmviz.widgets import EMExplorer, GaussianExplorer, SingularityExplorer
+from gmmviz.widgets import BellCurveExplorer, EMExplorer, GaussianExplorer, SingularityExplorer
 
 
 @pytest.fixture(scope="module")
@@ -267,6 +267,148 @@ def test_gaussian_explorer_checks_n_samples_and_random_state_like_the_rest_of_gm
     np.testing.assert_array_equal(
         GaussianExplorer(n_samples=50, random_state=np.random.default_rng(3))._z, expected
     )
+
+
+# --------------------------------------------------------------------------------------------
+# BellCurveExplorer
+# --------------------------------------------------------------------------------------------
+@pytest.fixture
+def bell():
+    return BellCurveExplorer()
+
+
+def test_bell_explorer_is_a_box_with_css_classes_and_a_short_repr(bell):
+    assert isinstance(bell, widgets.VBox)
+    assert {
+        "gmmviz-bell-explorer",
+        "gmmviz-bell-explorer-figure",
+        "gmmviz-bell-sigma",
+        "gmmviz-readout",
+        "gmmviz-message",
+    } <= css_classes(bell)
+    assert any(isinstance(c, gw.KeyboardScope) and c.scope == "gmmviz-bell-explorer" for c in bell.children)
+    assert bell._repr_mimebundle_()["text/plain"] == "BellCurveExplorer(sigma=1)" == repr(bell)
+    assert bell.message_text == "" and bytes(bell.image.value).startswith(b"\x89PNG")
+    s = bell.sigma_slider
+    assert (s.min, s.max, s.step, s.value) == (0.2, 3.0, 0.1, 1.0)
+
+
+@pytest.mark.parametrize("sigma", [0.2, 0.5, 1.0, 2.0, 3.0])
+def test_bell_peak_height_and_curve_are_the_normal_density(bell, sigma):
+    from scipy.stats import norm
+
+    bell.set_sigma(sigma)
+    peak = norm.pdf(0.0, scale=sigma)
+    assert bell.sigma == sigma
+    assert bell.peak_height == pytest.approx(peak, rel=1e-12)
+    assert bell.peak_height == pytest.approx(1 / np.sqrt(2 * np.pi * sigma**2), rel=1e-12)
+    x, y = bell.curve.get_data()
+    np.testing.assert_allclose(y, norm.pdf(x, scale=sigma), rtol=1e-10, atol=1e-300)
+    assert bell.peak_marker.get_data()[0][0] == 0.0
+    assert bell.peak_marker.get_data()[1][0] == pytest.approx(peak)
+    assert bell.peak_label.get_text() == f"peak {peak:.3f}"
+    assert bell.peak_label.xy == pytest.approx((0.0, peak))
+    assert f"<b>{peak:.3f}</b>" in bell.readout.value and f"σ = {sigma:.2f}" in bell.readout.value
+    # The shaded area is the area under the curve: what the axes show of it (the tails of a wide
+    # bell run past x = ±4).
+    poly = bell.area.get_xy()
+    shown = norm.cdf(bell.X_LIMIT / sigma) - norm.cdf(-bell.X_LIMIT / sigma)
+    assert abs(np.trapezoid(poly[:, 1], poly[:, 0])) == pytest.approx(shown, abs=1e-4)
+    assert poly[:, 1].min() == 0.0
+    # Fixed axes: every bell fits, the σ = 0.2 peak (1.995) included.
+    assert bell.ax.get_xlim() == (-4.0, 4.0) and peak < bell.ax.get_ylim()[1]
+
+
+def test_the_narrowest_bell_peaks_above_one_the_widest_far_below():
+    # The notebook's hand calculations: 1/√(2π · 0.2²) = 1.9947..., 1/√(2π · 2²) = 0.1994...
+    narrow, wide = BellCurveExplorer(0.2), BellCurveExplorer(2.0)
+    assert f"{narrow.peak_height:.3f}" == "1.995" and f"{wide.peak_height:.3f}" == "0.199"
+    assert "above 1" in narrow.readout.value and "above 1" not in wide.readout.value
+    assert "1.995" in narrow.headline.get_text() and "0.199" in wide.headline.get_text()
+    # The dashed line at density 1 is there for both: the narrow peak is above it, the wide below.
+    for b in (narrow, wide):
+        assert b.one_line.get_linestyle() == "--" and tuple(b.one_line.get_ydata()) == (1.0, 1.0)
+    assert narrow.peak_height > 1 > wide.peak_height
+
+
+def test_moving_the_bell_slider_updates_the_artists_in_place(bell):
+    artists = (bell.curve, bell.area, bell.peak_marker, bell.peak_label, bell.headline)
+    n_children = len(bell.ax.get_children())
+    y, png, label = bell.curve.get_ydata().copy(), bytes(bell.image.value), bell.peak_label.get_text()
+
+    bell.sigma_slider.value = 0.5  # as the learner's slider does
+    assert (bell.curve, bell.area, bell.peak_marker, bell.peak_label, bell.headline) == artists
+    assert len(bell.ax.get_children()) == n_children
+    assert bell.sigma == 0.5
+    assert bell.curve.get_ydata().max() > y.max()  # narrower, taller
+    assert bell.peak_label.get_text() != label and bell.peak_label.get_text() == "peak 0.798"
+    assert bytes(bell.image.value) != png
+    assert "0.798" in bell.readout.value
+
+
+@pytest.mark.parametrize(
+    "bad, error, match",
+    [
+        (-1.0, ValueError, "σ must be positive, got -1.0: a standard deviation is a width"),
+        (0.0, ValueError, "σ must be positive"),
+        (float("nan"), ValueError, "σ must be finite and positive, got nan"),
+        (float("inf"), ValueError, "finite"),
+        (5.0, ValueError, r"σ must be between 0.2 and 3, got 5.0 \(the slider goes from 0.2 to 3\)"),
+        (0.1, ValueError, "between 0.2 and 3"),
+        ("wide", TypeError, "σ must be a number"),
+        (None, TypeError, "σ must be a number"),
+        (True, TypeError, "σ must be a number"),
+    ],
+)
+def test_a_bad_sigma_is_refused_and_shown(bell, bad, error, match):
+    import re
+
+    png = bytes(bell.image.value)
+    with pytest.raises(error, match=match):
+        bell.set_sigma(bad)
+    assert re.search(match, bell.message_text), bell.message_text
+    assert bell.message.layout.display is None  # shown
+    assert bell.sigma == 1.0 and bytes(bell.image.value) == png  # nothing changed
+    with pytest.raises(error, match=match):
+        BellCurveExplorer(bad)
+    bell.set_sigma(1.5)  # a good value clears the message
+    assert bell.message_text == ""
+
+
+def test_bell_explorer_shows_callback_errors(bell, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(gw.gplot, "weighted_component_pdfs", broken)
+    bell.sigma_slider.value = 2.0  # must not raise
+    assert "RuntimeError: disk on fire" in bell.message_text
+
+
+def test_the_bell_explorers_output_carries_a_picture_of_its_sigma(bell):
+    import io
+
+    from PIL import Image
+
+    bundle = bell._repr_mimebundle_()
+    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
+    first = np.asarray(_png_from_bundle(bundle), dtype=float)
+    shown = np.asarray(Image.open(io.BytesIO(bell.image.value)).convert("RGB"), dtype=float)
+    assert first.shape == shown.shape and np.abs(first - shown).mean() < 2.0
+    bell.set_sigma(0.2)
+    second = np.asarray(_png_from_bundle(bell._repr_mimebundle_()), dtype=float)
+    assert (first != second).any(axis=2).mean() > 0.01
+
+
+def test_the_bell_explorers_picture_has_labels_a_title_and_the_course_colour(bell):
+    from matplotlib.colors import to_hex
+
+    from gmmviz.palette import PALETTE
+
+    assert bell.ax.get_xlabel() == "x" and bell.ax.get_ylabel() == "density p(x)"
+    assert bell.headline.get_text().startswith("σ = 1.00: peak height 1/√(2πσ²) = 0.399")
+    assert to_hex(bell.curve.get_color()) == PALETTE[0][1].lower()
+    labels = [t.get_text() for t in bell.ax.get_legend().get_texts()]
+    assert len(labels) == 4 and any("always 1" in t for t in labels) and any("density 1" in t for t in labels)
 
 
 @pytest.mark.parametrize("cls", [GaussianExplorer, SingularityExplorer, EMExplorer])
@@ -617,7 +759,12 @@ def _png_from_bundle(bundle):
 
 def _all_explorers(X):
     good = fit_em(X, 3, random_state=0).final
-    return [EMExplorer(X, 3, random_state=0), GaussianExplorer(), SingularityExplorer(X, good)]
+    return [
+        EMExplorer(X, 3, random_state=0),
+        GaussianExplorer(),
+        SingularityExplorer(X, good),
+        BellCurveExplorer(),
+    ]
 
 
 def test_every_explorer_output_has_the_widget_and_a_picture_of_its_state(X):
@@ -708,7 +855,7 @@ def controls(widget):
 def test_every_explorer_control_has_a_label_and_a_tooltip(X):
     for ex in _all_explorers(X):
         found = controls(ex)
-        assert len(found) >= 3, type(ex).__name__
+        assert len(found) >= (1 if isinstance(ex, BellCurveExplorer) else 3), type(ex).__name__
         for c in found:
             label = (c.description or "").strip()
             assert label and label not in {"▶", "⏵", "►"}, f"{type(ex).__name__}: {c!r} has no label"
@@ -778,8 +925,10 @@ def test_contrast_helper_matches_known_values():
 
 
 def test_readouts_and_messages_meet_text_contrast(X):
-    ex, gauss, needle = _all_explorers(X)
-    markup = [ex.readout.value, gauss.matrix.value, needle.readout.value]
+    ex, gauss, needle, bell = _all_explorers(X)
+    markup = [ex.readout.value, gauss.matrix.value, needle.readout.value, bell.readout.value]
+    bell.set_sigma(0.2)  # the readout with "above 1" in bold
+    markup.append(bell.readout.value)
     for i in range(ex.history.n_frames):  # every badge colour (start, E, M)
         ex.set_step(i)
         markup.append(ex.readout.value)

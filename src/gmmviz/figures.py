@@ -3,26 +3,54 @@
 Each function draws one picture a notebook teaches with, from values the notebook has already
 computed (parameters, a fitted :class:`gmmviz.em.EMHistory`, k-means labels): nothing here fits a
 model. Every function takes the ``ax`` (or a sequence of axes) first, labels the axes it draws on,
-and returns its artists. The building blocks (points, ellipses, 1-D view, ln p(X) curve) are
-:mod:`gmmviz.plot`'s.
+and returns the artists it made, as :mod:`gmmviz.plot` does: one artist, a list of like artists, or
+a NamedTuple of artists for a group (the types below). Only artists: a number the picture shows
+(a peak, a probability, eigenvalues) is the notebook's to compute, as an independent check of the
+picture. The building blocks (points, ellipses, 1-D view, ln p(X) curve) are :mod:`gmmviz.plot`'s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.colorbar import Colorbar
+from matplotlib.container import BarContainer
+from matplotlib.contour import QuadContourSet
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
+from matplotlib.patches import Ellipse
+from matplotlib.text import Annotation, Text
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import norm
 
 from . import plot as gplot
 from .em import GMMParams, e_step, log_likelihood
 from .palette import component_colors, component_markers
-from .plot import plot_density, plot_ellipses, plot_means, plot_points
+from .plot import Means, plot_density, plot_ellipses, plot_means, plot_points
+
+if TYPE_CHECKING:
+    from matplotlib.axes._secondary_axes import SecondaryAxis
 
 __all__ = [
+    "ShadedDensity",
+    "LevelSets",
+    "EigenAxes",
+    "KMeansVsGMM",
+    "StandardisedFit",
+    "FitArtists",
+    "CriterionCurve",
+    "CriterionPlot",
+    "SampledPoints",
+    "WeightBars",
+    "BoundTraceLines",
+    "BoundSlice",
+    "SliceLine",
+    "Segmentation",
+    "Anomalies",
     "match_labels",
     "plot_anomalies",
     "plot_bound_slice",
@@ -45,10 +73,190 @@ __all__ = [
 ]
 
 
+# --------------------------------------------------------------------------------------------
+# What the figures return: their artists, one NamedTuple per picture made of several
+# --------------------------------------------------------------------------------------------
+class ShadedDensity(NamedTuple):
+    """Artists of :func:`plot_density_vs_probability`."""
+
+    #: The density N(x | μ, σ²), labelled with its peak.
+    curve: Line2D
+    #: The shaded area under the curve over the interval, labelled with its probability.
+    area: PolyCollection
+    #: The dashed horizontal line at density 1.
+    one: Line2D
+
+
+class LevelSets(NamedTuple):
+    """Artists of :func:`plot_level_sets`."""
+
+    #: The curves xᵀ Σ⁻¹ x = c², one per level.
+    contours: QuadContourSet
+    #: The shaded region where xᵀ Σ⁻¹ x < 0; None when the matrix is positive definite.
+    negative: QuadContourSet | None
+
+
+class EigenAxes(NamedTuple):
+    """Artists of :func:`plot_eigen_axes`, largest eigenvalue first."""
+
+    #: Arrows from μ to μ + √λ_i v_i (``arrow.xy`` is the tip, ``arrow.xyann`` the tail μ).
+    arrows: list[Annotation]
+    #: The names written beyond each arrow's tip.
+    labels: list[Text]
+
+
+class KMeansVsGMM(NamedTuple):
+    """Artists of :func:`plot_kmeans_vs_gmm`."""
+
+    #: Left: the points in the colour and marker of their (renumbered) k-means cluster.
+    kmeans_points: PathCollection
+    #: Right: the points coloured by the responsibilities.
+    gmm_points: PathCollection
+    #: Left: one cross per k-means centre, centre k in colour k.
+    centers: PathCollection
+    #: Left: the centres' numbers 1..K.
+    center_labels: list[Annotation]
+    #: Right: the mixture's ellipses, component-major.
+    ellipses: list[Ellipse]
+    #: Right: marker and number of every μ_k.
+    means: Means
+
+
+class StandardisedFit(NamedTuple):
+    """Artists of :func:`plot_standardised_fit`."""
+
+    #: The standardised points coloured by the responsibilities.
+    points: PathCollection
+    #: Each component's ellipses, component-major.
+    ellipses: list[Ellipse]
+    #: Marker and number of every μ_k.
+    means: Means
+    #: The top axis, in the original unit of the first column.
+    top: SecondaryAxis
+    #: The right axis, in the original unit of the second column.
+    right: SecondaryAxis
+
+
+class FitArtists(NamedTuple):
+    """Artists of :func:`plot_fit`."""
+
+    #: The data coloured by the responsibilities (or the colours given).
+    points: PathCollection
+    #: Each component's ellipses, component-major.
+    ellipses: list[Ellipse]
+    #: Marker and number of every μ_k.
+    means: Means
+
+
+class CriterionCurve(NamedTuple):
+    """One curve of :func:`plot_criterion`."""
+
+    #: The values against K.
+    line: Line2D
+    #: The star on the best K; None when ``best=None``.
+    best: Line2D | None
+
+
+class CriterionPlot(NamedTuple):
+    """Artists of :func:`plot_criterion`."""
+
+    #: Curve label -> its :class:`CriterionCurve`, in the order given.
+    curves: dict[str, CriterionCurve]
+    #: The dashed vertical line at the true K; None when ``true_k=None``.
+    true_k: Line2D | None
+
+
+class SampledPoints(NamedTuple):
+    """Artists of :func:`plot_samples`."""
+
+    #: The training data (grey).
+    data: PathCollection
+    #: The points sampled from the mixture (orange triangles).
+    samples: PathCollection
+    #: The mixture's density contours; None when no ``params`` were given.
+    density: QuadContourSet | None
+
+
+class WeightBars(NamedTuple):
+    """Artists of :func:`plot_weights`."""
+
+    #: Model name -> its bars, largest weight first.
+    bars: dict[str, BarContainer]
+    #: The dashed line at the threshold weight; None when ``threshold=None``.
+    threshold: Line2D | None
+
+
+class BoundTraceLines(NamedTuple):
+    """Artists of :func:`plot_bound_trace`."""
+
+    #: ln p(X) after every half-step (solid).
+    log_likelihood: Line2D
+    #: The ELBO after every half-step (dashed).
+    elbo: Line2D
+    #: The KL gap between them (shaded).
+    gap: PolyCollection
+
+
+class BoundSlice(NamedTuple):
+    """Artists of :func:`plot_bound_slice`."""
+
+    #: ln p(X) along the line of parameters.
+    log_likelihood: Line2D
+    #: The frozen-q ELBO along the same line (dashed).
+    elbo: Line2D
+    #: The current θ (s = 0), where the bound touches ln p(X).
+    touch: Line2D
+    #: The vertical line at the top of the bound (the M-step's θ).
+    top: Line2D
+    #: "M-step: top of the bound", with its arrow.
+    top_label: Annotation
+
+
+class SliceLine(NamedTuple):
+    """Artists of :func:`plot_slice_line`."""
+
+    #: The fit the line goes through (:func:`plot_fit`'s artists).
+    fit: FitArtists
+    #: The segment of means μ + s · direction over the range of s.
+    line: Line2D
+    #: A cross at the M-step's mean μ + direction.
+    target: Line2D
+
+
+class Segmentation(NamedTuple):
+    """Artists of :func:`plot_segmentation`."""
+
+    #: Panel 1: the image.
+    scene: AxesImage
+    #: Panel 2: each pixel in its component's mean colour.
+    segmented: AxesImage
+    #: Panel 3: the uncertainty 1 − max_k γ_nk of each pixel.
+    uncertainty: AxesImage
+    #: The colour bar of panel 3.
+    colorbar: Colorbar
+    #: Panel 4: the pixels in (red, blue) colour space.
+    points: PathCollection
+    #: Panel 4: one 2-σ ellipse per component, in its mean colour.
+    ellipses: list[Ellipse]
+
+
+class Anomalies(NamedTuple):
+    """Artists of :func:`plot_anomalies`."""
+
+    #: The mixture's density contours.
+    density: QuadContourSet
+    #: The points not flagged, coloured by the responsibilities.
+    points: PathCollection
+    #: Circles around the points with ln p(x) below the threshold.
+    flagged: PathCollection
+    #: The new points as stars (dark orange when flagged, grey when not).
+    new: PathCollection
+
+
 # --- notebooks 00-04 ---
 def plot_density_vs_probability(
     ax: Axes, mu: float, sigma: float, interval: tuple[float, float], *, n_grid: int = 801
-) -> dict[str, Any]:
+) -> ShadedDensity:
     """A narrow bell whose peak exceeds 1, with the probability of an interval shaded as an area.
 
     Teaches that a density is not a probability: the curve's height can be above 1, while the
@@ -67,9 +275,10 @@ def plot_density_vs_probability(
 
     Returns
     -------
-    dict
-        ``"curve"`` (Line2D), ``"area"`` (PolyCollection), ``"one"`` (Line2D at density 1),
-        ``"probability"`` (float, the shaded area), ``"peak"`` (float, the curve's maximum).
+    ShadedDensity
+        ``curve`` (its legend states the peak), ``area`` (its legend states the probability) and
+        ``one`` (the line at density 1). The numbers themselves are the caller's to compute
+        (``norm.pdf(mu, mu, sigma)``, ``norm.cdf(b, mu, sigma) - norm.cdf(a, mu, sigma)``).
     """
     sigma = float(sigma)
     if not sigma > 0:
@@ -105,12 +314,12 @@ def plot_density_vs_probability(
         title="A density can exceed 1; a probability is an area under it",
     )
     ax.legend(loc="upper right", fontsize="small")
-    return {"curve": curve, "area": area, "one": one, "probability": prob, "peak": peak}
+    return ShadedDensity(curve, area, one)
 
 
 def plot_level_sets(
     ax: Axes, matrix: Any, *, levels: Sequence[float] = (1, 2, 3), extent: float = 4.0, n_grid: int = 301
-) -> dict[str, Any]:
+) -> LevelSets:
     """The curves ``xᵀ Σ⁻¹ x = c²`` of a symmetric 2x2 matrix: ellipses only if it is positive definite.
 
     For a positive-definite Σ the curves are the c-standard-deviation ellipses of
@@ -132,10 +341,9 @@ def plot_level_sets(
 
     Returns
     -------
-    dict
-        ``"contours"`` (QuadContourSet of the levels), ``"negative"`` (QuadContourSet shading
-        ``xᵀ Σ⁻¹ x < 0``, or None when Σ is positive definite), ``"eigenvalues"`` (ndarray,
-        ascending), ``"positive_definite"`` (bool).
+    LevelSets
+        ``contours`` (the levels) and ``negative`` (the region ``xᵀ Σ⁻¹ x < 0`` shaded, or None
+        when Σ is positive definite, i.e. when all its eigenvalues are positive).
     """
     S = np.asarray(matrix, dtype=float)
     if S.shape != (2, 2):
@@ -156,7 +364,7 @@ def plot_level_sets(
     contours = ax.contour(xx, yy, q, levels=np.sort(c2), colors=[component_colors(1)[0]], linewidths=1.6)
     negative = None if pd else ax.contourf(xx, yy, q, levels=[q.min() - 1.0, 0.0], colors=["0.6"], alpha=0.35)
     ax.set(xlim=(-extent, extent), ylim=(-extent, extent), aspect="equal", xlabel="$x_1$", ylabel="$x_2$")
-    return {"contours": contours, "negative": negative, "eigenvalues": eig, "positive_definite": pd}
+    return LevelSets(contours, negative)
 
 
 def plot_eigen_axes(
@@ -165,7 +373,7 @@ def plot_eigen_axes(
     covariance: Any,
     *,
     names: Sequence[str] = (r"$\sqrt{\lambda_1}\,v_1$", r"$\sqrt{\lambda_2}\,v_2$"),
-) -> dict[str, Any]:
+) -> EigenAxes:
     """Arrows along the axes of a 2-D Gaussian: from μ to μ + √λ_i v_i, one standard deviation.
 
     ``Σ = V Λ Vᵀ``: the eigenvectors v_i are the directions of the ellipse's axes and √λ_i the
@@ -183,9 +391,9 @@ def plot_eigen_axes(
 
     Returns
     -------
-    dict
-        ``"arrows"`` and ``"labels"`` (lists of 2 artists, largest eigenvalue first),
-        ``"eigenvalues"`` (descending) and ``"eigenvectors"`` (columns, in the same order).
+    EigenAxes
+        ``arrows`` and ``labels``, two of each, largest eigenvalue first; arrow i runs from
+        ``arrow.xyann`` (μ) to ``arrow.xy`` (μ + √λ_i v_i).
     """
     mu = np.asarray(mean, dtype=float)
     S = np.asarray(covariance, dtype=float)
@@ -214,12 +422,12 @@ def plot_eigen_axes(
                 bbox=dict(facecolor="white", edgecolor="none", alpha=0.8),
             )
         )
-    return {"arrows": arrows, "labels": labels, "eigenvalues": lam, "eigenvectors": V}
+    return EigenAxes(arrows, labels)
 
 
 def plot_em_1d(
     axes: Sequence[Axes], X: Any, history: Any, iterations: Sequence[int], *, bins: Any = 30
-) -> list[Any]:
+) -> list[gplot.View1D]:
     """EM in one dimension: one :func:`gmmviz.plot.plot_1d` panel per chosen iteration.
 
     Panel t shows the histogram of ``X``, each weighted component density π_k N(x | μ_k, σ_k²)
@@ -315,7 +523,7 @@ def plot_kmeans_vs_gmm(
     *,
     titles: Sequence[str] | None = None,
     size: float = 10.0,
-) -> dict[str, Any]:
+) -> KMeansVsGMM:
     """k-means (hard labels, round Voronoi cells) and a GMM (soft colours, ellipses) on the same data.
 
     The k-means labels are first renumbered with :func:`match_labels` so that each cluster has
@@ -339,10 +547,10 @@ def plot_kmeans_vs_gmm(
 
     Returns
     -------
-    dict
-        ``"kmeans_points"``, ``"gmm_points"`` (PathCollection), ``"centers"`` (PathCollection),
-        ``"center_labels"`` (list of Text), ``"ellipses"`` (list of Ellipse), ``"means"``
-        (:class:`gmmviz.plot.Means`), ``"labels"`` (the renumbered k-means labels).
+    KMeansVsGMM
+        ``kmeans_points``, ``gmm_points``, ``centers``, ``center_labels``, ``ellipses`` and
+        ``means``. The renumbered labels the left panel shows are
+        ``match_labels(kmeans_labels, resp)``.
     """
     ax_km, ax_gmm = list(np.ravel(axes))
     x = np.asarray(X, dtype=float)
@@ -379,20 +587,12 @@ def plot_kmeans_vs_gmm(
     titles = titles or ("k-means: hard labels, nearest centre wins", "GMM: soft responsibilities, ellipses")
     for ax, title in zip((ax_km, ax_gmm), titles, strict=True):
         ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal", title=title)
-    return {
-        "kmeans_points": km_points,
-        "gmm_points": gmm_points,
-        "centers": cross,
-        "center_labels": texts,
-        "ellipses": ellipses,
-        "means": means,
-        "labels": labels,
-    }
+    return KMeansVsGMM(km_points, gmm_points, cross, texts, ellipses, means)
 
 
 def plot_standardised_fit(
     ax: Axes, X: Any, params: Any, resp: Any, mean: Any, scale: Any, names: Sequence[str], unit: str
-) -> dict[str, Any]:
+) -> StandardisedFit:
     """A fit on standardised data, with standard units on the main axes and the original units on the others.
 
     Standardised data are ``X = (raw - mean) / scale`` column by column. The bottom and left
@@ -417,10 +617,10 @@ def plot_standardised_fit(
 
     Returns
     -------
-    dict
-        ``"points"`` (PathCollection), ``"ellipses"`` (list of Ellipse), ``"means"`` (each
-        mean μ_k marked with its number k, :func:`gmmviz.plot.plot_means`), ``"secondary"``
-        (the top and right axes, SecondaryAxis).
+    StandardisedFit
+        ``points``, ``ellipses``, ``means`` (each mean μ_k marked with its number k,
+        :func:`gmmviz.plot.plot_means`) and the secondary axes ``top`` and ``right`` in the
+        original unit.
     """
     m = np.asarray(mean, dtype=float).ravel()
     s = np.asarray(scale, dtype=float).ravel()
@@ -436,7 +636,7 @@ def plot_standardised_fit(
     right = ax.secondary_yaxis("right", functions=(lambda z: m[1] + s[1] * z, lambda r: (r - m[1]) / s[1]))
     top.set_xlabel(f"{names[0]} ({unit})")
     right.set_ylabel(f"{names[1]} ({unit})")
-    return {"points": points, "ellipses": ellipses, "means": means, "secondary": (top, right)}
+    return StandardisedFit(points, ellipses, means, top, right)
 
 
 # --- notebooks 05-09 ---
@@ -456,7 +656,7 @@ def plot_fit(
     xlabel: str = "$x_1$",
     ylabel: str = "$x_2$",
     resp: Any = None,
-) -> dict[str, Any]:
+) -> FitArtists:
     """A fitted mixture on its data: points coloured by γ_nk, each component's ellipses and mean.
 
     Parameters
@@ -474,7 +674,8 @@ def plot_fit(
 
     Returns
     -------
-    dict with keys ``"points"`` (PathCollection), ``"ellipses"`` (list of Ellipse), ``"means"``.
+    FitArtists
+        ``points``, ``ellipses`` (component-major) and ``means``.
     """
     if resp is None:
         resp, ll = e_step(X, params)
@@ -489,7 +690,7 @@ def plot_fit(
         aspect="equal",
         title=title if title is not None else f"K = {params.n_components}: ln p(X) = {ll:.1f}",
     )
-    return {"points": points, "ellipses": ellipses, "means": means}
+    return FitArtists(points, ellipses, means)
 
 
 def plot_covariance_types(
@@ -499,7 +700,7 @@ def plot_covariance_types(
     *,
     xlabel: str = "$x_1$",
     ylabel: str = "$x_2$",
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, FitArtists]:
     """One panel per covariance type, same data: the fitted ellipses and p, ln p(X) and BIC in the title.
 
     Parameters
@@ -512,7 +713,8 @@ def plot_covariance_types(
 
     Returns
     -------
-    dict covariance type -> the artists of :func:`plot_fit`.
+    dict of str to FitArtists
+        Covariance type -> the artists of :func:`plot_fit` on its panel, in the order of ``fits``.
     """
     from .exercises import n_parameters
 
@@ -520,7 +722,7 @@ def plot_covariance_types(
     if len(axes) != len(fits):
         raise ValueError(f"got {len(axes)} axes for {len(fits)} fits: give one axes per covariance type.")
     X = np.asarray(X, dtype=float)
-    out = {}
+    out: dict[str, FitArtists] = {}
     for ax, (cov, params) in zip(axes, fits.items()):
         p = n_parameters(params.n_components, params.n_features, params.covariance_type)
         ll = log_likelihood(X, params)
@@ -546,7 +748,7 @@ def plot_criterion(
     ylabel: str = "",
     title: str = "",
     palette: Sequence[Any] | None = None,
-) -> dict[str, Any]:
+) -> CriterionPlot:
     """One curve per model against K, with the best K of each starred (``best="min"`` or ``"max"``).
 
     Curves are told apart by colour *and* marker: by default the course palette's colours (safe
@@ -566,12 +768,14 @@ def plot_criterion(
 
     Returns
     -------
-    dict label -> {"line": Line2D, "best": Line2D or None}; ``"true_k"`` -> the vertical line or None.
+    CriterionPlot
+        ``curves`` (label -> :class:`CriterionCurve` of ``line`` and its ``best`` star or None)
+        and ``true_k`` (the vertical line, or None).
     """
     if best not in (None, "min", "max"):
         raise ValueError(f"best must be 'min', 'max' or None, got {best!r}.")
     Ks = np.asarray(Ks)
-    out: dict[str, Any] = {}
+    out: dict[str, CriterionCurve] = {}
     if palette is not None and len(palette) < len(curves):
         raise ValueError(f"{len(curves)} curves but {len(palette)} colours: give one colour per curve.")
     default_colors = component_colors(max(len(curves), 1))
@@ -588,13 +792,11 @@ def plot_criterion(
         if best is not None:
             j = int(np.argmin(values) if best == "min" else np.argmax(values))
             (star,) = ax.plot(Ks[j], values[j], "*", color=color, ms=16, mec="k")
-        out[label] = {"line": line, "best": star}
-    out["true_k"] = (
-        ax.axvline(true_k, color="0.6", ls="--", lw=1, label="true K") if true_k is not None else None
-    )
+        out[label] = CriterionCurve(line, star)
+    true_line = ax.axvline(true_k, color="0.6", ls="--", lw=1, label="true K") if true_k is not None else None
     ax.set(xlabel="K", ylabel=ylabel, title=title, xticks=Ks)
     ax.legend(fontsize="small")
-    return out
+    return CriterionPlot(out, true_line)
 
 
 def plot_samples(
@@ -606,12 +808,13 @@ def plot_samples(
     title: str = "Data and new points sampled from the mixture",
     xlabel: str = "$x_1$",
     ylabel: str = "$x_2$",
-) -> dict[str, Any]:
+) -> SampledPoints:
     """Training data (grey) and points sampled from a fitted mixture (orange), optionally its density.
 
     Returns
     -------
-    dict with keys ``"data"``, ``"samples"`` (PathCollections) and ``"density"`` (a contour set or None).
+    SampledPoints
+        ``data``, ``samples`` and ``density`` (the contours, or None without ``params``).
     """
     X = np.asarray(X, dtype=float)
     samples = np.asarray(samples, dtype=float)
@@ -634,17 +837,18 @@ def plot_samples(
     )
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel, aspect="equal")
     ax.legend(loc="upper right", fontsize="small")
-    return {"data": data, "samples": new, "density": density}
+    return SampledPoints(data, new, density)
 
 
 def plot_image_grid(
     axes: Any, images: Any, *, shape: tuple[int, int] = (8, 8), title: str | None = None
-) -> list[Any]:
+) -> list[AxesImage]:
     """Show flattened grey images (e.g. 8×8 digits), one per axes, without ticks.
 
     Returns
     -------
-    list of AxesImage, one per image shown.
+    list of AxesImage
+        One per image shown.
     """
     axes = list(np.ravel(axes))
     images = np.asarray(images, dtype=float)
@@ -665,7 +869,7 @@ def plot_weights(
     *,
     threshold: float | None = None,
     title: str = "Mixing weights π_k, largest first",
-) -> dict[str, Any]:
+) -> WeightBars:
     """Bar chart of mixing weights (sorted, largest first), one group of bars per model.
 
     Parameters
@@ -676,12 +880,14 @@ def plot_weights(
 
     Returns
     -------
-    dict model name -> BarContainer.
+    WeightBars
+        ``bars`` (model name -> BarContainer, largest weight first) and ``threshold`` (the
+        dashed line, or None).
     """
     items = list(weights.items())
     width = 0.8 / len(items)
     colors = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#882255"]
-    out = {}
+    out: dict[str, BarContainer] = {}
     k_max = 0
     for i, (name, w) in enumerate(items):
         w = np.sort(np.asarray(w, dtype=float))[::-1]
@@ -693,16 +899,17 @@ def plot_weights(
             color=colors[i % len(colors)],
             label=name,
         )
+    line = None
     if threshold is not None:
-        ax.axhline(threshold, color="0.4", ls="--", lw=1, label=f"π = {threshold:g}")
+        line = ax.axhline(threshold, color="0.4", ls="--", lw=1, label=f"π = {threshold:g}")
     ax.set(xlabel="component, by weight", ylabel="weight π_k", title=title, xticks=np.arange(1, k_max + 1))
     ax.legend()
-    return out
+    return WeightBars(out, line)
 
 
 def plot_bound_trace(
     ax: Axes, trace: Any, *, start: int = 0, tick_every: int = 4, title: str = "ln p(X) and its lower bound"
-) -> dict[str, Any]:
+) -> BoundTraceLines:
     """ln p(X) (solid) and the ELBO (dashed) after every half-step, with the KL gap shaded.
 
     Parameters
@@ -713,7 +920,8 @@ def plot_bound_trace(
 
     Returns
     -------
-    dict with keys ``"log_likelihood"``, ``"elbo"`` (Line2D) and ``"gap"`` (PolyCollection).
+    BoundTraceLines
+        ``log_likelihood``, ``elbo`` and the shaded ``gap``.
     """
     steps = np.arange(start, len(trace.labels))
     ll = np.asarray(trace.log_likelihood)[steps]
@@ -724,17 +932,18 @@ def plot_bound_trace(
     ax.set_xticks(steps[::tick_every], [trace.labels[i] for i in steps[::tick_every]])
     ax.set(xlabel="half-step", ylabel="log-likelihood", title=title)
     ax.legend(loc="lower right")
-    return {"log_likelihood": ll_line, "elbo": elbo_line, "gap": gap}
+    return BoundTraceLines(ll_line, elbo_line, gap)
 
 
 def plot_gap_bars(
     ax: Axes, trace: Any, *, title: str = "The gap after each M-step (after each E-step: 0)"
-) -> Any:
+) -> BarContainer:
     """Bar chart of the KL gap after each M-step of an :func:`~gmmviz.bound.em_bound_trace`.
 
     Returns
     -------
-    BarContainer, one bar per iteration.
+    BarContainer
+        One bar per iteration.
     """
     after_m = np.array([kind == "M" for kind in trace.kinds])
     gaps = np.asarray(trace.kl)[after_m]
@@ -745,12 +954,14 @@ def plot_gap_bars(
 
 def plot_bound_slice(
     ax: Axes, s: Any, ll_line: Any, elbo_line: Any, *, title: str = "A 1-D slice through θ"
-) -> dict[str, Any]:
+) -> BoundSlice:
     """ln p(X) and the frozen-q ELBO along a line of parameters θ(s), the touch point and the bound's top.
 
     Returns
     -------
-    dict with keys ``"log_likelihood"``, ``"elbo"``, ``"touch"`` (Line2D), ``"top"`` (the vertical line).
+    BoundSlice
+        ``log_likelihood``, ``elbo``, ``touch`` (the current θ), ``top`` (the vertical line at the
+        bound's maximum) and ``top_label``.
     """
     s, ll_line, elbo_line = (np.asarray(a, dtype=float) for a in (s, ll_line, elbo_line))
     i0 = int(np.argmin(np.abs(s)))
@@ -761,7 +972,7 @@ def plot_bound_slice(
         [s[i0]], [ll_line[i0]], "o", color=_GAP_COLOR, ms=8, label="current θ: the bound touches"
     )
     top = ax.axvline(s[i_top], color=_ELBO_COLOR, lw=1, ls=":")
-    ax.annotate(
+    top_label = ax.annotate(
         "M-step: top of the bound",
         xy=(s[i_top], elbo_line[i_top]),
         xytext=(s[i_top] + 0.3, elbo_line[i_top] - 0.15 * np.ptp(ll_line)),
@@ -771,7 +982,7 @@ def plot_bound_slice(
     ax.set_ylim(ll_line.min() - 0.3 * span, ll_line.max() + 0.1 * span)
     ax.set(xlabel="s (position along the line)", ylabel="log-likelihood", title=title)
     ax.legend(loc="lower center")
-    return {"log_likelihood": ll_art, "elbo": elbo_art, "touch": touch, "top": top}
+    return BoundSlice(ll_art, elbo_art, touch, top, top_label)
 
 
 def plot_slice_line(
@@ -785,17 +996,19 @@ def plot_slice_line(
     *,
     xlabel: str = "$x_1$",
     ylabel: str = "$x_2$",
-) -> dict[str, Any]:
+) -> SliceLine:
     """The data with the line along which :func:`plot_bound_slice` moves mean ``component`` (0-based).
 
     Returns
     -------
-    the artists of :func:`plot_fit` plus ``"line"`` and ``"target"`` (the M-step's mean, a cross).
+    SliceLine
+        ``fit`` (the :class:`FitArtists` of :func:`plot_fit`), ``line`` and ``target`` (the
+        M-step's mean, a cross).
     """
     s = np.asarray(s, dtype=float)
     direction = np.asarray(direction, dtype=float)
     mean = params.means[component]
-    out = plot_fit(
+    fit = plot_fit(
         ax,
         X,
         params,
@@ -805,14 +1018,14 @@ def plot_slice_line(
         title=f"the line through μ_{component + 1} (×: the M-step's μ_{component + 1})",
     )
     ends = mean + np.outer([s.min(), s.max()], direction)
-    (out["line"],) = ax.plot(*ends.T, color="0.2", lw=1)
-    (out["target"],) = ax.plot(*(mean + direction), "x", color="0.1", ms=10, mew=2)
-    return out
+    (line,) = ax.plot(*ends.T, color="0.2", lw=1)
+    (target,) = ax.plot(*(mean + direction), "x", color="0.1", ms=10, mew=2)
+    return SliceLine(fit, line, target)
 
 
 def plot_segmentation(
     axes: Sequence[Axes], scene: Any, params: GMMParams, resp: Any, *, every: int = 5
-) -> dict[str, Any]:
+) -> Segmentation:
     """Four panels: the image, each pixel in its component's mean colour, the uncertainty
     1 − max_k γ_nk, and the pixels in (red, blue) colour space with the fitted ellipses.
 
@@ -827,8 +1040,9 @@ def plot_segmentation(
 
     Returns
     -------
-    dict with keys ``"scene"``, ``"segmented"``, ``"uncertainty"`` (AxesImage), ``"colorbar"``,
-    ``"points"`` and ``"ellipses"``.
+    Segmentation
+        ``scene``, ``segmented``, ``uncertainty`` (images), ``colorbar``, ``points`` and
+        ``ellipses``.
     """
     axes = list(np.ravel(axes))
     if len(axes) != 4:
@@ -839,23 +1053,23 @@ def plot_segmentation(
     pixels = scene.reshape(-1, 3)
     labels = resp.argmax(axis=1)
     palette = params.means.clip(0, 1)  # each component in its own mean colour
-    out = {"scene": axes[0].imshow(scene)}
+    image = axes[0].imshow(scene)
     axes[0].set_title("the scene")
-    out["segmented"] = axes[1].imshow(palette[labels].reshape(scene.shape))
+    segmented = axes[1].imshow(palette[labels].reshape(scene.shape))
     axes[1].set_title("pixel → its component's mean colour")
-    out["uncertainty"] = axes[2].imshow(
+    uncertainty = axes[2].imshow(
         (1 - resp.max(axis=1)).reshape(height, width), cmap="magma", vmin=0, vmax=0.5
     )
     axes[2].set_title("uncertainty: 1 − (largest γ_nk of the pixel)")
-    out["colorbar"] = axes[2].figure.colorbar(out["uncertainty"], ax=axes[2], shrink=0.8)
+    colorbar = axes[2].figure.colorbar(uncertainty, ax=axes[2], shrink=0.8)
     for ax in axes[:3]:
         ax.set_axis_off()
-    out["points"] = plot_points(axes[3], pixels[::every], resp[::every], dims=(0, 2), palette=palette, size=4)
-    out["ellipses"] = plot_ellipses(axes[3], params, dims=(0, 2), n_std=(2,))
-    for ellipse, colour in zip(out["ellipses"], palette):  # one 2-σ outline per component, in its mean colour
+    points = plot_points(axes[3], pixels[::every], resp[::every], dims=(0, 2), palette=palette, size=4)
+    ellipses = plot_ellipses(axes[3], params, dims=(0, 2), n_std=(2,))
+    for ellipse, colour in zip(ellipses, palette):  # one 2-σ outline per component, in its mean colour
         ellipse.set_edgecolor(colour)
     axes[3].set(xlabel="red", ylabel="blue", title="pixels in colour space (red, blue)")
-    return out
+    return Segmentation(image, segmented, uncertainty, colorbar, points, ellipses)
 
 
 def plot_anomalies(
@@ -869,14 +1083,15 @@ def plot_anomalies(
     xlabel: str = "$x_1$",
     ylabel: str = "$x_2$",
     title: str | None = None,
-) -> dict[str, Any]:
+) -> Anomalies:
     """Density contours, the points coloured by γ, the points with ln p(x) < ``threshold`` circled,
     and new points as stars (filled dark orange when flagged, grey when not).
 
     Returns
     -------
-    dict with keys ``"density"``, ``"points"``, ``"flagged"``, ``"new"``; ``"n_flagged"`` counts
-    the circled data points.
+    Anomalies
+        ``density``, ``points`` (those not flagged), ``flagged`` (one circle per flagged data
+        point) and ``new``.
     """
     from .em import log_density
 
@@ -885,9 +1100,9 @@ def plot_anomalies(
     resp, _ = e_step(X, params)
     flagged = log_density(X, params) < threshold
     new_flagged = log_density(new, params) < threshold
-    out = {"density": plot_density(ax, params, extent=extent, levels=12, cmap="Greys")}
-    out["points"] = plot_points(ax, X[~flagged], resp[~flagged])
-    out["flagged"] = ax.scatter(
+    density = plot_density(ax, params, extent=extent, levels=12, cmap="Greys")
+    points = plot_points(ax, X[~flagged], resp[~flagged])
+    circles = ax.scatter(
         *X[flagged].T,
         s=60,
         facecolors="none",
@@ -895,7 +1110,7 @@ def plot_anomalies(
         linewidths=1.5,
         label=f"flagged: ln p(x) < {threshold:.2f}",
     )
-    out["new"] = ax.scatter(
+    stars = ax.scatter(
         *new.T,
         marker="*",
         s=250,
@@ -905,7 +1120,6 @@ def plot_anomalies(
         zorder=3,
         label="new points (orange: flagged)",
     )
-    out["n_flagged"] = int(flagged.sum())
     ax.set(
         xlabel=xlabel,
         ylabel=ylabel,
@@ -913,4 +1127,4 @@ def plot_anomalies(
         title=title if title is not None else "Anomalies: ln p(x) below the threshold",
     )
     ax.legend(loc="lower right")
-    return out
+    return Anomalies(density, points, circles, stars)

@@ -8,6 +8,9 @@ served on 127.0.0.1 by Python's http.server. Every page is opened through its li
 - no console error and no uncaught exception;
 - the maths is typeset by the bundled MathJax: MathJax elements present, no `$$` or `\\begin` left in the
   text of the markdown cells, no MathJax error;
+- screen readers get the maths: every equation has MathJax's hidden MathML copy (`<math>`, with an
+  `<mfrac>` where its TeX has `\\frac`) beside its aria-hidden picture, and the browser's accessibility
+  tree shows a `math` node in a markdown cell;
 - every picture loaded (natural width > 0), as many as the notebook saved (widget outputs included);
 - each EM explorer is an animation: focused slider + ArrowRight shows a new frame, Play advances it;
 - previous / next / contents links point at the right pages.
@@ -172,6 +175,18 @@ JS_MATHJAX_DONE = """() => new Promise((resolve, reject) => {
 JS_MARKDOWN_TEXT = """() => Array.from(document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown'))
   .map(e => e.innerText).join('\\n')"""
 
+# Each equation (a MathJax "jax") as AssistiveMML leaves it: the typeset picture aria-hidden, and beside it
+# a visually hidden MathML copy, which is what screen readers read. Returns what is missing.
+JS_ASSISTIVE_MATHML = r"""() => MathJax.Hub.getAllJax().map(jax => {
+  const tex = jax.originalText.trim().slice(0, 60);
+  const frame = document.getElementById(jax.inputID + '-Frame');
+  const copy = frame && frame.querySelector(':scope > .MJX_Assistive_MathML > math');
+  if (!copy) return `no hidden MathML for ${tex}`;
+  if (!frame.querySelector(':scope > [aria-hidden=true]')) return `the picture of ${tex} is not aria-hidden`;
+  if (/\\[dt]?frac\b/.test(jax.originalText) && !copy.querySelector('mfrac')) return `no <mfrac> for ${tex}`;
+  return null;
+}).filter(problem => problem)"""
+
 JS_BROKEN_IMAGES = """() => Array.from(document.querySelectorAll('.jp-OutputArea img'))
   .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => (img.src || '').slice(0, 60))"""
 
@@ -284,6 +299,17 @@ def test_every_page_offline_with_maths_pictures_animations_and_links(site, site_
                 problems.append(f"{where}: raw {raw!r} in the markdown's text: maths not typeset")
         if page.locator(".MathJax_Error, .merror").count():
             problems.append(f"{where}: MathJax error in the maths")
+        no_mathml = page.evaluate(JS_ASSISTIVE_MATHML)
+        if no_mathml:
+            problems.append(
+                f"{where}: {len(no_mathml)} equations a screen reader cannot read: {no_mathml[:3]}"
+            )
+        if has_maths:
+            cell = page.locator(".jp-MarkdownCell", has=page.locator(".MathJax")).first
+            if "- math" not in cell.aria_snapshot():
+                problems.append(
+                    f"{where}: no math node in the accessibility tree of {cell.inner_text()[:60]!r}"
+                )
         broken = page.evaluate(JS_BROKEN_IMAGES)
         if broken:
             problems.append(f"{where}: pictures that did not load: {broken[:3]}")
