@@ -6,14 +6,17 @@ explorer measures, in the page, the time from a key press to the new picture in 
 * half-step: focus the half-step slider's handle, press ArrowRight (ArrowLeft on the way back);
   the time from the ``keydown`` event to the explorer's ``<img>`` getting its new ``src`` and to that
   picture's ``load`` event (decoded, ready to paint);
-* K: the same on the K slider (K and K+1 alternately), a refit plus the first frame;
-* Play: with the Play widget's interval set to 30 ms (the explorer's default) (``--play-interval``) and looping, the pictures
-  shown per second and how many half-steps were skipped between two shown pictures.
+* K: the same on the K slider, a new fit (or one kept) and its first frame, in three ways (``change_k``):
+  presses that come once the explorer has prepared K - 1 and K + 1 in idle time, presses on a fit
+  nothing prepared (as when presses come faster than the idle time), and presses back to a K seen before;
+* Play: with the Play widget's interval set to 30 ms (``--play-interval``, the explorer's default) and
+  looping, the pictures shown per second and how many half-steps were skipped between two shown pictures.
 
 Each measurement runs on the same explorer for each path, side by side:
 
-* ``today``: the explorer without its frame cache (patched in the kernel for the benchmark only: the
-  PNGs of frames already drawn are forgotten before each frame and nothing is drawn ahead) and without
+* ``today``: the explorer without its caches (patched in the kernel for the benchmark only: the
+  PNGs of frames already drawn and the fits made are forgotten before each frame, nothing is drawn or
+  fitted ahead; the K presses alternate K and K + 1, each a new fit) and without
   the page's frame store (the picture shows only what the kernel sends, as an ``ipywidgets.Image``),
   i.e. every frame drawn and PNG-encoded when shown and sent through the kernel, as before the caches;
 * ``cached``: the explorer as it is (after the first half-step change in the page the other frames are
