@@ -282,3 +282,16 @@ def test_preparing_follows_the_learner_to_a_new_k(X, loop, monkeypatch):
     loop.run_all()
     assert fits == [5]  # K=5 and K=3 are ready now (K=3 was the fit shown before)
     assert {k for (k, *_), fit in ex._fits.items() if 0 in fit.pngs} == {3, 4, 5}
+
+
+def test_a_new_fit_drawn_over_the_kept_picture_equals_a_full_draw(X):
+    """Only the ln p(X) panel is redrawn for a new fit: the picture is that of a full figure draw."""
+    ex = EMExplorer(X, 3, random_state=0)
+    for k in (4, 1, 2):
+        ex.k_slider.value = k
+        ex.set_step(1)
+        quick = pixels(ex.image.value)
+        ex._blitter.draw_background()  # every Axes drawn again, nothing kept
+        ex._frame_png.clear()
+        ex._show_frame(1)
+        np.testing.assert_array_equal(quick, pixels(ex.image.value))
