@@ -231,10 +231,10 @@ if not hasattr(_E, "_bench_saved"):
     _E._bench_saved = (_E._show_frame, _E._render_ahead, _E._prepare_ahead)
 _show, _ahead, _prepare = _E._bench_saved
 if {today}:
-    def _show_uncached(self, i, _show=_show):
+    def _show_uncached(self, i, _show=_show, **kwargs):
         self._frame_png.clear()  # forget every PNG: frame i is drawn and encoded, as before the cache
         self._fits.clear()  # and every fit: a K change fits again
-        _show(self, i)
+        _show(self, i, **kwargs)
     _E._show_frame, _E._render_ahead, _E._prepare_ahead = _show_uncached, (lambda self: None), (lambda self: None)
 else:
     _E._show_frame, _E._render_ahead, _E._prepare_ahead = _show, _ahead, _prepare
