@@ -7,7 +7,7 @@ explorer measures, in the page, the time from a key press to the new picture in 
   the time from the ``keydown`` event to the explorer's ``<img>`` getting its new ``src`` and to that
   picture's ``load`` event (decoded, ready to paint);
 * K: the same on the K slider, a new fit (or one kept) and its first frame, in three ways (``change_k``):
-  presses that come once the explorer has prepared K - 1 and K + 1 in idle time, presses on a fit
+  presses that come once the explorer has prepared the other K in idle time, presses on a fit
   nothing prepared (as when presses come faster than the idle time), and presses back to a K seen before;
 * Play: with the Play widget's interval set to 30 ms (``--play-interval``, the explorer's default) and
   looping, the pictures shown per second and how many half-steps were skipped between two shown pictures.
@@ -66,7 +66,7 @@ NOTEBOOK = "notebooks/04_em_explorer.ipynb"
 TARGETS = {"half-step": 30.0, "K": 100.0}
 #: The K presses measured on the cached path (see change_k).
 K_MODES = {
-    "prepared": "K ± 1 prepared in idle time",
+    "prepared": "prepared in idle time",
     "new": "a fit nothing prepared",
     "seen": "a K seen before",
 }
@@ -141,19 +141,19 @@ def scrub(page, presses: int) -> list[tuple[float, float]]:
 
 
 def wait_prepared(lab: LabPage, variable: str, timeout: float = 60) -> None:
-    """Wait until the explorer has done what it prepares in idle time (K - 1 and K + 1)."""
+    """Wait until the explorer has done what it prepares in idle time (a fit for every K)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if lab.execute(f"print({variable}._preparing)").strip() == "False":
             return
         time.sleep(0.2)
-    raise TimeoutError("the explorer did not prepare K - 1 and K + 1")
+    raise TimeoutError("the explorer did not prepare the other K")
 
 
 def change_k(lab: LabPage, variable: str, changes: int, mode: str) -> list[tuple[float, float]]:
     """``changes`` presses on the K slider, up to its end and back down.
 
-    ``mode``: ``prepared``: each press comes once the explorer has prepared K - 1 and K + 1 in idle time
+    ``mode``: ``prepared``: each press comes once the explorer has prepared the other K in idle time
     (a new seed at each turn of direction, so every fit is a new one, never one seen before); ``new``:
     nothing prepared, nothing seen (the kept fits are forgotten before each press and nothing is
     prepared: as fast as presses that come before the idle time is over); ``seen``: K and K + 1 in turn,

@@ -198,7 +198,7 @@ def test_play_from_the_page_is_not_echoed_back_by_the_kernel(X):
     assert ex.play.value == 2
 
 
-# --- K changes: fits kept, K - 1 and K + 1 prepared ahead ------------------------------------------
+# --- K changes: fits kept, the other K prepared ahead ------------------------------------------------
 def test_a_fit_shown_again_is_the_same_fit_with_todays_pixels(X):
     """Back to a K: no new fit, and its pictures are those of an explorer that opened on that K
     (the ln p(X) panel's limits do not depend on the fit shown before: K=1's curve lies far lower)."""
@@ -219,9 +219,10 @@ def test_a_fit_shown_again_is_the_same_fit_with_todays_pixels(X):
 
 def test_the_explorer_keeps_a_bounded_number_of_fits(X):
     ex = EMExplorer(X, 3, random_state=0)
-    for seed in range(gw._MAX_FITS + 3):
+    assert ex._max_fits() == 10 + gw._EXTRA_FITS  # a fit per K of the slider (1..10), and a few more
+    for seed in range(ex._max_fits() + 3):
         ex.seed_input.value = seed
-    assert len(ex._fits) == gw._MAX_FITS
+    assert len(ex._fits) == ex._max_fits()
     assert list(ex._fits)[-1] == ex._fit_key()  # the one shown is the newest
 
 
@@ -238,8 +239,8 @@ def test_on_a_page_the_next_k_presses_are_prepared_in_idle_time(X, loop, monkeyp
     fits = count_fits(monkeypatch)
     ex._on_page_message(None, {"event": "shown"}, [])  # the view's first render in the page
     assert len(loop.pending) == 1  # one piece of work per turn of the kernel's loop
-    assert loop.run_all() == 4  # fit K=4, draw it; fit K=2, draw it
-    assert sorted(fits) == [2, 4] and ex.history.n_components == 3
+    assert loop.run_all() == 2 * 9  # per K but the one shown: fit it, then draw its first frame
+    assert fits == [4, 2, 5, 1, 6, 7, 8, 9, 10] and ex.history.n_components == 3  # nearest K first
     shown = pixels(ex.image.value)  # the artists are back on the fit shown
     np.testing.assert_array_equal(shown, pixels(EMExplorer(X, 3, random_state=0).image.value))
     fits.clear()
@@ -250,10 +251,9 @@ def test_on_a_page_the_next_k_presses_are_prepared_in_idle_time(X, loop, monkeyp
     )
     assert not np.array_equal(pixels(ex.image.value), shown)
     fits.clear()  # (the fresh explorer's fit)
-    loop.run_all()  # then K=5 is prepared (K=3 is kept)
-    assert fits == [5]
+    loop.run_all()  # nothing more to prepare: K=3 is kept
     ex.k_slider.set_state({"value": 3})
-    assert fits == [5] and ex.history.n_components == 3
+    assert fits == [] and ex.history.n_components == 3
 
 
 def test_code_moving_k_prepares_nothing(X, loop):
@@ -280,8 +280,25 @@ def test_preparing_follows_the_learner_to_a_new_k(X, loop, monkeypatch):
     ex.k_slider.set_state({"value": 4})  # the learner is faster than the idle time
     assert fits == [] and ex.history.n_components == 4
     loop.run_all()
-    assert fits == [5]  # K=5 and K=3 are ready now (K=3 was the fit shown before)
-    assert {k for (k, *_), fit in ex._fits.items() if 0 in fit.pngs} == {3, 4, 5}
+    assert fits == [5, 6, 2, 7, 1, 8, 9, 10]  # nearest the new K first (K=3 was shown before)
+    assert {k for (k, *_), fit in ex._fits.items() if 0 in fit.pngs} == set(range(1, 11))
+
+
+def test_a_fit_left_keeps_only_its_first_and_last_pictures(X, loop):
+    ex = EMExplorer(X, 3, random_state=0)
+    page_sets_step(ex, 1)
+    loop.run_all()  # every frame drawn ahead
+    first, n = ex._fit, ex.history.n_frames
+    assert len(first.pngs) == n
+    ex.k_slider.value = 4
+    assert set(first.pngs) == {0, n - 1}
+    ex.k_slider.value = 3  # back: the frames are drawn again as they are needed, the same pixels
+    assert ex._fit is first
+    page_sets_step(ex, 2)
+    loop.run_all()
+    ref = EMExplorer(X, 3, random_state=0)
+    for i in (1, 2, n - 1):
+        np.testing.assert_array_equal(pixels(first.pngs[i]), todays_picture(ref, i))
 
 
 def test_a_new_fit_drawn_over_the_kept_picture_equals_a_full_draw(X):

@@ -25,9 +25,10 @@ A K change is a new fit and its first frame. Between fits only the ln p(X) panel
 fit draws that panel over a kept picture of the rest (not the whole figure), each K's ellipses and
 means are made once and reused, and the grey points of a start are one layer for every fit. The
 explorer keeps its last few fits with their pictures (EM is deterministic given the controls: going
-back to a K shows the same fit again), and once it is on a page it makes the fits for K - 1 and
-K + 1 and draws their first frame in the kernel's idle time, so a K press usually only shows them
-(about 40 ms from key press to picture, against 100-150 ms for a fit nothing prepared).
+back to a K shows the same fit again), and once it is on a page it makes the fits for the other
+values of K (K + 1 and K - 1 first) and draws their first frame in the kernel's idle time, so a K
+press usually only shows them (about 40 ms from key press to picture, against about 100-120 ms for
+a fit nothing prepared).
 
 Every callback reports errors as a message inside the widget (``.message``) instead of a
 traceback, and each explorer exposes plain methods (``set_step``, ``refit``, ``set_params``,
@@ -601,8 +602,12 @@ _KIND_LABEL = {"init": "start", "E": "E-step", "M": "M-step"}
 _KIND_COLOR = {"init": "#6b6b6b", "E": "#6a3d9a", "M": "#00695c"}
 
 
-_MAX_FITS = 6
-"""Fits an EM explorer keeps (with their pictures: up to a few MB each), newest last."""
+_EXTRA_FITS = 4
+"""Fits an EM explorer keeps beyond one per K of its slider (fits of other seeds, starts, Σ types).
+
+A fit kept is small (its parameters per iteration, a picture of its background, about 1 MB, and
+the PNGs of the frames drawn); the PNGs of a fit no longer shown are dropped but for its first and
+last frame, so that memory stays at a few MB per fit."""
 
 
 @dataclass(eq=False)
@@ -1054,6 +1059,10 @@ class EMExplorer(_FigureBox):
     def _install(self, fit: _Fit) -> None:
         """Show ``fit``: its K's components, its ln p(X) panel, its frame 0 (the page forgets the
         old fit's frames)."""
+        left = self._fit
+        if left is not None and left is not fit:  # its first and last pictures are enough to keep
+            for i in [i for i in left.pngs if i not in (0, left.history.n_frames - 1)]:
+                del left.pngs[i]
         self._use(fit)
         self._ahead_pending = False
         self._sent: set[int] = set()  # the frames of this fit the page keeps
@@ -1166,7 +1175,8 @@ class EMExplorer(_FigureBox):
         )
 
     def _new_fit(self, key: tuple) -> _Fit:
-        """Fit EM for ``key`` and keep it (the oldest kept fit is forgotten beyond ``_MAX_FITS``)."""
+        """Fit EM for ``key`` and keep it (the least recently used fits are forgotten beyond one per
+        K of the slider and ``_EXTRA_FITS``)."""
         k, init, covariance_type, reg_covar, seed = key
         # Warnings (an emptied component, k-means on duplicates) would land on stderr, out of sight
         # in the widget and fatal under strict nbval: they are shown in the widget with the fit.
@@ -1185,9 +1195,12 @@ class EMExplorer(_FigureBox):
         self._serial += 1
         fit = _Fit(history, " ".join(dict.fromkeys(str(w.message) for w in caught)), self._serial)
         self._fits[key] = fit
-        while len(self._fits) > _MAX_FITS:
+        while len(self._fits) > self._max_fits():
             self._fits.popitem(last=False)
         return fit
+
+    def _max_fits(self) -> int:
+        return self.k_slider.max - self.k_slider.min + 1 + _EXTRA_FITS
 
     def _components(self, k: int, p0: GMMParams) -> _Components:
         """The ellipses, means and shift of a K-component fit (made once per K, then reused: every
@@ -1252,8 +1265,9 @@ class EMExplorer(_FigureBox):
                 self._pose(self.step)
 
     def _prepare_ahead(self) -> None:
-        """In the kernel's idle time, make the fits for K + 1 and K - 1 and draw their first frame,
-        so that the learner's next K press only shows them (one piece of work per loop turn).
+        """In the kernel's idle time, make the fits for the other K (K + 1 and K - 1 first) and
+        draw their first frame, so that a K press only shows them (one piece of work per loop
+        turn: a press waits for one fit or one drawing at most).
 
         Only in a running kernel, once the explorer is on a page (or a control was moved there):
         a notebook run without a browser (nbval) never pays for it.
@@ -1265,9 +1279,11 @@ class EMExplorer(_FigureBox):
         loop.call_later(0.01, self._prepare_one)
 
     def _next_to_prepare(self) -> tuple | None:
-        """The control values of the next fit to prepare (K + 1, then K - 1), or None."""
+        """The control values of the next fit to prepare, or None: K + 1, K - 1, K + 2, K - 2 ...
+        to both ends of the K slider (the other controls as they are)."""
         k, *rest = self._fit_key()
-        for other in (k + 1, k - 1):
+        lo, hi = self.k_slider.min, self.k_slider.max
+        for other in (k + sign * step for step in range(1, hi - lo + 1) for sign in (1, -1)):
             key = (other, *rest)
             fit = self._fits.get(key)
             ready = fit is not None and 0 in fit.pngs
