@@ -312,3 +312,50 @@ def test_a_new_fit_drawn_over_the_kept_picture_equals_a_full_draw(X):
         ex._frame_png.clear()
         ex._show_frame(1)
         np.testing.assert_array_equal(quick, pixels(ex.image.value))
+
+
+def test_callbacks_in_a_subshell_thread_and_idle_work_in_the_main_thread_do_not_mix(X, monkeypatch):
+    """ipykernel 7 runs widget callbacks in a subshell's thread while the idle-time work runs in
+    the main thread's loop: the explorer must never pose one fit's artists with another's data."""
+    import threading
+    import time
+
+    ex = EMExplorer(X, 3, random_state=0, max_components=6)
+    pending, stop = [], threading.Event()
+
+    class ThreadLoop:
+        def call_later(self, delay, fn, *args):
+            pending.append((fn, args))
+
+    monkeypatch.setattr(gw, "_kernel_loop", lambda: ThreadLoop())
+
+    def main_loop():  # the main thread's event loop, running the idle-time turns as they come
+        while not stop.is_set():
+            if pending:
+                fn, args = pending.pop(0)
+                fn(*args)
+            else:
+                time.sleep(0.0005)
+
+    runner = threading.Thread(target=main_loop)
+    runner.start()
+    try:
+        ex._on_page_message(None, {"event": "shown"}, [])
+        rng = np.random.default_rng(0)
+        for _ in range(60):  # the learner, in the subshell's thread
+            if rng.random() < 0.4:
+                ex.k_slider.set_state({"value": int(rng.integers(1, 7))})
+            else:
+                ex.step_slider.set_state({"value": int(rng.integers(0, ex.history.n_frames))})
+            assert ex.message_text == ""
+            assert len(ex.palette) == len(ex.means.numbers) == ex.history.n_components
+            time.sleep(0.002)
+    finally:
+        stop.set()
+        runner.join()
+    assert ex.message_text == ""
+    ref = EMExplorer(X, ex.history.n_components, random_state=0, max_components=6)
+    i = ex.step
+    ref.set_step(i)
+    ex.set_step(i)
+    np.testing.assert_array_equal(pixels(ex.image.value), pixels(ref.image.value))

@@ -42,6 +42,7 @@ import contextlib
 import functools
 import html
 import io
+import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -456,13 +457,32 @@ class _FrameView(anywidget.AnyWidget):
 # --------------------------------------------------------------------------------------------
 # Shared widget plumbing
 # --------------------------------------------------------------------------------------------
+def _one_at_a_time(method: Callable) -> Callable:
+    """Run ``method`` holding the widget's lock: one callback or idle-time turn at a time.
+
+    ipykernel 7 may run a widget's callbacks in a subshell's thread (JupyterLab sends widget
+    messages there, so that widgets answer while a cell runs) and the work done in idle time in
+    the main thread's event loop. The explorers' artists and caches describe one frame at a time:
+    two threads posing them at once would mix two fits.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 def _reports_errors(method: Callable) -> Callable:
-    """Run a widget callback; show any error as a message in the widget instead of a traceback."""
+    """Run a widget callback (one at a time, see :func:`_one_at_a_time`); show any error as a
+    message in the widget instead of a traceback."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
-            return method(self, *args, **kwargs)
+            with self._lock:
+                return method(self, *args, **kwargs)
         except Exception as exc:  # a learner must never see a traceback from a slider
             self.show_message(_describe(exc))
             return None
@@ -492,6 +512,7 @@ class _FigureBox(widgets.VBox):
         # Fixed margins, not constrained layout: it would re-run (slowly) on every refit.
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self._blitter = _Blitter(self.figure)
+        self._lock = threading.RLock()  # see _one_at_a_time
         self.image = widgets.Image(
             format="png",
             layout=widgets.Layout(width=f"{figsize[0] * dpi:.0f}px", max_width="100%", height="auto"),
@@ -930,6 +951,7 @@ class EMExplorer(_FigureBox):
             self.show_message(" ".join([*notes, self.message_text]).strip(), note=True)
 
     # --- public API ---------------------------------------------------------------------------
+    @_one_at_a_time
     def refit(self) -> EMHistory | None:
         """Fit EM with the current control values and show its first frame.
 
@@ -967,6 +989,7 @@ class EMExplorer(_FigureBox):
         self._install(fit)
         return fit.history
 
+    @_one_at_a_time
     def set_step(self, i: int) -> None:
         """Show frame ``i`` (0 = start, then E and M of each iteration); moves the slider.
 
@@ -1129,6 +1152,7 @@ class EMExplorer(_FigureBox):
         )
         return self._blitter.png()
 
+    @_one_at_a_time
     def _static_source(self) -> bytes:
         """The finished fit (the last half-step), whatever half-step the live widget shows.
 
@@ -1291,6 +1315,7 @@ class EMExplorer(_FigureBox):
                 return key
         return None
 
+    @_one_at_a_time
     def _prepare_one(self) -> None:
         self._preparing = False
         key = self._next_to_prepare()  # (the learner may have moved K since the last turn)
@@ -1329,6 +1354,7 @@ class EMExplorer(_FigureBox):
         self._ahead_pending = True
         loop.call_later(0.01, self._render_ahead_one, self.image.fit)
 
+    @_one_at_a_time
     def _render_ahead_one(self, page_fit: int) -> None:
         if page_fit != self.image.fit:
             # Another fit shown since: it renders ahead on its own first press. Its flag is not
