@@ -13,6 +13,7 @@ the difference is not visible). nbval does not compare pictures; the live kernel
 
 from __future__ import annotations
 
+import argparse
 import base64
 import io
 import sys
@@ -75,7 +76,12 @@ def execute(path: Path) -> float:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(p) for p in argv] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to execute (default: every one)")
+    paths = parser.parse_args(argv).notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
     for path in paths:
         print(f"{path.name}: {execute(path):.1f} s", flush=True)
     return 0
