@@ -239,8 +239,8 @@ def test_on_a_page_the_next_k_presses_are_prepared_in_idle_time(X, loop, monkeyp
     fits = count_fits(monkeypatch)
     ex._on_page_message(None, {"event": "shown"}, [])  # the view's first render in the page
     assert len(loop.pending) == 1  # one piece of work per turn of the kernel's loop
-    assert loop.run_all() == 2 * 9  # per K but the one shown: fit it, then draw its first frame
-    assert fits == [4, 2, 5, 1, 6, 7, 8, 9, 10] and ex.history.n_components == 3  # nearest K first
+    assert loop.run_all() == 2 * 2  # K + 1 and K - 1: fit each, then draw its first frame
+    assert fits == [4, 2] and ex.history.n_components == 3  # (an explorer only shown costs little)
     shown = pixels(ex.image.value)  # the artists are back on the fit shown
     np.testing.assert_array_equal(shown, pixels(EMExplorer(X, 3, random_state=0).image.value))
     fits.clear()
@@ -251,9 +251,13 @@ def test_on_a_page_the_next_k_presses_are_prepared_in_idle_time(X, loop, monkeyp
     )
     assert not np.array_equal(pixels(ex.image.value), shown)
     fits.clear()  # (the fresh explorer's fit)
-    loop.run_all()  # nothing more to prepare: K=3 is kept
-    ex.k_slider.set_state({"value": 3})
-    assert fits == [] and ex.history.n_components == 3
+    loop.run_all()  # the learner uses this explorer: every K of the slider now, nearest first
+    assert fits == [5, 6, 7, 1, 8, 9, 10]  # (K=3 and K=2 are kept)
+    fits.clear()
+    for k in (3, 1, 10, 2):
+        ex.k_slider.set_state({"value": k})
+        assert ex.history.n_components == k
+    assert fits == []
 
 
 def test_code_moving_k_prepares_nothing(X, loop):
