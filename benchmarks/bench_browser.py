@@ -162,7 +162,7 @@ def change_k(lab: LabPage, variable: str, changes: int, mode: str) -> list[tuple
     page = lab.page
     times = []
     if mode == "new":
-        lab.execute(f"{variable}._prepare_ahead = lambda: None")
+        lab.execute(f"{variable}._prepare_ahead = lambda *a, **k: None")
     seed = 100
     direction = "ArrowRight"
     for i in range(changes):
@@ -235,7 +235,7 @@ if {today}:
         self._frame_png.clear()  # forget every PNG: frame i is drawn and encoded, as before the cache
         self._fits.clear()  # and every fit: a K change fits again
         _show(self, i, **kwargs)
-    _E._show_frame, _E._render_ahead, _E._prepare_ahead = _show_uncached, (lambda self: None), (lambda self: None)
+    _E._show_frame, _E._render_ahead, _E._prepare_ahead = _show_uncached, (lambda self: None), (lambda self, *a, **k: None)
 else:
     _E._show_frame, _E._render_ahead, _E._prepare_ahead = _show, _ahead, _prepare
 {variable}.image.cache = not {today}  # today: the page shows the kernel's pictures only, as an Image
@@ -348,6 +348,9 @@ def main(argv: list[str] | None = None) -> int:
                 played = None if args.no_play else play(lab, variable, interval_ms=args.play_interval)
                 results[path] = (half, ks, played)
                 loads.append(os.getloadavg()[0])
+                shown = lab.execute(f"print({variable}.message_text)").strip()
+                if shown:  # a benchmark of an explorer showing an error would measure nothing useful
+                    sys.exit(f"the explorer shows a message after the {path} path: {shown}")
             browser.close()
     finally:
         stop_server(server.proc, server.base_url, server.token)
