@@ -28,7 +28,7 @@ explorer keeps its last few fits with their pictures (EM is deterministic given 
 back to a K shows the same fit again), and in the kernel's idle time it makes the fits for other
 values of K and draws their first frame (once on a page K + 1 and K - 1; once the learner moves one
 of its controls, every K of the slider, nearest first), so a K press usually only shows them
-(36-56 ms from key press to picture, against 100-130 ms for a fit nothing prepared).
+(34-56 ms from key press to picture, against 88-132 ms for a fit nothing prepared).
 
 Every callback reports errors as a message inside the widget (``.message``) instead of a
 traceback, and each explorer exposes plain methods (``set_step``, ``refit``, ``set_params``,
