@@ -363,3 +363,10 @@ def test_callbacks_in_a_subshell_thread_and_idle_work_in_the_main_thread_do_not_
     ref.set_step(i)
     ex.set_step(i)
     np.testing.assert_array_equal(pixels(ex.image.value), pixels(ref.image.value))
+
+
+def test_an_explorer_with_no_fit_prepares_nothing(X, loop):
+    ex = EMExplorer(X, 0)  # a bad K: the message says so, and no fit is shown
+    assert ex.history is None and "K" in ex.message_text
+    ex._on_page_message(None, {"event": "shown"}, [])
+    assert not loop.pending and ex.history is None

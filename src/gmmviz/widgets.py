@@ -1302,8 +1302,8 @@ class EMExplorer(_FigureBox):
         if reach is not None:
             self._reach = max(self._reach, int(reach))
         loop = _kernel_loop()
-        if loop is None or self.X is None or self._preparing or self._next_to_prepare() is None:
-            return
+        if loop is None or self._fit is None or self._preparing or self._next_to_prepare() is None:
+            return  # (no fit shown yet: bad data or a bad K, shown as a message; nothing to follow)
         self._preparing = True
         loop.call_later(0.01, self._prepare_one)
 
