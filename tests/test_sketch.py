@@ -29,6 +29,7 @@ from gmmviz.sketch import (
     points_from_image,
     points_from_strokes,
 )
+from widget_checks import contrast, controls, png_of_bundle
 
 ROOT = Path(__file__).resolve().parents[1]
 RED = (220, 20, 60)
@@ -608,20 +609,14 @@ def test_random_clusters_then_fit_em(fake_explorer):
     assert k == 3 and X.shape == (150, 2)
 
 
-def _png_of(bundle):
-    data = base64.b64decode(bundle["image/png"])
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    return Image.open(io.BytesIO(data)).convert("RGB")
-
-
 def test_a_pad_output_carries_a_picture_of_the_drawing_beside_the_widget():
     pad = SketchPad(width=300, height=200, n_components=2)
     bundle = pad._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "application/vnd.jupyter.widget-view+json", "image/png"}
-    blank = np.asarray(_png_of(bundle))
+    blank = np.asarray(png_of_bundle(bundle))
     assert blank.shape == (200, 300, 3) and (blank[5:-5, 5:-5] == 255).all()  # white paper
     pad.random_clusters(random_state=1)
-    picture = np.asarray(_png_of(pad._repr_mimebundle_()))
+    picture = np.asarray(png_of_bundle(pad._repr_mimebundle_()))
     for _, colour in pad.pens.options[:2]:
         rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
         assert (picture == rgb).all(axis=2).sum() > 100  # each pen's dots are in the picture
@@ -631,48 +626,22 @@ def test_the_desktop_pad_output_carries_its_saved_drawing(tmp_path):
     from gmmviz.pads import IpysketchPad
 
     pad = IpysketchPad("gmm", directory=tmp_path)
-    assert _png_of(pad._repr_mimebundle_()).size == (200, 60)  # nothing saved: an empty frame
+    assert png_of_bundle(pad._repr_mimebundle_()).size == (200, 60)  # nothing saved: an empty frame
     two_stroke_image((255, 255, 255, 255)).save(tmp_path / "gmm.png")
     pad.refresh()
-    assert _png_of(pad._repr_mimebundle_()).size == (400, 300)
-
-
-def _controls(widget):
-    """Every interactive ipywidgets control inside ``widget`` (boxes walked, outputs shown)."""
-    import ipywidgets as widgets
-
-    found = []
-    for child in getattr(widget, "children", ()):
-        found += _controls(child)
-    if isinstance(widget, (widgets.ValueWidget, widgets.Button, widgets.Play)) and not isinstance(
-        widget, (widgets.HTML, widgets.Image, widgets.Label)
-    ):
-        found.append(widget)
-    return found
+    assert png_of_bundle(pad._repr_mimebundle_()).size == (400, 300)
 
 
 def test_every_pad_control_is_labelled(tmp_path):
     from gmmviz.pads import IpysketchPad
 
     for pad in (SketchPad(), IpysketchPad("gmm", directory=tmp_path)):
-        controls = _controls(pad.widget)
-        assert len(controls) >= 4
-        for control in controls:
+        found = controls(pad.widget)
+        assert len(found) >= 4
+        for control in found:
             name = (control.description or "").strip() or (getattr(control, "tooltip", "") or "").strip()
             assert name and name not in {"▶", "⏵"}, f"{type(control).__name__} has no label"
             assert (getattr(control, "tooltip", "") or "").strip(), f"{control.description} has no tooltip"
-
-
-def _relative_luminance(hex_colour):
-    # WCAG 2.2: sRGB channels linearised, weighted 0.2126, 0.7152, 0.0722.
-    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast(a, b):
-    la, lb = sorted((_relative_luminance(a), _relative_luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 def test_contrast_helper_matches_known_values():

@@ -14,6 +14,7 @@ from gmmviz import plot as gplot
 from gmmviz import widgets as gw
 from gmmviz.em import add_component, fit_em, log_likelihood
 from gmmviz.widgets import BellCurveExplorer, EMExplorer, GaussianExplorer, SingularityExplorer
+from widget_checks import contrast, controls, png_of_bundle
 
 
 @pytest.fixture(scope="module")
@@ -391,11 +392,11 @@ def test_the_bell_explorers_output_carries_a_picture_of_its_sigma(bell):
 
     bundle = bell._repr_mimebundle_()
     assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
-    first = np.asarray(_png_from_bundle(bundle), dtype=float)
+    first = np.asarray(png_of_bundle(bundle), dtype=float)
     shown = np.asarray(Image.open(io.BytesIO(bell.image.value)).convert("RGB"), dtype=float)
     assert first.shape == shown.shape and np.abs(first - shown).mean() < 2.0
     bell.set_sigma(0.2)
-    second = np.asarray(_png_from_bundle(bell._repr_mimebundle_()), dtype=float)
+    second = np.asarray(png_of_bundle(bell._repr_mimebundle_()), dtype=float)
     assert (first != second).any(axis=2).mean() > 0.01
 
 
@@ -746,15 +747,6 @@ def test_the_largest_valid_seed_is_used_as_given(X):
 # --------------------------------------------------------------------------------------------
 # Readable without a kernel: a picture in the same output
 # --------------------------------------------------------------------------------------------
-def _png_from_bundle(bundle):
-    import base64
-    import io
-
-    from PIL import Image
-
-    data = base64.b64decode(bundle["image/png"])
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    return Image.open(io.BytesIO(data)).convert("RGB")
 
 
 def _all_explorers(X):
@@ -778,7 +770,7 @@ def test_every_explorer_output_has_the_widget_and_a_picture_of_its_state(X):
         bundle = ex._repr_mimebundle_()
         assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.model_id
         assert bundle["text/plain"] == repr(ex)
-        static = np.asarray(_png_from_bundle(bundle), dtype=float)
+        static = np.asarray(png_of_bundle(bundle), dtype=float)
         shown = np.asarray(Image.open(io.BytesIO(ex.image.value)).convert("RGB"), dtype=float)
         # The same picture as the widget shows (64 colours: small differences in shading only).
         assert static.shape == shown.shape
@@ -794,22 +786,22 @@ def test_the_em_explorers_picture_is_the_finished_fit_whatever_step_is_shown(X):
     assert ex.step == 0  # the live explorer opens on the start
     live = bytes(ex.image.value)
     start_shown = np.asarray(Image.open(io.BytesIO(live)).convert("RGB"), dtype=float)
-    static = np.asarray(_png_from_bundle(ex._repr_mimebundle_()), dtype=float)
+    static = np.asarray(png_of_bundle(ex._repr_mimebundle_()), dtype=float)
     assert ex.step == 0 and bytes(ex.image.value) == live  # the live view did not move
     assert np.abs(static - start_shown).mean() > 2.0  # not the start ...
     ex.set_step(ex.history.n_frames - 1)
     end_shown = np.asarray(Image.open(io.BytesIO(ex.image.value)).convert("RGB"), dtype=float)
     assert np.abs(static - end_shown).mean() < 2.0  # ... but the last half-step, as drawn live
     ex.set_step(3)
-    again = np.asarray(_png_from_bundle(ex._repr_mimebundle_()), dtype=float)
+    again = np.asarray(png_of_bundle(ex._repr_mimebundle_()), dtype=float)
     np.testing.assert_array_equal(again, static)
 
 
 def test_the_picture_follows_the_state():
     g = GaussianExplorer()
-    first = np.asarray(_png_from_bundle(g._repr_mimebundle_()))
+    first = np.asarray(png_of_bundle(g._repr_mimebundle_()))
     g.set_params(rho=0.8)
-    second = np.asarray(_png_from_bundle(g._repr_mimebundle_()))
+    second = np.asarray(png_of_bundle(g._repr_mimebundle_()))
     assert (first != second).any(axis=2).mean() > 0.001
 
 
@@ -835,21 +827,12 @@ def test_a_saved_notebook_output_holds_the_widget_view_and_the_png(tmp_path):
     assert (
         output["data"]["text/plain"] == "EMExplorer(n_points=60, K=2, covariance_type='full', init='kmeans')"
     )
-    _png_from_bundle(output["data"])
+    png_of_bundle(output["data"])
 
 
 # --------------------------------------------------------------------------------------------
 # Accessibility: labelled controls, readable text
 # --------------------------------------------------------------------------------------------
-def controls(widget):
-    found = []
-    for child in getattr(widget, "children", ()):
-        found += controls(child)
-    if isinstance(widget, (widgets.ValueWidget, widgets.Button, widgets.Play)) and not isinstance(
-        widget, (widgets.HTML, widgets.Image, widgets.Label)
-    ):
-        found.append(widget)
-    return found
 
 
 def test_every_explorer_control_has_a_label_and_a_tooltip(X):
@@ -866,18 +849,6 @@ def test_every_explorer_control_has_a_label_and_a_tooltip(X):
 
 def test_play_is_labelled(explorer):
     assert explorer.play.description == "play" and "half-step" in explorer.play.tooltip
-
-
-def _relative_luminance(hex_colour):
-    # WCAG 2.2: sRGB channels linearised, weighted 0.2126, 0.7152, 0.0722.
-    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast(a, b):
-    la, lb = sorted((_relative_luminance(a), _relative_luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 def text_colour_pairs(markup):
