@@ -540,6 +540,14 @@ class _FigureBox(widgets.VBox):
             self.message.value = ""
             self.message.layout.display = "none"
 
+    def _shown(self, check: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+        """``check(value, ...)``; a bad value's error is shown in the widget, then raised."""
+        try:
+            return check(value, *args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            self.show_message(str(exc))
+            raise
+
     @property
     def message_text(self) -> str:
         """The message shown, as plain text ('' when none); handy in tests and notebooks."""
@@ -1935,11 +1943,7 @@ class BellCurveExplorer(_FigureBox):
         ValueError
             Not positive, not finite or outside the slider's range (also shown in the widget).
         """
-        try:
-            sigma = self._check_sigma(sigma)
-        except (TypeError, ValueError) as exc:
-            self.show_message(str(exc))
-            raise
+        sigma = self._shown(self._check_sigma, sigma)
         if self.sigma_slider.value != sigma:
             self.sigma_slider.value = sigma  # the observer draws
         else:
@@ -2243,14 +2247,6 @@ class SingularityExplorer(_FigureBox):
             self._batch = False
         if self.X is not None:
             self._install_reg()
-
-    def _shown(self, check: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
-        """``check(value, ...)``; a bad value's error is shown in the widget, then raised."""
-        try:
-            return check(value, *args, **kwargs)
-        except (TypeError, ValueError) as exc:
-            self.show_message(str(exc))
-            raise
 
     def __repr__(self) -> str:
         # nbval compares this text: only stable, input-determined facts, no floats.
