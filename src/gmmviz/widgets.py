@@ -1171,12 +1171,15 @@ class EMExplorer(_FigureBox):
         """
         if self.history is None:  # bad input: the message is the picture
             return super()._static_source()
-        last = self.history.n_frames - 1
-        png = self._frame_png.get(last)
+        return self._picture(self.history.n_frames - 1)
+
+    def _picture(self, i: int) -> bytes:
+        """PNG of frame ``i`` of the fit shown, drawn once and kept; the artists stay on the frame
+        shown (for pictures not shown now: the static one, those drawn ahead)."""
+        png = self._frame_png.get(i)
         if png is None:
             try:
-                posed = self._pose(last)
-                png = self._frame_png[last] = self._draw_posed(*posed)
+                png = self._frame_png[i] = self._draw_posed(*self._pose(i))
             finally:
                 self._pose(self.step)  # the artists describe the frame shown again
         return png
@@ -1378,13 +1381,8 @@ class EMExplorer(_FigureBox):
         if todo is None:
             return
         try:
-            png = self._frame_png.get(todo)
-            if png is None:  # (a fit shown again has its pictures already)
-                try:
-                    png = self._frame_png[todo] = self._draw_posed(*self._pose(todo))
-                finally:
-                    self._pose(self.step)  # the artists describe the frame shown again
-            self.image.send_frame(todo, png)  # kept in the page, shown when the slider gets there
+            # (a fit shown again has its pictures already: they are only sent)
+            self.image.send_frame(todo, self._picture(todo))  # the page shows it when the slider gets there
             self._sent.add(todo)
         except Exception as exc:  # shown, never raised from the event loop
             self.show_message(_describe(exc))
