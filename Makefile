@@ -7,7 +7,7 @@ LOCK = requirements.lock
 # Every extra is locked: the venv is the same for `make lab` and `make test`.
 LOCK_EXTRAS = --extra test --extra scale
 
-.PHONY: lab test check lock site venv
+.PHONY: lab test check test-kernels lock site venv
 
 venv:
 	@$(PY) scripts/setup_venv.py
@@ -23,6 +23,10 @@ test: venv
 ## The fast lane: unit and property tests only (no notebooks, no browser, no desktop; under a minute).
 check: venv
 	@.venv/bin/python -m pytest tests -m "not slow and not browser and not desktop" -q
+
+## The numeric tests under every other OpenBLAS kernel this CPU can run (also the last step of `make test`).
+test-kernels: venv
+	@bash scripts/test_blas_kernels.sh
 
 ## Re-resolve requirements.lock from pyproject.toml (keeps the current pins where they still fit;
 ## `make lock UPGRADE=1` moves everything to the newest allowed versions). Then re-execute the notebooks:
