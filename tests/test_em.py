@@ -489,7 +489,7 @@ def test_empty_component_warns_and_stays_finite(covariance_type):
     start = init_params(X, 3, means=means, covariance_type=covariance_type)
     resp, _ = e_step(X, start)
     assert resp[:, 2].max() == 0.0  # N_k is exactly ~0
-    with pytest.warns(EmptyComponentWarning, match=r"Component\(s\) \[2\]"):
+    with pytest.warns(EmptyComponentWarning, match=r"^Component 3 received no responsibility"):  # the third
         h = fit_em(X, 3, params=start, covariance_type=covariance_type, max_iter=10, tol=0.0)
     for p in h.params:
         for arr in (p.weights, p.means, p.covariances, p.precisions_cholesky):
@@ -504,6 +504,15 @@ def test_empty_component_warns_and_stays_finite(covariance_type):
     # The public m_step warns as well.
     with pytest.warns(EmptyComponentWarning, match="Lower K or try another start"):
         m_step(X, resp, covariance_type)
+
+
+def test_several_empty_components_are_named_from_1():
+    X, _ = blobs(n_per=20, seed=13, d=2, k=2)
+    resp = np.zeros((len(X), 4))
+    resp[:, 0] = 1.0  # the second and the fourth components get nothing
+    resp[::2, [0, 2]] = 0.5
+    with pytest.warns(EmptyComponentWarning, match=r"^Components 2, 4 received no responsibility"):
+        m_step(X, resp)
 
 
 def test_weight_zero_component_is_fine():

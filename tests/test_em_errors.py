@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import gmmviz
+import gmmviz.datasets
 from gmmviz import GMMParams, e_step, fit_em, init_params, log_density, log_likelihood, m_step
 
 GMMVIZ_DIR = Path(gmmviz.__file__).resolve().parent
@@ -327,7 +328,7 @@ def test_bad_responsibilities():
         (
             ([1.0], [[0.0, 0.0]], [[[1.0, 2.0], [2.0, 1.0]]]),
             ValueError,
-            r"The covariance of component 0 is not positive definite .*increase reg_covar or lower K",
+            r"The covariance of component 1 is not positive definite .*increase reg_covar or lower K",
         ),
         (
             ([1.0], [[0.0, 0.0]], [[1.0, 2.0], [2.0, 1.0]], "tied"),
@@ -351,6 +352,48 @@ def test_bad_responsibilities():
 )
 def test_bad_gmm_params(args, exc_type, match):
     check(exc_type, match, GMMParams, *args)
+
+
+# Components are numbered 1..K in messages, as in every picture of the course (π_1 .. π_K).
+
+
+def test_singular_covariance_names_its_component_from_1():
+    covs = np.stack([np.eye(2), [[1.0, 1.0], [1.0, 1.0]], np.eye(2)])  # the second is singular
+    means = [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]
+    check(
+        ValueError,
+        r"^The covariance of component 2 is not positive definite",
+        GMMParams,
+        np.full(3, 1 / 3),
+        means,
+        covs,
+    )
+
+
+def test_collapsed_component_in_m_step_names_it_from_1():
+    X = np.vstack([X2, np.tile([[6.0, -5.0]], (5, 1))])  # five identical points at the end
+    resp = np.zeros((len(X), 3))
+    resp[:15, 0] = resp[15:30, 1] = resp[30:, 2] = 1.0  # the third component owns only the five
+    check(
+        ValueError, r"^The covariance of component 3 is not positive definite", m_step, X, resp, reg_covar=0.0
+    )
+
+
+def test_notebook_07_needle_is_component_4():
+    # notebook 07: five identical readings added to the "overlapping" data, K = 4 and reg_covar = 0;
+    # the component that collapses onto them is the fourth in the picture (π_4 ≈ 0.016)
+    X, _ = gmmviz.datasets.make_dataset("overlapping", random_state=0)
+    X = np.vstack([X, np.tile([[6.0, -5.0]], (5, 1))])
+    check(
+        ValueError,
+        r"^The covariance of component 4 is not positive definite",
+        fit_em,
+        X,
+        4,
+        reg_covar=0.0,
+        random_state=0,
+    )
+    assert np.argmin(fit_em(X, 4, reg_covar=1e-6, random_state=0).final.weights) == 3
 
 
 def test_gmm_params_accepts_close_to_one_weights_and_1d_mean_for_k1():

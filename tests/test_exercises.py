@@ -108,7 +108,33 @@ def test_e_step_nan():
         resp[2, 1] = np.nan
         return resp, ll
 
-    _assert_fails(check_e_step(wrong), "NaN", "row 2, column 1", "logsumexp")
+    _assert_fails(check_e_step(wrong), "NaN", "row 2, column 1 (component 2)", "logsumexp")
+
+
+# Components are numbered 1..K in every message, as in every picture of the course (π_1 .. π_K); array
+# positions (rows and columns of γ, perm[k]) stay 0-based, as NumPy counts.
+
+
+def test_e_step_negative_names_the_component_from_1():
+    def wrong(X, params):
+        resp, ll = reference_e_step(X, params)
+        resp = resp.copy()
+        resp[4] = [0.7, 0.5, -0.2]  # sums to 1, negative in the third column
+        return resp, ll
+
+    _assert_fails(check_e_step(wrong), "γ_nk ≥ 0; row 4, column 2 (component 3) is -0.2")
+
+
+def test_e_step_largest_difference_names_the_component_from_1():
+    def wrong(X, params):
+        resp, ll = reference_e_step(X, params)
+        resp = resp.copy()
+        resp[3] = 0.5 * resp[3] + 0.5 * np.array(
+            [0.0, 0.0, 1.0]
+        )  # still sums to 1; the third column is off most
+        return resp, ll
+
+    _assert_fails(check_e_step(wrong), "at row 3, column 2 (component 3): got")
 
 
 def test_e_step_mean_instead_of_sum():
@@ -248,10 +274,28 @@ def test_m_step_means_off_names_component():
     def wrong(X, resp, reg_covar=1e-6):
         w, m, c = reference_m_step(X, resp, reg_covar)
         m = m.copy()
-        m[2] += [0.5, 0.0]
+        m[2] += [0.5, 0.0]  # the third mean: μ_3, numbered as in the pictures
         return w, m, c
 
-    _assert_fails(check_m_step(wrong), "μ_2 is off by 0.5")
+    _assert_fails(check_m_step(wrong), "μ_3 is off by 0.5")
+
+
+def test_m_step_weights_off_names_component_from_1():
+    def wrong(X, resp, reg_covar=1e-6):
+        w, m, c = reference_m_step(X, resp, reg_covar)
+        return w + [-0.02, -0.03, 0.05], m, c  # still sums to 1; the third weight is off most
+
+    _assert_fails(check_m_step(wrong), "π_3 is ")
+
+
+def test_m_step_covariances_off_names_component_from_1():
+    def wrong(X, resp, reg_covar=1e-6):
+        w, m, c = reference_m_step(X, resp, reg_covar)
+        c = c.copy()
+        c[2] += 0.5 * np.eye(X.shape[1])  # only the third covariance is wrong
+        return w, m, c
+
+    _assert_fails(check_m_step(wrong), "Σ_3 is off by up to 0.5")
 
 
 def test_m_step_means_transposed():
@@ -413,6 +457,14 @@ def test_check_permutation():
     _assert_fails(ex.check_permutation([2, 0, 1], a, b), "inverse")
     _assert_fails(ex.check_permutation([0, 0, 1], a, b), "exactly once")
     _assert_fails(ex.check_permutation([0, 1], a, b), "K=3")
+    # wrong from perm[1] on: perm stays 0-based, the components it names are numbered 1..K
+    _assert_fails(
+        ex.check_permutation([1, 0, 2], a, b),
+        "perm[1] should be 2, not 0",
+        "run A's component 2 (mean",
+        "run B's component 3 (mean",
+        "not to its component 1 (mean",
+    )
     assert ex.check_permutation(None, a, b).status == "not attempted"
 
 

@@ -21,8 +21,9 @@ Each type-dependent piece is one small function per type, chosen from a table (a
   (:func:`scatter`, :func:`covariances_from_scatter`),
 
 plus shapes and counts (:func:`covariance_shape`, :func:`n_free_parameters`), conversions
-(:func:`to_full`, :func:`add_reg_covar`), the parking of an empty component (:func:`fill_empty`)
-and the check of one new component's covariance (:func:`component_covariance`).
+(:func:`to_full`, :func:`add_reg_covar`), the parking of an empty component (:func:`fill_empty`),
+the check of one new component's covariance (:func:`component_covariance`) and the number every
+message gives a component, 1..K as in the pictures (:func:`component_number`).
 
 The Mahalanobis and scatter functions here are the plain NumPy versions, written to be read. The E-
 and M-steps call them through :mod:`gmmviz._fast`, which uses them as they are for small problems and
@@ -44,6 +45,7 @@ __all__ = [
     "EmptyComponentWarning",
     "add_reg_covar",
     "component_covariance",
+    "component_number",
     "covariance_shape",
     "covariances_from_scatter",
     "empty_components",
@@ -60,6 +62,17 @@ __all__ = [
 ]
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+
+def component_number(k: int) -> int:
+    """The number a message gives the component at 0-based index ``k``: ``k + 1``.
+
+    Every picture of the course numbers the components 1..K (π_1 .. π_K, component 1 blue), so
+    every message does too: ``covariances[2]`` is "component 3" and "Σ_3". Array positions
+    (``resp[n, k]``, ``perm[k]``) stay 0-based, as NumPy counts. It lives here, in the module
+    every other one imports, so that all messages share the rule.
+    """
+    return int(k) + 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,7 +160,7 @@ def _precision_cholesky_matrices(covs: np.ndarray, what: Callable[[int], str]) -
 
 
 def _precision_cholesky_full(covs: np.ndarray) -> np.ndarray:
-    return _precision_cholesky_matrices(covs, lambda k: f"covariance of component {k}")
+    return _precision_cholesky_matrices(covs, lambda k: f"covariance of component {component_number(k)}")
 
 
 def _precision_cholesky_tied(cov: np.ndarray) -> np.ndarray:
@@ -356,8 +369,12 @@ def empty_components(nk: np.ndarray, n_points: int) -> np.ndarray:
     """
     empty = nk < NK_EPS * (n_points + 1)
     if empty.any():
+        numbers = [component_number(k) for k in np.flatnonzero(empty)]
+        which = (
+            f"Component {numbers[0]}" if len(numbers) == 1 else f"Components {', '.join(map(str, numbers))}"
+        )
         warnings.warn(
-            f"Component(s) {np.flatnonzero(empty).tolist()} received no responsibility (N_k ≈ 0): "
+            f"{which} received no responsibility (N_k ≈ 0): "
             f"parked on the data's mean and covariance with weight ≈ 0. Lower K or try another start.",
             EmptyComponentWarning,
             stacklevel=4,

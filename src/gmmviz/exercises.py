@@ -41,7 +41,7 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-from ._covariance import covariance_shape, n_free_parameters, needs_full_scatter
+from ._covariance import component_number, covariance_shape, n_free_parameters, needs_full_scatter
 from ._validation import check_covariance_type
 from .em import GMMParams, log_density
 from .em import e_step as _gm_e_step
@@ -226,6 +226,11 @@ _FAR_HINT = (
 # ---------------------------------------------------------------------------------------------
 
 
+def _cell(r: int, c: int) -> str:
+    """Where an entry of γ is: its row and column as NumPy counts, and the component that column is."""
+    return f"row {r}, column {c} (component {component_number(c)})"
+
+
 def _resp_problem(resp: Any, X: np.ndarray, params: GMMParams, ref: np.ndarray) -> str | None:
     """The first problem with a responsibility matrix, or None when it matches ``ref``."""
     n, k = ref.shape
@@ -243,13 +248,13 @@ def _resp_problem(resp: Any, X: np.ndarray, params: GMMParams, ref: np.ndarray) 
     if bad.any():
         r, c = np.argwhere(bad)[0]
         return (
-            f"resp contains {'NaN' if np.isnan(arr[r, c]) else 'inf'} (first at row {r}, column {c}). "
+            f"resp contains {'NaN' if np.isnan(arr[r, c]) else 'inf'}, first at {_cell(r, c)}. "
             f"0/0 appears when every π_k N(x_n|μ_k,Σ_k) underflows to 0: work with logs and "
             f"scipy.special.logsumexp."
         )
     if (arr < -1e-12).any():
         r, c = np.argwhere(arr < -1e-12)[0]
-        return f"responsibilities are probabilities, so γ_nk ≥ 0; row {r}, column {c} is {arr[r, c]:.3g}."
+        return f"responsibilities are probabilities, so γ_nk ≥ 0; {_cell(r, c)} is {arr[r, c]:.3g}."
     sums = arr.sum(axis=1)
     wrong = np.flatnonzero(np.abs(sums - 1.0) > 1e-6)
     if wrong.size:
@@ -278,8 +283,8 @@ def _resp_problem(resp: Any, X: np.ndarray, params: GMMParams, ref: np.ndarray) 
     err = np.abs(arr - ref)
     r, c = np.unravel_index(np.argmax(err), err.shape)
     return (
-        f"γ differs from the correct responsibilities by up to {err[r, c]:.3g} (row {r}, column {c}: "
-        f"got {arr[r, c]:.4f}, expected {ref[r, c]:.4f}). γ_nk = π_k N(x_n|μ_k,Σ_k) / Σ_j π_j N(x_n|μ_j,Σ_j)."
+        f"γ differs from the correct responsibilities by up to {err[r, c]:.3g} at {_cell(r, c)}: "
+        f"got {arr[r, c]:.4f}, expected {ref[r, c]:.4f}. γ_nk = π_k N(x_n|μ_k,Σ_k) / Σ_j π_j N(x_n|μ_j,Σ_j)."
     )
 
 
@@ -440,7 +445,10 @@ def _weights_problem(w: Any, ref: np.ndarray, n: int, nk: np.ndarray) -> str | N
     if _close(arr, ref):
         return None
     j = int(np.argmax(np.abs(arr - ref)))
-    return f"π_{j} is {arr[j]:.4f}, expected {ref[j]:.4f}: π_k = N_k / n with N_k = Σ_n γ_nk (a column sum of γ)."
+    return (
+        f"π_{component_number(j)} is {arr[j]:.4f}, expected {ref[j]:.4f}: π_k = N_k / n with "
+        f"N_k = Σ_n γ_nk (a column sum of γ)."
+    )
 
 
 def _means_problem(m: Any, ref: np.ndarray, X: np.ndarray, resp: np.ndarray, nk: np.ndarray) -> str | None:
@@ -465,7 +473,10 @@ def _means_problem(m: Any, ref: np.ndarray, X: np.ndarray, resp: np.ndarray, nk:
         return "every μ_k is the plain mean of X: weight each point by its responsibility γ_nk."
     err = np.abs(arr - ref).max(axis=1)
     j = int(np.argmax(err))
-    return f"μ_{j} is off by {err[j]:.3g}: got {_fmt(arr[j])}, expected {_fmt(ref[j])}. μ_k = Σ_n γ_nk x_n / N_k."
+    return (
+        f"μ_{component_number(j)} is off by {err[j]:.3g}: got {_fmt(arr[j])}, expected {_fmt(ref[j])}. "
+        f"μ_k = Σ_n γ_nk x_n / N_k."
+    )
 
 
 def _covs_problem(
@@ -506,7 +517,7 @@ def _covs_problem(
     err = np.abs(arr - ref).reshape(k, -1).max(axis=1)
     j = int(np.argmax(err))
     return (
-        f"Σ_{j} is off by up to {err[j]:.3g}: got {_fmt(arr[j])}, expected {_fmt(ref[j])}. "
+        f"Σ_{component_number(j)} is off by up to {err[j]:.3g}: got {_fmt(arr[j])}, expected {_fmt(ref[j])}. "
         f"Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I, with the new μ_k."
     )
 
@@ -713,7 +724,9 @@ def check_permutation(perm: Any, means_a: Any, means_b: Any) -> CheckResult:
             name, f"give one label of run B for each of the K={k} components of run A, got {p.size}."
         )
     if sorted(p.tolist()) != list(range(k)):
-        return _fail(name, f"a matching uses every label 0..{k - 1} exactly once; got {p.tolist()}.")
+        return _fail(
+            name, f"a matching uses every label 0..{k - 1} (as NumPy counts) exactly once; got {p.tolist()}."
+        )
     if np.array_equal(p, ref):
         return _ok(name, f"perm = {ref.tolist()}: component k of run A is component perm[k] of run B.")
     inv = np.argsort(ref)
@@ -724,9 +737,10 @@ def check_permutation(perm: Any, means_a: Any, means_b: Any) -> CheckResult:
     j = int(np.flatnonzero(p != ref)[0])
     return _fail(
         name,
-        f"run A's component {j} (mean {_fmt(a[j])}) is closest to run B's component {ref[j]}, "
-        f"not {p[j]} (mean {_fmt(b[p[j]])}). linear_sum_assignment on the squared distances "
-        f"between means finds it.",
+        f"perm[{j}] should be {ref[j]}, not {p[j]}: run A's component {component_number(j)} (mean "
+        f"{_fmt(a[j])}) is closest to run B's component {component_number(ref[j])} (mean {_fmt(b[ref[j]])}), "
+        f"not to its component {component_number(p[j])} (mean {_fmt(b[p[j]])}). linear_sum_assignment "
+        f"on the squared distances between means finds it.",
     )
 
 
