@@ -320,26 +320,45 @@ def test_a_new_fit_drawn_over_the_kept_picture_equals_a_full_draw(X):
 
 def test_callbacks_in_a_subshell_thread_and_idle_work_in_the_main_thread_do_not_mix(X, monkeypatch):
     """ipykernel 7 runs widget callbacks in a subshell's thread while the idle-time work runs in
-    the main thread's loop: the explorer must never pose one fit's artists with another's data."""
+    the main thread's loop: the explorer must never pose one fit's artists with another's data.
+
+    The explorer is only read when neither thread is inside it: after each of the learner's moves
+    (the subshell's callback has returned), the check is queued on the main loop like any idle-time
+    turn, so it runs between two turns; the learner waits for it before moving again.
+    """
+    import queue
     import threading
-    import time
 
     ex = EMExplorer(X, 3, random_state=0, max_components=6)
-    pending, stop = [], threading.Event()
+    pending: queue.Queue = queue.Queue()
 
     class ThreadLoop:
         def call_later(self, delay, fn, *args):
-            pending.append((fn, args))
+            pending.put((fn, args))
 
     monkeypatch.setattr(gw, "_kernel_loop", lambda: ThreadLoop())
+    seen, failures = [], []
+
+    def check():  # runs in the main thread, between two idle-time turns
+        try:
+            assert ex.message_text == ""
+            k = ex.history.n_components
+            assert ex.k_slider.value == k, (ex.k_slider.value, k)
+            assert len(ex.palette) == len(ex.means.numbers) == k
+            assert len(ex.ellipses) == k * len(ex.n_std)
+            assert sum(a.get_visible() for a in ex.ellipses) == len(ex.ellipses)
+            seen.append(k)
+        except AssertionError as exc:
+            failures.append(exc)
 
     def main_loop():  # the main thread's event loop, running the idle-time turns as they come
-        while not stop.is_set():
-            if pending:
-                fn, args = pending.pop(0)
-                fn(*args)
-            else:
-                time.sleep(0.0005)
+        while True:
+            fn, args = pending.get()
+            if fn is None:
+                return
+            fn(*args)
+            if args and args[0] == "done":
+                args[1].set()
 
     runner = threading.Thread(target=main_loop)
     runner.start()
@@ -351,12 +370,14 @@ def test_callbacks_in_a_subshell_thread_and_idle_work_in_the_main_thread_do_not_
                 ex.k_slider.set_state({"value": int(rng.integers(1, 7))})
             else:
                 ex.step_slider.set_state({"value": int(rng.integers(0, ex.history.n_frames))})
-            assert ex.message_text == ""
-            assert len(ex.palette) == len(ex.means.numbers) == ex.history.n_components
-            time.sleep(0.002)
+            checked = threading.Event()
+            pending.put((lambda *_: check(), ("done", checked)))
+            assert checked.wait(60), "the main loop never ran the check"
     finally:
-        stop.set()
+        pending.put((None, ()))
         runner.join()
+    assert not failures, failures
+    assert len(seen) == 60 and len(set(seen)) > 2  # several K were shown, each checked
     assert ex.message_text == ""
     ref = EMExplorer(X, ex.history.n_components, random_state=0, max_components=6)
     i = ex.step
