@@ -541,6 +541,23 @@ def test_frame_headline_names_the_half_step_and_what_changed():
     assert given.frame(0).description == "Start: given parameters"
 
 
+def test_the_start_headline_typesets_its_subscripts():
+    """The figure's headline writes π_k and Σ_k with subscripts, as the readout does (π<sub>k</sub>),
+    not as the plain-text "π_k" that printing a frame gives."""
+    from matplotlib.figure import Figure
+
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    frame = fit_em(X, 2, random_state=0, max_iter=2).frame(0)
+    what = gplot.frame_headline(frame)[1]
+    assert frame.start == "kmeans means, π_k = 1/K, Σ_k = I"  # printed: plain text
+    assert "π_k" not in what and "Σ_k" not in what
+    assert r"$\pi_k$ = 1/K" in what and r"$\Sigma_k$ = I" in what
+    fig = Figure()
+    text = fig.text(0, 0, what)
+    fig.canvas.draw()  # mathtext parses: the headline draws
+    assert text.get_window_extent().width > 0
+
+
 def test_1d_components_are_numbered_at_their_peaks(ax):
     from scipy.stats import norm
 

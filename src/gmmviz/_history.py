@@ -67,8 +67,16 @@ class Frame:
     @property
     def start(self) -> str:
         """How the run started, in words, from ``init``: "given parameters" or, e.g.,
-        "kmeans means, π_k = 1/K, Σ_k = I"."""
-        return "given parameters" if self.init == "given" else f"{self.init} means, π_k = 1/K, Σ_k = I"
+        "kmeans means, π_k = 1/K, Σ_k = I" (plain text, for printing)."""
+        return self._start("π_k", "Σ_k")
+
+    @property
+    def start_label(self) -> str:
+        """:attr:`start` for a figure: the subscripts typeset (matplotlib mathtext), as in the readout."""
+        return self._start(r"$\pi_k$", r"$\Sigma_k$")
+
+    def _start(self, pi: str, sigma: str) -> str:
+        return "given parameters" if self.init == "given" else f"{self.init} means, {pi} = 1/K, {sigma} = I"
 
     @property
     def description(self) -> str:

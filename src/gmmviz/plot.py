@@ -684,7 +684,7 @@ def frame_headline(frame: Any, n_iter: int | None = None) -> tuple[str, str, str
         "iteration 3 of 11" ("before iteration 1" for the start).
     """
     if frame.kind == "init":
-        return "start", f"{frame.start}; points grey: no γ yet", "before iteration 1"
+        return "start", f"{frame.start_label}; points grey: no γ yet", "before iteration 1"
     of = f" of {n_iter}" if n_iter is not None else ""
     when = f"iteration {frame.iteration}{of}"
     if frame.kind == "E":
