@@ -9,8 +9,9 @@ explorer measures, in the page, the time from a key press to the new picture in 
 * K: the same on the K slider, a new fit (or one kept) and its first frame, in three ways (``change_k``):
   presses that come once the explorer has prepared the other K in idle time, presses on a fit
   nothing prepared (as when presses come faster than the idle time), and presses back to a K seen before;
-* Play: with the Play widget's interval set to 30 ms (``--play-interval``, the explorer's default) and
-  looping, the pictures shown per second and how many half-steps were skipped between two shown pictures.
+* Play: with the explorer's Play interval set to 30 ms (``--play-interval``), the pictures shown per
+  second and how many half-steps were skipped between two shown pictures (Play waits for each picture,
+  so none should be; it stops at the fit's last half-step).
 
 Each measurement runs on the same explorer for each path, side by side:
 
@@ -190,12 +191,10 @@ def change_k(lab: LabPage, variable: str, changes: int, mode: str) -> list[tuple
 
 
 def play(lab: LabPage, variable: str, seconds: float = 4.0, interval_ms: int = 30) -> dict[str, float]:
-    """Play at ``interval_ms`` from the first frame; pictures shown per second and half-steps skipped."""
+    """Play at ``interval_ms`` from the first frame; pictures shown per second and half-steps skipped
+    (Play waits for each picture, so none should be; it stops at the fit's last half-step)."""
     page = lab.page
-    # Looping, so that a short fit (a few half-steps) still plays for the whole measurement.
-    lab.execute(
-        f"{variable}.play.interval = {interval_ms}; {variable}.play.repeat = True; {variable}.set_step(0)"
-    )
+    lab.execute(f"{variable}.image.interval = {interval_ms}; {variable}.set_step(0)")
     time.sleep(0.5)
     page.evaluate(
         """(index) => { const t = window.__bench; t.steps = [];
@@ -207,15 +206,16 @@ def play(lab: LabPage, variable: str, seconds: float = 4.0, interval_ms: int = 3
       t.img.addEventListener('load', t.playListener); return 1; }""",
         EXPLORER["index"],
     )
-    buttons = explorer_box(page).locator(".gmmviz-play button")
-    buttons.first.click()
+    button = explorer_box(page).locator("button.gmmviz-play")
+    button.click()
     time.sleep(seconds)
-    buttons.nth(1).click()  # pause
+    if button.get_attribute("aria-pressed") == "true":
+        button.click()  # pause
     steps = page.evaluate("() => window.__bench.steps")
     if len(steps) < 2:
         return {"fps": 0.0, "skipped": float("nan"), "shown": len(steps)}
     span = (steps[-1][0] - steps[0][0]) / 1000
-    jumps = [b[1] - a[1] for a, b in zip(steps, steps[1:]) if b[1] > a[1]]  # a loop back is no skip
+    jumps = [b[1] - a[1] for a, b in zip(steps, steps[1:]) if b[1] > a[1]]
     return {
         "fps": (len(steps) - 1) / span if span > 0 else 0.0,
         "skipped": sum(j - 1 for j in jumps),

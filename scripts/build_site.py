@@ -278,8 +278,9 @@ def saved_readout(state: dict[str, Any], model_id: str) -> tuple[int, int, float
     """(half-step shown, last half-step, ln p(X), decimals) from an explorer's saved readout."""
     for model in descendants(state, model_id):
         st = model.get("state", {})
-        if model.get("model_name") == "HTMLModel" and "gmmviz-readout" in st.get("_dom_classes", []):
-            m = _READOUT.search(re.sub(r"<[^>]+>", "", st.get("value", "")))
+        # The explorer's picture (gmmviz.widgets._FrameView) keeps the readout of the frame it shows.
+        if st.get("css") == "gmmviz-em-explorer-figure" and isinstance(st.get("readout"), str):
+            m = _READOUT.search(re.sub(r"<[^>]+>", "", st["readout"]))
             if m:
                 decimals = len(m.group(3).split(".")[1]) if "." in m.group(3) else 0
                 return int(m.group(1)), int(m.group(2)), float(m.group(3)), decimals

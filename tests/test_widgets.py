@@ -41,10 +41,10 @@ def css_classes(w: widgets.Widget) -> set[str]:
 def test_explorer_fits_and_shows_frame_zero(explorer):
     h = explorer.history
     assert h is not None and h.n_components == 3
-    assert explorer.step_slider.max == h.n_frames - 1 == explorer.play.max
+    assert explorer.step_slider.max == h.n_frames - 1 == explorer.image.n_frames - 1
     assert explorer.step == 0
     assert bytes(explorer.image.value).startswith(b"\x89PNG")
-    assert "iteration 0" in explorer.readout.value
+    assert "iteration 0" in explorer.readout
     assert explorer.message_text == ""
     # Init frame: grey points, K x 3 ellipses.
     np.testing.assert_allclose(explorer.points.get_facecolors()[0], gplot.GREY)
@@ -58,10 +58,10 @@ def test_explorer_is_a_box_with_css_classes(explorer):
         "gmmviz-em-explorer",
         "gmmviz-k-slider",
         "gmmviz-step-slider",
-        "gmmviz-play",
-        "gmmviz-readout",
         "gmmviz-message",
     } <= css_classes(explorer)
+    # (Play, its speed and the readout are drawn by the picture's own view in the page, with the
+    # classes gmmviz-play, gmmviz-speed and gmmviz-readout: tests/browser checks them there.)
 
 
 def test_text_repr_is_short_and_deterministic(X):
@@ -89,24 +89,23 @@ def test_moving_the_frame_slider_updates_existing_artists(explorer):
     assert explorer.ellipses[0].center == pytest.approx(tuple(frame.params.means[0]))
     assert explorer.ll_marker.get_data()[0] == [frame.iteration]
     assert bytes(explorer.image.value) != before_png
-    assert f"half-step {last} of {last}" in explorer.readout.value
+    assert f"half-step {last} of {last}" in explorer.readout
 
 
 def test_set_step_moves_the_slider_and_checks_range(explorer):
     explorer.set_step(2)
     assert explorer.step_slider.value == 2
-    assert "M-step" in explorer.readout.value
+    assert "M-step" in explorer.readout
     with pytest.raises(ValueError, match="from 0 to"):
         explorer.set_step(explorer.history.n_frames)
 
 
-def test_play_moves_the_slider(explorer):
-    # Play ticks only in a browser; its value is linked to the slider in the kernel.
-    explorer.play.value = 3
-    assert explorer.step_slider.value == 3
-    assert "half-step 3 " in explorer.readout.value
-    explorer.step_slider.value = 1
-    assert explorer.play.value == 1
+def test_the_readout_travels_with_its_picture(explorer):
+    """The page shows a frame's readout with its picture: each picture sent carries its own."""
+    explorer.set_step(3)
+    assert explorer.image.value_index == 3 and "half-step 3 " in explorer.image.readout
+    explorer.set_step(1)
+    assert explorer.image.value_index == 1 and "half-step 1 " in explorer.image.readout
 
 
 def test_e_and_m_frames_share_the_points_layer(explorer):
@@ -127,8 +126,8 @@ def test_changing_k_refits(explorer):
     assert explorer.history is not old
     assert explorer.history.n_components == 2
     assert len(explorer.ellipses) == 2 * 3
-    assert explorer.step == 0 and explorer.play.value == 0
-    assert explorer.step_slider.max == explorer.history.n_frames - 1 == explorer.play.max
+    assert explorer.step == 0 and explorer.image.index == 0
+    assert explorer.step_slider.max == explorer.history.n_frames - 1 == explorer.image.n_frames - 1
     explorer.k_slider.value = 5
     assert explorer.history.n_components == 5
     # This K's ellipses and dashed 'where they were' rings: 3 rings + 1 ghost per component; the
@@ -847,8 +846,23 @@ def test_every_explorer_control_has_a_label_and_a_tooltip(X):
             )
 
 
-def test_play_is_labelled(explorer):
-    assert explorer.play.description == "play" and "half-step" in explorer.play.tooltip
+def test_a_refit_stops_play_and_gives_the_page_the_new_length(explorer):
+    explorer.image.playing = True  # the learner pressed Play in the page
+    n_old = explorer.image.n_frames
+    explorer.seed_input.value = 7
+    explorer.init_dropdown.value = "random"
+    assert not explorer.image.playing
+    assert explorer.image.n_frames == explorer.history.n_frames != n_old
+
+
+def test_play_offers_speeds_and_keeps_the_one_asked_for(X):
+    ex = EMExplorer(X, 3, random_state=0, interval=300)
+    speeds = dict((ms, label) for label, ms in ex.image.speeds)
+    assert ex.image.interval == 300 and speeds[300] == "one every 300 ms"
+    assert speeds[1000] == "1 half-step a second" and speeds[250] == "4 half-steps a second"
+    assert EMExplorer(X, 3, random_state=0).image.interval == 250  # the default: 4 a second
+    with pytest.raises(ValueError, match="interval"):
+        EMExplorer(X, 3, random_state=0, interval=0)
 
 
 def text_colour_pairs(markup):
@@ -897,12 +911,12 @@ def test_contrast_helper_matches_known_values():
 
 def test_readouts_and_messages_meet_text_contrast(X):
     ex, gauss, needle, bell = _all_explorers(X)
-    markup = [ex.readout.value, gauss.matrix.value, needle.readout.value, bell.readout.value]
+    markup = [ex.readout, gauss.matrix.value, needle.readout.value, bell.readout.value]
     bell.set_sigma(0.2)  # the readout with "above 1" in bold
     markup.append(bell.readout.value)
     for i in range(ex.history.n_frames):  # every badge colour (start, E, M)
         ex.set_step(i)
-        markup.append(ex.readout.value)
+        markup.append(ex.readout)
     ex.show_message("an error")
     markup.append(ex.message.value)
     ex.show_message("a note", note=True)

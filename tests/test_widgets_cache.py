@@ -147,12 +147,6 @@ def test_an_error_while_drawing_ahead_is_shown_not_raised(X, loop, monkeypatch):
     np.testing.assert_array_equal(pixels(ex.image.value), todays_picture(ref, 3))
 
 
-def test_play_can_tick_every_50_ms(X):
-    # 20 frames a second needs an interval of at most 50 ms; the explorer takes it as given.
-    ex = EMExplorer(X, 3, random_state=0, interval=50)
-    assert ex.play.interval == 50
-
-
 # --- the frames kept in the page (gmmviz.widgets._FrameView) ---------------------------------------
 def sent_frames(ex: EMExplorer, monkeypatch) -> list:
     """Record the custom messages the picture sends to the page: (content, buffers)."""
@@ -185,17 +179,15 @@ def test_the_picture_value_names_its_half_step(X):
     np.testing.assert_array_equal(pixels(ex.image.value), todays_picture(EMExplorer(X, 3, random_state=0), 3))
 
 
-def test_play_from_the_page_is_not_echoed_back_by_the_kernel(X):
-    # In the page, Play moves the slider itself (jslink); the kernel must not set the slider to
-    # Play's value again: a few ticks late, that would pull the page back to an older half-step.
+def test_frames_drawn_ahead_carry_their_readout(X, loop, monkeypatch):
     ex = EMExplorer(X, 3, random_state=0)
-    ex.play.set_state({"value": 4})  # Play's tick arrives before the slider's own message
-    assert ex.play.value == 4 and ex.step_slider.value == 0
-    ex.step_slider.set_state({"value": 4})  # ... which then comes, and draws the frame
-    assert ex.step == 4 and "half-step 4 " in ex.readout.value
-    # A change made in the kernel still moves the other control.
-    ex.set_step(2)
-    assert ex.play.value == 2
+    sent = sent_frames(ex, monkeypatch)
+    page_sets_step(ex, 1)
+    loop.run_all()
+    for content, _ in sent:
+        i = content["frame"]
+        assert f"half-step {i} of " in content["readout"]
+        assert content["readout"] == ex._readout_html(ex.history.frame(i))
 
 
 # --- K changes: fits kept, the other K prepared ahead ------------------------------------------------

@@ -16,10 +16,11 @@ responsibilities, since an E-frame and the following M-frame share them. A frame
 kept as PNG bytes for the fit: shown again, it is not redrawn; and after the learner's first
 half-step change in the page, the frames not yet drawn are drawn ahead, one per turn of the
 kernel's event loop. The EM explorer's picture is a small anywidget (``_FrameView``) that keeps
-every frame it was sent in the page and swaps them there: its half-step slider and Play are linked
-to it in the page (``jslink``), so a cached frame appears on the key press, without a trip to the
+every frame it was sent in the page, with its readout, and swaps them there: its half-step slider is
+linked to it in the page (``jslink``), so a cached frame appears on the key press, without a trip to the
 kernel (``benchmarks/bench_browser.py``: key press to the new ``src`` about 2 ms, to the decoded
-picture about 20 ms, on notebook 04 on a 2-core machine; was 66 ms).
+picture about 20 ms, on notebook 04 on a 2-core machine; was 66 ms). Its Play, in the page too, waits
+for each frame, so it shows every half-step.
 
 A K change is a new fit and its first frame. Between fits only the ln p(X) panel differs, so a new
 fit draws that panel over a kept picture of the rest (not the whole figure), each K's ellipses and
@@ -336,30 +337,41 @@ class KeyboardScope(anywidget.AnyWidget):
 # The explorer's picture: frames swapped in the page
 # --------------------------------------------------------------------------------------------
 class _FrameView(anywidget.AnyWidget):
-    """The EM explorer's picture: an ``<img>`` that swaps cached frames in the page.
+    """The EM explorer's picture and its player: Play, a speed, the picture, the readout.
 
-    The kernel draws each frame as PNG bytes (as an ``ipywidgets.Image`` would show them). What
-    is new is where the frames are kept: every PNG the kernel sends (the ``value`` it shows, and
-    the frames it draws ahead, sent as binary custom messages) is kept in the page, per fit. The
+    The kernel draws each frame as PNG bytes with its readout (HTML: iteration, half-step, ln p(X),
+    the π_k). Every frame the kernel sends (the ``value`` it shows, and the frames it draws ahead,
+    sent as binary custom messages) is kept in the page, per fit, picture and readout together:
+    what the page shows of a frame, it shows whole, so the text always agrees with the picture. The
     half-step slider is linked to ``index`` in the page (``jslink``), so a frame already in the
     page is shown on the key press itself, with no trip to the kernel and back. A ``value`` that
     arrives for a half-step the learner has already left (``value_index != index``) is kept but
     not shown: a late reply never covers a newer picture.
 
-    Traits: ``value`` (the PNG shown, as on an Image), ``value_index`` (its half-step), ``index``
-    (the half-step the slider wants), ``fit`` (a new number per fit: the page forgets the old
-    frames), ``cache`` (False: show the kernel's pictures only, as an Image does; for benchmarks).
+    Play lives here, in the page, because only here is it known which frames have arrived: it
+    moves to the next half-step ``interval`` ms after the picture of the current one is shown, and
+    waits for a frame that the kernel is still drawing. So it shows every half-step, in order, at
+    the speed the learner picks, however slow the kernel.
+
+    Traits: ``value`` (the PNG shown, as on an Image), ``value_index`` (its half-step),
+    ``readout`` (its readout, HTML), ``index`` (the half-step the slider wants), ``n_frames``,
+    ``fit`` (a new number per fit: the page forgets the old frames), ``playing``, ``interval``
+    (ms between two half-steps while playing), ``speeds`` (the choices offered: label, ms),
+    ``cache`` (False: show the kernel's pictures only, as an Image does; for benchmarks).
     """
 
     _esm = """
-    // One store per model (all views of the explorer share it): half-step -> object URL.
+    // One store per model (all views of the explorer share it): half-step -> {url, readout}.
     const stores = new WeakMap();
     function storeOf(model) {
       let s = stores.get(model);
-      if (!s) { s = {fit: model.get("fit"), urls: new Map(), views: new Set()}; stores.set(model, s); }
+      if (!s) {
+        s = {fit: model.get("fit"), frames: new Map(), views: new Set(), timer: null};
+        stores.set(model, s);
+      }
       if (s.fit !== model.get("fit")) {  // a new fit: its frames, not the old ones
-        for (const url of s.urls.values()) URL.revokeObjectURL(url);
-        s.urls.clear();
+        for (const f of s.frames.values()) URL.revokeObjectURL(f.url);
+        s.frames.clear();
         s.fit = model.get("fit");
       }
       return s;
@@ -369,14 +381,56 @@ class _FrameView(anywidget.AnyWidget):
         : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
       return URL.createObjectURL(new Blob([view], {type: "image/png"}));
     }
-    function keep(model, i, bytes) {
+    function keep(model, i, bytes, readout) {
       const s = storeOf(model);
       if (!bytes || !bytes.byteLength) return null;
-      if (!s.urls.has(i)) s.urls.set(i, urlOf(bytes));
-      return s.urls.get(i);
+      if (!s.frames.has(i)) s.frames.set(i, {url: urlOf(bytes), readout: readout || ""});
+      return s.frames.get(i);
+    }
+    // Play: the next half-step `interval` ms after the current one is on show, never before.
+    function stopTimer(s) { if (s.timer) { clearTimeout(s.timer); s.timer = null; } }
+    function setPlaying(model, on) {
+      if (model.get("playing") === on) return;
+      model.set("playing", on);
+      model.save_changes();
+    }
+    function goTo(model, i) {
+      if (model.get("index") === i) return;
+      model.set("index", i);  // the linked slider follows in the page; the kernel hears of it
+      model.save_changes();
+    }
+    function tick(model) {
+      const s = storeOf(model);
+      s.timer = null;
+      if (!model.get("playing")) return;
+      const i = model.get("index"), last = model.get("n_frames") - 1;
+      if (i >= last) { setPlaying(model, false); return; }
+      goTo(model, i + 1);  // shown now if the page has it, else when the kernel's picture arrives
+    }
+    function shownAt(model, i) {  // a view shows frame i: if playing, the next one is due later
+      const s = storeOf(model);
+      if (model.get("playing") && i === model.get("index") && !s.timer) {
+        s.timer = setTimeout(() => tick(model), model.get("interval"));
+      }
     }
     export default {
       render({ model, el }) {
+        const s0 = storeOf(model);
+        // The player's row: a play/pause button and the speed.
+        const row = document.createElement("div");
+        row.className = "gmmviz-player";
+        row.style.cssText = "display:flex;align-items:center;gap:8px;margin:2px 0 4px 0";
+        const button = document.createElement("button");
+        button.className = "gmmviz-play jupyter-button";
+        button.style.minWidth = "84px";
+        const speed = document.createElement("select");
+        speed.className = "gmmviz-speed";
+        speed.setAttribute("aria-label", "speed: half-steps a second while playing");
+        speed.title = "speed: half-steps a second while playing";
+        const speedLabel = document.createElement("label");
+        speedLabel.textContent = "speed";
+        speedLabel.style.color = "#1a1a1a";
+        row.append(button, speedLabel, speed);
         const img = document.createElement("img");
         img.className = model.get("css");
         img.alt = model.get("alt");
@@ -384,13 +438,39 @@ class _FrameView(anywidget.AnyWidget):
         img.style.maxWidth = "100%";
         img.style.height = "auto";
         img.style.display = "block";
-        el.appendChild(img);
+        const readout = document.createElement("div");
+        readout.className = "gmmviz-readout";
+        readout.setAttribute("aria-live", "off");
+        el.append(row, img, readout);
+
+        const drawButton = () => {
+          const on = model.get("playing");
+          button.textContent = on ? "\\u23F8 pause" : "\\u25B6 play";
+          button.setAttribute("aria-label", on ? "pause" : "play: show the half-steps one after another");
+          button.title = on ? "pause" : "play: show the half-steps one after another";
+          button.setAttribute("aria-pressed", on ? "true" : "false");
+        };
+        const drawSpeeds = () => {
+          speed.replaceChildren(...model.get("speeds").map(([label, ms]) => {
+            const o = document.createElement("option");
+            o.value = String(ms);
+            o.textContent = label;
+            return o;
+          }));
+          speed.value = String(model.get("interval"));
+        };
         let plain = null;  // the object URL of the kernel's picture when the cache is off
-        const show = (url) => { if (url && img.getAttribute("src") !== url) img.src = url; };
+        const show = (frame, i) => {
+          if (!frame) return;
+          if (img.getAttribute("src") !== frame.url) img.src = frame.url;
+          if (readout.innerHTML !== frame.readout) readout.innerHTML = frame.readout;
+          shownAt(model, i);
+        };
         // The slider moved (in the page): show the frame now if the page has it.
         const onIndex = () => {
           if (!model.get("cache")) return;
-          show(storeOf(model).urls.get(model.get("index")));
+          const i = model.get("index");
+          show(storeOf(model).frames.get(i), i);
         };
         // The kernel's picture: keep it; show it only if it is the half-step the slider wants.
         const onValue = () => {
@@ -398,29 +478,77 @@ class _FrameView(anywidget.AnyWidget):
           if (!model.get("cache")) {
             if (plain) URL.revokeObjectURL(plain);
             plain = bytes && bytes.byteLength ? urlOf(bytes) : null;
-            show(plain);
+            show(plain && {url: plain, readout: model.get("readout")}, i);
             return;
           }
-          const url = keep(model, i, bytes);
-          if (i === model.get("index")) show(url);
+          const frame = keep(model, i, bytes, model.get("readout"));
+          if (i === model.get("index")) show(frame, i);
         };
         // A frame drawn ahead: keep it (and show it if the slider is already there).
         const onMsg = (msg, buffers) => {
           if (!msg || msg.frame === undefined || msg.fit !== model.get("fit") || !buffers.length) return;
-          const url = keep(model, msg.frame, buffers[0]);
-          if (model.get("cache") && msg.frame === model.get("index")) show(url);
+          const frame = keep(model, msg.frame, buffers[0], msg.readout);
+          if (model.get("cache") && msg.frame === model.get("index")) show(frame, msg.frame);
         };
+        const onPlaying = () => {
+          drawButton();
+          const s = storeOf(model);
+          stopTimer(s);
+          if (model.get("playing")) {
+            const i = model.get("index");
+            const frame = s.frames.get(i);
+            if (frame && img.getAttribute("src") === frame.url) shownAt(model, i);
+          }
+        };
+        const onFit = () => { stopTimer(storeOf(model)); storeOf(model); };
+        button.addEventListener("click", () => {
+          if (model.get("playing")) { setPlaying(model, false); return; }
+          // From the last half-step, Play starts again at the start.
+          if (model.get("index") >= model.get("n_frames") - 1) goTo(model, 0);
+          setPlaying(model, true);
+          onPlaying();
+        });
+        speed.addEventListener("change", () => {
+          model.set("interval", parseInt(speed.value, 10));
+          model.save_changes();
+        });
+        // End on the half-step slider: noUiSlider (in ipywidgets 8.1) answers End with the largest
+        // value the slider had when it was drawn, not its current one (its keydown handler reads a
+        // range that updateOptions does not replace), so after a refit End would land on the old
+        // fit's last half-step. The box's End goes to this fit's last half-step instead.
+        const box = () => el.closest(".gmmviz-em-explorer");
+        const onKey = (event) => {
+          if (event.key !== "End" || !event.target.closest(".gmmviz-step-slider")) return;
+          event.preventDefault();
+          event.stopImmediatePropagation();
+          goTo(model, model.get("n_frames") - 1);
+        };
+        let keyBox = null;
+        const listen = () => {
+          keyBox = box();
+          if (keyBox) keyBox.addEventListener("keydown", onKey, true);
+          else requestAnimationFrame(listen);
+        };
+        listen();
         model.on("change:index", onIndex);
-        model.on("change:value change:value_index", onValue);
-        model.on("change:fit", () => storeOf(model));
+        model.on("change:value change:value_index change:readout", onValue);
+        model.on("change:fit", onFit);
+        model.on("change:playing", onPlaying);
+        model.on("change:speeds change:interval", drawSpeeds);
         model.on("msg:custom", onMsg);
+        drawButton();
+        drawSpeeds();
         model.send({event: "shown"});  // the kernel may now prepare what the learner does next
         onValue();
         if (model.get("cache") && model.get("value_index") !== model.get("index")) onIndex();
         return () => {
           model.off("change:index", onIndex);
-          model.off("change:value change:value_index", onValue);
+          model.off("change:value change:value_index change:readout", onValue);
+          model.off("change:fit", onFit);
+          model.off("change:playing", onPlaying);
+          model.off("change:speeds change:interval", drawSpeeds);
           model.off("msg:custom", onMsg);
+          if (keyBox) keyBox.removeEventListener("keydown", onKey, true);
           if (plain) URL.revokeObjectURL(plain);
         };
       }
@@ -428,30 +556,63 @@ class _FrameView(anywidget.AnyWidget):
     """
     value = traitlets.Bytes(b"").tag(sync=True)
     value_index = traitlets.Int(0).tag(sync=True)
+    readout = traitlets.Unicode("").tag(sync=True)
     index = traitlets.Int(0).tag(sync=True)
+    n_frames = traitlets.Int(1).tag(sync=True)
     fit = traitlets.Int(0).tag(sync=True)
+    playing = traitlets.Bool(False).tag(sync=True)
+    interval = traitlets.Int(250).tag(sync=True)
+    speeds = traitlets.List(traitlets.Tuple(traitlets.Unicode(), traitlets.Int())).tag(sync=True)
     cache = traitlets.Bool(True).tag(sync=True)
     css = traitlets.Unicode("").tag(sync=True)
     width = traitlets.Unicode("").tag(sync=True)
     alt = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, css: str, width: str, alt: str = "") -> None:
-        super().__init__(css=css, width=width, alt=alt, layout=widgets.Layout(max_width="100%"))
+    def __init__(self, css: str, width: str, alt: str = "", interval: int = 250) -> None:
+        super().__init__(
+            css=css,
+            width=width,
+            alt=alt,
+            interval=int(interval),
+            speeds=_speeds(int(interval)),
+            layout=widgets.Layout(max_width="100%"),
+        )
         self.format = "png"  # as on an ipywidgets.Image: the bytes in .value are a PNG
 
-    def show(self, i: int, png: bytes) -> None:
-        """Show frame ``i`` (``png``): the page keeps it and shows it if its slider is at ``i``."""
+    @traitlets.observe("interval")
+    def _offer_interval(self, change: dict) -> None:
+        # An interval set in the kernel is one of the speeds offered, so the menu can show it.
+        if change["new"] not in (ms for _, ms in self.speeds):
+            self.speeds = _speeds(change["new"])
+
+    def show(self, i: int, png: bytes, readout: str = "") -> None:
+        """Show frame ``i`` (``png`` and its ``readout``): the page keeps them and shows them if
+        its slider is at ``i``."""
         with self.hold_sync():
             self.value_index = int(i)
+            self.readout = readout
             self.value = png
 
-    def new_fit(self) -> None:
-        """A new fit: the page forgets the frames it keeps."""
+    def new_fit(self, n_frames: int) -> None:
+        """A new fit of ``n_frames`` half-steps: the page forgets the frames it keeps, Play stops."""
+        self.playing = False
+        self.n_frames = int(n_frames)
         self.fit += 1
 
-    def send_frame(self, i: int, png: bytes) -> None:
+    def send_frame(self, i: int, png: bytes, readout: str = "") -> None:
         """Give the page frame ``i`` to keep (drawn ahead; not shown unless its slider is at ``i``)."""
-        self.send({"frame": int(i), "fit": int(self.fit)}, [png])
+        self.send({"frame": int(i), "fit": int(self.fit), "readout": readout}, [png])
+
+
+# Play's speeds: half-steps a second, as the learner picks them (label, ms between half-steps).
+_SPEEDS = ((1, 1000), (2, 500), (4, 250), (8, 125), (16, 60))
+
+
+def _speeds(interval: int) -> list[tuple[str, int]]:
+    """Play's choices of speed, with ``interval`` (ms between half-steps) among them."""
+    choices = {ms: f"{n} half-step{'s' if n > 1 else ''} a second" for n, ms in _SPEEDS}
+    choices.setdefault(interval, f"one every {interval} ms")
+    return [(choices[ms], ms) for ms in sorted(choices, reverse=True)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -698,9 +859,9 @@ class EMExplorer(_FigureBox):
     max_components : int
         Upper end of the K slider.
     interval : int
-        Milliseconds between Play's ticks. ipywidgets' Play waits ``interval`` after each tick's
-        work in the page (about 10 ms), so 30 gives 20 or more frames a second once the frames are
-        kept in the page (``benchmarks/bench_browser.py``).
+        Milliseconds between two half-steps while playing (Play waits for each picture, then
+        ``interval``). The learner changes it with the speed menu beside Play; 250 shows four
+        half-steps a second.
     figsize, dpi
         Size of the rendered figure.
 
@@ -710,10 +871,12 @@ class EMExplorer(_FigureBox):
         The current fit (None until a fit succeeds).
     figure : matplotlib.figure.Figure
     ax_points, ax_ll : Axes
-    k_slider, init_dropdown, seed_input, cov_dropdown, reg_slider, step_slider, play
+    k_slider, init_dropdown, seed_input, cov_dropdown, reg_slider, step_slider
         The controls (ipywidgets).
-    readout : HTML
-        Iteration, half-step, ln p(X), π.
+    image : the picture and its player
+        Play and its speed (``image.playing``, ``image.interval``), the picture, the readout.
+    readout : str
+        The readout of the half-step shown (HTML: iteration, half-step, ln p(X), π).
     message : HTML
         Errors shown to the learner; :attr:`message_text` gives them as plain text.
     points, ellipses, means, shift, ll_curve, ll_done, ll_marker, ll_note, headline_label,
@@ -736,7 +899,7 @@ class EMExplorer(_FigureBox):
         max_iter: int = 100,
         tol: float = 1e-3,
         max_components: int = 10,
-        interval: int = 30,
+        interval: int = 250,
         figsize: tuple[float, float] = (8.0, 3.6),
         dpi: float = 90,
     ) -> None:
@@ -765,6 +928,7 @@ class EMExplorer(_FigureBox):
             "gmmviz-em-explorer-figure",
             f"{figsize[0] * dpi:.0f}px",
             alt="EM explorer: the points coloured by responsibility, the components, ln p(X)",
+            interval=check_int(interval, "interval", minimum=1),
         )
         self.ax_points = self.figure.add_axes((0.08, 0.14, 0.42, 0.72))
         self._blitter.layer_region = self.ax_points  # the points' layers: only their Axes
@@ -876,32 +1040,17 @@ class EMExplorer(_FigureBox):
             tooltip="half-step: which frame of the fit is shown (0 = start, then E and M of each iteration)",
         )
         self.step_slider.add_class("gmmviz-step-slider")
-        self.play = widgets.Play(
-            value=0,
-            min=0,
-            max=0,
-            interval=int(interval),
-            description="play",
-            tooltip="play: step through the half-steps automatically (buttons: play, pause, stop, repeat)",
-        )
-        self.play.add_class("gmmviz-play")
-        # Play, the slider and the picture are linked in the page (no kernel round trip per
-        # tick); in the kernel, a change made by code (set_step, a refit, tests) is passed on too.
-        self._play_link = widgets.jslink((self.play, "value"), (self.step_slider, "value"))
+        # The slider and the picture are linked in the page (no kernel round trip per key press or
+        # Play's step); a change made in the kernel (set_step, a refit, tests) reaches the page too.
         self._frame_link = widgets.jslink((self.step_slider, "value"), (self.image, "index"))
-        _follow(self.play, self.step_slider)
-        _follow(self.step_slider, self.play)
-        self.readout = widgets.HTML(value="")
-        self.readout.add_class("gmmviz-readout")
         self.status = widgets.HTML(value="")  # "fitting K=…" while a fit runs; empty, it takes no room
         self.status.add_class("gmmviz-status")
 
         self.children = [
             widgets.HBox([self.k_slider, self.init_dropdown, self.seed_input]),
             widgets.HBox([self.cov_dropdown, self.reg_slider, self.status]),
-            widgets.HBox([self.play, self.step_slider]),
+            self.step_slider,
             self.image,
-            self.readout,
             self.message,
             self.keyboard_scope,
         ]
@@ -1024,6 +1173,11 @@ class EMExplorer(_FigureBox):
         """The frame shown."""
         return int(self.step_slider.value)
 
+    @property
+    def readout(self) -> str:
+        """The readout of the half-step shown (HTML; shown under the picture, with it)."""
+        return self.image.readout
+
     def __repr__(self) -> str:
         # nbval compares this text: only stable, input-determined facts, no ids or floats.
         if self.X is None:
@@ -1050,7 +1204,7 @@ class EMExplorer(_FigureBox):
         if self.history is not None:
             self._show_frame(int(change["new"]))
             # ipywidgets holds a property lock while it applies a change sent by the page.
-            if self.step_slider._property_lock or self.play._property_lock:
+            if self.step_slider._property_lock:
                 self._render_ahead()
 
     # --- drawing ------------------------------------------------------------------------------
@@ -1062,7 +1216,6 @@ class EMExplorer(_FigureBox):
             self.cov_dropdown,
             self.reg_slider,
             self.step_slider,
-            self.play,
         ):
             w.disabled = True
         self.ax_points.text(
@@ -1100,14 +1253,12 @@ class EMExplorer(_FigureBox):
         self._ahead_pending = False
         self._sent: set[int] = set()  # the frames of this fit the page keeps
         n = fit.history.n_frames
-        self.play.playing = False
         # Back to frame 0 before shrinking max (a clamp would draw a stale frame of the new fit),
-        # without the observer: frame 0 is drawn once, below. The link carries it to play.
+        # without the observer: frame 0 is drawn once, below.
         with _Unobserved(self.step_slider, self._on_step):
             self.step_slider.value = 0
-        self._show_frame(0, new_fit=True)  # the picture first: the controls' new ranges after it
+        self._show_frame(0, new_fit=True)  # the picture first: the slider's new range after it
         self.step_slider.max = n - 1
-        self.play.max = n - 1
 
     def _pose(self, i: int) -> tuple[Any, str, str, str, str]:
         """Move the artists to frame ``i`` (no drawing); returns what :meth:`_draw_posed` needs."""
@@ -1195,10 +1346,10 @@ class EMExplorer(_FigureBox):
             png = self._frame_png[i] = self._draw_posed(*posed)
         with self.image.hold_sync():  # one message: the page forgets the old fit and shows this
             if new_fit:
-                self.image.new_fit()
-            self.image.show(i, png)  # the page keeps it too: shown again, it is swapped there
+                self.image.new_fit(self.history.n_frames)
+            # The page keeps picture and readout together: shown again, both are swapped there.
+            self.image.show(i, png, self._readout_html(posed[0]))
         self._sent.add(i)
-        self.readout.value = self._readout_html(posed[0])  # (after the picture: it is waited for)
 
     # --- fits: made, kept, prepared ahead ----------------------------------------------------------
     def _fit_key(self) -> tuple:
@@ -1382,7 +1533,8 @@ class EMExplorer(_FigureBox):
             return
         try:
             # (a fit shown again has its pictures already: they are only sent)
-            self.image.send_frame(todo, self._picture(todo))  # the page shows it when the slider gets there
+            # (the page shows it when the slider gets there)
+            self.image.send_frame(todo, self._picture(todo), self._readout_html(self.history.frame(todo)))
             self._sent.add(todo)
         except Exception as exc:  # shown, never raised from the event loop
             self.show_message(_describe(exc))
@@ -1451,23 +1603,6 @@ def _kernel_loop() -> Any:
     from tornado.ioloop import IOLoop
 
     return IOLoop.current()
-
-
-def _follow(source: widgets.Widget, target: widgets.Widget) -> None:
-    """In the kernel, ``target.value`` follows ``source.value`` when code changes it.
-
-    A change that came from the page is left alone: the page's ``jslink`` has already moved
-    ``target`` there, and setting it again from the kernel, a few ticks of Play late, would
-    pull the page back to an older half-step.
-    """
-
-    def follow(change: dict) -> None:
-        if source._property_lock:  # applied from the page
-            return
-        if target.value != change["new"]:
-            target.value = change["new"]
-
-    source.observe(follow, names="value")
 
 
 class _Unobserved:

@@ -199,17 +199,15 @@ def test_em_explorer_sliders_and_play(lab):
     if slider_value(step) != s_lo:
         type_into_readout(lab, step, int(s_lo))
     text0 = readout.inner_text()
-    play = parts["play"]
-    button = play.locator("button:has(.fa-play)").first
-    if button.count() == 0:
-        button = play.locator("button").first
-    button.click()
+    play = parts["play"]  # the explorer's own Play button (it waits for each picture)
+    assert play.get_attribute("aria-pressed") == "false"
+    play.click()
     lab.wait_until(lambda: slider_value(step) >= s_lo + 2, "Play to advance the half-step slider", 30)
     lab.wait_until(lambda: readout.inner_text() != text0, "Play to change the frame readout", 10)
     wait_for_new_figure(lab, figure, before, "pressing Play")
-    stop = play.locator("button:has(.fa-pause), button:has(.fa-stop)").first
-    if stop.count():
-        stop.click()
+    if play.get_attribute("aria-pressed") == "true":
+        play.click()  # the same button pauses
+        lab.wait_until(lambda: play.get_attribute("aria-pressed") == "false", "Play to pause", 10)
     assert_no_widget_error(lab, box)
 
 

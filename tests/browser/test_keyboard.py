@@ -1,7 +1,7 @@
 """Keyboard only: an EMExplorer's controls reached with Tab and changed with keys in JupyterLab.
 
 No mouse: after Run All, Tab moves the focus from the notebook into the explorer and through its
-controls in order (K, start, seed, Σ type, reg_covar, the Play buttons, half-step); arrow keys,
+controls in order (K, start, seed, Σ type, reg_covar, half-step, Play, speed); arrow keys,
 Enter and Space change them. Each change must show a new picture (the figure ``<img>``'s ``src``
 changes; for the half-step, from the frames kept in the page) and the kernel's value must become the
 one the key chose.
@@ -9,7 +9,8 @@ one the key chose.
 Findings (JupyterLab 4.6, ipywidgets 8.1): noUiSlider's handle is focusable and takes the arrow
 keys (one step per press; Home/End jump to the ends); a slider's readout is a second Tab stop (an
 editable number: type and press Enter). Dropdowns are native ``<select>``s (arrow keys), the seed
-box a number input (ArrowUp, then Enter sends it), Play's buttons are ``<button>``s (Enter/Space).
+box a number input (ArrowUp, then Enter sends it), the explorer's Play is a ``<button>`` (Enter/Space)
+and its speed a ``<select>``.
 The output shows the live widget, not the ``image/png`` picture saved beside it.
 """
 
@@ -36,8 +37,9 @@ CONTROLS = [
     "gmmviz-seed",
     "gmmviz-covariance-type",
     "gmmviz-reg-covar",
-    "gmmviz-play",
     "gmmviz-step-slider",
+    "gmmviz-play",
+    "gmmviz-speed",
 ]
 
 JS_FOCUS = """(classes) => {
@@ -150,26 +152,34 @@ def test_the_explorer_works_from_the_keyboard(lab):
     keys.press("Home", what="Home on reg_covar")  # the far end: reg_covar = 0, used as given
     assert keys.kernel("explorer.reg_slider.value") == "0.0"
 
-    keys.tab_to("gmmviz-play", tag="BUTTON", button=0)
-    keys.press("Enter", what="Enter on Play")  # plays: frames advance on their own
-    lab.wait_until(lambda: int(keys.kernel("explorer.step")) >= 2, "Play to advance", timeout=30)
-    page.keyboard.press("Space")  # the same button pauses
-    lab.wait_until(lambda: keys.kernel("explorer.play.playing") == "False", "Play to pause", timeout=10)
-    page.wait_for_timeout(400)  # a tick already on its way may still land
-    paused = keys.kernel("explorer.step")
-    page.wait_for_timeout(1000)  # about 6 intervals: a running Play would have moved on
-    assert keys.kernel("explorer.step") == paused
-
     keys.tab_to("gmmviz-step-slider", tag="DIV")
     # The half-step's pictures are kept in the page, which shows the new one before the kernel
     # hears of the move: wait for the kernel's value too.
+    keys.press("End", what="End on half-step")
+    last = keys.kernel("explorer.history.n_frames - 1")
+    keys.kernel_becomes("explorer.step", last, what="End on half-step")
     keys.press("Home", what="Home on half-step")
     keys.kernel_becomes("explorer.step", "0", what="Home on half-step")
     keys.press("ArrowRight", what="ArrowRight on half-step")
     keys.kernel_becomes("explorer.step", "1", what="ArrowRight on half-step")
+
+    keys.tab_to("gmmviz-play", tag="BUTTON")
+    keys.press("Enter", what="Enter on Play")  # plays: frames advance on their own
+    lab.wait_until(lambda: int(keys.kernel("explorer.step")) >= 3, "Play to advance", timeout=30)
+    page.keyboard.press("Space")  # the same button pauses
+    lab.wait_until(lambda: keys.kernel("explorer.image.playing") == "False", "Play to pause", timeout=10)
+    page.wait_for_timeout(400)  # a step already on its way may still land
+    paused = keys.kernel("explorer.step")
+    page.wait_for_timeout(1000)  # about 6 intervals: a running Play would have moved on
+    assert keys.kernel("explorer.step") == paused
+
+    keys.tab_to("gmmviz-speed", tag="SELECT")
+    page.keyboard.press("ArrowDown")  # the next speed: faster
+    keys.kernel_becomes("explorer.image.interval", "125", what="ArrowDown on speed")
     # Each control reached has a name a screen reader announces (its label and tooltip).
-    assert len(keys.names) == 7 and all(keys.names), keys.names
-    assert keys.names[0].startswith("K") and keys.names[5].startswith("play"), keys.names
+    assert len(keys.names) == 8 and all(keys.names), keys.names
+    assert keys.names[0].startswith("K") and keys.names[6].startswith("play"), keys.names
+    assert keys.names[7].startswith("speed"), keys.names
     assert lab.errors() == []
 
 
