@@ -26,6 +26,22 @@ def test_overrides_turn_off_the_news_question():
     assert notification == {"fetchNews": "false", "checkForUpdates": False}
 
 
+def test_widget_messages_are_handled_in_order_with_the_cells():
+    """JupyterLab's "Kernel Comms over subshells" is off for the course (tests/browser/test_pad.py
+    shows why: a stroke must reach Python before the cell run after it); the value is one the
+    installed JupyterLab's own schema accepts, so the setting is not silently ignored."""
+    from jupyterlab.commands import get_app_dir
+
+    overrides = json5.loads((SETTINGS / "overrides.json5").read_text(encoding="utf-8"))
+    value = overrides["@jupyterlab/apputils-extension:kernels-settings"]["commsOverSubshells"]
+    schemas = Path(get_app_dir()) / "schemas"
+    schema = json.loads(
+        (schemas / "@jupyterlab" / "apputils-extension" / "kernels-settings.json").read_text(encoding="utf-8")
+    )
+    options = [o["const"] for o in schema["properties"]["commsOverSubshells"]["oneOf"]]
+    assert value == "disabled" and value in options, options
+
+
 def test_default_workspace_opens_the_start_notebook():
     workspace = json.loads(WORKSPACE.read_text(encoding="utf-8"))
     assert workspace["metadata"]["id"] == "default"

@@ -411,19 +411,83 @@ def test_sketchpad_without_a_browser_needs_a_fallback():
 
 
 def _send_drawing(pad, image):
-    # What the browser does on mouse-up: the canvas as a PNG data URL.
+    # What the browser does when a stroke ends: the canvas as a PNG data URL.
     pad.canvas._sketch_data = "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+
+
+def pen_rgb(k):
+    """RGB of the pad's pen k (1-based)."""
+    colour = pads.pen_colors()[k - 1][1]
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def pen_drawing(*blobs, size=(400, 300)):
+    """A canvas as the browser sends it: discs in pen colours on transparent paper, anti-aliased.
+
+    ``blobs``: ``(pen, (x, y, radius))`` in pixels, pen k 1-based, or an RGB tuple for ink that is
+    no pen's colour.
+    """
+    big = Image.new("RGBA", (size[0] * SS, size[1] * SS), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(big)
+    for pen, (x, y, r) in blobs:
+        rgb = pen_rgb(pen) if isinstance(pen, int) else pen
+        draw.ellipse(((x - r) * SS, (y - r) * SS, (x + r) * SS, (y + r) * SS), fill=rgb + (255,))
+    return big.resize(size, Image.Resampling.BOX)
+
+
+TWO_PENS = ((1, (120, 100, 35)), (2, (290, 200, 35)))  # pen 1 top left, pen 2 bottom right
 
 
 def test_sketchpad_reads_the_canvas_drawing():
     pad = SketchPad()
-    _send_drawing(pad, two_stroke_image())
+    _send_drawing(pad, pen_drawing(*TWO_PENS))
     X, labels = pad.points(300, random_state=1)
-    expected = points_from_image(two_stroke_image(), 300, random_state=1)
+    expected = points_from_image(pen_drawing(*TWO_PENS), 300, random_state=1)
     np.testing.assert_allclose(X, expected[0])
-    np.testing.assert_array_equal(labels, expected[1])
+    np.testing.assert_array_equal(labels, expected[1])  # pens 1 and 2 come first in reading order too
     assert pad.source == "canvas"
     assert pad.image().size == (400, 300)
+
+
+def test_points_from_the_canvas_replace_the_fallback_message():
+    # Run All before drawing: the fallback is used and the pad says so...
+    pad = SketchPad()
+    pad.points(100, random_state=0, fallback=example_sketch())
+    assert pad.source == "fallback" and "Nothing drawn yet" in pad.status.value
+    # ... then the learner draws and runs the cell again: the pad must not still say "fallback".
+    _send_drawing(pad, pen_drawing(*TWO_PENS))
+    pad.points(100, random_state=0, fallback=example_sketch())
+    assert pad.source == "canvas"
+    text = pad.status.value
+    assert "fallback" not in text and "Nothing drawn" not in text, text
+    assert "Using your drawing: 100 points, pens 1 blue, 2 orange." in text
+
+
+def test_labels_are_the_pads_pen_numbers_whichever_pens_were_used():
+    # Pens 3 (green, top left: first in reading order) and 1 (blue, bottom right).
+    pad = SketchPad()
+    _send_drawing(pad, pen_drawing((3, (100, 80, 40)), (1, (300, 220, 40))))
+    X, labels, colours = pad.points(200, random_state=0, return_colors=True)
+    assert sorted(set(labels.tolist())) == [0, 2]  # label k - 1 for pen k: pen 1 -> 0, pen 3 -> 2
+    green, blue = X[labels == 2], X[labels == 0]
+    assert (green[:, 0] < 5).all() and (green[:, 1] > 3.75).all()  # top left (x2 points up)
+    assert (blue[:, 0] > 5).all() and (blue[:, 1] < 3.75).all()
+    assert colours.dtype == np.uint8 and colours.shape == (3, 3)  # row c: the colour of label c
+    assert [tuple(colours[c]) for c in (0, 2)] == [pen_rgb(1), pen_rgb(3)]
+    assert "pens 1 blue, 3 green" in pad.status.value
+    # Ink near a pen's colour (another encoder, a colour picked elsewhere) counts for that pen.
+    _send_drawing(pad, pen_drawing(((10, 150, 110), (100, 80, 40)), ((10, 110, 170), (300, 220, 40))))
+    assert sorted(set(pad.points(50, random_state=0)[1].tolist())) == [0, 2]
+
+
+def test_the_example_drawing_keeps_its_points_and_pens_1_2_3():
+    # What notebook 05 shows without a browser: the example drawing's pens are pens 1, 2 and 3,
+    # and its points and labels are exactly those of points_from_image.
+    X, labels = SketchPad().points(300, random_state=0, fallback=example_sketch())
+    expected_X, expected_labels = points_from_image(example_sketch(), 300, random_state=0)
+    np.testing.assert_array_equal(X, expected_X)
+    np.testing.assert_array_equal(labels, expected_labels)
+    assert sorted(set(labels.tolist())) == [0, 1, 2]
 
 
 def test_a_blank_canvas_is_empty_unless_a_fallback_is_given():
@@ -553,10 +617,12 @@ def test_pen_k_is_component_k_named_by_word():
     # The first three are the course palette's blue, orange and green.
     assert [label for label, _ in pad.pens.options[:3]] == ["1 blue", "2 orange", "3 green"]
     assert expected[:3] == ["#0072b2", "#d55e00", "#009e73"]
-    # Choosing a pen sets the canvas's brush colour (the page listens to pen_color).
+    # Choosing a pen sets the canvas's brush colour: in the kernel, and in the page through a
+    # link between the pen buttons and the canvas (no trip to the kernel).
     pad.pens.value = expected[1]
     assert pad.canvas.pen_color == expected[1]
-    assert 'model.on("change:pen_color"' in pad.canvas._esm
+    assert pad._pen_link.source == (pad.pens, "index") and pad._pen_link.target == (pad.canvas, "pen_index")
+    assert pad.canvas.pen_colors == expected
 
 
 def test_pad_arguments_are_checked_as_everywhere_in_gmmviz():
@@ -581,7 +647,12 @@ def test_random_clusters_give_labelled_clusters_without_a_mouse():
     assert pad.random_button.description == "Random clusters"
     assert "random clusters" in pad.random_button.tooltip.lower()
     assert pad.data == ""
+    sent = []
+    pad.canvas.send = sent.append  # what goes to the page
     pad.random_button.click()  # what Enter or Space on the focused button does
+    assert "Drew 4 random clusters (pens 1 blue, 2 orange, 3 green, 4 pink)" in pad.status.value
+    # The page gets the same picture to draw on its canvas.
+    assert sent == [{"type": "gmmviz-picture", "url": pad.canvas._sketch_data}]
     X, labels, colours = pad.points(return_colors=True)
     assert X.shape == (200, 2) and len(np.unique(labels)) == 4
     # Each cluster is one pen's colour: the first four pens, each once.
@@ -590,9 +661,6 @@ def test_random_clusters_give_labelled_clusters_without_a_mouse():
     # ... and the clusters are clusters: an independent fit finds them.
     predicted = GaussianMixture(4, random_state=0, n_init=3).fit(X).predict(X)
     assert adjusted_rand_score(labels, predicted) > 0.9
-    assert "Drew 4 random clusters" in pad.status.value
-    # The page gets the same picture to draw on its canvas.
-    assert pad.canvas.data_url == pad.canvas._sketch_data
     # Seeded: a new pad with the same seed draws the same clusters; the next press new ones.
     again = SketchPad(n_components=4, n_points=200)
     again.random_button.click()
@@ -658,3 +726,105 @@ def test_pad_messages_meet_the_text_contrast():
         colour = re.search(r"(?:^|[;\"])color:\s*(#[0-9a-fA-F]{6})", html_text).group(1)
         background = re.search(r"background:\s*(#[0-9a-fA-F]{6})", html_text).group(1)
         assert contrast(colour, background) >= 4.5, html_text
+
+
+# ------------------------------------------------------------------ pads: in order, K, a new drawing
+
+
+def test_fit_em_fits_one_component_per_pen_drawn(fake_explorer):
+    pad = SketchPad()  # K not given: it follows the pens
+    assert pad.auto_k.value and pad.auto_k.description == "K = number of pens"
+    _send_drawing(pad, pen_drawing((1, (100, 80, 40)), (3, (300, 220, 40))))
+    assert pad.k_control.value == 2  # the slider follows the drawing before Fit EM
+    assert "pens 1 blue, 3 green" in pad.status.value and "K=2, one component per pen" in pad.status.value
+    pad.fit_button.click()
+    assert [k for _, k, _ in fake_explorer] == [2]
+    text = pad.status.value
+    assert "Fitted EM with K=2 (one component per pen drawn" in text and "pens 1 blue, 3 green" in text
+
+
+def test_k_follows_the_drawing_until_the_learner_sets_it(fake_explorer):
+    pad = SketchPad()
+    _send_drawing(pad, pen_drawing(*TWO_PENS))
+    assert pad.k_control.value == 2 and pad.auto_k.value
+    pad.k_control.value = 4  # the learner moves K: on purpose
+    assert not pad.auto_k.value
+    _send_drawing(pad, pen_drawing((1, (100, 80, 40)), (2, (300, 220, 40)), (3, (200, 150, 30))))
+    assert pad.k_control.value == 4 and "K=4, the K you set" in pad.status.value
+    pad.fit_button.click()
+    assert fake_explorer[-1][1] == 4 and "the K you set" in pad.status.value
+    pad.auto_k.value = True  # ticked again: K follows the 3 pens drawn
+    assert pad.k_control.value == 3
+    pad.fit_button.click()
+    assert fake_explorer[-1][1] == 3
+    # K given to the pad is K set on purpose, too.
+    fixed = SketchPad(n_components=4)
+    _send_drawing(fixed, pen_drawing(*TWO_PENS))
+    assert not fixed.auto_k.value and fixed.k_control.value == 4
+
+
+@pytest.fixture
+def shown_explorers(monkeypatch):
+    """Fit EM's real explorers, with what the pad displays and clears under itself recorded."""
+    shown = []
+    monkeypatch.setattr(pads, "display", shown.append)
+    return shown
+
+
+def fitted_pad(shown, monkeypatch):
+    pad = SketchPad(n_points=120)
+    cleared = []
+    monkeypatch.setattr(pad.output, "clear_output", lambda *a, **k: cleared.append(True))
+    _send_drawing(pad, pen_drawing(*TWO_PENS))
+    pad.fit_button.click()
+    assert pad.explorer is not None and shown == [pad.explorer]
+    return pad, cleared
+
+
+@pytest.mark.parametrize("change", ["a new stroke", "clear", "undo", "Random clusters"])
+def test_a_new_drawing_removes_the_fit_of_the_old_one(shown_explorers, monkeypatch, change):
+    pad, cleared = fitted_pad(shown_explorers, monkeypatch)
+    if change == "a new stroke":
+        _send_drawing(pad, pen_drawing(*TWO_PENS, (3, (200, 250, 20))))
+    elif change == "clear":
+        _send_drawing(pad, Image.new("RGBA", (400, 300), (0, 0, 0, 0)))
+    elif change == "undo":
+        _send_drawing(pad, pen_drawing(TWO_PENS[0]))
+    else:
+        pad.random_button.click()
+    assert pad.explorer is None and cleared, f"the fit of the old drawing stays on show after {change}"
+    if change != "Random clusters":
+        assert "the fit of the previous one is removed" in pad.status.value
+
+
+def test_the_pages_copy_of_a_picture_is_not_a_new_drawing(shown_explorers, monkeypatch):
+    # Random clusters: Python has the picture at once, the page draws it and sends its own PNG
+    # of it back, which may arrive after Fit EM. Same pixels: the fit stays.
+    pad = SketchPad(n_points=120)
+    image = pad.random_clusters(random_state=3)
+    pad.fit_button.click()
+    explorer = pad.explorer
+    with io.BytesIO() as buf:
+        image.save(buf, format="PNG", compress_level=1)  # another encoder's bytes
+        pad.canvas._sketch_data = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    assert pad.explorer is explorer
+    # A blank canvas sent when the page first shows the pad is no new drawing either.
+    blank = SketchPad()
+    blank.points(50, fallback=example_sketch())
+    _send_drawing(blank, Image.new("RGBA", (400, 300), (0, 0, 0, 0)))
+    assert "Nothing drawn yet" in blank.status.value
+
+
+def test_a_new_saved_drawing_removes_the_desktop_pads_fit(tmp_path, fake_explorer):
+    from gmmviz.pads import IpysketchPad
+
+    pad = IpysketchPad("gmm", directory=tmp_path)
+    two_stroke_image((255, 255, 255, 255)).save(tmp_path / "gmm.png")
+    pad.refresh()
+    pad.fit_button.click()
+    assert pad.explorer is not None and fake_explorer[-1][1] == 2  # one component per pen colour
+    pad.refresh()  # the same drawing: the fit stays
+    assert pad.explorer is not None
+    pen_drawing(*TWO_PENS, (3, (200, 250, 20))).save(tmp_path / "gmm.png")
+    pad.refresh()
+    assert pad.explorer is None

@@ -1,25 +1,44 @@
 """Drawing pads: draw your own data in the browser or on the desktop, then fit EM to it.
 
-Both pads share one base: the same controls (K, number of points, a Fit EM button), the same
-``points()`` and ``fit()``, the same defaults, and one display path (the live widget, plus a
-static PNG of the drawing in the same output for readers without a kernel). What a drawing
-becomes is :mod:`gmmviz.sketch`'s business; the pads only collect the drawing.
+Both pads share one base: the same controls (K, "K = number of pens", number of points, a Fit EM
+button), the same ``points()`` and ``fit()``, the same defaults, and one display path (the live
+widget, plus a static PNG of the drawing in the same output for readers without a kernel). What a
+drawing becomes is :mod:`gmmviz.sketch`'s business; the pads only collect the drawing.
 
 In the browser (JupyterLab 4, works offline)::
 
-    pad = SketchPad()          # canvas with pens 1..K named by colour, brush size, undo, clear
+    pad = SketchPad()          # canvas with pens 1..8 named by colour, brush size, undo, clear
     pad                        # (the last line of a cell) displays it, once
     X, labels = pad.points(n_points=300, random_state=0, fallback=example_sketch())
-    explorer = pad.fit(n_components=3, random_state=0)   # or press the pad's "Fit EM" button
+    explorer = pad.fit(random_state=0)   # one component per pen; or press the pad's "Fit EM"
 
 The canvas is ipysketch-lite's ``RasterSketch`` (pinned to 0.6.*), owned by the pad so that it
-does not display itself and its CSS only styles the pad. The drawing reaches Python when the
-mouse button is released. A notebook run without a browser (nbval, nbconvert) never receives a
-drawing: ``pad.points()`` then raises :class:`~gmmviz.sketch.EmptySketchError` unless
-``fallback=`` names a drawing to use instead.
+does not display itself and its CSS only styles the pad. The page sends the drawing to Python
+when a stroke ends (the mouse button released, on the canvas or outside it), on clear, undo and
+redo. A notebook run without a browser (nbval, nbconvert) never receives a drawing:
+``pad.points()`` then raises :class:`~gmmviz.sketch.EmptySketchError` unless ``fallback=`` names
+a drawing to use instead.
+
+In order with the cells: JupyterLab 4.4+ may send widget messages to a kernel subshell, which
+ipykernel 7 handles in a thread beside the cell that runs, so a stroke sent before a cell was run
+could reach Python after the cell read the drawing, and a Fit EM click could be handled before the
+last stroke. The course's JupyterLab settings (``jupyter/lab/settings/overrides.json5``, used by
+``make lab`` and the browser tests) turn that off (``commsOverSubshells: "disabled"``): the kernel
+then handles what the page sent in order, in the main shell, before a cell run after it.
 
 Pens: pen k has component k's colour (:func:`gmmviz.plot.component_colors`), so a good fit
-paints each cluster in the colour it was drawn in; the pen buttons name the colour by word.
+paints each cluster in the colour it was drawn in; the pen buttons name the colour by word. The
+pens are the only colours (ipysketch-lite's free colour picker is hidden). In
+:meth:`SketchPad.points` a point drawn with pen k has label ``k - 1``, whichever pens were used:
+drawn with pens 1 and 3, the labels are 0 and 2 (ink of another colour, e.g. in a fallback image,
+counts for the pen of the nearest colour). Every message names pens by these numbers.
+
+K: by default ("K = number of pens" ticked) Fit EM fits one component per pen drawn, and the K
+slider follows the drawing. Moving K (or ``n_components=`` in the constructor) sets K on purpose:
+the box is unticked and Fit EM uses that K. The status line says which K and why.
+
+A new drawing (a stroke, clear, undo, Random clusters) removes the explorer Fit EM showed for the
+previous drawing: what is on show below the canvas always belongs to what is on the canvas.
 
 Without a mouse: the **Random clusters** button (Tab to it, press Enter or Space) fills the
 canvas with K seeded clusters of dots, cluster k in pen k, so ``points()`` and Fit EM get
@@ -34,19 +53,22 @@ On the desktop (the kernel's machine must have a display)::
 The Edit button starts ipysketch 0.2.2 through ``python -m gmmviz._ipysketch_launcher``, which
 makes it run on today's Pillow, setuptools and X11 Tk, and saves ``gmm.isk`` (the strokes) and
 ``gmm.png`` (drawn with Pillow, so no Ghostscript). :meth:`IpysketchPad.points` reads ``gmm.isk``
-when it exists (exact coordinates and pen colours), otherwise ``gmm.png``.
+when it exists (exact coordinates and pen colours), otherwise ``gmm.png``. Its pens are
+ipysketch's own colours: labels ``0 .. C-1`` in the order the colours were first used.
 
 CSS classes for browser tests: ``gmmviz-sketchpad`` (the canvas widget; its canvas element is
 ``.gmmviz-sketchpad canvas``), ``gmmviz-sketchpad-box`` (the whole browser pad),
 ``gmmviz-ipysketchpad-box`` (the whole desktop pad), ``gmmviz-sketch-k`` and
-``gmmviz-sketch-n-points`` (the sliders), ``gmmviz-sketch-fit`` (Fit EM),
-``gmmviz-sketch-random`` (Random clusters), ``gmmviz-sketch-pens`` (the pen choice),
-``gmmviz-sketch-status`` (messages) and ``gmmviz-ipysketch-edit`` (the desktop pad's Edit).
+``gmmviz-sketch-n-points`` (the sliders), ``gmmviz-sketch-auto-k`` ("K = number of pens"),
+``gmmviz-sketch-fit`` (Fit EM), ``gmmviz-sketch-random`` (Random clusters),
+``gmmviz-sketch-pens`` (the pen choice), ``gmmviz-sketch-status`` (messages) and
+``gmmviz-ipysketch-edit`` (the desktop pad's Edit).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import os
@@ -55,6 +77,7 @@ import subprocess
 import sys
 import threading
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +117,9 @@ NO_DESKTOP_MESSAGE = "the ipysketch pad needs a desktop; use SketchPad in the br
 MAX_PENS = 8
 """The browser pad offers this many pens (and the K slider goes this high)."""
 
+_DEFAULT_K = 3
+"""The K slider's first value when K follows the pens: what Random clusters draws at first."""
+
 # Text colours of the status line on its own white background (set, so a dark theme cannot
 # change it): both >= 4.5:1 (WCAG 2.2 AA), computed in tests/test_sketch.py from the HTML.
 _STATUS_COLORS = {"info": "#555555", "error": "#b00020"}
@@ -131,6 +157,43 @@ def _png_bytes(image: Image.Image) -> bytes:
         return buf.getvalue()
 
 
+def _nearest_pens(rgb: np.ndarray, pens: np.ndarray) -> np.ndarray:
+    """For colours (C, 3) the index of the nearest pen colour (pens (P, 3)), by RGB distance."""
+    distance = np.linalg.norm(
+        np.asarray(rgb, dtype=float)[:, None, :] - np.asarray(pens, dtype=float)[None, :, :], axis=2
+    )
+    return distance.argmin(axis=1)
+
+
+def _pen_list(pens: Iterable[int], palette: list[tuple[str, str]]) -> str:
+    """``"pen 2 orange"`` or ``"pens 1 blue, 3 green"`` for 0-based pen indices."""
+    pens = sorted({int(p) for p in pens})
+    names = ", ".join(f"{p + 1} {palette[p][0]}" for p in pens)
+    return ("pen " if len(pens) == 1 else "pens ") + names
+
+
+def _rgba_of_data_url(url: str) -> np.ndarray | None:
+    """RGBA pixels (H, W, 4) of a PNG data URL, or None for no data."""
+    if not url:
+        return None
+    encoded = url.split(",", 1)[1]
+    with Image.open(io.BytesIO(base64.b64decode(encoded))) as im:
+        return np.asarray(im.convert("RGBA"))
+
+
+def _ink_key(rgba: np.ndarray | None) -> bytes | None:
+    """A fingerprint of a drawing's pixels, or None when it has no ink (blank or no drawing).
+
+    Two uploads of one picture (Python's PNG, then the page's own encoding of it) differ as
+    text but not as pixels: they are the same drawing.
+    """
+    if rgba is None or not (rgba[..., 3] > 0).any():
+        return None
+    digest = hashlib.blake2b(str(rgba.shape).encode(), digest_size=16)
+    digest.update(np.ascontiguousarray(rgba).tobytes())
+    return digest.digest()
+
+
 # --------------------------------------------------------------------------------------------
 # The base: controls, points, fit, display
 # --------------------------------------------------------------------------------------------
@@ -141,27 +204,46 @@ class _Pad:
 
     A subclass supplies its drawing widgets (:meth:`_drawing_widgets`), where its points come
     from (:meth:`_points_from_drawing`, raising ``EmptySketchError`` when nothing is drawn) and
-    a picture of the drawing (:meth:`_drawing_png`).
+    a picture of the drawing (:meth:`_drawing_png`); it may renumber labels
+    (:meth:`_points_from_image`) and name them (:meth:`_describe_labels`).
     """
 
     css_class = "gmmviz-pad-box"
 
-    def __init__(self, *, n_components: int = 3, n_points: int = 300, random_state: int | None = 0) -> None:
-        n_components = check_int(n_components, "n_components", minimum=1, maximum=MAX_PENS)
+    def __init__(
+        self, *, n_components: int | None = None, n_points: int = 300, random_state: int | None = 0
+    ) -> None:
+        if n_components is not None:
+            n_components = check_int(n_components, "n_components", minimum=1, maximum=MAX_PENS)
         n_points = check_int(n_points, "n_points", minimum=20, maximum=2000)
         check_random_state(random_state)  # the same kinds as everywhere; kept as given, to reuse
         self.random_state = random_state
         self.explorer: Any = None
         self.source: str | None = None
+        # One callback at a time: Fit EM, a new drawing and Random clusters all change what is shown.
+        self._lock = threading.RLock()
+        self._setting_k = False  # the pad itself is moving K (not the learner)
         self.k_control = widgets.IntSlider(
-            value=n_components,
+            value=_DEFAULT_K if n_components is None else n_components,
             min=1,
             max=MAX_PENS,
             description="K",
             continuous_update=False,
-            tooltip="K: number of mixture components Fit EM uses (and clusters Random clusters draws)",
+            tooltip="K: number of mixture components Fit EM uses (and clusters Random clusters draws); "
+            "moving it sets K yourself",
         )
         self.k_control.add_class("gmmviz-sketch-k")
+        self.k_control.observe(self._on_k, names="value")
+        self.auto_k = widgets.Checkbox(
+            value=n_components is None,
+            description="K = number of pens",
+            indent=False,
+            tooltip="K = number of pens: Fit EM fits one component per pen colour drawn; untick it "
+            "(or move K) to choose K yourself",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.auto_k.add_class("gmmviz-sketch-auto-k")
+        self.auto_k.observe(self._on_auto_k, names="value")
         self.n_points_control = widgets.IntSlider(
             value=n_points,
             min=20,
@@ -183,12 +265,15 @@ class _Pad:
         self.status = widgets.HTML(_html_message(self._hint()))
         self.status.add_class("gmmviz-sketch-status")
         self.output = widgets.Output()
+        extra = self._extra_controls()
         controls = widgets.HBox(
-            [self.k_control, self.n_points_control, *self._extra_controls(), self.fit_button]
+            [self.k_control, self.auto_k, self.n_points_control, *extra, self.fit_button],
+            layout=widgets.Layout(flex_flow="row wrap"),
         )
+        drawing = self._drawing_widgets()
         # KeyboardScope: Enter and Space on the pad's buttons press them (not notebook shortcuts).
         self.widget = widgets.VBox(
-            [*self._drawing_widgets(), controls, self.status, self.output, KeyboardScope(self.css_class)]
+            [*drawing, controls, self.status, self.output, KeyboardScope(self.css_class)]
         )
         self.widget.add_class(self.css_class)
 
@@ -205,6 +290,15 @@ class _Pad:
     def _points_from_drawing(self, n_points: int, random_state: Any, **kwargs: Any) -> tuple[np.ndarray, ...]:
         raise NotImplementedError
 
+    def _points_from_image(self, image: Any, n_points: int, random_state: Any, **kwargs: Any):
+        """Points of an image (the fallback); a pad may renumber the labels (SketchPad: by pen)."""
+        return points_from_image(image, n_points, random_state=random_state, **kwargs)
+
+    def _describe_labels(self, labels: np.ndarray) -> str:
+        """The pens of ``labels`` in words, for the status line."""
+        n = len(np.unique(labels))
+        return f"{n} pen colour" + ("" if n == 1 else "s")
+
     def _drawing_png(self) -> bytes:
         raise NotImplementedError
 
@@ -218,6 +312,30 @@ class _Pad:
         bundle["text/plain"] = repr(self)
         bundle["image/png"] = base64.b64encode(self._drawing_png()).decode("ascii")
         return bundle
+
+    # --- K ------------------------------------------------------------------------------------
+    def _set_k(self, k: int) -> None:
+        """Move the K slider from the pad (it stays following the pens)."""
+        self._setting_k = True
+        try:
+            self.k_control.value = int(k)
+        finally:
+            self._setting_k = False
+
+    def _on_k(self, _change: dict) -> None:
+        if not self._setting_k:  # the learner (or their code) chose K: keep it
+            self.auto_k.value = False
+
+    def _on_auto_k(self, _change: dict) -> None:
+        self._drawing_changed()  # ticked: K follows the pens again; either way the status says so
+
+    def _k_why(self, k: int) -> str:
+        if self.auto_k.value:
+            return f"K={k}, one component per pen"
+        return f"K={k}, the K you set"
+
+    def _drawing_changed(self) -> None:
+        """The drawing may have changed: subclasses refresh K and the status (SketchPad)."""
 
     # --- points and fit -----------------------------------------------------------------------
     def points(
@@ -242,6 +360,15 @@ class _Pad:
         **kwargs
             Passed on to the conversion (``box``, ``n_components``, ``return_colors``...).
 
+        Returns
+        -------
+        X : ndarray, shape (n_points, 2)
+        labels : ndarray of int, shape (n_points,)
+            :class:`SketchPad`: ``k - 1`` for a point drawn with pen k (pens 1 and 3 give
+            labels 0 and 2). :class:`IpysketchPad`: ``0 .. C-1`` in order of first use.
+        colors : ndarray, shape (max(labels) + 1, 3), uint8
+            With ``return_colors=True``: row c is the colour of label c.
+
         Raises
         ------
         EmptySketchError
@@ -251,14 +378,20 @@ class _Pad:
         random_state = self.random_state if random_state is None else random_state
         try:
             result = self._points_from_drawing(n_points, random_state, **kwargs)
-            self.source = "canvas"
-            return result
+            source = "canvas"
         except EmptySketchError:
             if fallback is None:
                 raise
-        result = points_from_image(fallback, n_points, random_state=random_state, **kwargs)
-        self.source = "fallback"
-        self.status.value = _html_message("Nothing drawn yet: using the fallback drawing.")
+            result = self._points_from_image(fallback, n_points, random_state, **kwargs)
+            source = "fallback"
+        self.source = source
+        X, labels = result[0], result[1]
+        pens = self._describe_labels(labels)
+        if source == "canvas":
+            text = f"Using your drawing: {len(X)} points, {pens}."
+        else:
+            text = f"Nothing drawn yet: using the fallback drawing ({len(X)} points, {pens})."
+        self.status.value = _html_message(text)
         return result
 
     def fit(
@@ -275,7 +408,7 @@ class _Pad:
         Parameters
         ----------
         n_components : int, optional
-            K; by default the number of pen colours in the drawing.
+            K; by default the number of pens in the drawing.
         n_points, random_state, fallback
             As for :meth:`points`.
         **explorer_kwargs
@@ -292,20 +425,41 @@ class _Pad:
         self.explorer = EMExplorer(X, n_components=k, **explorer_kwargs)
         return self.explorer
 
-    def _on_fit(self, _button: Any = None) -> None:
+    def _forget_fit(self) -> bool:
+        """Remove the explorer of an earlier drawing from under the pad; whether there was one."""
+        if self.explorer is None:
+            return False
         self.output.clear_output()
-        k = self.k_control.value
-        try:
-            X, _ = self.points(self.n_points_control.value, random_state=self.random_state, n_components=k)
-            from gmmviz.widgets import EMExplorer
+        self.explorer = None
+        return True
 
-            self.explorer = EMExplorer(X, n_components=k)
-            with self.output:
-                display(self.explorer)
-        except (ValueError, TypeError, ImportError, OSError) as exc:
-            self.status.value = _html_message(str(exc), "error")
-            return
-        self.status.value = _html_message(f"Fitted EM with K={k} to {len(X)} points from your drawing.")
+    def _on_fit(self, _button: Any = None) -> None:
+        with self._lock:
+            self._forget_fit()
+            try:
+                kwargs = {} if self.auto_k.value else {"n_components": self.k_control.value}
+                X, labels = self.points(self.n_points_control.value, random_state=self.random_state, **kwargs)
+                if self.auto_k.value:
+                    self._set_k(len(np.unique(labels)))
+                k = self.k_control.value
+                from gmmviz.widgets import EMExplorer
+
+                explorer = EMExplorer(X, n_components=k)
+                with self.output:
+                    display(explorer)
+                self.explorer = explorer
+            except (ValueError, TypeError, ImportError, OSError) as exc:
+                self.status.value = _html_message(str(exc), "error")
+                return
+            how = (
+                "one component per pen drawn; move K to choose K yourself"
+                if self.auto_k.value
+                else "the K you set; tick 'K = number of pens' for one component per pen"
+            )
+            self.status.value = _html_message(
+                f"Fitted EM with K={k} ({how}) to {len(X)} points from your drawing "
+                f"({self._describe_labels(labels)})."
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -314,18 +468,18 @@ class _Pad:
 
 _PAD_CLASS = "gmmviz-sketchpad"
 
-# Added to ipysketch-lite's canvas script: the pen colour and a whole picture can be set from
-# Python (the pen buttons and Random clusters), and the picture is sent back as after a stroke.
+# Added to ipysketch-lite's canvas script (inside its render function, so it sees the canvas,
+# `drawing` and `canvasUpload`): the pen (linked to the pen buttons in the page),
+# a whole picture sent by Python (Random clusters), and a stroke that ends outside the canvas.
 _PAD_JS = """
   function gmmvizSetPen() {
-    var c = model.get("pen_color");
+    var c = (model.get("pen_colors") || [])[model.get("pen_index")];
     if (c) { colorInput.value = c; ctx.strokeStyle = c; ctx.fillStyle = c; }
   }
   gmmvizSetPen();
-  model.on("change:pen_color", gmmvizSetPen);
-  model.on("change:data_url", () => {
-    var url = model.get("data_url");
-    if (!url) return;
+  model.on("change:pen_index", gmmvizSetPen);
+  model.on("msg:custom", (msg) => {
+    if (!msg || msg.type !== "gmmviz-picture") return;
     var picture = new Image();
     picture.onload = () => {
       saveState();
@@ -333,9 +487,22 @@ _PAD_JS = """
       ctx.drawImage(picture, 0, 0);
       canvasUpload();
     };
-    picture.src = url;
+    picture.src = msg.url;
   });
-  el.appendChild(sketch);"""
+  // ipysketch-lite ends a stroke (and sends the drawing) only on a mouseup over the canvas: a
+  // button released outside left the stroke unsent and still drawing. Seen in the capture
+  // phase (nothing can stop it), handled after the canvas's own mouseup (which draws the last
+  // segment and sends).
+  function gmmvizEndStroke() {
+    setTimeout(() => { if (drawing) { drawing = false; canvasUpload(); } }, 0);
+  }
+  document.addEventListener("mouseup", gmmvizEndStroke, true);
+  el.appendChild(sketch);
+  return () => document.removeEventListener("mouseup", gmmvizEndStroke, true);"""
+
+# The pens are the pad's colours: ipysketch-lite's free colour picker would draw in colours that
+# are no pen (and no component).
+_PAD_CSS = f".{_PAD_CLASS} .color-picker-container {{ display: none; }}\n"
 
 
 def _scope_css(css: str, scope: str) -> str:
@@ -356,14 +523,16 @@ def _scope_css(css: str, scope: str) -> str:
 
 
 def _pad_template(template: str, width: int, height: int, color_id: str) -> str:
-    """ipysketch-lite's canvas script with our size, a colour input id unique to this pad, and
-    the pen and picture hooks of :data:`_PAD_JS`."""
+    """ipysketch-lite's canvas script with our size, a colour input id unique to this pad, the
+    drawing Python holds put back on a canvas drawn anew (a second view, a reloaded page), and
+    the hooks of :data:`_PAD_JS`."""
     replacements = {
         "model.width": str(width),
         "model.height": str(height),
         'id="color"': f'id="{color_id}"',
         'for="color"': f'for="{color_id}"',
         '"#color"': f'"#{color_id}"',
+        'var dataUrl = model.get("data_url");': 'var dataUrl = model.get("_sketch_data");',
         "  el.appendChild(sketch);": _PAD_JS,
     }
     for old, new in replacements.items():
@@ -379,11 +548,17 @@ def _pad_template(template: str, width: int, height: int, color_id: str) -> str:
 class _PadCanvas(ipysketch_lite.RasterSketch):
     """ipysketch-lite's raster canvas that does not display itself and styles only itself.
 
-    ``pen_color`` sets the brush colour from Python; setting ``data_url`` replaces the picture.
+    ``pen_index`` picks the brush colour among ``pen_colors``; :meth:`show_picture` replaces the
+    picture in the page.
     """
 
-    pen_color = traitlets.Unicode("#000000").tag(sync=True)
-    data_url = traitlets.Unicode("").tag(sync=True)
+    pen_colors = traitlets.List(traitlets.Unicode(), default_value=["#000000"]).tag(sync=True)
+    pen_index = traitlets.Int(0).tag(sync=True)
+
+    @property
+    def pen_color(self) -> str:
+        """The brush colour, ``"#rrggbb"``."""
+        return self.pen_colors[self.pen_index]
 
     def __init__(self, width: int, height: int) -> None:
         # BaseSketchWidget.__init__ would also call display(self): a pad shown as the last line
@@ -395,9 +570,15 @@ class _PadCanvas(ipysketch_lite.RasterSketch):
             height,
             f"gmmviz-color-{uuid.uuid4().hex[:12]}",
         )
-        self._css = _scope_css(ipysketch_lite.template_css_path.read_text(), f".{_PAD_CLASS}")
+        self._css = _scope_css(ipysketch_lite.template_css_path.read_text(), f".{_PAD_CLASS}") + _PAD_CSS
         anywidget.AnyWidget.__init__(self)
         self.add_class(_PAD_CLASS)
+
+    def show_picture(self, url: str) -> None:
+        """Put a picture (a PNG data URL) on the canvas: Python has it at once, the page draws it
+        (undoably) and sends it back as after a stroke."""
+        self._sketch_data = url
+        self.send({"type": "gmmviz-picture", "url": url})
 
 
 class SketchPad(_Pad):
@@ -407,8 +588,9 @@ class SketchPad(_Pad):
     ----------
     width, height : int
         Canvas size in pixels.
-    n_components : int
-        Initial value of the pad's K control (used by Fit EM and Random clusters).
+    n_components : int, optional
+        K for Fit EM and Random clusters. By default K follows the drawing: one component per
+        pen drawn (the "K = number of pens" box), and Random clusters draws 3 clusters at first.
     n_points : int
         Initial value of the pad's number-of-points control.
     random_state : int or None
@@ -422,10 +604,13 @@ class SketchPad(_Pad):
         Pen k in component k's colour, named by word ("1 blue", "2 orange", ...).
     random_button : ipywidgets.Button
         "Random clusters": K seeded clusters, cluster k in pen k (a path without a mouse).
+    k_control, auto_k : ipywidgets.IntSlider, ipywidgets.Checkbox
+        K, and whether K follows the number of pens drawn.
     widget : ipywidgets.VBox
         The whole pad: canvas, pens, controls, messages and the explorer Fit EM makes.
     explorer : EMExplorer or None
-        The explorer made by Fit EM or :meth:`fit`.
+        The explorer made by Fit EM or :meth:`fit` for the drawing on the canvas (None again
+        once the drawing changes).
     source : str or None
         ``"canvas"`` or ``"fallback"``: where the last points came from.
 
@@ -433,6 +618,7 @@ class SketchPad(_Pad):
     --------
     >>> pad = SketchPad()                     # doctest: +SKIP
     >>> X, labels = pad.points(300, random_state=0, fallback=example_sketch())  # doctest: +SKIP
+    >>> pens = np.unique(labels) + 1          # the pen numbers drawn with  # doctest: +SKIP
     """
 
     css_class = "gmmviz-sketchpad-box"
@@ -442,7 +628,7 @@ class SketchPad(_Pad):
         width: int = 400,
         height: int = 300,
         *,
-        n_components: int = 3,
+        n_components: int | None = None,
         n_points: int = 300,
         random_state: int | None = 0,
     ) -> None:
@@ -450,6 +636,9 @@ class SketchPad(_Pad):
         self.height = check_int(height, "height (pixels)", minimum=50, maximum=2000)
         self.canvas = _PadCanvas(self.width, self.height)
         self.pen_palette = pen_colors(MAX_PENS)
+        self._pen_rgb = np.array(
+            [[int(c[i : i + 2], 16) for i in (1, 3, 5)] for _, c in self.pen_palette], dtype=np.uint8
+        )
         self.pens = widgets.ToggleButtons(
             options=[(f"{k + 1} {name}", color) for k, (name, color) in enumerate(self.pen_palette)],
             description="pen",
@@ -461,8 +650,12 @@ class SketchPad(_Pad):
             style={"button_width": "auto"},
         )
         self.pens.add_class("gmmviz-sketch-pens")
-        self.pens.observe(self._on_pen, names="value")
-        self.canvas.pen_color = self.pens.value
+        self.canvas.pen_colors = [c for _, c in self.pen_palette]
+        self.canvas.pen_index = self.pens.index
+        self.pens.observe(self._on_pen, names="index")
+        # Linked in the page: the brush takes the pen chosen at once, without a trip to the kernel
+        # (which may be busy).
+        self._pen_link = widgets.jslink((self.pens, "index"), (self.canvas, "pen_index"))
         self.random_button = widgets.Button(
             description="Random clusters",
             icon="random",
@@ -472,7 +665,9 @@ class SketchPad(_Pad):
         self.random_button.add_class("gmmviz-sketch-random")
         self.random_button.on_click(self._on_random)
         self._random_rng = check_random_state(random_state)
+        self._drawing_key: bytes | None = None
         super().__init__(n_components=n_components, n_points=n_points, random_state=random_state)
+        self.canvas.observe(self._on_drawing, names="_sketch_data")
 
     def _hint(self) -> str:
         return "Draw one pen colour per cluster (or press Random clusters), then press Fit EM."
@@ -493,21 +688,76 @@ class SketchPad(_Pad):
 
     def image(self) -> Image.Image | None:
         """The drawing as an RGBA image, or None if no browser has sent it yet."""
-        if not self.data:
-            return None
-        encoded = self.data.split(",", 1)[1]
-        with Image.open(io.BytesIO(base64.b64decode(encoded))) as im:
-            return im.convert("RGBA")
+        rgba = _rgba_of_data_url(self.data)
+        return None if rgba is None else Image.fromarray(rgba)  # (H, W, 4) uint8: RGBA
+
+    # --- pens ---------------------------------------------------------------------------------
+    def _points_from_image(self, image: Any, n_points: int, random_state: Any, **kwargs: Any):
+        """Points of an image, label ``k - 1`` for pen k (each ink colour counts for its nearest pen)."""
+        return_colors = kwargs.pop("return_colors", False)
+        X, found, rgb = points_from_image(
+            image, n_points, random_state=random_state, return_colors=True, **kwargs
+        )
+        labels = _nearest_pens(rgb, self._pen_rgb)[found].astype(np.int64)
+        if return_colors:
+            return X, labels, self._pen_rgb[: labels.max() + 1].copy()
+        return X, labels
 
     def _points_from_drawing(self, n_points: int, random_state: Any, **kwargs: Any):
         if not self.data:
             raise EmptySketchError(
                 "nothing has been drawn on the SketchPad yet (the drawing reaches Python when "
-                f"the pad is shown in JupyterLab and you release the mouse): {WHAT_TO_DRAW}, "
+                f"the pad is shown in JupyterLab and a stroke ends): {WHAT_TO_DRAW}, "
                 "or press Random clusters. To run without a browser, pass "
                 "fallback=example_sketch()"
             )
-        return points_from_image(self.data, n_points, random_state=random_state, **kwargs)
+        return self._points_from_image(self.data, n_points, random_state, **kwargs)
+
+    def _describe_labels(self, labels: np.ndarray) -> str:
+        return _pen_list(np.unique(labels), self.pen_palette)
+
+    def _pens_drawn(self, rgba: np.ndarray | None) -> list[int]:
+        """The pens (0-based) with ink in the drawing; [] for none (or ink that is no sketch)."""
+        if rgba is None:
+            return []
+        try:
+            # Every colour gets at least one point: ten points find up to ten colours.
+            _, labels = self._points_from_image(rgba, 10, 0)
+        except ValueError:  # EmptySketchError, or an image of too many colours
+            return []
+        return sorted({int(v) for v in labels})
+
+    # --- a new drawing ------------------------------------------------------------------------
+    def _on_drawing(self, change: dict) -> None:
+        with self._lock:
+            rgba = _rgba_of_data_url(change["new"])
+            key = _ink_key(rgba)
+            if key == self._drawing_key:
+                return  # the same pixels again (the page's copy of Python's picture)
+            self._drawing_key = key
+            removed = self._forget_fit()
+            self._say_drawing(rgba, removed)
+
+    def _drawing_changed(self) -> None:
+        with self._lock:
+            self._say_drawing(_rgba_of_data_url(self.data), False)
+
+    def _say_drawing(self, rgba: np.ndarray | None, removed: bool) -> None:
+        """K follows the pens drawn (when it should); the status says what Fit EM will do."""
+        pens = self._pens_drawn(rgba)
+        if pens and self.auto_k.value:
+            self._set_k(len(pens))
+        before = "New drawing: the fit of the previous one is removed. " if removed else ""
+        if pens:
+            text = (
+                f"{before}Your drawing: {_pen_list(pens, self.pen_palette)}. Press Fit EM "
+                f"({self._k_why(self.k_control.value)})."
+            )
+        elif rgba is not None:
+            text = f"{before}The canvas is empty. {self._hint()}"
+        else:
+            return
+        self.status.value = _html_message(text)
 
     def _drawing_png(self) -> bytes:
         image = self.image()
@@ -520,7 +770,7 @@ class SketchPad(_Pad):
         return _png_bytes(page)
 
     def _on_pen(self, change: dict) -> None:
-        self.canvas.pen_color = change["new"]
+        self.canvas.pen_index = change["new"]
 
     def random_clusters(
         self,
@@ -532,8 +782,9 @@ class SketchPad(_Pad):
         """Fill the canvas with ``n_clusters`` random clusters of dots, cluster k in pen k.
 
         Each cluster is an elliptical cloud of dots (random centre, size and tilt) in pen k's
-        colour, so :meth:`points` gives labelled clusters, label k for pen k. The picture
-        replaces the canvas (in the page too: the drawing there can be undone).
+        colour, so :meth:`points` gives labelled clusters, label k - 1 for pen k. The picture
+        replaces the canvas (in the page too: the drawing there can be undone) and removes the
+        fit of the previous drawing.
 
         Parameters
         ----------
@@ -558,13 +809,12 @@ class SketchPad(_Pad):
             self.width, self.height, [c for _, c in self.pen_palette[:k]], rng, dots
         )
         url = "data:image/png;base64," + base64.b64encode(_png_bytes(image)).decode("ascii")
-        # Python has the picture at once (no browser needed); the page draws it on the canvas.
-        self.canvas._sketch_data = url
-        self.canvas.data_url = url
-        names = ", ".join(f"{i + 1} {name}" for i, (name, _) in enumerate(self.pen_palette[:k]))
-        self.status.value = _html_message(
-            f"Drew {k} random clusters (pens {names}): press Fit EM, or draw on top."
-        )
+        with self._lock:
+            self.canvas.show_picture(url)  # the new drawing: K follows it, the old fit goes
+            self.status.value = _html_message(
+                f"Drew {k} random clusters ({_pen_list(range(k), self.pen_palette)}): press Fit EM "
+                f"({self._k_why(self.k_control.value)}), or draw on top."
+            )
         return image
 
     def _on_random(self, _button: Any = None) -> None:
@@ -617,7 +867,7 @@ class IpysketchPad(_Pad):
     directory : str or path-like, optional
         Where those files live; defaults to the current directory (a notebook's own folder).
     n_components, n_points, random_state
-        As for :class:`SketchPad`.
+        As for :class:`SketchPad` (by default Fit EM fits one component per pen colour).
 
     Notes
     -----
@@ -632,7 +882,7 @@ class IpysketchPad(_Pad):
         name: str = "gmm",
         directory: str | os.PathLike | None = None,
         *,
-        n_components: int = 3,
+        n_components: int | None = None,
         n_points: int = 300,
         random_state: int | None = 0,
     ) -> None:
@@ -750,6 +1000,8 @@ class IpysketchPad(_Pad):
     def refresh(self) -> None:
         """Show the saved drawing under the button."""
         png = self._saved_png()
+        if bytes(self.preview.value or b"") != png:
+            self._forget_fit()  # a new drawing: the fit of the old one goes
         self.preview.value = png
         self.preview.layout.display = "" if png else "none"
         if png:

@@ -214,7 +214,9 @@ def test_em_explorer_sliders_and_play(lab):
 # --------------------------------------------------------------------------------------------------
 # 05: draw your own data
 
-PENS = ("#d62728", "#1f77b4")  # red and blue: far apart, neither is paper (white) nor black
+# The pens drawn with (1-based, the pad's pen buttons) and their colours (gmmviz.palette): pens 1
+# and 3, not 1 and 2, so that the pad's pen numbers must survive into every message and cell.
+PENS = {1: "#0072b2", 3: "#009e73"}
 
 # Count of figure images in the outputs of cells `first...`, and a PNG of the first one's pixels.
 JS_FIRST_FIGURE_BELOW = """(first) => {
@@ -260,6 +262,7 @@ def test_draw_your_own_data(lab):
     canvas = pad.locator("canvas").first
     colour = pad.locator("input[type=color]").first
     assert canvas.count() == 1 and colour.count() == 1, "the SketchPad has no canvas or colour input"
+    assert not colour.is_visible(), "the pad's pens are its only colours: the free colour picker is hidden"
 
     # The cell that shows the pad, the code cell after it (it reads the drawing), and the first
     # figure below: drawn by Run All from the course's fallback drawing.
@@ -274,11 +277,12 @@ def test_draw_your_own_data(lab):
     figure_before = page.evaluate(JS_FIRST_FIGURE_BELOW, next_cell)
     assert figure_before, f"{path} shows no figure below the SketchPad (a plot of the fit)"
 
-    # Two pens, one scribble each, drawn with the mouse.
+    # Pens 1 and 3, one scribble each, drawn with the mouse.
     canvas.scroll_into_view_if_needed()
-    for pen, (cx, cy) in zip(PENS, ((0.3, 0.4), (0.7, 0.6))):
-        colour.fill(pen)  # sets the value and fires input and change, as the colour picker does
-        assert colour.input_value() == pen
+    pen_buttons = page.locator(".gmmviz-sketchpad-box .gmmviz-sketch-pens button")
+    for (pen, hex_colour), (cx, cy) in zip(PENS.items(), ((0.3, 0.4), (0.7, 0.6))):
+        pen_buttons.nth(pen - 1).click()
+        lab.wait_until(lambda c=hex_colour: colour.input_value() == c, f"the brush to take pen {pen}", 10)
         draw_scribble(page, canvas.bounding_box(), cx, cy)
     inked = page.evaluate(
         """(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -294,23 +298,34 @@ def test_draw_your_own_data(lab):
     unrendered = lab.unrendered_widgets()
     assert not unrendered, f"{path} after drawing, widgets that did not render:\n" + "\n".join(unrendered)
 
-    # The kernel received the drawing: points with two labels, one per pen.
+    # The kernel received the drawing: points with two labels, the pad's pens 1 and 3 (labels k - 1).
     got = json.loads(lab.execute(PROBE_POINTS).strip().splitlines()[-1])
     assert got["source"] == "canvas", f"the pad used its fallback drawing, not the one drawn: {got}"
-    assert got["labels"] == [0, 1], f"two pens should give two labels; the kernel got {got}"
+    assert got["labels"] == [0, 2], f"pens 1 and 3 should give labels 0 and 2; the kernel got {got}"
     assert got["n"] >= 20, got
+    # The notebook's cells name the pens as the pad does: pen 1 (blue) and pen 3 (green), no pen 2.
+    printed = "\n".join(
+        o["text"]
+        for c in lab.cells()["cells"][next_cell:]
+        for o in c.get("outputs", [])
+        if o["type"] == "stream"
+    )
+    assert "from the canvas drawing: 2 pens (1 blue, 3 green)" in printed, printed
+    for line in ("pen 1 (  blue): [", "pen 3 ( green): [", "'pen 1 (blue)': ", "'pen 3 (green)': "):
+        assert line in printed, f"the notebook does not say {line!r}:\n{printed}"
+    assert "pen 2" not in printed and "orange" not in printed, printed
 
     # Fit and see: the figure of the fit below the pad is redrawn for the new points...
     figure_after = lab.wait_until(
         lambda: page.evaluate(JS_FIRST_FIGURE_BELOW, next_cell), "a figure below the pad after drawing", 30
     )
     assert figure_after != figure_before, "the figure below the pad did not change after drawing"
-    # ... and the pad's own Fit button shows an EM explorer, with its picture of the ellipses.
+    # ... and the pad's own Fit button shows an EM explorer, with its picture of the ellipses, and
+    # one component per pen drawn (K follows the pens: nothing to type).
     fit = page.locator(".gmmviz-sketchpad-box .gmmviz-sketch-fit").first
     if fit.count():
         k = page.locator(".gmmviz-sketchpad-box .gmmviz-sketch-k").first
-        if k.count():
-            type_into_readout(lab, k, 2)
+        lab.wait_until(lambda: slider_value(k) == 2, "the pad's K to follow the 2 pens drawn", 30)
         fit.scroll_into_view_if_needed()
         fit.click()
         explorer = page.locator(".gmmviz-sketchpad-box .gmmviz-em-explorer").first
@@ -326,5 +341,9 @@ def test_draw_your_own_data(lab):
         if status.count():
             text = status.inner_text()
             assert not any(w in text for w in ("rror", "⚠", "fallback")), f"the pad says: {text}"
+            assert "Fitted EM with K=2 (one component per pen drawn" in text, text
+            assert "pens 1 blue, 3 green" in text, text
+        k_explorer = explorer.locator(".gmmviz-k-slider").first
+        assert slider_value(k_explorer) == 2, "the pad's explorer should have one component per pen"
     errors = lab.errors()
     assert not errors, "\n\n".join(errors)
