@@ -106,9 +106,9 @@ def status(page):
 def test_strokes_reach_a_cell_run_right_after_them(lab):
     page = open_pad(lab, READ)
     assert "Nothing drawn yet: using the fallback drawing" in status(page)  # Run All, nothing drawn
-    assert lab.page.evaluate(
-        "() => window.jupyterapp.serviceManager.kernels.commsOverSubshells"
-    ) == "disabled"  # the course's setting is in force
+    assert (
+        lab.page.evaluate("() => window.jupyterapp.serviceManager.kernels.commsOverSubshells") == "disabled"
+    )  # the course's setting is in force
     # Draw with pens 1 and 3, then run the cell that reads the drawing at once, as a learner does.
     pick_pen(page, 1)
     stroke(page, 0.25, 0.3)
