@@ -33,6 +33,9 @@ class FakeLoop:
     def __init__(self) -> None:
         self.pending: list = []
 
+    def add_callback(self, fn, *args):  # (tornado: the thread-safe way in; here, at once)
+        fn(*args)
+
     def call_later(self, delay, fn, *args):
         self.pending.append((fn, args))
 
@@ -325,6 +328,9 @@ def test_callbacks_in_a_subshell_thread_and_idle_work_in_the_main_thread_do_not_
     pending: queue.Queue = queue.Queue()
 
     class ThreadLoop:
+        def add_callback(self, fn, *args):
+            fn(*args)
+
         def call_later(self, delay, fn, *args):
             pending.put((fn, args))
 
@@ -383,3 +389,32 @@ def test_an_explorer_with_no_fit_prepares_nothing(X, loop):
     assert ex.history is None and "K" in ex.message_text
     ex._on_page_message(None, {"event": "shown"}, [])
     assert not loop.pending and ex.history is None
+
+
+def test_idle_time_work_goes_to_the_kernels_main_loop_from_any_thread(monkeypatch):
+    """A widget callback may run in a subshell's thread (ipykernel 7): the work it schedules goes
+    to the kernel's own loop, where the cells run, never to a loop of that thread, and through
+    tornado's one thread-safe method (add_callback)."""
+    import threading
+    from types import SimpleNamespace
+
+    import IPython
+
+    calls = []
+
+    class MainLoop:
+        def add_callback(self, fn, *args):
+            calls.append(("add_callback", threading.current_thread().name, fn.__name__, args[:1]))
+
+        def call_later(self, delay, fn, *args):  # (run by the loop itself, on its own thread)
+            raise AssertionError("call_later called from outside the loop")
+
+    main = MainLoop()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: SimpleNamespace(kernel=SimpleNamespace(io_loop=main)))
+    found = []
+    t = threading.Thread(target=lambda: found.append(gw._kernel_loop()), name="subshell")
+    t.start()
+    t.join()
+    assert found == [main]
+    gw._in_idle_time(found[0], print, "x")
+    assert calls == [("add_callback", "MainThread", "call_later", (0.01,))]

@@ -1467,7 +1467,7 @@ class EMExplorer(_FigureBox):
         if loop is None or self._fit is None or self._preparing or self._next_to_prepare() is None:
             return  # (no fit shown yet: bad data or a bad K, shown as a message; nothing to follow)
         self._preparing = True
-        loop.call_later(0.01, self._prepare_one)
+        _in_idle_time(loop, self._prepare_one)
 
     def _next_to_prepare(self) -> tuple | None:
         """The control values of the next fit to prepare, or None: K + 1, K - 1, K + 2, K - 2 ...
@@ -1518,7 +1518,7 @@ class EMExplorer(_FigureBox):
         if loop is None:
             return
         self._ahead_pending = True
-        loop.call_later(0.01, self._render_ahead_one, self.image.fit)
+        _in_idle_time(loop, self._render_ahead_one, self.image.fit)
 
     @_one_at_a_time
     def _render_ahead_one(self, page_fit: int) -> None:
@@ -1592,17 +1592,35 @@ def _reg_options(reg_covar: float) -> list[tuple[str, float]]:
 
 
 def _kernel_loop() -> Any:
-    """The event loop of the IPython kernel this runs in, or None (plain Python, tests)."""
+    """The main event loop of the IPython kernel this runs in (where its cells run), or None
+    (plain Python, tests).
+
+    Not ``IOLoop.current()``: ipykernel 7 may run a widget callback in a subshell's thread, whose
+    current loop is that thread's. Idle-time work goes to the kernel's own loop, beside the cells.
+    """
     try:
         from IPython import get_ipython
     except ImportError:
         return None
     shell = get_ipython()
-    if shell is None or getattr(shell, "kernel", None) is None:
+    kernel = getattr(shell, "kernel", None) if shell is not None else None
+    if kernel is None:
         return None
-    from tornado.ioloop import IOLoop
+    loop = getattr(kernel, "io_loop", None)
+    if loop is None:  # a kernel without the attribute (not ipykernel): the loop of this thread
+        from tornado.ioloop import IOLoop
 
-    return IOLoop.current()
+        loop = IOLoop.current()
+    return loop
+
+
+def _in_idle_time(loop: Any, fn: Callable, *args: Any) -> None:
+    """Run ``fn(*args)`` on ``loop`` a moment from now (messages that came first go first).
+
+    ``add_callback`` is the one method of a tornado loop that may be called from another thread
+    (a subshell's); the delay is then set on the loop's own thread.
+    """
+    loop.add_callback(loop.call_later, 0.01, fn, *args)
 
 
 class _Unobserved:
