@@ -445,7 +445,12 @@ class _FrameView(anywidget.AnyWidget):
 
         const drawButton = () => {
           const on = model.get("playing");
-          button.textContent = on ? "\\u23F8 pause" : "\\u25B6 play";
+          // Font Awesome's icons, as ipywidgets' own buttons use (bundled with its JupyterLab
+          // extension, so offline; a pause glyph of plain text is missing from many fonts).
+          const icon = document.createElement("i");
+          icon.className = "fa " + (on ? "fa-pause" : "fa-play");
+          icon.setAttribute("aria-hidden", "true");
+          button.replaceChildren(icon, document.createTextNode(on ? " pause" : " play"));
           button.setAttribute("aria-label", on ? "pause" : "play: show the half-steps one after another");
           button.title = on ? "pause" : "play: show the half-steps one after another";
           button.setAttribute("aria-pressed", on ? "true" : "false");
