@@ -16,9 +16,9 @@ The output shows the live widget, not the ``image/png`` picture saved beside it.
 
 from __future__ import annotations
 
-import json
-
 import pytest
+
+from small_notebooks import JS_INK, write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -52,25 +52,6 @@ JS_FOCUS = """(classes) => {
                 .querySelectorAll('button')).indexOf(a) : -1};
 }"""
 JS_SRC = "() => document.querySelector('.gmmviz-em-explorer img.gmmviz-em-explorer-figure').src"
-
-
-def write_notebook(root):
-    nb = {
-        "cells": [
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "id": "explorer",
-                "metadata": {},
-                "outputs": [],
-                "source": CODE,
-            }
-        ],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    (root / NOTEBOOK).write_text(json.dumps(nb))
 
 
 class Keys:
@@ -115,7 +96,7 @@ class Keys:
 
 
 def test_the_explorer_works_from_the_keyboard(lab):
-    write_notebook(lab.server.root)
+    write_notebook(lab.server.root, NOTEBOOK, CODE)
     lab.open(NOTEBOOK)
     lab.run_all()
     page = lab.page
@@ -189,32 +170,9 @@ PAD_CODE = """from gmmviz.pads import SketchPad
 pad = SketchPad(n_components=3, n_points=150)
 pad"""
 
-JS_INK = """() => {
-    const c = document.querySelector('.gmmviz-sketchpad canvas');
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let ink = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) ink++;
-    return ink;
-}"""
-
 
 def test_the_drawing_pad_has_a_keyboard_path(lab):
-    nb = {
-        "cells": [
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "id": "pad",
-                "metadata": {},
-                "outputs": [],
-                "source": PAD_CODE,
-            }
-        ],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    (lab.server.root / PAD_NOTEBOOK).write_text(json.dumps(nb))
+    write_notebook(lab.server.root, PAD_NOTEBOOK, PAD_CODE)
     lab.open(PAD_NOTEBOOK)
     lab.run_all()
     page = lab.page

@@ -18,6 +18,8 @@ import json
 
 import pytest
 
+from small_notebooks import JS_INK, write_notebook
+
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = "pad_in_browser.ipynb"
@@ -29,37 +31,9 @@ pad"""
 READ = """X, labels = pad.points(random_state=0, fallback=example_sketch())
 print(json.dumps({"source": pad.source, "labels": sorted(set(labels.tolist())), "n": len(X)}))"""
 
-JS_INK = """() => {
-    const c = document.querySelector('.gmmviz-sketchpad canvas');
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let ink = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) ink++;
-    return ink;
-}"""
-
-
-def write_notebook(root, *cells):
-    nb = {
-        "cells": [
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "id": f"cell{i}",
-                "metadata": {},
-                "outputs": [],
-                "source": source,
-            }
-            for i, source in enumerate(cells)
-        ],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    (root / NOTEBOOK).write_text(json.dumps(nb))
-
 
 def open_pad(lab, *cells):
-    write_notebook(lab.server.root, "import json\n" + SETUP, *cells)
+    write_notebook(lab.server.root, NOTEBOOK, "import json\n" + SETUP, *cells)
     lab.open(NOTEBOOK)
     lab.run_all()
     page = lab.page

@@ -10,10 +10,11 @@ the kernel's pictures, frame by frame.
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
+
+from small_notebooks import write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -61,27 +62,8 @@ JS_HASHES = """async () => {
 HALF_STEP = re.compile(r"half-step (\d+) of (\d+)")
 
 
-def write_notebook(root):
-    nb = {
-        "cells": [
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "id": "explorer",
-                "metadata": {},
-                "outputs": [],
-                "source": CODE,
-            }
-        ],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    (root / NOTEBOOK).write_text(json.dumps(nb))
-
-
 def open_explorer(lab):
-    write_notebook(lab.server.root)
+    write_notebook(lab.server.root, NOTEBOOK, CODE)
     lab.open(NOTEBOOK)
     lab.run_all()
     lab.page.wait_for_selector(".gmmviz-em-explorer img.gmmviz-em-explorer-figure")
