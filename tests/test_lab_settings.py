@@ -42,6 +42,24 @@ def test_widget_messages_are_handled_in_order_with_the_cells():
     assert value == "disabled" and value in options, options
 
 
+def test_a_run_waits_for_the_kernel_with_a_message():
+    """While a notebook's kernel is starting, Run All (or any run) runs nothing and says so: by default
+    JupyterLab 4.6 starts a second kernel, shuts the first down and leaves cells at [ ] with their outputs
+    wiped (tests/browser/test_one_kernel.py reproduces it and checks the fix); the setting is one the
+    installed JupyterLab's own schema has, so it is not silently ignored."""
+    from jupyterlab.commands import get_app_dir
+
+    overrides = json5.loads((SETTINGS / "overrides.json5").read_text(encoding="utf-8"))
+    value = overrides["@jupyterlab/notebook-extension:tracker"]["enableKernelInitNotification"]
+    schema = json.loads(
+        (Path(get_app_dir()) / "schemas" / "@jupyterlab" / "notebook-extension" / "tracker.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    prop = schema["properties"]["enableKernelInitNotification"]
+    assert value is True and prop["type"] == "boolean" and prop["default"] is False, prop
+
+
 def test_default_workspace_opens_the_start_notebook():
     workspace = json.loads(WORKSPACE.read_text(encoding="utf-8"))
     assert workspace["metadata"]["id"] == "default"

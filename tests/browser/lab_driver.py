@@ -216,6 +216,90 @@ class LabServer:
             f.seek(offset)
             return f.read().decode(errors="replace")
 
+    def kernel_events(self, offset: int = 0) -> list[tuple[str, str]]:
+        """("started" | "shutdown", kernel id) for each kernel the server started or shut down, in order,
+        from its log (after byte `offset`)."""
+        return kernel_events(self.log_since(offset))
+
+
+# Jupyter Server logs every kernel it starts and shuts down (INFO): "Kernel started: <id>".
+KERNEL_EVENT = re.compile(r"Kernel (started|shutdown): ([0-9a-f]{8}-[0-9a-f-]{27})")
+
+
+def kernel_events(log_text: str) -> list[tuple[str, str]]:
+    return [(m.group(1), m.group(2)) for m in KERNEL_EVENT.finditer(log_text)]
+
+
+# What scripts/lab.sh needs to run from another folder: itself, the course's JupyterLab settings and start
+# workspace (jupyter/), and what the notebooks read (COURSE_DIRS); `.venv` is linked, not copied.
+LAB_SH_FILES = ("scripts/lab.sh", "jupyter")
+
+
+def copy_course_for_lab_sh(dest: Path) -> Path:
+    """A fresh copy of the course in `dest` that `bash scripts/lab.sh` runs as in the checkout (as a learner's
+    new clone: no .jupyter/ yet), so that a test may run notebooks without touching the checkout."""
+    if not (ROOT / ".venv" / "bin" / "jupyter").exists():
+        missing(f"{ROOT}/.venv is missing: run `make test`, which creates it")
+    dest.mkdir(parents=True, exist_ok=True)
+    for rel in LAB_SH_FILES:
+        src = ROOT / rel
+        if src.is_dir():
+            shutil.copytree(src, dest / rel)
+        else:
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    for name in COURSE_DIRS:
+        if (COURSE / name).is_dir():
+            shutil.copytree(
+                COURSE / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+            )
+    (dest / ".venv").symlink_to(ROOT / ".venv", target_is_directory=True)
+    return dest
+
+
+def start_lab_sh(checkout: Path, tmp: Path, timeout: float = 600) -> tuple[LabServer, str]:
+    """Run `bash scripts/lab.sh --no-browser` in `checkout` as `make lab` does on a machine without a
+    browser; return the server and the address it printed (Jupyter makes its own token, as for a learner).
+
+    Jupyter's config, runtime and user settings are temporary (isolated_jupyter_env), but the workspace
+    is the learner's: lab.sh seeds `checkout/.jupyter/workspaces` from jupyter/lab/workspaces. Only
+    test-only change: `window.jupyterapp` is exposed. Stop it with :func:`stop_server`."""
+    env = isolated_jupyter_env(tmp)
+    for var in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "JUPYTERLAB_WORKSPACES_DIR"):
+        env.pop(var, None)
+    (Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json").write_text(
+        json.dumps({"LabApp": {"expose_app_in_browser": True}})
+    )
+    port = free_port()
+    env.update(JUPYTER_PORT=str(port), JUPYTER_PORT_RETRIES="0")
+    log = tmp / "lab-sh.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            ["bash", "scripts/lab.sh", "--no-browser"],
+            cwd=checkout,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    printed = re.compile(rf"(http://127\.0\.0\.1:{port}/\S*\?token=([0-9a-f]+))")
+    server = None
+    try:
+        deadline = time.monotonic() + timeout
+        while not (m := printed.search(log.read_text(errors="replace"))):
+            if proc.poll() is not None:
+                raise RuntimeError(f"scripts/lab.sh exited with {proc.returncode}:\n{tail(log)}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"scripts/lab.sh printed no address within {timeout:.0f} s:\n{tail(log)}")
+            time.sleep(0.3)
+        server = LabServer(f"http://127.0.0.1:{port}", m.group(2), checkout, log, proc)
+        wait_for_server(server.base_url, server.token, proc, log)
+        return server, m.group(1)
+    except BaseException:
+        stop_server(proc, server.base_url if server else None, server.token if server else None)
+        raise
+
 
 def start_lab_server(root: Path, tmp: Path) -> LabServer:
     """Start JupyterLab on ``root`` as the tests need it, with the course's own settings, and wait.
