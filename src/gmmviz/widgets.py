@@ -415,7 +415,6 @@ class _FrameView(anywidget.AnyWidget):
     }
     export default {
       render({ model, el }) {
-        const s0 = storeOf(model);
         // The player's row: a play/pause button and the speed.
         const row = document.createElement("div");
         row.className = "gmmviz-player";
@@ -427,10 +426,10 @@ class _FrameView(anywidget.AnyWidget):
         speed.className = "gmmviz-speed";
         speed.setAttribute("aria-label", "speed: half-steps a second while playing");
         speed.title = "speed: half-steps a second while playing";
-        const speedLabel = document.createElement("label");
-        speedLabel.textContent = "speed";
-        speedLabel.style.color = "#1a1a1a";
-        row.append(button, speedLabel, speed);
+        const speedLabel = document.createElement("label");  // (the label holds its menu)
+        speedLabel.style.cssText = "display:flex;align-items:center;gap:6px";
+        speedLabel.append("speed", speed);
+        row.append(button, speedLabel);
         const img = document.createElement("img");
         img.className = model.get("css");
         img.alt = model.get("alt");
@@ -505,13 +504,12 @@ class _FrameView(anywidget.AnyWidget):
             if (frame && img.getAttribute("src") === frame.url) shownAt(model, i);
           }
         };
-        const onFit = () => { stopTimer(storeOf(model)); storeOf(model); };
+        const onFit = () => stopTimer(storeOf(model));  // (storeOf forgets the old fit's frames)
         button.addEventListener("click", () => {
           if (model.get("playing")) { setPlaying(model, false); return; }
           // From the last half-step, Play starts again at the start.
           if (model.get("index") >= model.get("n_frames") - 1) goTo(model, 0);
-          setPlaying(model, true);
-          onPlaying();
+          setPlaying(model, true);  // (change:playing starts the clock once the picture is shown)
         });
         speed.addEventListener("change", () => {
           model.set("interval", parseInt(speed.value, 10));
