@@ -152,10 +152,15 @@ def press(page, selector):
 
 
 def fit_and_wait(lab, k):
+    """Press Fit EM; wait for the explorer with K=k and for the status line that reports the fit
+    (the kernel shows the explorer first and then writes the status: a test must wait for both)."""
     page = lab.page
     press(page, ".gmmviz-sketchpad-box button.gmmviz-sketch-fit")
     lab.wait_until(lambda: explorer_k(page) == k, f"Fit EM to show an explorer with K={k}", 60)
     page.wait_for_selector(".gmmviz-sketchpad-box .gmmviz-em-explorer img.gmmviz-em-explorer-figure")
+    lab.wait_until(
+        lambda: f"Fitted EM with K={k} " in status(page), f"the status to report the K={k} fit", 30
+    )
 
 
 def no_explorer(lab, what):
