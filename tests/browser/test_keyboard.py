@@ -206,6 +206,7 @@ def test_the_drawing_pad_has_a_keyboard_path(lab):
     handle = page.locator(".gmmviz-sketchpad-box .gmmviz-em-explorer .gmmviz-k-slider .noUi-handle").first
     assert float(handle.get_attribute("aria-valuenow")) == 3
     assert lab.execute("print(pad.explorer.k_slider.value)").strip() == "3"
-    status = page.locator(".gmmviz-sketchpad-box .gmmviz-sketch-status").first.inner_text()
-    assert "Fitted EM with K=3" in status, status
+    # The kernel shows the explorer, then writes the status that reports the fit: wait for it.
+    status = page.locator(".gmmviz-sketchpad-box .gmmviz-sketch-status").first
+    lab.wait_until(lambda: "Fitted EM with K=3" in status.inner_text(), "the status to report the fit", 30)
     assert lab.errors() == []

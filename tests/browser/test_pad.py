@@ -79,7 +79,9 @@ def status(page):
 
 def test_strokes_reach_a_cell_run_right_after_them(lab):
     page = open_pad(lab, READ)
-    assert "Nothing drawn yet: using the fallback drawing" in status(page)  # Run All, nothing drawn
+    lab.wait_until(  # Run All, nothing drawn
+        lambda: "Nothing drawn yet: using the fallback drawing" in status(page), "the fallback status", 30
+    )
     assert (
         lab.page.evaluate("() => window.jupyterapp.serviceManager.kernels.commsOverSubshells") == "disabled"
     )  # the course's setting is in force
@@ -94,8 +96,11 @@ def test_strokes_reach_a_cell_run_right_after_them(lab):
     got = json.loads(out.strip().splitlines()[-1])
     # What is on the canvas (pens 1 and 3) is what points() used, numbered as the pad's pens.
     assert got == {"source": "canvas", "labels": [0, 2], "n": 150}, got
-    text = status(page)
-    assert "Using your drawing: 150 points, pens 1 blue, 3 green." in text, text
+    lab.wait_until(
+        lambda: "Using your drawing: 150 points, pens 1 blue, 3 green." in status(page),
+        "the status to say which drawing the cell used",
+        30,
+    )
     # Once more, with pen 2, and the cell run at once again.
     pick_pen(page, 2)
     stroke(page, 0.5, 0.3)
