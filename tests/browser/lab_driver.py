@@ -257,16 +257,21 @@ def copy_course_for_lab_sh(dest: Path) -> Path:
     return dest
 
 
-def start_lab_sh(checkout: Path, tmp: Path, timeout: float = 600) -> tuple[LabServer, str]:
+def start_lab_sh(
+    checkout: Path, tmp: Path, timeout: float = 600, *, learners_workspace: bool = True
+) -> tuple[LabServer, str]:
     """Run `bash scripts/lab.sh --no-browser` in `checkout` as `make lab` does on a machine without a
     browser; return the server and the address it printed (Jupyter makes its own token, as for a learner).
 
     Jupyter's config, runtime and user settings are temporary (isolated_jupyter_env), but the workspace
-    is the learner's: lab.sh seeds `checkout/.jupyter/workspaces` from jupyter/lab/workspaces. Only
-    test-only change: `window.jupyterapp` is exposed. Stop it with :func:`stop_server`."""
+    is the learner's: lab.sh seeds `checkout/.jupyter/workspaces` from jupyter/lab/workspaces
+    (``learners_workspace=False``: a temporary one, for a run in the real checkout). Only test-only
+    change: `window.jupyterapp` is exposed. Stop it with :func:`stop_server`."""
     env = isolated_jupyter_env(tmp)
-    for var in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "JUPYTERLAB_WORKSPACES_DIR"):
+    for var in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
         env.pop(var, None)
+    if learners_workspace:
+        env.pop("JUPYTERLAB_WORKSPACES_DIR", None)
     (Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json").write_text(
         json.dumps({"LabApp": {"expose_app_in_browser": True}})
     )

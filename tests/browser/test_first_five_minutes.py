@@ -38,6 +38,7 @@ from lab_driver import (
     free_port,
     isolated_jupyter_env,
     missing,
+    start_lab_sh,
     stop_server,
     tail,
     wait_for_server,
@@ -162,42 +163,15 @@ def printed_lab(tmp_path):
     the address it printed). Jupyter makes its own token, as for a learner."""
     if not (CHECKOUT / ".venv" / "bin" / "jupyter").exists():
         missing(f"{CHECKOUT}/.venv is missing: run `make test`, which creates it")
-    env = isolated_jupyter_env(tmp_path / "jupyter")
-    for var in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
-        env.pop(var, None)
-    (Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json").write_text(
-        json.dumps({"LabApp": {"expose_app_in_browser": True}})
-    )
-    port = free_port()
-    env.update(JUPYTER_PORT=str(port), JUPYTER_PORT_RETRIES="0")
-    log = tmp_path / "lab-sh.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            ["bash", "scripts/lab.sh", "--no-browser"],
-            cwd=CHECKOUT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
     checkpoints = CHECKOUT / "notebooks" / ".ipynb_checkpoints"
     checkpoint = checkpoints / "00_start_here-checkpoint.ipynb"
     had = checkpoints.exists(), checkpoint.exists()
-    printed = re.compile(rf"(http://127\.0\.0\.1:{port}/\S*\?token=([0-9a-f]+))")
-    server = None
+    # (The workspace is a temporary one: this runs in the real checkout.)
+    server, url = start_lab_sh(CHECKOUT, tmp_path / "jupyter", STARTUP_TIMEOUT, learners_workspace=False)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not (m := printed.search(log.read_text(errors="replace"))):
-            assert proc.poll() is None, f"scripts/lab.sh exited with {proc.returncode}:\n{tail(log)}"
-            assert time.monotonic() < deadline, f"scripts/lab.sh printed no address:\n{tail(log)}"
-            time.sleep(0.3)
-        url, token = m.group(1), m.group(2)
-        server = LabServer(f"http://127.0.0.1:{port}", token, CHECKOUT, log, proc)
-        wait_for_server(server.base_url, token, proc, log)
         yield server, url
     finally:
-        stop_server(proc, server.base_url if server else None, server.token if server else None)
+        stop_server(server.proc, server.base_url, server.token)
         if not had[1]:
             checkpoint.unlink(missing_ok=True)
         if not had[0] and checkpoints.is_dir() and not any(checkpoints.iterdir()):
