@@ -288,7 +288,9 @@ class KeyboardScope(anywidget.AnyWidget):
       if (target.tagName === "BUTTON") {
         const own = target.textContent.trim() || target.getAttribute("title") || "";
         const icon = target.querySelector("i");
-        const glyph = icon && PLAY_ICONS.find(([c]) => icon.classList.contains(c));
+        // (Only on ipywidgets' Play: another button's icon, e.g. Fit EM's ▶, is decoration.)
+        const glyph = icon && target.closest(".widget-play")
+          && PLAY_ICONS.find(([c]) => icon.classList.contains(c));
         if (glyph) name = glyph[1] + (name ? " (" + name + ")" : "");
         else if (own) name = own;
       }

@@ -197,6 +197,9 @@ def test_the_drawing_pad_has_a_keyboard_path(lab):
             break
     else:
         raise AssertionError("Tab never reached Fit EM")
+    # Its name is its own (its ▶ icon is decoration, not ipywidgets' Play).
+    name = page.evaluate("() => document.activeElement.getAttribute('aria-label') || ''")
+    assert name.startswith("Fit EM"), name
     page.keyboard.press("Space")
     page.wait_for_selector(".gmmviz-sketchpad-box .gmmviz-em-explorer img.gmmviz-em-explorer-figure")
     # The explorer shows K = 3, the K of the pad. Not read from `pad.explorer.history`: once on the
