@@ -828,3 +828,15 @@ def test_a_new_saved_drawing_removes_the_desktop_pads_fit(tmp_path, fake_explore
     pen_drawing(*TWO_PENS, (3, (200, 250, 20))).save(tmp_path / "gmm.png")
     pad.refresh()
     assert pad.explorer is None
+
+
+def test_fit_em_on_an_empty_canvas_says_there_is_nothing_to_fit(fake_explorer):
+    """The notebook's cells may use the example drawing when nothing is drawn; Fit EM fits the
+    canvas only, and says so in the pad's words (not the converter's "the sketch is empty")."""
+    pad = SketchPad()
+    pad.points(fallback=example_sketch())  # as notebook 05's next cell does
+    pad.fit_button.click()
+    assert fake_explorer == [] and pad.explorer is None
+    text = pad.status.value
+    assert "Nothing drawn yet, so Fit EM has nothing to fit." in text, text
+    assert "Random clusters" in text and "sketch is empty" not in text

@@ -448,6 +448,12 @@ class _Pad:
                 with self.output:
                     display(explorer)
                 self.explorer = explorer
+            except EmptySketchError:
+                # Fit EM fits the drawing only (the notebook's cells may use an example drawing).
+                self.status.value = _html_message(
+                    f"Nothing drawn yet, so Fit EM has nothing to fit. {self._hint()}", "error"
+                )
+                return
             except (ValueError, TypeError, ImportError, OSError) as exc:
                 self.status.value = _html_message(str(exc), "error")
                 return
