@@ -838,5 +838,5 @@ def test_fit_em_on_an_empty_canvas_says_there_is_nothing_to_fit(fake_explorer):
     pad.fit_button.click()
     assert fake_explorer == [] and pad.explorer is None
     text = pad.status.value
-    assert "Nothing drawn yet, so Fit EM has nothing to fit." in text, text
+    assert "Nothing drawn yet, so Fit EM has nothing to fit: draw a point cloud" in text, text
     assert "Random clusters" in text and "sketch is empty" not in text

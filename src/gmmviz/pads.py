@@ -281,6 +281,10 @@ class _Pad:
     def _hint(self) -> str:
         return "Draw one pen colour per cluster, then press Fit EM."
 
+    def _no_mouse(self) -> str:
+        """What to press instead of drawing, in words ("" when there is nothing)."""
+        return ""
+
     def _extra_controls(self) -> list[widgets.Widget]:
         return []
 
@@ -451,7 +455,9 @@ class _Pad:
             except EmptySketchError:
                 # Fit EM fits the drawing only (the notebook's cells may use an example drawing).
                 self.status.value = _html_message(
-                    f"Nothing drawn yet, so Fit EM has nothing to fit. {self._hint()}", "error"
+                    f"Nothing drawn yet, so Fit EM has nothing to fit: {WHAT_TO_DRAW}"
+                    f"{self._no_mouse()}, then press Fit EM.",
+                    "error",
                 )
                 return
             except (ValueError, TypeError, ImportError, OSError) as exc:
@@ -676,7 +682,10 @@ class SketchPad(_Pad):
         self.canvas.observe(self._on_drawing, names="_sketch_data")
 
     def _hint(self) -> str:
-        return "Draw one pen colour per cluster (or press Random clusters), then press Fit EM."
+        return f"Draw one pen colour per cluster{self._no_mouse()}, then press Fit EM."
+
+    def _no_mouse(self) -> str:
+        return " (or press Random clusters)"
 
     def _drawing_widgets(self) -> list[widgets.Widget]:
         return [self.canvas, self.pens]
