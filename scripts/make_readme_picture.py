@@ -15,8 +15,8 @@ import numpy as np
 matplotlib.use("Agg")  # a file, no screen
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
+from gmmviz import fit_em  # noqa: E402
 from gmmviz.datasets import load_faithful  # noqa: E402
-from gmmviz.em import fit_em  # noqa: E402
 from gmmviz.plot import plot_frame, plot_log_likelihood  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "contents" / "explorer.png"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gmmviz.em import GMMParams, add_component, fit_em, log_density, log_likelihood
+from gmmviz import GMMParams, add_component, fit_em, log_density, log_likelihood
 
 
 @pytest.fixture(scope="module")

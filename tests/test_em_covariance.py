@@ -121,8 +121,23 @@ def test_covariances_from_scatter_match_sklearn(covariance_type, reg_covar):
         np.testing.assert_array_equal(got, np.swapaxes(got, -1, -2))  # exactly symmetric
 
 
-def test_needs_full_scatter():
-    assert [cov.needs_full_scatter(t) for t in cov.COVARIANCE_TYPES] == [True, True, False, False]
+@pytest.mark.parametrize("covariance_type", cov.COVARIANCE_TYPES)
+def test_the_scatter_needs_full_scatter_picks_gives_sklearns_m_step(covariance_type):
+    # needs_full_scatter decides whether the M-step sums full matrices S_k (full, tied) or only their
+    # diagonals (diag, spherical). Correlated features: the off-diagonal sums matter for full and tied;
+    # K != D: a scatter of the wrong form gives covariances of the wrong shape or values.
+    from gmmviz import m_step  # the public M-step, as a learner calls it
+
+    X = rng.normal(size=(120, D)) @ random_covariances("tied", seed=3) + [0, 10, -5, 2]
+    resp = rng.dirichlet(np.ones(K), size=120)
+    full = cov.needs_full_scatter(covariance_type)
+    assert cov.scatter(X, resp, X[:K], covariance_type).shape == ((K, D, D) if full else (K, D))
+    got = m_step(X, resp, covariance_type, reg_covar=1e-3)
+    nk, means, covariances = skgm._estimate_gaussian_parameters(X, resp, 1e-3, covariance_type)
+    np.testing.assert_allclose(got.weights, nk / nk.sum(), rtol=1e-12)
+    np.testing.assert_allclose(got.means, means, rtol=1e-12)
+    assert got.covariances.shape == covariances.shape
+    np.testing.assert_allclose(got.covariances, covariances, rtol=1e-10)
 
 
 @pytest.mark.parametrize("covariance_type", cov.COVARIANCE_TYPES)

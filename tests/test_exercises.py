@@ -594,3 +594,384 @@ def test_check_uncertain():
     _assert_fails(ex.check_uncertain(2, resp, 0.99), "single number")
     _assert_fails(ex.check_uncertain(resp < 0.99, resp, 0.99), "resp.max(axis=1)")
     _assert_fails(ex.check_uncertain(np.array([True, True, True, False, False]), resp, 0.99), "1 points")
+
+
+# --------------------------------------------------------------------------- precision, whole numbers, messages
+
+
+def _shown_pairs(message):
+    """Every (expected, got) pair a message shows, as the strings it shows them with.
+
+    Reads "expected A, got B", "should be A, got B", "got B, expected A" and "… is B, expected A" (A and B a
+    number or a bracketed array, possibly nested)."""
+    import re
+
+    def token(s, i):
+        if s[i] == "[":
+            depth = 0
+            for j in range(i, len(s)):
+                depth += {"[": 1, "]": -1}.get(s[j], 0)
+                if depth == 0:
+                    return s[i : j + 1]
+        return re.match(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", s[i:]).group(0)
+
+    pairs = []
+    for m in re.finditer(r"(expected|should be|got| is) (?=[-\d\[])", message):
+        first = token(message, m.end())
+        rest = message[m.end() + len(first) :]
+        other = re.match(r"(?: \(to \d+ decimals\))?, (expected|got) (?=[-\d\[])", rest)
+        if other:
+            second = token(rest, other.end())
+            pairs.append((second, first) if m.group(1) in ("got", " is") else (first, second))
+    return pairs
+
+
+def _assert_shown_apart(result):
+    """A failure that shows an expected and a given number shows them differently."""
+    pairs = _shown_pairs(result.message)
+    assert pairs, f"no 'expected …, got …' in {result.message!r}"
+    for want, got in pairs:
+        assert want != got, f"{want!r} shown for both in {result.message!r}"
+
+
+def test_shown_pairs_reads_numbers_and_arrays():
+    assert _shown_pairs("expected [0.816, 1.414], got [0.817, 1.414]: D²") == [
+        ("[0.816, 1.414]", "[0.817, 1.414]")
+    ]
+    assert _shown_pairs("got 0.2700, expected 0.2691. γ") == [("0.2691", "0.2700")]
+    assert _shown_pairs("should be -7.127 (to 3 decimals), got -7.13: x") == [("-7.127", "-7.13")]
+    assert _shown_pairs("got [[1, 2], [3, 4]], expected [[1, 2], [3, 5]].") == [
+        ("[[1, 2], [3, 5]]", "[[1, 2], [3, 4]]")
+    ]
+
+
+# The hand-computed exercises of notebooks 01 and 02, with the numbers their solutions print (3 decimals).
+MAHALANOBIS_01 = dict(
+    x=np.array([[1.0, 1.0], [1.0, -1.0]]), mean=np.zeros(2), cov=np.array([[2.0, 1.0], [1.0, 2.0]])
+)
+X_02 = np.array([-1.0, 1.5, 4.0])
+PARAMS_02 = gmmviz.GMMParams(weights=[0.5, 0.5], means=[[0.0], [2.0]], covariances=[[[1.0]], [[1.0]]])
+RESP_02_ROUNDED = [[0.982, 0.018], [0.269, 0.731], [0.002, 0.998]]
+
+
+def test_mahalanobis_accepts_the_hand_answer_at_three_decimals():
+    res = ex.check_mahalanobis([0.816, 1.414], **MAHALANOBIS_01)
+    assert res.passed, str(res)
+    assert ex.check_mahalanobis([0.8165, 1.4142], **MAHALANOBIS_01).passed  # more decimals, still right
+    assert ex.check_mahalanobis(np.sqrt([2 / 3, 2.0]), **MAHALANOBIS_01).passed  # full precision, from code
+    assert ex.check_mahalanobis([0.667, 2.0], **MAHALANOBIS_01, squared=True).passed  # D² = 2/3 and 2
+    assert ex.check_mahalanobis([0.82, 1.41], **MAHALANOBIS_01, decimals=2).passed  # another stated precision
+
+
+def test_mahalanobis_rejects_a_hand_answer_wrong_at_the_stated_precision():
+    res = ex.check_mahalanobis([0.817, 1.414], **MAHALANOBIS_01)
+    _assert_fails(res, "0.817", "0.816")
+    _assert_shown_apart(res)
+    _assert_fails(ex.check_mahalanobis([0.82, 1.41], **MAHALANOBIS_01), "3 decimals")  # too few decimals
+    _assert_fails(ex.check_mahalanobis([0.667, 2.0], **MAHALANOBIS_01), "square root")  # D² at 3 decimals
+
+
+def test_mahalanobis_checks_a_code_answer_tightly_and_shows_the_difference():
+    res = ex.check_mahalanobis(np.sqrt([2 / 3, 2.0]) + [1e-6, 0.0], **MAHALANOBIS_01)  # alike at 3 decimals
+    _assert_fails(res)
+    _assert_shown_apart(res)
+
+
+def test_log_likelihood_accepts_the_solution_s_rounded_number():
+    ll = gmmviz.log_likelihood(X_02, PARAMS_02)
+    assert round(ll, 3) == -7.127
+    res = ex.check_log_likelihood(-7.127, X_02, PARAMS_02)
+    assert res.passed, str(res)
+    assert ex.check_log_likelihood(-7.1274, X_02, PARAMS_02).passed  # more decimals, still right
+    assert ex.check_log_likelihood(ll, X_02, PARAMS_02).passed
+
+
+def test_log_likelihood_rejects_a_hand_answer_wrong_at_the_stated_precision():
+    for wrong in (-7.128, -7.126, -7.13):
+        res = ex.check_log_likelihood(wrong, X_02, PARAMS_02)
+        _assert_fails(res, "-7.127")
+        _assert_shown_apart(res)
+    ll = gmmviz.log_likelihood(X_02, PARAMS_02)
+    _assert_fails(ex.check_log_likelihood(round(ll / 3, 3), X_02, PARAMS_02), "mean")  # a slip, rounded
+
+
+def test_log_likelihood_checks_a_code_answer_tightly_and_shows_the_difference():
+    ll = gmmviz.log_likelihood(X_02, PARAMS_02)
+    res = ex.check_log_likelihood(ll + 1e-5, X_02, PARAMS_02)  # alike at 4 decimals
+    _assert_fails(res, "should be")
+    _assert_shown_apart(res)
+
+
+def test_responsibilities_accept_the_solution_s_rounded_table():
+    res = ex.check_responsibilities(RESP_02_ROUNDED, X_02, PARAMS_02)
+    assert res.passed, str(res)
+
+
+def test_responsibilities_accept_rounded_rows_that_do_not_sum_to_one():
+    # three identical components: γ = 1/3 for every point, and 0.333 × 3 = 0.999
+    params = gmmviz.GMMParams(np.full(3, 1 / 3), np.zeros((3, 1)), np.ones((3, 1, 1)))
+    x = np.array([0.0, 5.0])
+    resp, _ = gmmviz.e_step(x, params)
+    rounded = resp.round(3)
+    assert rounded.sum(axis=1)[0] != 1.0
+    assert ex.check_responsibilities(rounded, x, params).passed
+
+
+def test_responsibilities_reject_a_rounded_table_wrong_at_the_stated_precision():
+    wrong = [[0.982, 0.018], [0.270, 0.730], [0.002, 0.998]]
+    res = ex.check_responsibilities(wrong, X_02, PARAMS_02)
+    _assert_fails(res, "row 1, column 0 (component 1)", "0.270", "0.269")
+    _assert_shown_apart(res)
+
+
+def test_responsibilities_check_a_code_answer_tightly_and_show_the_difference():
+    resp, _ = gmmviz.e_step(X_02, PARAMS_02)
+    off = resp + np.array([[0.0, 0.0], [3e-6, -3e-6], [0.0, 0.0]])
+    res = ex.check_responsibilities(off, X_02, PARAMS_02)
+    _assert_fails(res, "row 1")
+    _assert_shown_apart(res)
+    rows = resp * (1 + 2e-6)  # rows sum to 1.000002: the sum is shown with the digits that differ from 1
+    _assert_fails(ex.check_responsibilities(rows, X_02, PARAMS_02), "sums to 1.000002")
+
+
+def test_count_answers_must_be_whole_numbers():
+    _assert_fails(ex.check_n_parameters(39.9, 4, 3), "whole number", "39.9")
+    _assert_fails(ex.check_n_parameters(39.5, 4, 3), "whole number")
+    _assert_fails(ex.check_n_parameters("39", 4, 3), "whole number")
+    _assert_fails(ex.check_n_parameters(True, 4, 3), "whole number")
+    assert ex.check_n_parameters(39, 4, 3).passed  # notebook 06: (K − 1) + K·d + K·d(d+1)/2
+    assert ex.check_n_parameters(39.0, 4, 3).passed
+    assert ex.check_n_parameters(np.int64(27), 4, 3, "diag").passed
+
+
+def test_permutation_labels_must_be_whole_numbers():
+    a = np.array([[0.0, 0.0], [5.0, 0.0], [0.0, 5.0]])
+    b = a[[2, 0, 1]]
+    _assert_fails(ex.check_permutation([1.9, 2.2, 0.4], a, b), "whole number", "1.9")
+    assert ex.check_permutation([1.0, 2.0, 0.0], a, b).passed
+    assert ex.check_permutation(np.array([1, 2, 0], dtype=np.int32), a, b).passed
+
+
+def test_best_k_must_be_a_whole_number():
+    X = gmmviz.datasets.load_faithful()
+    _assert_fails(ex.check_best_k(2.5, X, "full", range(1, 4)), "whole number", "2.5")
+    assert ex.check_best_k(2.0, X, "full", range(1, 4)).passed
+
+
+def test_m_step_messages_show_numbers_apart():
+    def weights_off(X, resp, reg_covar=1e-6):
+        w, m, c = reference_m_step(X, resp, reg_covar)
+        return w + np.array([2e-7, -2e-7, 0.0]), m, c  # still sums to 1
+
+    res = check_m_step(weights_off)
+    _assert_fails(res, "π_1 is ")
+    _assert_shown_apart(res)
+
+    def weights_sum(X, resp, reg_covar=1e-6):
+        w, m, c = reference_m_step(X, resp, reg_covar)
+        return w * (1 + 3e-6), m, c
+
+    _assert_fails(check_m_step(weights_sum), "sum to 1.000003")
+
+    def means_off(X, resp, reg_covar=1e-6):
+        w, m, c = reference_m_step(X, resp, reg_covar)
+        return w, m + 1e-6, c
+
+    res = check_m_step(means_off)
+    _assert_fails(res, "μ_")
+    _assert_shown_apart(res)
+
+    def covs_off(X, resp, reg_covar=1e-6):
+        w, m, c = reference_m_step(X, resp, reg_covar)
+        return w, m, c + 1e-6 * np.eye(X.shape[1])
+
+    res = check_m_step(covs_off)
+    _assert_fails(res, "Σ_")
+    _assert_shown_apart(res)
+
+
+def test_elbo_message_shows_numbers_apart_and_asks_for_the_unrounded_value(fitted):
+    from gmmviz import bound
+
+    X, params = fitted
+    q = np.full((len(X), 3), 1 / 3)
+    value = bound.elbo(X, params, q)
+    res = ex.check_elbo(value + 2e-5 * abs(value), X, params, q)
+    _assert_fails(res, "expected")
+    _assert_shown_apart(res)
+    _assert_fails(ex.check_elbo(round(value, 2), X, params, q), "rounded", "unrounded")
+
+
+def test_e_step_messages_show_numbers_apart():
+    def ll_off(X, params):
+        resp, ll = reference_e_step(X, params)
+        return resp, ll + 1e-4 * np.pi
+
+    res = check_e_step(ll_off)
+    _assert_fails(res, "should be")
+    _assert_shown_apart(res)
+
+    def resp_off(X, params):
+        resp, ll = reference_e_step(X, params)
+        resp = resp.copy()
+        resp[0, np.argsort(resp[0])[-2:]] += [2e-6, -2e-6]  # the two largest: still ≥ 0, rows still sum to 1
+        return resp, ll
+
+    res = check_e_step(resp_off)
+    _assert_fails(res, "row 0")
+    _assert_shown_apart(res)
+
+
+def test_naive_e_step_explains_0_over_0_once():
+    res = check_e_step(_naive_e_step)
+    _assert_fails(res, "NaN", "far from every component", "logsumexp")
+    assert res.message.count("0/0") == 1, res.message
+    assert res.message.count("logsumexp") == 1, res.message
+    assert res.message.count("underflow") + res.message.count("exponentiating first") == 1, res.message
+
+
+def test_far_point_log_likelihood_explains_once():
+    def ll_naive(X, params):  # γ in log space, but ln p(X) = log of a sum of densities
+        resp, _ = reference_e_step(X, params)
+        dens = np.column_stack(
+            [
+                w * multivariate_normal(m, c).pdf(X)
+                for w, m, c in zip(params.weights, params.means, params.covariances)
+            ]
+        )
+        return resp, np.log(dens.sum(axis=1)).sum()
+
+    res = check_e_step(ll_naive)
+    _assert_fails(res, "γ is right", "-inf", "far from every component", "logsumexp")
+    assert res.message.count("log space") + res.message.count("logsumexp") == 1, res.message
+
+
+def _reproduce(message, fn_name, fn):
+    """Run the code line a failure message gives (between backticks), with the learner's function as fn_name."""
+    import re
+
+    code = re.search(r"`([^`]+)`", message)
+    assert code, f"no code line in {message!r}"
+    namespace = {fn_name: fn}
+    exec(code.group(1), namespace)  # noqa: S102 - the line is the checker's own
+
+
+def test_e_step_exception_gives_a_reproducible_input():
+    def my_e_step(X, params):
+        if np.abs(X).max() > 30:  # only the far point
+            raise ValueError("too far")
+        return reference_e_step(X, params)
+
+    res = check_e_step(my_e_step, seed=3)
+    _assert_fails(res, "raised ValueError: too far", "my_e_step(", "seed=3")
+    assert "Run it yourself on that input" not in res.message
+    with pytest.raises(ValueError, match="too far"):
+        _reproduce(res.message, "my_e_step", my_e_step)
+
+    def my_e_step_1d(X, params):
+        if X.shape[1] == 1:
+            raise IndexError("1-D")
+        return reference_e_step(X, params)
+
+    res = check_e_step(my_e_step_1d)
+    _assert_fails(res, "raised IndexError", "d=1")
+    with pytest.raises(IndexError, match="1-D"):
+        _reproduce(res.message, "my_e_step_1d", my_e_step_1d)
+
+
+def test_m_step_exception_gives_a_reproducible_input():
+    def my_m_step(X, resp, reg_covar=1e-6):
+        if resp.shape[1] == 4:
+            raise RuntimeError("K=4")
+        return reference_m_step(X, resp, reg_covar)
+
+    res = check_m_step(my_m_step)
+    _assert_fails(res, "raised RuntimeError: K=4", "my_m_step(")
+    with pytest.raises(RuntimeError, match="K=4"):
+        _reproduce(res.message, "my_m_step", my_m_step)
+
+
+def test_converged_exception_gives_a_reproducible_input():
+    def my_converged(ll_previous, ll_current, n, tol):
+        return abs(ll_current - ll_previous) / (n - 2) < tol  # ZeroDivisionError for n = 2
+
+    res = check_converged_result = ex.check_converged(my_converged)
+    _assert_fails(res, "raised ZeroDivisionError", "my_converged(")
+    with pytest.raises(ZeroDivisionError):
+        _reproduce(check_converged_result.message, "my_converged", my_converged)
+
+
+# Every plausible wrong stopping rule fails, each with its own explanation (rule, fragment of the message).
+WRONG_STOPPING_RULES = {
+    "no division by n": (lambda a, b, n, tol: abs(b - a) < tol, "PER POINT"),
+    "divided by n + 1": (lambda a, b, n, tol: abs(b - a) / (n + 1) < tol, "not by n + 1"),
+    "divided by n − 1": (lambda a, b, n, tol: abs(b - a) / (n - 1) < tol, "not by n − 1"),
+    "5 × tol": (lambda a, b, n, tol: abs(b - a) / n < 5 * tol, "not a multiple of it"),
+    "1.5 × tol": (lambda a, b, n, tol: abs(b - a) / n < 1.5 * tol, "not a multiple of it"),
+    "100 × tol": (lambda a, b, n, tol: abs(b - a) / n < 100 * tol, "not a multiple of it"),
+    "tol / 2": (lambda a, b, n, tol: abs(b - a) / n < tol / 2, "not a fraction of it"),
+    "tol / 10": (lambda a, b, n, tol: abs(b - a) / n < tol / 10, "not a fraction of it"),
+    "<= instead of <": (lambda a, b, n, tol: abs(b - a) / n <= tol, "strict"),
+    "relative to |ln p(X)| before": (lambda a, b, n, tol: abs(b - a) / abs(a) < tol, "not by |ln p(X)|"),
+    "relative to |ln p(X)| after": (lambda a, b, n, tol: abs(b - a) / abs(b) < tol, "not by |ln p(X)|"),
+    "math.isclose": (lambda a, b, n, tol: __import__("math").isclose(a, b, rel_tol=tol), "not by |ln p(X)|"),
+    "signed Δ, a fall counts": (lambda a, b, n, tol: (b - a) / n < tol, "abs(Δ)"),
+    "signed Δ, a rise counts": (lambda a, b, n, tol: (a - b) / n < tol, "every rise"),
+    "comparison flipped": (lambda a, b, n, tol: abs(b - a) / n > tol, "wrong way round"),
+    "always True": (lambda a, b, n, tol: True, "True for every case"),
+    "always False": (lambda a, b, n, tol: False, "False for every case"),
+}
+
+
+@pytest.mark.parametrize("rule", list(WRONG_STOPPING_RULES))
+def test_converged_rejects_every_wrong_stopping_rule(rule):
+    fn, fragment = WRONG_STOPPING_RULES[rule]
+    _assert_fails(ex.check_converged(fn), fragment, "you returned", "expected")
+
+
+def test_converged_wrong_rules_have_their_own_explanations():
+    # each slip's message has its own fragment and no other slip's: the explanation names that slip only
+    fragments = {fragment for _, fragment in WRONG_STOPPING_RULES.values()}
+    for rule, (fn, fragment) in WRONG_STOPPING_RULES.items():
+        message = ex.check_converged(fn).message
+        others = [f for f in fragments if f != fragment and f in message]
+        assert not others, f"{rule}: {others} in {message!r}"
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a, b, n, tol: abs(b - a) / n < tol,
+        lambda a, b, n, tol: abs(a - b) < tol * n,
+        lambda a, b, n, tol: abs((b - a) / n) < tol,
+        lambda a, b, n, tol: np.abs(np.float64(b) - a) / n < tol,  # a NumPy bool
+        lambda a, b, n, tol: not abs(b - a) / n >= tol,
+    ],
+)
+def test_converged_accepts_every_form_of_the_right_rule(fn):
+    res = ex.check_converged(fn)
+    assert res.passed, str(res)
+
+
+def test_converged_cases_tell_every_slip_apart():
+    cases = ex._CONVERGENCE_CASES
+    wants = [case[4] for case in cases]
+    assert [ex.reference_converged(*case[:4]) for case in cases] == wants
+    for slip, rules in ex._STOPPING_SLIPS:  # every way of writing a slip is recognised as that slip
+        for rule in rules:
+            answers = [bool(rule(*case[:4])) for case in cases]
+            assert answers != wants, slip
+            assert ex._stopping_slip(answers) == slip, slip
+    for c in np.geomspace(0.01, 100.0, 401):  # any factor on tol, not only 2, 5, 10 ...
+        answers = [bool(abs(after - before) / n < c * tol) for before, after, n, tol, _, _ in cases]
+        if answers == wants:
+            assert 0.98 < c <= 1.0 + 1e-12, c  # only factors between 0.98 and 1 go unseen
+        else:
+            assert ex._stopping_slip(answers) == ("multiple" if c > 1 else "fraction"), c
+
+
+def test_converged_message_shows_the_slip_on_its_telling_case():
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / n < 1.5 * tol), "is 1.04 × tol")
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / n < 1.01 * tol), "is exactly tol")
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / n < tol / 10), "is 0.3 × tol")
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / (n + 1) < tol), "n=10,", "0.104 / 10")

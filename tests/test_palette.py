@@ -4,15 +4,21 @@ contrast on white, names and markers.
 Every figure here is computed from ``gmmviz.palette``'s own colours with implementations written
 in this file (sRGB -> CIELAB, CIE76 ΔE, Machado 2009 simulation, WCAG contrast), each anchored to
 a published reference value, so the palette cannot be tuned to the test.
+
+Every other colour with a meaning is named in ``gmmviz.palette`` too: the last tests read the other
+modules' sources and fail on a colour written there (a hex literal, a named matplotlib colour).
 """
 
 from __future__ import annotations
 
+import ast
 import itertools
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
-from matplotlib.colors import to_rgba_array
+from matplotlib.colors import get_named_colors_mapping, to_rgba_array
 
 from gmmviz import palette as gpal
 
@@ -148,3 +154,153 @@ def test_bad_n_components_is_explained(bad, error):
     for f in (gpal.component_colors, gpal.component_color_names, gpal.component_markers):
         with pytest.raises(error, match="n_components"):
             f(bad)
+
+
+# --------------------------------------------------------------------------- colours with a role
+def test_roles_in_pictures_take_colours_of_the_palette():
+    # Safe for colour-blind readers as the components are; each role also has a label or a marker.
+    first_five = [h for _, h in gpal.PALETTE[:5]]
+    for role in ("ELBO_COLOR", "GAP_COLOR", "SAMPLED_COLOR", "CURRENT_COLOR"):
+        assert getattr(gpal, role) in first_five, role
+
+
+def test_html_text_colours_have_4_5_to_1_contrast_on_their_backgrounds():
+    def luminance(hex_colour: str) -> float:
+        return float(np.array([0.2126, 0.7152, 0.0722]) @ to_linear(to_rgba_array([hex_colour])[0, :3]))
+
+    pairs = [
+        ("TEXT", "PAPER"),
+        ("QUIET_TEXT", "PAPER"),
+        ("ERROR_TEXT", "PAPER"),
+        ("ERROR_TEXT", "ERROR_BACKGROUND"),
+        ("NOTE_TEXT", "NOTE_BACKGROUND"),
+        ("BADGE_TEXT", "START_BADGE"),
+        ("BADGE_TEXT", "E_STEP_BADGE"),
+        ("BADGE_TEXT", "M_STEP_BADGE"),
+    ]
+    for text, background in pairs:
+        light, dark = sorted((luminance(getattr(gpal, text)), luminance(getattr(gpal, background))))[::-1]
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, (text, background)
+
+
+# --------------------------------------------------------------------------- colours come from here
+# Every colour that means something is named in gmmviz.palette; the other modules use those names.
+# Their sources are parsed (ast), so comments and docstrings, which may name colours, do not count.
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gmmviz"
+MODULES = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "palette.py")
+# "#rgb", "#rgba", "#rrggbb", "#rrggbbaa"; not an HTML entity (&#8203;) or a fragment (page#top).
+HEX_COLOUR = re.compile(r"(?<![&\w])#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3,4})(?![0-9a-zA-Z_])")
+# matplotlib's named colours ("red", "tab:blue", "xkcd:teal", "r") and colour-cycle references ("C0").
+NAMED_COLOURS = {name.lower() for name in get_named_colors_mapping()}
+CYCLE_COLOUR = re.compile(r"C\d+")
+# Neutral ink: no meaning, no name needed (matplotlib greys such as "0.4" are not names either).
+NEUTRAL = {"black", "white", "k", "w", "grey", "gray", "none"}
+# Where a string is a colour: keyword arguments and dict keys with these names, or containing "colo".
+COLOUR_KEYS = {"c", "fc", "ec", "mfc", "mec", "fill", "outline", "foreground", "background"}
+# A plot format string with a colour letter: "ro", "k--", "-.g".
+PLOT_FORMAT = re.compile(r"(?=.*[bgrcmykw])[-.:,ov^<>1-4sp*hH+xXDd|_bgrcmykw]{1,4}")
+CSS_COLOUR = re.compile(
+    r"(?:^|[;\s\"'])(?:color|background(?:-color)?|border[-a-z]*|fill|stroke)\s*:\s*([^;\"']+)"
+)
+
+
+def is_colour_key(name: str | None) -> bool:
+    return name is not None and (name.lower() in COLOUR_KEYS or "colo" in name.lower())
+
+
+def means_a_colour(text: str) -> bool:
+    """A named colour that is not neutral ink (single letters as matplotlib spells them)."""
+    name = text.strip()
+    if name.lower() in NEUTRAL:
+        return False
+    if len(name) == 1:
+        return name in "bgrcmy"
+    return name.lower() in NAMED_COLOURS or bool(CYCLE_COLOUR.fullmatch(name))
+
+
+def strings_in(node: ast.AST) -> list[ast.Constant]:
+    return [n for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def colour_literals(source: str) -> list[tuple[int, str]]:
+    """(line, literal) of every colour written in ``source`` outside comments and docstrings."""
+    tree = ast.parse(source)
+    # Docstrings and other bare strings (e.g. the docstring under a constant) are prose.
+    prose = {
+        id(s.value) for s in ast.walk(tree) if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+    }
+    # The format spec of an f-string's field ("g" in f"{x:g}") is no colour either.
+    prose |= {
+        id(c)
+        for f in ast.walk(tree)
+        if isinstance(f, ast.FormattedValue) and f.format_spec is not None
+        for c in strings_in(f.format_spec)
+    }
+    found: list[tuple[int, str]] = []
+    for const in strings_in(tree):
+        if id(const) in prose:
+            continue
+        found += [(const.lineno, m.group()) for m in HEX_COLOUR.finditer(const.value)]
+        for m in CSS_COLOUR.finditer(const.value):  # HTML: style="color: red"
+            found += [(const.lineno, word) for word in m.group(1).split() if means_a_colour(word)]
+    colour_values: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and is_colour_key(node.arg):
+            colour_values.append(node.value)
+        elif isinstance(node, ast.Dict):
+            colour_values += [
+                v
+                for k, v in zip(node.keys, node.values)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str) and is_colour_key(k.value)
+            ]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+            if node.value is not None and any(is_colour_key(n) for n in names):
+                colour_values.append(node.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "plot":
+            found += [
+                (a.lineno, a.value)
+                for a in node.args
+                if isinstance(a, ast.Constant)
+                and isinstance(a.value, str)
+                and PLOT_FORMAT.fullmatch(a.value)
+                and re.search("[bgrcmy]", a.value)
+            ]
+    for value in colour_values:
+        found += [
+            (s.lineno, s.value) for s in strings_in(value) if id(s) not in prose and means_a_colour(s.value)
+        ]
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize(
+    "source, found",
+    [
+        ('X = "#D55E00"', [(1, "#D55E00")]),
+        ("html = f\"<b style='color:#fff'>{x}</b>\"", [(1, "#fff")]),
+        ('ax.plot(x, y, color="red")', [(1, "red")]),
+        ('ax.scatter(x, y, c=np.where(flag, "tab:orange", "0.2"))', [(1, "tab:orange")]),
+        ('ax.text(0, 0, "", bbox={"fc": "C1", "ec": "none"})', [(1, "C1")]),
+        ('_LINE_COLOUR = "crimson"', [(1, "crimson")]),
+        ('ax.plot(x, y, "ro-")', [(1, "ro-")]),
+        ("s = \"<span style='color: green'>\"", [(1, "green")]),
+        # Not colours with a meaning: prose, labels, neutral ink, greys, a palette name.
+        ('"""Orange is #D55E00."""\nx = 1  # red, #D55E00', []),
+        ('ax.set(xlabel="red", ylabel="blue")', []),
+        ('ax.plot(x, y, "k+", color="0.4", mec="white", markerfacecolor="none")', []),
+        ('ax.plot(x, y, "o", color=GAP_COLOR)', []),
+        ('np.load(path, mmap_mode="r"); t = "&#8203;"; ax.plot(x, y, color=f"{grey:g}")', []),
+    ],
+)
+def test_the_colour_finder_finds_colours_and_only_colours(source, found):
+    assert colour_literals(source) == found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_colours_with_a_meaning_come_from_the_palette(path):
+    found = colour_literals(path.read_text(encoding="utf-8"))
+    assert found == [], (
+        f"{path.name} writes colours itself (line, literal): {found}. Name each by its role in "
+        "gmmviz.palette (e.g. GAP_COLOR) and use the name; neutral ink may stay black, white or a grey."
+    )

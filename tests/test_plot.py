@@ -12,8 +12,9 @@ from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse
 
+import gmmviz
+from gmmviz import COVARIANCE_TYPES, GMMParams, fit_em
 from gmmviz import plot as gplot
-from gmmviz.em import COVARIANCE_TYPES, GMMParams, fit_em
 
 
 # --------------------------------------------------------------------------------------------
@@ -524,37 +525,64 @@ def test_shift_shows_where_the_components_were(ax):
     assert len(two.rings) == 6
 
 
-def test_frame_headline_names_the_half_step_and_what_changed():
+def test_frame_text_names_the_half_step_and_what_changed():
     X = np.random.default_rng(0).normal(size=(60, 2))
     h = fit_em(X, 2, random_state=0, max_iter=3, tol=0)
-    assert gplot.frame_headline(h.frame(0))[0] == "start"
-    assert "grey" in gplot.frame_headline(h.frame(0))[1]
-    assert "kmeans means" in gplot.frame_headline(h.frame(0))[1]  # fit_em's default start
-    label, what, when = gplot.frame_headline(h.frame(3), h.n_iter)
-    assert (label, when) == ("E-step", "iteration 2 of 3") and "colours change" in what
-    label, what, when = gplot.frame_headline(h.frame(4))
-    assert (label, when) == ("M-step", "iteration 2") and "ellipses move" in what
-    # The start is described once, by the Frame, for titles and headlines alike.
+    start = gmmviz.frame_text(h.frame(0))
+    assert start.label == "Start" and start.when == "before iteration 1"
+    assert "grey" in start.what and "kmeans means" in start.what  # fit_em's default start
+    e = gmmviz.frame_text(h.frame(3), h.n_iter)
+    assert (e.label, e.when) == ("E-step", "iteration 2 of 3") and "colours change" in e.what
+    m = gmmviz.frame_text(h.frame(4))
+    assert (m.label, m.when) == ("M-step", "iteration 2") and "ellipses move" in m.what
     given = fit_em(X, 2, params=h.final, max_iter=1)
     assert given.frame(0).start == "given parameters"
-    assert gplot.frame_headline(given.frame(0))[1].startswith("given parameters;")
-    assert given.frame(0).description == "Start: given parameters"
+    assert gmmviz.frame_text(given.frame(0)).what.startswith("given parameters;")
+    assert given.frame(0).description == str(gmmviz.frame_text(given.frame(0)))
 
 
-def test_the_start_headline_typesets_its_subscripts():
-    """The figure's headline writes π_k and Σ_k with subscripts, as the readout does (π<sub>k</sub>),
+def test_every_caption_of_a_frame_says_what_frame_text_says(tmp_path):
+    """The axes title (plot_frame), the animation's title and Frame.description are the same
+    three parts, so a change of wording in one place reaches all of them."""
+    from gmmviz.animate import animate_em, save_animation
+
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    h = fit_em(X, 2, random_state=0, max_iter=3, tol=0)
+    ax = Figure().add_subplot()
+    anim = animate_em(h, dpi=30)
+    try:
+        for i in range(h.n_frames):
+            text = gmmviz.frame_text(h.frame(i), mathtext=True)
+            artists = gplot.plot_frame(ax, X, h.frame(i))
+            title = artists.title.get_text()
+            assert title == f"{text.label}, {text.when}\n{text.what}"
+            anim.show_frame(i)
+            assert (
+                anim.artists.title.get_text()
+                == f"{text.label}, iteration {h.frame(i).iteration} of 3: {text.what}"
+                if i
+                else str(text)
+            )
+            assert str(gmmviz.frame_text(h.frame(i))) == h.frame(i).description
+            ax.clear()
+    finally:
+        save_animation(anim, tmp_path / "run.gif")  # rendered: matplotlib warns of an animation never drawn
+
+
+def test_the_start_caption_typesets_its_subscripts():
+    """The figure's caption writes π_k and Σ_k with subscripts, as the readout does (π<sub>k</sub>),
     not as the plain-text "π_k" that printing a frame gives."""
     from matplotlib.figure import Figure
 
     X = np.random.default_rng(0).normal(size=(60, 2))
     frame = fit_em(X, 2, random_state=0, max_iter=2).frame(0)
-    what = gplot.frame_headline(frame)[1]
+    what = gmmviz.frame_text(frame, mathtext=True).what
     assert frame.start == "kmeans means, π_k = 1/K, Σ_k = I"  # printed: plain text
     assert "π_k" not in what and "Σ_k" not in what
     assert r"$\pi_k$ = 1/K" in what and r"$\Sigma_k$ = I" in what
     fig = Figure()
     text = fig.text(0, 0, what)
-    fig.canvas.draw()  # mathtext parses: the headline draws
+    fig.canvas.draw()  # mathtext parses: the caption draws
     assert text.get_window_extent().width > 0
 
 

@@ -19,10 +19,12 @@ import pytest
 
 import gmmviz
 from gmmviz import COVARIANCE_TYPES, EmptyComponentWarning, e_step, fit_em, init_params, m_step
+from gmmviz.animate import animate_em
+from gmmviz.bound import em_bound_trace
 from gmmviz.chunked import (
     ChunkedEMHistory,
+    ChunkedEngine,
     SufficientStatistics,
-    fit_em_chunked,
     from_npy,
     params_from_statistics,
     plot_sufficient_statistics,
@@ -71,7 +73,7 @@ def test_same_fit_as_in_memory_from_the_same_start(covariance_type, offset):
     # a poor start (random data points as means), so the first steps are big
     start = init_params(X, 3, init="random", covariance_type=covariance_type, random_state=1)
     in_memory = fit_em(X, 3, covariance_type=covariance_type, params=start, max_iter=25, tol=0)
-    chunked = fit_em_chunked(
+    chunked = gmmviz.fit_em(
         da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)),
         3,
         covariance_type=covariance_type,
@@ -87,7 +89,7 @@ def test_same_stopping_rule(covariance_type):
     X = make_data()
     start = init_params(X, 3, init="kmeans++", covariance_type=covariance_type, random_state=2)
     in_memory = fit_em(X, 3, covariance_type=covariance_type, params=start, tol=1e-4)
-    chunked = fit_em_chunked(
+    chunked = gmmviz.fit_em(
         da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)),
         3,
         covariance_type=covariance_type,
@@ -109,10 +111,10 @@ def test_fit_em_dispatches_dask_arrays():
 def test_float32_and_1d_dask_arrays():
     X = make_data()[:, :1]
     start = init_params(X, 2, init="random", random_state=0)
-    h1 = fit_em_chunked(da.from_array(X[:, 0], chunks=1000), 2, params=start, max_iter=5, tol=0)
+    h1 = gmmviz.fit_em(da.from_array(X[:, 0], chunks=1000), 2, params=start, max_iter=5, tol=0)
     assert_same_history(h1, fit_em(X, 2, params=start, max_iter=5, tol=0))
     X32 = X.astype(np.float32)
-    h32 = fit_em_chunked(da.from_array(X32, chunks=(1000, 1)), 2, params=start, max_iter=5, tol=0)
+    h32 = gmmviz.fit_em(da.from_array(X32, chunks=(1000, 1)), 2, params=start, max_iter=5, tol=0)
     assert_same_history(h32, fit_em(X32.astype(float), 2, params=start, max_iter=5, tol=0))
 
 
@@ -162,7 +164,7 @@ def test_empty_component_rule_as_in_memory(covariance_type):
     with pytest.warns(EmptyComponentWarning, match=r"^Component 3 received no responsibility"):
         in_memory = fit_em(X, 3, covariance_type=covariance_type, params=start, max_iter=3, tol=0)
     with pytest.warns(EmptyComponentWarning, match=r"^Component 3 received no responsibility"):
-        chunked = fit_em_chunked(
+        chunked = gmmviz.fit_em(
             da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)),
             3,
             covariance_type=covariance_type,
@@ -188,8 +190,8 @@ def test_empty_component_rule_as_in_memory(covariance_type):
 def test_kmeans_start_on_a_seeded_sample():
     X = make_data()
     Xd = da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3))
-    a = fit_em_chunked(Xd, 3, max_iter=0, random_state=7)
-    b = fit_em_chunked(Xd, 3, max_iter=0, random_state=7)
+    a = gmmviz.fit_em(Xd, 3, max_iter=0, random_state=7)
+    b = gmmviz.fit_em(Xd, 3, max_iter=0, random_state=7)
     start = a.params[0]
     assert a.init == "kmeans" and np.array_equal(start.means, b.params[0].means)
     assert np.allclose(start.weights, 1 / 3) and np.allclose(start.covariances, np.eye(3))
@@ -204,7 +206,7 @@ def test_full_fit_from_kmeans_matches_scikit_learn_quality():
     from sklearn.mixture import GaussianMixture
 
     X = make_data()
-    h = fit_em_chunked(da.from_array(X, chunks=1500), 3, random_state=0, tol=1e-6)
+    h = gmmviz.fit_em(da.from_array(X, chunks=1500), 3, random_state=0, tol=1e-6)
     gm = GaussianMixture(3, tol=1e-6, random_state=0).fit(X)
     assert h.converged
     assert h.log_likelihoods[-1] / len(X) == pytest.approx(gm.score(X), abs=1e-4)
@@ -221,7 +223,7 @@ def test_history_is_lazy_and_responsibilities_on_demand():
     X = make_data()
     Xd = da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3))
     start = init_params(X, 3, init="random", random_state=1)
-    h = fit_em_chunked(Xd, 3, params=start, max_iter=4, tol=0)
+    h = gmmviz.fit_em(Xd, 3, params=start, max_iter=4, tol=0)
     assert h.X is Xd or isinstance(h.X, da.Array)
 
     computed = []
@@ -231,10 +233,19 @@ def test_history_is_lazy_and_responsibilities_on_demand():
             computed.append(len(dsk))
 
     with Count():
-        frames = list(h.frames())  # every frame, without computing anything
-        lazy = h.responsibilities(2)
-    assert computed == [] and len(frames) == h.n_frames == 9
-    assert isinstance(frames[3].resp, da.Array) and lazy.shape == (len(X), 3)
+        lazy = h.responsibilities(2)  # a Dask array: nothing computed until asked
+        # Frames, animations and the bound trace would need all N × K numbers in memory: refused,
+        # with the way to a picture (a sample), before anything is computed.
+        with pytest.raises(ValueError, match=r"6,500 × 3 responsibilities.*history.sample"):
+            h.frame(3)
+        with pytest.raises(ValueError, match="history.sample"):
+            list(h.frames())
+        with pytest.raises(ValueError, match="history.sample"):
+            animate_em(h)
+        with pytest.raises(ValueError, match="history.sample"):
+            em_bound_trace(h)
+    assert computed == [] and h.n_frames == 9
+    assert isinstance(lazy, da.Array) and lazy.shape == (len(X), 3)
     assert rel(lazy.compute(), e_step(X, h.params[2])[0]) < 1e-12
     pts, resp = h.sample(t=2, size=500, random_state=0)
     assert pts.shape == (500, 3) and resp.shape == (500, 3)
@@ -267,7 +278,7 @@ def test_same_fit_on_a_local_cluster(client):
     from distributed import get_task_stream
 
     with get_task_stream(client) as stream:
-        h = fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3, params=start, max_iter=10, tol=0)
+        h = gmmviz.fit_em(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3, params=start, max_iter=10, tol=0)
     assert_same_history(h, fit_em(X, 3, params=start, max_iter=10, tol=0))
     ran = [t["key"] for t in stream.data if "_chunk_statistics" in str(t["key"])]
     assert len(ran) == 11 * len(UNEQUAL_CHUNKS)  # the cluster's workers ran every chunk of every pass
@@ -279,7 +290,7 @@ def test_nan_in_one_chunk_on_a_cluster_names_the_rows_and_leaves_nothing_running
     X[4321, 1] = np.nan  # in the chunk of rows 3501..5499
     start = init_params(make_data(), 3, init="random", random_state=1)
     with pytest.raises(ValueError, match=r"chunk starting at row 3501 \(first bad row: 4321\)"):
-        fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3, params=start)
+        gmmviz.fit_em(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3, params=start)
     deadline = time.time() + 10
     while (
         client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) and time.time() < deadline
@@ -300,13 +311,13 @@ def test_nan_in_one_chunk_on_the_local_scheduler():
     threads = []
     for _ in range(3):  # failing fits leave no thread behind: Dask's thread pool is reused, not grown
         with pytest.raises(ValueError, match=r"row 1000 \(first bad row: 2000\).*drop or impute"):
-            fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3, params=start)
+            gmmviz.fit_em(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3, params=start)
         threads.append(threading.active_count())
     assert threads[2] == threads[1]
     # found already in the initialisation's sample, and named by its row in X
     X[:, 2] = np.nan
     with pytest.raises(ValueError, match=r"NaN or infinite values \(row \d+\)"):
-        fit_em_chunked(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3)
+        gmmviz.fit_em(da.from_array(X, chunks=(UNEQUAL_CHUNKS, 3)), 3)
 
 
 @pytest.mark.parametrize(
@@ -321,7 +332,7 @@ def test_nan_in_one_chunk_on_the_local_scheduler():
         (lambda: da.zeros((5, 0), chunks=10), ValueError, "empty"),
         (lambda: da.zeros((5, 3, 2), chunks=10), ValueError, "2-D"),
         (lambda: da.from_array(np.array(["a", "b"])), TypeError, "real numbers"),
-        (lambda: make_data(), TypeError, "dask.array.Array.*gmmviz.fit_em"),
+        (lambda: ChunkedEngine(make_data()), TypeError, "dask.array.Array.*gmmviz.fit_em"),
         (
             lambda: (lambda A: A[A[:, 0] > 0])(da.from_array(make_data(), chunks=1000)),
             ValueError,
@@ -331,23 +342,23 @@ def test_nan_in_one_chunk_on_the_local_scheduler():
 )
 def test_bad_input_gets_a_clear_error(make, error, match):
     with pytest.raises(error, match=match):
-        fit_em_chunked(make(), 2)
+        gmmviz.fit_em(make(), 2)
 
 
 def test_bad_arguments():
     Xd = da.from_array(make_data(), chunks=1000)
     with pytest.raises(ValueError, match="6500 points but K=7000"):
-        fit_em_chunked(Xd, 7000)
+        gmmviz.fit_em(Xd, 7000)
     with pytest.raises(ValueError, match="Unknown covariance_type"):
-        fit_em_chunked(Xd, 2, covariance_type="round")
+        gmmviz.fit_em(Xd, 2, covariance_type="round")
     with pytest.raises(ValueError, match="Unknown init"):
-        fit_em_chunked(Xd, 2, init="magic")
+        gmmviz.fit_em(Xd, 2, init="magic")
     with pytest.raises(ValueError, match="make them agree"):
-        fit_em_chunked(Xd, 2, params=init_params(make_data(), 3, init="random", random_state=0))
+        gmmviz.fit_em(Xd, 2, params=init_params(make_data(), 3, init="random", random_state=0))
     with pytest.raises(ValueError, match="tol"):
-        fit_em_chunked(Xd, 2, tol=-1)
+        gmmviz.fit_em(Xd, 2, tol=-1)
     with pytest.raises(ValueError, match="distinct"):
-        fit_em_chunked(da.ones((100, 2), chunks=10), 2)
+        gmmviz.fit_em(da.ones((100, 2), chunks=10), 2)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -35,7 +35,8 @@ def test_fit_on_a_memmap_larger_than_the_worker_memory(big_path):
     from distributed import Client, LocalCluster
     from numpy.lib.format import open_memmap
 
-    from gmmviz.chunked import fit_em_chunked, from_npy
+    from gmmviz import fit_em
+    from gmmviz.chunked import from_npy
     from gmmviz.em import _identity_params
 
     path = big_path
@@ -80,9 +81,7 @@ def test_fit_on_a_memmap_larger_than_the_worker_memory(big_path):
         start = _identity_params(centres + 0.5, "full")
         t0 = time.perf_counter()
         try:
-            history = fit_em_chunked(
-                from_npy(path, rows_per_chunk=100_000), 4, params=start, max_iter=2, tol=0
-            )
+            history = fit_em(from_npy(path, rows_per_chunk=100_000), 4, params=start, max_iter=2, tol=0)
         finally:
             stop.set()
             poller.join()

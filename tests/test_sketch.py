@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from gmmviz import pads, sketch
+from gmmviz import fit_em, pads, sketch
 from gmmviz.pads import SketchPad
 from gmmviz.sketch import (
     BOX,
@@ -359,7 +359,7 @@ def test_example_sketch_points_fit_em_to_the_drawn_clusters():
     from gmmviz import em
 
     X, labels = points_from_image(example_sketch(), 300, random_state=0)
-    history = em.fit_em(X, 3, random_state=0)
+    history = fit_em(X, 3, random_state=0)
     resp, _ = em.e_step(X, history.final)
     assert adjusted_rand_score(labels, resp.argmax(axis=1)) > 0.9
 

@@ -10,9 +10,9 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
+from gmmviz import add_component, fit_em, log_likelihood
 from gmmviz import plot as gplot
 from gmmviz import widgets as gw
-from gmmviz.em import add_component, fit_em, log_likelihood
 from gmmviz.widgets import BellCurveExplorer, EMExplorer, GaussianExplorer, SingularityExplorer
 from widget_checks import contrast, controls, png_of_bundle
 
@@ -443,7 +443,7 @@ def test_fit_warnings_are_shown_in_the_widget_not_on_stderr(explorer, monkeypatc
 
 def test_the_figure_says_which_half_step_it_shows(explorer):
     explorer.set_step(0)
-    assert explorer.headline_label.get_text() == "start"
+    assert explorer.headline_label.get_text() == "Start"
     assert "grey" in explorer.headline.get_text()
     explorer.set_step(3)  # E of iteration 2
     assert explorer.headline_label.get_text() == "E-step"
@@ -960,13 +960,47 @@ def test_a_frame_seen_before_is_resent_not_redrawn_and_looks_the_same(X, monkeyp
         np.testing.assert_array_equal(a, b)
 
 
-def test_a_refit_starts_a_new_cache(X):
-    ex = EMExplorer(X, 2, random_state=0)
-    ex.set_step(1)
-    before = ex.image.value
-    ex.k_slider.value = 3
-    ex.set_step(1)
-    assert ex.image.value != before and ex.history.n_components == 3
+@pytest.mark.parametrize(
+    "control, keyword, value",
+    [
+        ("k_slider", "n_components", 3),
+        ("seed_input", "random_state", 5),
+        ("cov_dropdown", "covariance_type", "spherical"),
+        ("init_dropdown", "init", "kmeans"),
+        ("reg_slider", "reg_covar", 1.0),
+    ],
+)
+def test_a_refit_shows_the_new_fit_never_the_old_fits_cached_pictures(X, control, keyword, value):
+    # 'random' starts, so that the seed changes the fit too (k-means finds the same start for any seed).
+    settings = {
+        "n_components": 2,
+        "init": "random",
+        "random_state": 0,
+        "covariance_type": "full",
+        "reg_covar": 1e-6,
+    }
+    ex = EMExplorer(X, **settings)
+    old_n = ex.history.n_frames
+    old = {}
+    for i in range(old_n):  # every picture of the old fit is in the cache
+        ex.set_step(i)
+        old[i] = bytes(ex.image.value)
+    getattr(ex, control).value = value  # the control refits
+    fresh = EMExplorer(X, **{**settings, keyword: value})  # the same controls, no cache behind it
+    np.testing.assert_array_equal(ex.history.log_likelihoods, fresh.history.log_likelihoods)
+    assert ex.history.n_frames == fresh.history.n_frames
+    for i in (0, 1, fresh.history.n_frames - 1):
+        fresh.set_step(i)
+        ex.set_step(i)
+        assert bytes(ex.image.value) == bytes(fresh.image.value), f"half-step {i}"
+        if i < old_n:
+            assert bytes(ex.image.value) != old[i], f"half-step {i} shows the old fit"
+    # Back to the old controls: the old fit and its pictures, which are still right for them.
+    getattr(ex, control).value = settings[keyword]
+    assert ex.history.n_frames == old_n
+    for i in (0, old_n - 1):
+        ex.set_step(i)
+        assert bytes(ex.image.value) == old[i]
 
 
 def test_frames_rendered_ahead_equal_frames_drawn_on_demand(X):

@@ -7,12 +7,16 @@ the course's data sets in :mod:`gmmviz.datasets`.
 
 Where things are:
 
+- the parameters θ = (π, μ, Σ): :class:`gmmviz.params.GMMParams`.
 - the E-step (γ_nk by log-sum-exp, ln p(X)): :func:`gmmviz.em.e_step`, on
   :func:`gmmviz.em.weighted_log_prob`; the M-step (N_k, π_k, μ_k, Σ_k): :func:`gmmviz.em.m_step`;
-  the loop that keeps every half-step: :func:`gmmviz.em.fit_em`.
+  BIC and AIC: :func:`gmmviz.em.bic`, :func:`gmmviz.em.aic`.
+- the loop that keeps every half-step, for arrays in memory and Dask arrays alike:
+  :func:`gmmviz.fit.fit_em` (the chunked engine: :mod:`gmmviz.chunked`).
 - what depends on the covariance type ('full', 'tied', 'diag', 'spherical'): ``gmmviz._covariance``;
   the input checks: ``gmmviz._validation``; the speed (blocked, single-thread BLAS loops):
-  ``gmmviz._fast``; what a frame shows (:class:`Frame`, :class:`EMHistory`): ``gmmviz._history``.
+  ``gmmviz._fast``; what a frame shows and says (:class:`Frame`, :class:`EMHistory`,
+  :func:`frame_text`): ``gmmviz._history``.
 - where ellipses are drawn: :func:`gmmviz.plot.plot_ellipses` (their axes and angle from Σ_k:
   :func:`gmmviz.plot.ellipse_geometry`); a whole half-step: :func:`gmmviz.plot.plot_frame`.
 - where a sketch becomes points: :func:`gmmviz.sketch.points_from_image` (a picture) and
@@ -20,24 +24,26 @@ Where things are:
 - the colours of components: :mod:`gmmviz.palette`.
 """
 
+from ._history import EMHistory, Frame, FrameText, frame_text
 from .em import (
     COVARIANCE_TYPES,
     INIT_METHODS,
-    EMHistory,
     EmptyComponentWarning,
-    Frame,
-    GMMParams,
     add_component,
+    aic,
+    bic,
     e_step,
-    fit_em,
     init_params,
     log_density,
     log_likelihood,
     m_step,
+    n_parameters,
     weighted_log_prob,
 )
+from .fit import fit_em
+from .params import GMMParams
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the only place the version is written: pyproject.toml reads it from here
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -45,13 +51,18 @@ __all__ = [
     "EMHistory",
     "EmptyComponentWarning",
     "Frame",
+    "FrameText",
     "GMMParams",
     "add_component",
+    "aic",
+    "bic",
     "e_step",
     "fit_em",
+    "frame_text",
     "init_params",
     "log_density",
     "log_likelihood",
     "m_step",
+    "n_parameters",
     "weighted_log_prob",
 ]

@@ -386,7 +386,7 @@ def load_data(
 # --------------------------------------------------------------------------------------------
 def _animate(args: argparse.Namespace) -> str:
     from .animate import animate_em, save_animation  # matplotlib only when needed
-    from .em import fit_em
+    from .fit import fit_em
 
     output = Path(args.output)
     if output.suffix.lower() not in (".gif", ".html", ".htm"):

@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, SupportsIndex, cast
 
 import numpy as np
 from scipy import linalg
+
+from ._types import BoolArray, FloatArray
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -64,7 +66,7 @@ __all__ = [
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
-def component_number(k: int) -> int:
+def component_number(k: SupportsIndex) -> int:
     """The number a message gives the component at 0-based index ``k``: ``k + 1``.
 
     Every picture of the course numbers the components 1..K (π_1 .. π_K, component 1 blue), so
@@ -94,35 +96,37 @@ def n_free_parameters(covariance_type: str, n_components: int, n_features: int) 
     ]
 
 
-def identity(covariance_type: str, n_components: int, n_features: int) -> np.ndarray:
+def identity(covariance_type: str, n_components: int, n_features: int) -> FloatArray:
     """Σ_k = I for every component, in the type's shape."""
     k, d = n_components, n_features
-    return {
+    make: dict[str, Callable[[], FloatArray]] = {
         "full": lambda: np.broadcast_to(np.eye(d), (k, d, d)).copy(),
         "tied": lambda: np.eye(d),
         "diag": lambda: np.ones((k, d)),
         "spherical": lambda: np.ones(k),
-    }[covariance_type]()
+    }
+    return make[covariance_type]()
 
 
-def to_full(covariances: np.ndarray, covariance_type: str, n_components: int, n_features: int) -> np.ndarray:
+def to_full(covariances: FloatArray, covariance_type: str, n_components: int, n_features: int) -> FloatArray:
     """Σ_k as a new (K, d, d) array, whatever the covariance type."""
     covariances = np.asarray(covariances, dtype=np.float64)
     eye = np.eye(n_features)
-    return {
+    convert: dict[str, Callable[[FloatArray], FloatArray]] = {
         "full": lambda c: c.reshape(n_components, n_features, n_features).copy(),
         "tied": lambda c: np.repeat(c.reshape(1, n_features, n_features), n_components, axis=0),
         "diag": lambda c: c.reshape(n_components, n_features)[:, :, np.newaxis] * eye,
         "spherical": lambda c: c.reshape(n_components, 1, 1) * eye,
-    }[covariance_type](covariances)
+    }
+    return convert[covariance_type](covariances)
 
 
-def add_reg_covar(covariances: np.ndarray, covariance_type: str, reg_covar: float) -> np.ndarray:
+def add_reg_covar(covariances: FloatArray, covariance_type: str, reg_covar: float) -> FloatArray:
     """A new array: ``covariances`` with ``reg_covar`` added to every variance (the diagonal of Σ_k)."""
     return _add_reg_covar_in_place(np.array(covariances, dtype=np.float64), covariance_type, reg_covar)
 
 
-def _add_reg_covar_in_place(covs: np.ndarray, covariance_type: str, reg_covar: float) -> np.ndarray:
+def _add_reg_covar_in_place(covs: FloatArray, covariance_type: str, reg_covar: float) -> FloatArray:
     if needs_full_scatter(covariance_type):  # matrices: add to the diagonal only
         np.einsum("...ii->...i", covs)[...] += reg_covar  # a writable view of every diagonal
     else:  # variances are the diagonal
@@ -141,7 +145,7 @@ def needs_full_scatter(covariance_type: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _precision_cholesky_matrices(covs: np.ndarray, what: Callable[[int], str]) -> np.ndarray:
+def _precision_cholesky_matrices(covs: FloatArray, what: Callable[[int], str]) -> FloatArray:
     """P_k = (L_k⁻¹)ᵀ for each Σ_k = L_k L_kᵀ, so that Σ_k⁻¹ = P_k P_kᵀ (upper triangular P_k)."""
     prec = np.empty_like(covs)
     for k, cov in enumerate(covs):
@@ -159,16 +163,17 @@ def _precision_cholesky_matrices(covs: np.ndarray, what: Callable[[int], str]) -
     return prec
 
 
-def _precision_cholesky_full(covs: np.ndarray) -> np.ndarray:
+def _precision_cholesky_full(covs: FloatArray) -> FloatArray:
     return _precision_cholesky_matrices(covs, lambda k: f"covariance of component {component_number(k)}")
 
 
-def _precision_cholesky_tied(cov: np.ndarray) -> np.ndarray:
-    return _precision_cholesky_matrices(cov[np.newaxis], lambda k: "tied covariance")[0]
+def _precision_cholesky_tied(cov: FloatArray) -> FloatArray:
+    # (cast: NumPy's stubs type an integer index as Any)
+    return cast(FloatArray, _precision_cholesky_matrices(cov[np.newaxis], lambda k: "tied covariance")[0])
 
 
-def _precision_cholesky_variances(covariance_type: str) -> Callable[[np.ndarray], np.ndarray]:
-    def precision_cholesky_of_variances(variances: np.ndarray) -> np.ndarray:
+def _precision_cholesky_variances(covariance_type: str) -> Callable[[FloatArray], FloatArray]:
+    def precision_cholesky_of_variances(variances: FloatArray) -> FloatArray:
         if np.any(variances <= 0.0):
             raise ValueError(
                 f"{covariance_type} variances must be positive, got min {variances.min():.3g}: "
@@ -179,7 +184,7 @@ def _precision_cholesky_variances(covariance_type: str) -> Callable[[np.ndarray]
     return precision_cholesky_of_variances
 
 
-_PRECISION_CHOLESKY = {
+_PRECISION_CHOLESKY: dict[str, Callable[[FloatArray], FloatArray]] = {
     "full": _precision_cholesky_full,
     "tied": _precision_cholesky_tied,
     "diag": _precision_cholesky_variances("diag"),
@@ -187,7 +192,7 @@ _PRECISION_CHOLESKY = {
 }
 
 
-def precision_cholesky(covariances: np.ndarray, covariance_type: str) -> np.ndarray:
+def precision_cholesky(covariances: FloatArray, covariance_type: str) -> FloatArray:
     """Cholesky factor P_k of each precision matrix, as scikit-learn stores it (Σ_k⁻¹ = P_k P_kᵀ).
 
     Same shape as ``covariances``: upper-triangular matrices for 'full'/'tied', 1/σ for
@@ -197,7 +202,7 @@ def precision_cholesky(covariances: np.ndarray, covariance_type: str) -> np.ndar
     return _PRECISION_CHOLESKY[covariance_type](covariances)
 
 
-_PRECISIONS = {
+_PRECISIONS: dict[str, Callable[[FloatArray], FloatArray]] = {
     "full": lambda p: np.einsum("kij,klj->kil", p, p),  # P_k P_kᵀ
     "tied": lambda p: p @ p.T,
     "diag": lambda p: p**2,
@@ -205,12 +210,12 @@ _PRECISIONS = {
 }
 
 
-def precisions(prec_chol: np.ndarray, covariance_type: str) -> np.ndarray:
+def precisions(prec_chol: FloatArray, covariance_type: str) -> FloatArray:
     """Σ_k⁻¹ = P_k P_kᵀ from the Cholesky factors, in the type's shape (as scikit-learn's ``precisions_``)."""
     return _PRECISIONS[covariance_type](np.asarray(prec_chol))
 
 
-_LOG_DET_CHOLESKY = {
+_LOG_DET_CHOLESKY: dict[str, Callable[[FloatArray, int], FloatArray | np.float64]] = {
     "full": lambda p, d: np.sum(np.log(np.diagonal(p, axis1=1, axis2=2)), axis=1),
     "tied": lambda p, d: np.sum(np.log(np.diag(p))),
     "diag": lambda p, d: np.sum(np.log(p), axis=1),
@@ -218,7 +223,7 @@ _LOG_DET_CHOLESKY = {
 }
 
 
-def log_det_cholesky(prec_chol: np.ndarray, covariance_type: str, n_features: int) -> np.ndarray:
+def log_det_cholesky(prec_chol: FloatArray, covariance_type: str, n_features: int) -> FloatArray | np.float64:
     """ln det P_k = −½ ln det Σ_k for each component (a scalar for 'tied'), from the diagonal of P_k:
     the determinant of a triangular matrix is the product of its diagonal, so no determinant is formed."""
     return _LOG_DET_CHOLESKY[covariance_type](prec_chol, n_features)
@@ -229,7 +234,7 @@ def log_det_cholesky(prec_chol: np.ndarray, covariance_type: str, n_features: in
 # ---------------------------------------------------------------------------------------------
 
 
-def _centred(X: np.ndarray, means: np.ndarray) -> np.ndarray:
+def _centred(X: FloatArray, means: FloatArray) -> FloatArray:
     """x_n − μ_k for every component and point, shape (K, d, n): one column per point.
 
     The difference is taken first: expanding ‖x‖² − 2x·μ + ‖μ‖² instead cancels catastrophically
@@ -238,7 +243,7 @@ def _centred(X: np.ndarray, means: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(X.T)[np.newaxis] - means[:, :, np.newaxis]
 
 
-def _squared_norms(y: np.ndarray) -> np.ndarray:
+def _squared_norms(y: FloatArray) -> FloatArray:
     """‖y_kn‖² = Σ_j y_kjn² for y of shape (K, d, n), shape (K, n).
 
     Written as a sum of the d slices: NumPy reduces over a short middle axis about 10× slower.
@@ -249,26 +254,30 @@ def _squared_norms(y: np.ndarray) -> np.ndarray:
     return out
 
 
-def _mahalanobis_full(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
+# (The casts below: NumPy's stubs type ``a.T`` as Any.)
+
+
+def _mahalanobis_full(X: FloatArray, means: FloatArray, prec_chol: FloatArray) -> FloatArray:
     y = np.swapaxes(prec_chol, 1, 2) @ _centred(X, means)  # P_kᵀ(x_n − μ_k)
-    return _squared_norms(y).T
+    return cast(FloatArray, _squared_norms(y).T)
 
 
-def _mahalanobis_tied(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
-    y = prec_chol.T @ _centred(X, means)  # the same P for every component
-    return _squared_norms(y).T
+def _mahalanobis_tied(X: FloatArray, means: FloatArray, prec_chol: FloatArray) -> FloatArray:
+    y: FloatArray = prec_chol.T @ _centred(X, means)  # the same P for every component
+    return cast(FloatArray, _squared_norms(y).T)
 
 
-def _mahalanobis_diag(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
+def _mahalanobis_diag(X: FloatArray, means: FloatArray, prec_chol: FloatArray) -> FloatArray:
     y = _centred(X, means) * prec_chol[:, :, np.newaxis]  # (x_nj − μ_kj) / σ_kj
-    return _squared_norms(y).T
+    return cast(FloatArray, _squared_norms(y).T)
 
 
-def _mahalanobis_spherical(X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
-    return (_squared_norms(_centred(X, means)) * (prec_chol**2)[:, np.newaxis]).T  # ‖x − μ_k‖² / σ_k²
+def _mahalanobis_spherical(X: FloatArray, means: FloatArray, prec_chol: FloatArray) -> FloatArray:
+    # ‖x − μ_k‖² / σ_k²
+    return cast(FloatArray, (_squared_norms(_centred(X, means)) * (prec_chol**2)[:, np.newaxis]).T)
 
 
-_MAHALANOBIS = {
+_MAHALANOBIS: dict[str, Callable[[FloatArray, FloatArray, FloatArray], FloatArray]] = {
     "full": _mahalanobis_full,
     "tied": _mahalanobis_tied,
     "diag": _mahalanobis_diag,
@@ -277,8 +286,8 @@ _MAHALANOBIS = {
 
 
 def squared_mahalanobis(
-    X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str
-) -> np.ndarray:
+    X: FloatArray, means: FloatArray, prec_chol: FloatArray, covariance_type: str
+) -> FloatArray:
     """(x_n − μ_k)ᵀ Σ_k⁻¹ (x_n − μ_k) = ‖P_kᵀ(x_n − μ_k)‖² for every point and component, shape (n, K)."""
     return _MAHALANOBIS[covariance_type](X, means, prec_chol)
 
@@ -288,43 +297,43 @@ def squared_mahalanobis(
 # ---------------------------------------------------------------------------------------------
 
 
-def scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covariance_type: str) -> np.ndarray:
+def scatter(X: FloatArray, resp: FloatArray, means: FloatArray, covariance_type: str) -> FloatArray:
     """S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ for every k (plain version).
 
     Shape (K, d, d) when :func:`needs_full_scatter`, else only its diagonal, (K, d).
     """
     diff = _centred(X, means)  # (K, d, n)
-    weighted = diff * resp.T[:, np.newaxis, :]  # γ_nk (x_n − μ_k)
+    weighted: FloatArray = diff * resp.T[:, np.newaxis, :]  # γ_nk (x_n − μ_k)
     if needs_full_scatter(covariance_type):
         return weighted @ np.swapaxes(diff, 1, 2)
-    return np.sum(weighted * diff, axis=2)
+    return cast(FloatArray, np.sum(weighted * diff, axis=2))  # (cast: NumPy types a sum over an axis as Any)
 
 
-def _symmetric(a: np.ndarray) -> np.ndarray:
+def _symmetric(a: FloatArray) -> FloatArray:
     return (a + np.swapaxes(a, -1, -2)) / 2  # exact symmetry, lost to rounding in sums of products
 
 
-def _covariances_full(scatter: np.ndarray, nk: np.ndarray) -> np.ndarray:
+def _covariances_full(scatter: FloatArray, nk: FloatArray) -> FloatArray:
     """Σ_k = S_k / N_k."""
     return _symmetric(scatter / nk[:, np.newaxis, np.newaxis])
 
 
-def _covariances_tied(scatter: np.ndarray, nk: np.ndarray) -> np.ndarray:
+def _covariances_tied(scatter: FloatArray, nk: FloatArray) -> FloatArray:
     """Σ = Σ_k S_k / N: one covariance pooled over all components."""
     return _symmetric(scatter.sum(axis=0) / nk.sum())
 
 
-def _covariances_diag(scatter: np.ndarray, nk: np.ndarray) -> np.ndarray:
+def _covariances_diag(scatter: FloatArray, nk: FloatArray) -> FloatArray:
     """σ²_kj = S_kjj / N_k: the diagonal of the full estimate."""
     return scatter / nk[:, np.newaxis]
 
 
-def _covariances_spherical(scatter: np.ndarray, nk: np.ndarray) -> np.ndarray:
+def _covariances_spherical(scatter: FloatArray, nk: FloatArray) -> FloatArray:
     """σ²_k = mean over j of S_kjj / N_k: the average variance of the diagonal estimate."""
-    return _covariances_diag(scatter, nk).mean(axis=1)
+    return cast(FloatArray, _covariances_diag(scatter, nk).mean(axis=1))  # (NumPy types it as Any)
 
 
-_COVARIANCES_FROM_SCATTER = {
+_COVARIANCES_FROM_SCATTER: dict[str, Callable[[FloatArray, FloatArray], FloatArray]] = {
     "full": _covariances_full,
     "tied": _covariances_tied,
     "diag": _covariances_diag,
@@ -333,8 +342,8 @@ _COVARIANCES_FROM_SCATTER = {
 
 
 def covariances_from_scatter(
-    scatter: np.ndarray, nk: np.ndarray, covariance_type: str, reg_covar: float
-) -> np.ndarray:
+    scatter: FloatArray, nk: FloatArray, covariance_type: str, reg_covar: float
+) -> FloatArray:
     """The M-step's Σ_k in the type's shape, ``reg_covar`` added to the diagonal.
 
     Parameters
@@ -360,14 +369,14 @@ class EmptyComponentWarning(UserWarning):
     """A component received (almost) no responsibility in an M-step."""
 
 
-def empty_components(nk: np.ndarray, n_points: int) -> np.ndarray:
+def empty_components(nk: FloatArray, n_points: int) -> BoolArray:
     """Which components are empty: N_k (with ``NK_EPS`` added) below ``NK_EPS · (N + 1)``.
 
     Such a component's mean and covariance cannot be estimated; it is parked on the data's mean and
     covariance (:func:`fill_empty`) with weight ≈ 0, and an :class:`EmptyComponentWarning` names it
     (the in-memory and the chunked M-step share this rule).
     """
-    empty = nk < NK_EPS * (n_points + 1)
+    empty: BoolArray = nk < NK_EPS * (n_points + 1)
     if empty.any():
         numbers = [component_number(k) for k in np.flatnonzero(empty)]
         which = (
@@ -383,12 +392,12 @@ def empty_components(nk: np.ndarray, n_points: int) -> np.ndarray:
 
 
 def fill_empty(
-    covariances: np.ndarray,
-    empty: np.ndarray,
+    covariances: FloatArray,
+    empty: BoolArray,
     covariance_type: str,
-    data_covariance: np.ndarray,
+    data_covariance: FloatArray,
     reg_covar: float = 0.0,
-) -> np.ndarray:
+) -> FloatArray:
     """Park the components flagged in ``empty`` (boolean, shape (K,)) on the data's covariance.
 
     ``data_covariance`` (the biased (d, d) covariance of the whole data set) plus ``reg_covar`` on
@@ -414,7 +423,7 @@ def fill_empty(
 # ---------------------------------------------------------------------------------------------
 
 
-def component_covariance(covariance: Any, covariance_type: str, n_features: int) -> np.ndarray:
+def component_covariance(covariance: Any, covariance_type: str, n_features: int) -> FloatArray:
     """One component's Σ in the type's shape, checked: a number σ² (meaning σ² I) or an array of the
     type's per-component shape, (d, d) for 'full', (d,) for 'diag', () for 'spherical'.
 

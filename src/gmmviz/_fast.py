@@ -29,11 +29,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 from scipy.linalg.blas import dtrmm
 
 from . import _covariance
+from ._types import FloatArray
+
+if TYPE_CHECKING:
+    from threadpoolctl import ThreadpoolController
 
 __all__ = ["kmeans_centres", "one_blas_thread", "scatter", "squared_mahalanobis", "weighted_sums"]
 
@@ -47,10 +52,11 @@ MIN_BLOCK = 4096
 # n·K above which k-means initialisation may use several OpenMP threads.
 KMEANS_PARALLEL_SIZE = 200_000
 
-_blas_controller = None
+# None until first asked for; False when threadpoolctl is missing or fails.
+_blas_controller: ThreadpoolController | Literal[False] | None = None
 
 
-def one_blas_thread():
+def one_blas_thread() -> contextlib.AbstractContextManager[object, None]:
     """Context in which BLAS runs on one thread (threadpoolctl, a scikit-learn dependency)."""
     global _blas_controller
     if _blas_controller is None:
@@ -62,11 +68,15 @@ def one_blas_thread():
             _blas_controller = False
     if not _blas_controller:  # pragma: no cover
         return contextlib.nullcontext()
-    return _blas_controller.limit(limits=1, user_api="blas")
+    limiter: contextlib.AbstractContextManager[object, None] = _blas_controller.limit(
+        limits=1, user_api="blas"
+    )
+    return limiter
 
 
-def _is_small(X: np.ndarray, n_components: int) -> bool:
-    return X.shape[0] * X.shape[1] * n_components <= PLAIN_MAX_NUMBERS
+def _is_small(X: FloatArray, n_components: int) -> bool:
+    numbers: int = X.shape[0] * X.shape[1] * n_components
+    return numbers <= PLAIN_MAX_NUMBERS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,7 +84,7 @@ def _is_small(X: np.ndarray, n_components: int) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def centred_blocks(xt: np.ndarray, means: np.ndarray) -> Iterator[tuple[int, slice, np.ndarray]]:
+def centred_blocks(xt: FloatArray, means: FloatArray) -> Iterator[tuple[int, slice, FloatArray]]:
     """Yield (k, points, xᵀ − μ_k) for each block of points and each component.
 
     ``xt`` is Xᵀ, shape (d, n). The differences of one block, shape (d, m), live in one reused,
@@ -92,7 +102,7 @@ def centred_blocks(xt: np.ndarray, means: np.ndarray) -> Iterator[tuple[int, sli
             yield k, slice(start, stop), diff
 
 
-def _upper_times(p_upper_f: np.ndarray, diff: np.ndarray) -> None:
+def _upper_times(p_upper_f: FloatArray, diff: FloatArray) -> None:
     """diff ← P_kᵀ diff in place, with BLAS TRMM (P_k is upper triangular).
 
     ``diff`` is a C-contiguous (d, m) block, i.e. the Fortran-ordered (m, d) matrix diffᵀ, which TRMM
@@ -108,25 +118,25 @@ def _upper_times(p_upper_f: np.ndarray, diff: np.ndarray) -> None:
 # ---------------------------------------------------------------------------------------------
 
 # For each type, a function of prec_chol giving the in-place map diff ← P_kᵀ diff for component k.
-Whitener = Callable[[int, np.ndarray], None]
+Whitener = Callable[[int, FloatArray], None]
 
 
-def _whiten_full(prec_chol: np.ndarray) -> Whitener:
+def _whiten_full(prec_chol: FloatArray) -> Whitener:
     factors = [np.asfortranarray(p) for p in prec_chol]
     return lambda k, diff: _upper_times(factors[k], diff)
 
 
-def _whiten_tied(prec_chol: np.ndarray) -> Whitener:
+def _whiten_tied(prec_chol: FloatArray) -> Whitener:
     factor = np.asfortranarray(prec_chol)
     return lambda k, diff: _upper_times(factor, diff)
 
 
-def _whiten_diag(prec_chol: np.ndarray) -> Whitener:
+def _whiten_diag(prec_chol: FloatArray) -> Whitener:
     scales = prec_chol[:, :, np.newaxis]  # (K, d, 1): 1/σ_kj
     return lambda k, diff: np.multiply(diff, scales[k], out=diff)
 
 
-def _whiten_spherical(prec_chol: np.ndarray) -> Whitener:
+def _whiten_spherical(prec_chol: FloatArray) -> Whitener:
     return lambda k, diff: np.multiply(diff, prec_chol[k], out=diff)
 
 
@@ -139,8 +149,8 @@ _WHITENERS = {
 
 
 def blocked_squared_mahalanobis(
-    X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str
-) -> np.ndarray:
+    X: FloatArray, means: FloatArray, prec_chol: FloatArray, covariance_type: str
+) -> FloatArray:
     """:func:`gmmviz._covariance.squared_mahalanobis` in blocks of points (see the module docstring)."""
     n = X.shape[0]
     xt = np.ascontiguousarray(X.T)
@@ -150,12 +160,12 @@ def blocked_squared_mahalanobis(
         for k, points, diff in centred_blocks(xt, means):
             whiten(k, diff)
             np.einsum("ij,ij->j", diff, diff, out=out[k, points])
-    return out.T
+    return cast(FloatArray, out.T)  # (cast: NumPy's stubs type a.T as Any)
 
 
 def squared_mahalanobis(
-    X: np.ndarray, means: np.ndarray, prec_chol: np.ndarray, covariance_type: str
-) -> np.ndarray:
+    X: FloatArray, means: FloatArray, prec_chol: FloatArray, covariance_type: str
+) -> FloatArray:
     """(x_n − μ_k)ᵀ Σ_k⁻¹ (x_n − μ_k), shape (n, K): :func:`gmmviz._covariance.squared_mahalanobis`."""
     if _is_small(X, means.shape[0]):
         return _covariance.squared_mahalanobis(X, means, prec_chol, covariance_type)
@@ -167,7 +177,7 @@ def squared_mahalanobis(
 # ---------------------------------------------------------------------------------------------
 
 
-def blocked_scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covariance_type: str) -> np.ndarray:
+def blocked_scatter(X: FloatArray, resp: FloatArray, means: FloatArray, covariance_type: str) -> FloatArray:
     """:func:`gmmviz._covariance.scatter` in blocks of points (see the module docstring)."""
     d = X.shape[1]
     k = means.shape[0]
@@ -187,19 +197,20 @@ def blocked_scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covarian
     return out
 
 
-def scatter(X: np.ndarray, resp: np.ndarray, means: np.ndarray, covariance_type: str) -> np.ndarray:
+def scatter(X: FloatArray, resp: FloatArray, means: FloatArray, covariance_type: str) -> FloatArray:
     """S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ (or its diagonal): :func:`gmmviz._covariance.scatter`."""
     if _is_small(X, means.shape[0]):
         return _covariance.scatter(X, resp, means, covariance_type)
     return blocked_scatter(X, resp, means, covariance_type)
 
 
-def weighted_sums(resp: np.ndarray, X: np.ndarray) -> np.ndarray:
+def weighted_sums(resp: FloatArray, X: FloatArray) -> FloatArray:
     """Σ_n γ_nk x_n for every k, shape (K, d): ``resp.T @ X``, on one BLAS thread when large."""
+    rt: FloatArray = resp.T  # (annotated: NumPy's stubs type a.T as Any)
     if _is_small(X, resp.shape[1]):
-        return resp.T @ X
+        return rt @ X
     with one_blas_thread():
-        return resp.T @ X
+        return rt @ X
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,7 +218,7 @@ def weighted_sums(resp: np.ndarray, X: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-def kmeans_centres(X: np.ndarray, n_clusters: int, seed: int | None) -> np.ndarray:
+def kmeans_centres(X: FloatArray, n_clusters: int, seed: int | None) -> FloatArray:
     """scikit-learn's KMeans (n_init=4) cluster centres, on one OpenMP thread for small data.
 
     On the course's small data sets, OpenMP threads cost more than they save, and on a busy
@@ -218,4 +229,7 @@ def kmeans_centres(X: np.ndarray, n_clusters: int, seed: int | None) -> np.ndarr
 
     threads = None if X.shape[0] * n_clusters > KMEANS_PARALLEL_SIZE else 1
     with threadpool_limits(limits=threads, user_api="openmp"):
-        return KMeans(n_clusters=n_clusters, n_init=4, random_state=seed).fit(X).cluster_centers_
+        centres: FloatArray = (
+            KMeans(n_clusters=n_clusters, n_init=4, random_state=seed).fit(X).cluster_centers_
+        )
+    return centres

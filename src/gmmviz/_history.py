@@ -1,29 +1,38 @@
 """The record of one EM run, for the course's pictures: :class:`EMHistory` and its :class:`Frame` s.
 
-:func:`gmmviz.em.fit_em` returns an :class:`EMHistory`; both classes are re-exported by
+:func:`gmmviz.fit_em` returns an :class:`EMHistory`; both classes are re-exported by
 :mod:`gmmviz.em` and :mod:`gmmviz`. A frame knows what it shows: the parameters (and, for an
 M frame, the parameters before the step), the responsibilities, ln p(X) and where it sits in the
-history, so titles and pictures are built from its fields.
+history, so titles and pictures are built from its fields. What a frame says in words is
+:func:`frame_text`'s, the one place every caption (figure titles, the animation, the explorer's
+readout) takes it from.
+
+The history does not compute: the engine that ran the fit hands it the E-step that recomputes γ
+(``responsibilities_of``), so this module imports neither the engine nor matplotlib.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._types import FloatArray
+from .params import GMMParams
+
 if TYPE_CHECKING:
-    from .em import GMMParams
+    import dask.array as da
 
-__all__ = ["EMHistory", "Frame"]
+__all__ = ["EMHistory", "Frame", "FrameText", "frame_text"]
 
-_FRAME_TITLES = {
-    "init": "Start: {start}",
-    "E": "Iteration {iteration}, E-step: responsibilities γ recomputed (colours change)",
-    "M": "Iteration {iteration}, M-step: π, μ, Σ re-estimated (ellipses move)",
+#: What each kind of half-step did, and what it changed in the picture.
+_WHAT = {
+    "E": "γ recomputed: the colours change, the ellipses stay",
+    "M": "π, μ, Σ re-estimated: the ellipses move (dashed: where they were)",
 }
+_LABEL = {"init": "Start", "E": "E-step", "M": "M-step"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,7 +68,7 @@ class Frame:
     iteration: int
     params: GMMParams
     previous_params: GMMParams | None
-    resp: np.ndarray | None
+    resp: FloatArray | None
     log_likelihood: float
     params_index: int
     init: str = "given"
@@ -80,8 +89,55 @@ class Frame:
 
     @property
     def description(self) -> str:
-        """One line for a title, built from ``kind``, ``iteration`` and ``init``."""
-        return _FRAME_TITLES[self.kind].format(start=self.start, iteration=self.iteration)
+        """One line for a title: ``str(frame_text(frame))``, e.g. "E-step, iteration 3: γ recomputed: …"."""
+        return str(frame_text(self))
+
+
+@dataclass(frozen=True)
+class FrameText:
+    """What a frame says in words: every caption of a frame formats these three parts.
+
+    Attributes
+    ----------
+    label : str
+        "Start", "E-step" or "M-step".
+    when : str
+        "before iteration 1" for the start, else "iteration t" (or "iteration t of n").
+    what : str
+        What the half-step did and what it changed in the picture, e.g.
+        "γ recomputed: the colours change, the ellipses stay"; for the start, how it was chosen.
+    """
+
+    label: str
+    when: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.label}, {self.when}: {self.what}"
+
+
+def frame_text(frame: Frame, n_iter: int | None = None, *, mathtext: bool = False) -> FrameText:
+    """The words of a frame's caption, from its ``kind``, ``iteration`` and ``init``.
+
+    Parameters
+    ----------
+    frame : Frame
+    n_iter : int, optional
+        Total iterations of the run, to say "iteration 3 of 11".
+    mathtext : bool, default=False
+        Typeset π_k and Σ_k for matplotlib (``$\\pi_k$``) instead of plain text.
+
+    Returns
+    -------
+    FrameText
+    """
+    if frame.kind == "init":
+        start = frame.start_label if mathtext else frame.start
+        return FrameText(_LABEL["init"], "before iteration 1", f"{start}; points grey: no γ yet")
+    if frame.kind not in _WHAT:
+        raise ValueError(f"unknown frame kind {frame.kind!r}; expected 'init', 'E' or 'M'.")
+    of = f" of {n_iter}" if n_iter is not None else ""
+    return FrameText(_LABEL[frame.kind], f"iteration {frame.iteration}{of}", _WHAT[frame.kind])
 
 
 class EMHistory:
@@ -93,6 +149,7 @@ class EMHistory:
     Attributes
     ----------
     X : ndarray of shape (n_samples, n_features)
+        (the Dask array itself in a :class:`gmmviz.chunked.ChunkedEMHistory`)
     params : tuple of GMMParams, length n_iter + 1
         ``params[0]`` is the start, ``params[t]`` the parameters after the M-step of iteration t.
     log_likelihoods : ndarray of shape (n_iter + 1,)
@@ -103,17 +160,34 @@ class EMHistory:
         How the start was chosen ('kmeans', 'kmeans++', 'random' or 'given').
     reg_covar : float
         The ``reg_covar`` of the M-steps.
+
+    Parameters
+    ----------
+    responsibilities_of : callable
+        γ of all of ``X`` under given parameters, shape (n_samples, K): the E-step of the engine
+        that ran the fit (:func:`gmmviz.fit_em` passes it).
     """
 
-    def __init__(self, X, params, log_likelihoods, converged, *, init="given", reg_covar=1e-6):
+    def __init__(
+        self,
+        X: FloatArray | da.Array,
+        params: Sequence[GMMParams],
+        log_likelihoods: Sequence[float],
+        converged: bool,
+        *,
+        responsibilities_of: Callable[[GMMParams], FloatArray],
+        init: str = "given",
+        reg_covar: float = 1e-6,
+    ) -> None:
         self.X = X
         self.params = tuple(params)
-        self.log_likelihoods = np.asarray(log_likelihoods, dtype=float)
+        self.log_likelihoods: FloatArray = np.asarray(log_likelihoods, dtype=np.float64)
         self.log_likelihoods.setflags(write=False)
         self.converged = bool(converged)
         self.init = init
         self.reg_covar = reg_covar
-        self._resp_cache: dict[int, np.ndarray] = {}
+        self._responsibilities_of = responsibilities_of
+        self._resp_cache: dict[int, FloatArray] = {}
 
     @property
     def n_iter(self) -> int:
@@ -144,15 +218,13 @@ class EMHistory:
             f"converged={self.converged}, ln p(X)={self.log_likelihoods[-1]:.4f})"
         )
 
-    def responsibilities(self, t: int) -> np.ndarray:
+    def responsibilities(self, t: int) -> FloatArray:
         """γ under ``params[t]``, shape (n_samples, K) (recomputed; the last few are cached)."""
         t = range(self.n_iter + 1)[t]  # IndexError for out-of-range t, and negative t works
         if t not in self._resp_cache:
             if len(self._resp_cache) >= 4:
                 self._resp_cache.pop(next(iter(self._resp_cache)))
-            from .em import e_step  # at call time: em imports this module
-
-            resp = e_step(self.X, self.params[t])[0]
+            resp = self._responsibilities_of(self.params[t])
             resp.setflags(write=False)
             self._resp_cache[t] = resp
         return self._resp_cache[t]

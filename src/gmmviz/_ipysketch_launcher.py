@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m gmmviz._ipysketch_launcher NAME", file=sys.stderr)
         return 2
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
-        from gmmviz.pads import NO_DESKTOP_MESSAGE
+        # Not from gmmviz.pads, which imports IPython, ipywidgets and anywidget: only this message is needed.
+        from gmmviz._pad_messages import NO_DESKTOP_MESSAGE
 
         print(f"{NO_DESKTOP_MESSAGE} (DISPLAY is not set)", file=sys.stderr)
         return 3

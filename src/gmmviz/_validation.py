@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ._covariance import COVARIANCE_TYPES, covariance_shape, needs_full_scatter
+from ._types import FloatArray
 
 __all__ = [
     "as_seed",
@@ -30,14 +31,13 @@ __all__ = [
     "check_n_components",
     "check_n_std",
     "check_number",
-    "check_params",
     "check_random_state",
     "check_reg_covar",
     "check_resp",
 ]
 
 
-def check_array(X: Any, name: str = "X") -> np.ndarray:
+def check_array(X: Any, name: str = "X") -> FloatArray:
     """``X`` as a finite float64 array of shape (n_samples, n_features).
 
     A 1-D array is read as n one-dimensional points, shape (n, 1).
@@ -91,7 +91,7 @@ def check_dims(dims: Sequence[int], n_features: int) -> tuple[int, int]:
         raise ValueError(
             f"dims {dims} out of range for {n_features} features; choose two indices in 0..{n_features - 1}."
         )
-    return dims  # type: ignore[return-value]
+    return dims
 
 
 def check_int(
@@ -102,17 +102,17 @@ def check_int(
     (e.g. ": lower K")."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}{hint}.")
-    value = int(value)
-    if minimum is not None and maximum is not None and not minimum <= value <= maximum:
-        raise ValueError(f"{name} must be from {minimum} to {maximum}, got {value}{hint}.")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}{hint}.")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be at most {maximum}, got {value}{hint}.")
-    return value
+    integer = int(value)
+    if minimum is not None and maximum is not None and not minimum <= integer <= maximum:
+        raise ValueError(f"{name} must be from {minimum} to {maximum}, got {integer}{hint}.")
+    if minimum is not None and integer < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {integer}{hint}.")
+    if maximum is not None and integer > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {integer}{hint}.")
+    return integer
 
 
-def _describe_range(minimum, maximum, strict: bool) -> str:
+def _describe_range(minimum: float | None, maximum: float | None, strict: bool) -> str:
     if minimum is not None and maximum is not None:
         return f"{'strictly ' if strict else ''}between {minimum:g} and {maximum:g}"
     if minimum is not None:
@@ -142,14 +142,14 @@ def check_number(
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         kind = "a number" if what == "a finite number" else f"a number ({what})"
         raise TypeError(f"{name} must be {kind}, got {value!r}{hint}.")
-    value = float(value)
-    too_low = minimum is not None and (value <= minimum if strict else value < minimum)
-    too_high = maximum is not None and (value >= maximum if strict else value > maximum)
-    if not np.isfinite(value) or too_low or too_high:
-        if what != "a finite number" and not np.isfinite(value):
+    number = float(value)
+    too_low = minimum is not None and (number <= minimum if strict else number < minimum)
+    too_high = maximum is not None and (number >= maximum if strict else number > maximum)
+    if not np.isfinite(number) or too_low or too_high:
+        if what != "a finite number" and not np.isfinite(number):
             what = f"finite and {what}"
-        raise ValueError(f"{name} must be {what}, got {value!r}{hint}.")
-    return value
+        raise ValueError(f"{name} must be {what}, got {number!r}{hint}.")
+    return number
 
 
 def check_random_state(random_state: Any) -> np.random.Generator:
@@ -193,7 +193,7 @@ def check_n_std(n_std: Any) -> tuple[float, ...]:
     return tuple(check_number(s, "each n_std radius", minimum=0.0, strict=True) for s in n_std)
 
 
-def check_n_components(n_components: Any, X: np.ndarray) -> int:
+def check_n_components(n_components: Any, X: FloatArray) -> int:
     """K as an int, at least 1 and at most the number of distinct points of ``X``."""
     k = check_int(n_components, "K (n_components)", minimum=1)
     n = X.shape[0]
@@ -227,44 +227,30 @@ def check_reg_covar(reg_covar: Any) -> float:
     )
 
 
-def check_resp(resp: Any, n_samples: int, n_components: int | None = None, name: str = "resp") -> np.ndarray:
+def check_resp(resp: Any, n_samples: int, n_components: int | None = None, name: str = "resp") -> FloatArray:
     """Responsibilities (or any distribution q over components) of shape (n_samples, K), rows summing to 1."""
-    resp = np.asarray(resp, dtype=np.float64)
+    arr = np.asarray(resp, dtype=np.float64)
     k = "K" if n_components is None else n_components
-    if resp.ndim != 2 or resp.shape[0] != n_samples or n_components not in (None, resp.shape[1]):
+    if arr.ndim != 2 or arr.shape[0] != n_samples or n_components not in (None, arr.shape[1]):
         raise ValueError(
-            f"{name} must have shape (n_samples, K) = ({n_samples}, {k}), got {resp.shape}: "
+            f"{name} must have shape (n_samples, K) = ({n_samples}, {k}), got {arr.shape}: "
             f"pass the responsibilities returned by e_step(X, params)."
         )
-    if not np.all(np.isfinite(resp)) or (resp < 0).any():
+    if not np.all(np.isfinite(arr)) or (arr < 0).any():
         raise ValueError(f"{name} must hold finite, non-negative responsibilities.")
-    sums = resp.sum(axis=1)
+    sums = arr.sum(axis=1)
     bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-6)
     if bad.size:
         raise ValueError(
             f"Rows of {name} must sum to 1; row {bad[0]} sums to {sums[bad[0]]:.6g}. "
             f"Normalise each row: {name} / {name}.sum(axis=1, keepdims=True)."
         )
-    return resp
+    return arr
 
 
-def check_params(params: Any, n_features: int):
-    """``params`` is a :class:`gmmviz.em.GMMParams` for data with ``n_features`` features."""
-    from .em import GMMParams  # at call time: em imports this module
-
-    if not isinstance(params, GMMParams):
-        raise TypeError(
-            f"params must be a GMMParams, got {type(params).__name__}: build one with init_params(X, K)."
-        )
-    if params.n_features != n_features:
-        raise ValueError(
-            f"X has {n_features} feature(s) but the parameters have {params.n_features}: "
-            f"use parameters fitted on data of the same dimension."
-        )
-    return params
-
-
-def check_mixture(weights: Any, means: Any, covariances: Any, covariance_type: Any):
+def check_mixture(
+    weights: Any, means: Any, covariances: Any, covariance_type: Any
+) -> tuple[FloatArray, FloatArray, FloatArray, str]:
     """New float64 copies of a mixture's arrays, checked: shapes (scikit-learn's, by type), finite
     numbers, weights ≥ 0 summing to 1, symmetric covariance matrices. Positive definiteness is
     checked by the Cholesky factorisation that follows (:func:`gmmviz._covariance.precision_cholesky`).
@@ -272,7 +258,7 @@ def check_mixture(weights: Any, means: Any, covariances: Any, covariance_type: A
     Returns (weights, means, covariances, covariance_type); means of shape (d,) are read as K = 1.
     """
     covariance_type = check_covariance_type(covariance_type)
-    arrays = []
+    arrays: list[FloatArray] = []
     for name, value in (("weights", weights), ("means", means), ("covariances", covariances)):
         try:
             arr = np.array(value, dtype=np.float64)

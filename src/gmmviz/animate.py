@@ -34,13 +34,13 @@ from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from ._history import frame_text
 from ._validation import check_dims, check_int
 from .palette import component_colors
 from .plot import (
     FrameArtists,
     LogLikelihoodCurve,
     View1D,
-    frame_headline,
     plot_1d,
     plot_frame,
     plot_log_likelihood,
@@ -116,6 +116,7 @@ def _check_history(history: Any) -> Any:
             f"history must be the EMHistory returned by gmmviz.fit_em, got {type(history).__name__}; "
             "animate_em(history) takes the data from history.X."
         )
+    history.frame(0)  # a history of data out of memory (a Dask array) refuses here, before X is read
     return history
 
 
@@ -182,8 +183,7 @@ def _draw_2d(
 
 
 def _title(frame: Any, n_iter: int) -> str:
-    label, what, when = frame_headline(frame, n_iter)
-    return f"{label[0].upper()}{label[1:]}, {when}: {what}"
+    return str(frame_text(frame, n_iter, mathtext=True))
 
 
 # --------------------------------------------------------------------------------------------
@@ -278,6 +278,8 @@ class EMAnimation(FuncAnimation):
             data, ll, ax_ll.set_title("", fontsize="medium"), fig.suptitle("", fontsize="large")
         )
         self.show_frame(self.frame_indices[0])
+        self._figure = fig  # our own reference: FuncAnimation keeps its figure in a private attribute
+        self.interval = interval
         super().__init__(
             fig,
             self.show_frame,
@@ -290,7 +292,7 @@ class EMAnimation(FuncAnimation):
     @property
     def figure(self) -> Figure:
         """The animation's own figure (not registered with pyplot)."""
-        return self._fig
+        return self._figure
 
     def show_frame(self, i: int) -> list[Artist]:
         """Update every artist to show history frame ``i`` (an index into ``history.frame``).
@@ -478,7 +480,8 @@ def save_animation(
         ``.gif`` (matplotlib's Pillow writer, loops forever) or ``.html`` / ``.htm`` (a standalone
         page with the :func:`offline_jshtml` player; opens without a network).
     fps : float, optional
-        Frames per second; default from the animation's ``interval``.
+        Frames per second; default from an :class:`EMAnimation`'s ``interval`` (2 for another
+        FuncAnimation).
     title : str
         The HTML page's title.
 
@@ -494,7 +497,8 @@ def save_animation(
     if not path.parent.is_dir():
         raise FileNotFoundError(f"the folder {str(path.parent)!r} for {path.name!r} does not exist.")
     if fps is None:
-        fps = 1000.0 / getattr(anim, "_interval", 500)
+        # An EMAnimation keeps its interval (ms per frame); another FuncAnimation gets 2 frames a second.
+        fps = 1000.0 / getattr(anim, "interval", 500)
     if fps <= 0:
         raise ValueError(f"fps must be positive, got {fps}.")
     if suffix == ".gif":

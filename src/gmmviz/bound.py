@@ -17,10 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import xlogy
 
-from ._validation import check_array, check_params, check_resp
-from .em import EMHistory, GMMParams, e_step, log_likelihood, weighted_log_prob
+from ._history import EMHistory
+from ._types import FloatArray
+from ._validation import check_array, check_resp
+from .em import e_step, log_likelihood, weighted_log_prob
+from .params import GMMParams, check_params
 
 __all__ = [
     "BoundTerms",
@@ -36,13 +40,15 @@ __all__ = [
 ]
 
 
-def _prepare(X, params: GMMParams, q):
+def _prepare(
+    X: npt.ArrayLike, params: GMMParams, q: npt.ArrayLike
+) -> tuple[FloatArray, GMMParams, FloatArray]:
     X = check_array(X)
     params = check_params(params, X.shape[1])
     return X, params, check_resp(q, X.shape[0], params.n_components, name="q")
 
 
-def expected_complete_log_likelihood(X, params: GMMParams, q) -> float:
+def expected_complete_log_likelihood(X: npt.ArrayLike, params: GMMParams, q: npt.ArrayLike) -> float:
     """Q = Σ_n Σ_k q_nk [ln π_k + ln N(x_n | μ_k, Σ_k)], what the M-step maximises over θ."""
     X, params, q = _prepare(X, params, q)
     wlp = weighted_log_prob(X, params)  # ln π_k + ln N(x_n | μ_k, Σ_k), shape (n, K)
@@ -50,18 +56,18 @@ def expected_complete_log_likelihood(X, params: GMMParams, q) -> float:
     return float(np.sum(np.where(q > 0, q * wlp, 0.0)))
 
 
-def entropy(q) -> float:
+def entropy(q: npt.ArrayLike) -> float:
     """H(q) = −Σ_n Σ_k q_nk ln q_nk (≥ 0; 0 ln 0 = 0)."""
     q = np.asarray(q, dtype=float)
     return float(-np.sum(xlogy(q, q)))
 
 
-def elbo(X, params: GMMParams, q) -> float:
+def elbo(X: npt.ArrayLike, params: GMMParams, q: npt.ArrayLike) -> float:
     """ELBO(q, θ) = Σ_n Σ_k q_nk [ln π_k + ln N(x_n | μ_k, Σ_k) − ln q_nk] = Q + H(q)."""
     return expected_complete_log_likelihood(X, params, q) + entropy(q)
 
 
-def kl_gap(X, params: GMMParams, q) -> float:
+def kl_gap(X: npt.ArrayLike, params: GMMParams, q: npt.ArrayLike) -> float:
     """KL(q ‖ p(z | X, θ)) = Σ_n Σ_k q_nk ln(q_nk / γ_nk) ≥ 0, zero exactly when q = γ."""
     X, params, q = _prepare(X, params, q)
     gamma, _ = e_step(X, params)
@@ -82,7 +88,7 @@ class BoundTerms:
         return f"BoundTerms(ln p(X)={self.log_likelihood:.3f}, ELBO={self.elbo:.3f}, KL={self.kl:.3f})"
 
 
-def bound_terms(X, params: GMMParams, q) -> BoundTerms:
+def bound_terms(X: npt.ArrayLike, params: GMMParams, q: npt.ArrayLike) -> BoundTerms:
     """All three terms of the decomposition for one q and θ."""
     X, params, q = _prepare(X, params, q)
     return BoundTerms(log_likelihood(X, params), elbo(X, params, q), kl_gap(X, params, q))
@@ -99,13 +105,14 @@ class BoundTrace:
 
     labels: tuple[str, ...]
     kinds: tuple[str, ...]
-    log_likelihood: np.ndarray
-    elbo: np.ndarray
-    kl: np.ndarray
+    log_likelihood: FloatArray
+    elbo: FloatArray
+    kl: FloatArray
 
 
 def em_bound_trace(history: EMHistory, max_iter: int | None = None) -> BoundTrace:
     """ln p(X), ELBO and KL after every half-step of ``history`` (see :class:`BoundTrace`)."""
+    history.frame(0)  # a history of data out of memory (a Dask array) refuses here, saying why
     X = history.X
     k = history.n_components
     n_iter = history.n_iter if max_iter is None else min(int(max_iter), history.n_iter)
@@ -125,7 +132,14 @@ def em_bound_trace(history: EMHistory, max_iter: int | None = None) -> BoundTrac
     )
 
 
-def mean_slice(X, params: GMMParams, q, component: int, direction, offsets):
+def mean_slice(
+    X: npt.ArrayLike,
+    params: GMMParams,
+    q: npt.ArrayLike,
+    component: int,
+    direction: npt.ArrayLike,
+    offsets: npt.ArrayLike,
+) -> tuple[FloatArray, FloatArray]:
     """ln p(X) and ELBO(q, θ) along a line through θ that moves one mean: μ_k + s · direction.
 
     Parameters
@@ -148,7 +162,8 @@ def mean_slice(X, params: GMMParams, q, component: int, direction, offsets):
     X, params, q = _prepare(X, params, q)
     direction = np.asarray(direction, dtype=float).reshape(params.n_features)
     k = range(params.n_components)[component]
-    lls, elbos = [], []
+    lls: list[float] = []
+    elbos: list[float] = []
     for s in np.asarray(offsets, dtype=float).reshape(-1):
         means = np.array(params.means)
         means[k] = means[k] + s * direction

@@ -24,26 +24,38 @@ is of order ε ‖δ_k‖² / σ², and δ_k, one EM step, shrinks as EM converg
 against the in-memory fit to 1e-10 relative, also for data centred at 10⁴.
 
 Everything else is the in-memory engine's: the per-chunk E-step, the scatter, ``reg_covar``, the
-empty-component rule, the stopping rule and the :class:`~gmmviz.em.EMHistory`.
+empty-component rule; and the loop is :func:`gmmviz.fit_em`'s (its checks, start, stopping rule and
+history), which hands a Dask array to :class:`ChunkedEngine`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _covariance as _cov
 from . import _fast, em
 from . import _validation as _check
-from .em import EMHistory, GMMParams
+from ._history import EMHistory, Frame
+from ._types import BoolArray, FloatArray
+from .params import GMMParams, check_params
+
+if TYPE_CHECKING:
+    import dask.array as da
+    from matplotlib.axes import Axes
+    from matplotlib.container import BarContainer
+    from matplotlib.typing import ColorType
 
 __all__ = [
     "SufficientStatistics",
     "sufficient_statistics",
     "params_from_statistics",
-    "fit_em_chunked",
+    "ChunkedEngine",
     "ChunkedEMHistory",
     "from_npy",
     "plot_sufficient_statistics",
@@ -58,14 +70,24 @@ _SAMPLE_SIZE = 20_000  # points drawn (seeded) for the k-means initialisation
 # ---------------------------------------------------------------------------------------------
 
 _NK_EPS = _cov.NK_EPS  # the tiny constant the M-step adds to every N_k, as scikit-learn does
-_e_step = em.e_step  # (X chunk, params) -> (γ (m, K), ln p(X chunk)), the in-memory E-step
+# (chunk, params) -> (γ (m, K), ln p(x_n) (m,)): the in-memory E-step, on a chunk already checked here
+_e_step = em._e_step
 _weighted_sums = _fast.weighted_sums  # (γ, X) -> Σ_n γ_nk x_n, shape (K, d)
-_scatter = (
-    _fast.scatter
-)  # (X, γ, c, type) -> Σ_n γ_nk (x_n − c_k)(x_n − c_k)ᵀ: (K, d, d), or its diagonal (K, d)
+# (X, γ, c, type) -> Σ_n γ_nk (x_n − c_k)(x_n − c_k)ᵀ: (K, d, d), or its diagonal (K, d)
+_scatter = _fast.scatter
+
+#: () -> (mean (d,), covariance (d, d)) of all the data, asked for only when a component is empty.
+MeanCov = Callable[[], tuple[FloatArray, FloatArray]]
 
 
-def _covariances(scatter, nk, covariance_type, reg_covar, empty, data_mean_cov):
+def _covariances(
+    scatter: FloatArray,
+    nk: FloatArray,
+    covariance_type: str,
+    reg_covar: float,
+    empty: BoolArray,
+    data_mean_cov: MeanCov,
+) -> FloatArray:
     """Σ_k from the scatter about the new means, with the in-memory M-step's type rules and empty rule.
 
     ``empty`` marks the components with N_k ≈ 0; ``data_mean_cov()`` returns the data's mean and
@@ -107,12 +129,12 @@ class SufficientStatistics:
 
     n_points: int
     log_likelihood: float
-    nk: np.ndarray
-    sum_x: np.ndarray
-    scatter: np.ndarray
-    shift: np.ndarray
+    nk: FloatArray
+    sum_x: FloatArray
+    scatter: FloatArray
+    shift: FloatArray
 
-    def __add__(self, other: SufficientStatistics) -> SufficientStatistics:
+    def __add__(self, other: object) -> SufficientStatistics:
         if not isinstance(other, SufficientStatistics):
             return NotImplemented
         if self.shift.shape != other.shift.shape or not np.array_equal(self.shift, other.shift):
@@ -127,7 +149,7 @@ class SufficientStatistics:
         )
 
 
-def _chunk_statistics(chunk: np.ndarray, params: GMMParams, first_row: int = 0) -> SufficientStatistics:
+def _chunk_statistics(chunk: npt.ArrayLike, params: GMMParams, first_row: int = 0) -> SufficientStatistics:
     """E-step and sums on one in-memory chunk; NaN or infinity raises naming the rows."""
     chunk = np.asarray(chunk, dtype=np.float64)
     bad = ~np.isfinite(chunk)
@@ -138,11 +160,11 @@ def _chunk_statistics(chunk: np.ndarray, params: GMMParams, first_row: int = 0) 
             f"{first_row} (first bad row: {rows[0]}): drop or impute those rows before fitting, e.g. "
             f"X = X[da.isfinite(X).all(axis=1)] then X.compute_chunk_sizes()."
         )
-    resp, log_likelihood = _e_step(chunk, params)
+    resp, log_density = _e_step(chunk, params)
     shift = params.means  # c_k: the scatter is taken about the current means (see the module docstring)
     return SufficientStatistics(
         chunk.shape[0],
-        log_likelihood,
+        float(log_density.sum()),
         resp.sum(axis=0),
         _weighted_sums(resp, chunk),
         _scatter(chunk, resp, shift, params.covariance_type),
@@ -150,7 +172,7 @@ def _chunk_statistics(chunk: np.ndarray, params: GMMParams, first_row: int = 0) 
     )
 
 
-def sufficient_statistics(X, params: GMMParams) -> SufficientStatistics:
+def sufficient_statistics(X: npt.ArrayLike, params: GMMParams) -> SufficientStatistics:
     """E-step on the points X and the sums the M-step needs (the "map" of chunked EM).
 
     Parameters
@@ -167,7 +189,7 @@ def sufficient_statistics(X, params: GMMParams) -> SufficientStatistics:
         :func:`params_from_statistics`.
     """
     X = _check.check_array(X)
-    return _chunk_statistics(X, _check.check_params(params, X.shape[1]))
+    return _chunk_statistics(X, check_params(params, X.shape[1]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,7 +197,9 @@ def sufficient_statistics(X, params: GMMParams) -> SufficientStatistics:
 # ---------------------------------------------------------------------------------------------
 
 
-def _params_from_statistics(stats, covariance_type, reg_covar, data_mean_cov) -> GMMParams:
+def _params_from_statistics(
+    stats: SufficientStatistics, covariance_type: str, reg_covar: float, data_mean_cov: MeanCov
+) -> GMMParams:
     nk = stats.nk + _NK_EPS
     means = stats.sum_x / nk[:, np.newaxis]  # μ_k = Σ_n γ_nk x_n / N_k
     empty = _cov.empty_components(nk, stats.n_points)  # warns, naming them
@@ -199,7 +223,10 @@ def _params_from_statistics(stats, covariance_type, reg_covar, data_mean_cov) ->
 
 
 def params_from_statistics(
-    stats: SufficientStatistics, covariance_type: str = "full", reg_covar: float = 1e-6, data_mean_cov=None
+    stats: SufficientStatistics,
+    covariance_type: str = "full",
+    reg_covar: float = 1e-6,
+    data_mean_cov: MeanCov | None = None,
 ) -> GMMParams:
     """M-step from summed statistics: π_k = N_k / N, μ_k = Σ_n γ_nk x_n / N_k, Σ_k from the scatter.
 
@@ -229,11 +256,12 @@ def params_from_statistics(
             f"covariance_type={covariance_type!r}: compute them under parameters of that type."
         )
     if data_mean_cov is None:
-
-        def data_mean_cov():
-            raise ValueError("A component is empty (N_k ≈ 0): pass data_mean_cov= to park it on the data.")
-
+        data_mean_cov = _no_data_mean_cov
     return _params_from_statistics(stats, covariance_type, _check.check_reg_covar(reg_covar), data_mean_cov)
+
+
+def _no_data_mean_cov() -> tuple[FloatArray, FloatArray]:
+    raise ValueError("A component is empty (N_k ≈ 0): pass data_mean_cov= to park it on the data.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,7 +269,7 @@ def params_from_statistics(
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_dask_X(X):
+def _check_dask_X(X: Any) -> da.Array:
     """X as a 2-D float Dask array chunked along the points only, or a clear error."""
     import dask.array as da
 
@@ -269,10 +297,10 @@ def _check_dask_X(X):
             f"X is chunked along the features (column chunks {X.chunks[1]}): each chunk must hold whole "
             f"points. Rechunk along the points only: X = X.rechunk({{1: -1}})."
         )
-    return X.astype(np.float64) if X.dtype != np.float64 else X
+    return cast("da.Array", X.astype(np.float64) if X.dtype != np.float64 else X)  # (dask is untyped)
 
 
-def _seeded_sample(X, size: int, seed) -> np.ndarray:
+def _seeded_sample(X: da.Array, size: int, seed: int | None) -> FloatArray:
     """A seeded random subset of the rows of the Dask array X, in memory (at most ``size`` rows)."""
     n = X.shape[0]
     rng = np.random.default_rng(seed)
@@ -287,7 +315,7 @@ def _seeded_sample(X, size: int, seed) -> np.ndarray:
     return sample
 
 
-def _pass(X, params: GMMParams) -> SufficientStatistics:
+def _pass(X: da.Array, params: GMMParams) -> SufficientStatistics:
     """One read of all the chunks: per-chunk statistics (map), added up (reduce), by Dask."""
     import dask
 
@@ -297,14 +325,15 @@ def _pass(X, params: GMMParams) -> SufficientStatistics:
         for block, start in zip(X.to_delayed().ravel(), starts)
     ]
     total = dask.delayed(sum, pure=True)(parts[1:], parts[0])
-    return dask.compute(total)[0]
+    stats: SufficientStatistics = dask.compute(total)[0]  # (annotated: dask.compute is untyped)
+    return stats
 
 
-def _data_mean_cov(X):
+def _data_mean_cov(X: da.Array) -> tuple[FloatArray, FloatArray]:
     """(mean, covariance) of all the data (two passes; only needed when a component is empty)."""
     import dask
 
-    mean = X.mean(axis=0).compute()
+    mean: FloatArray = X.mean(axis=0).compute()
     centred = X - mean
     cov = dask.compute((centred.T @ centred) / X.shape[0])[0]
     return mean, np.atleast_2d(cov)
@@ -314,23 +343,47 @@ class ChunkedEMHistory(EMHistory):
     """The :class:`~gmmviz.em.EMHistory` of a fit on a Dask array.
 
     Parameters and ln p(X) per iteration are stored as in memory; ``X`` is the Dask array itself
-    (nothing of it is held in memory). Responsibilities are never stored for all N points:
-    :meth:`responsibilities` returns a *lazy* Dask array (computing it all needs N × K numbers in
-    memory: slice it, or reduce it, first), and :meth:`sample` gives a seeded sample of points with
-    their γ, for pictures. Frames (``frame(i)``) carry the lazy responsibilities.
+    (nothing of it is held in memory). Responsibilities are never computed for all N points at once:
+
+    - :meth:`responsibilities` returns a *lazy* Dask array of shape (N, K), computed chunk by chunk
+      only when asked (slice it, or reduce it, before ``.compute()``: all of it is N × K numbers);
+    - :meth:`sample` gives a seeded sample of points with their γ, in memory, for pictures;
+    - :meth:`frame` (and so ``animate_em``, ``plot_frame``, ``em_bound_trace``, which would need all
+      N × K numbers in memory) raises a ValueError that says to use :meth:`sample` instead.
     """
 
-    def responsibilities(self, t: int):
+    X: da.Array  # the Dask array itself: nothing of it is held in memory
+
+    # γ of data out of memory is a lazy Dask array, by design (the in-memory history's is an ndarray):
+    # an override the base class's type cannot express.
+    def responsibilities(self, t: int) -> da.Array:  # type: ignore[override]
         """γ under ``params[t]`` as a lazy Dask array of shape (N, K), computed chunk by chunk on demand."""
+        import dask.array as da
+
         t = range(self.n_iter + 1)[t]
         params = self.params[t]
-        return self.X.map_blocks(
-            lambda chunk: _e_step(np.asarray(chunk, dtype=np.float64), params)[0],
-            chunks=(self.X.chunks[0], (params.n_components,)),
-            dtype=np.float64,
+
+        def chunk_resp(chunk: FloatArray) -> FloatArray:
+            return _e_step(np.asarray(chunk, dtype=np.float64), params)[0]
+
+        # da.map_blocks(f, X) is what X.map_blocks(f) calls; the method's functools.wraps hides its signature
+        resp: da.Array = da.map_blocks(
+            chunk_resp, self.X, chunks=(self.X.chunks[0], (params.n_components,)), dtype=np.float64
+        )
+        return resp
+
+    def frame(self, i: int) -> Frame:
+        """Refused: a frame holds γ for every point, N × K numbers in memory (see :meth:`sample`)."""
+        n, k = self.X.shape[0], self.n_components
+        raise ValueError(
+            f"This history is of a Dask array of {n:,} points: its frames (and animate_em, plot_frame, "
+            f"em_bound_trace) would need all {n:,} × {k} responsibilities in memory. Draw a seeded sample "
+            f"instead: X_s, resp = history.sample(t, size=2000), or fit a sample in memory with fit_em."
         )
 
-    def sample(self, t: int = -1, size: int = 2_000, random_state=0) -> tuple[np.ndarray, np.ndarray]:
+    def sample(
+        self, t: int = -1, size: int = 2_000, random_state: int | np.random.Generator | None = 0
+    ) -> tuple[FloatArray, FloatArray]:
         """A seeded sample of points and their responsibilities under ``params[t]``, in memory.
 
         Returns
@@ -345,91 +398,55 @@ class ChunkedEMHistory(EMHistory):
         return points, _e_step(points, params)[0]
 
 
-def fit_em_chunked(
-    X,
-    n_components: int,
-    *,
-    init: str = "kmeans",
-    covariance_type: str = "full",
-    max_iter: int = 100,
-    tol: float = 1e-3,
-    reg_covar: float = 1e-6,
-    random_state: int | np.random.Generator | None = None,
-    params: GMMParams | None = None,
-) -> ChunkedEMHistory:
-    """EM on a Dask array chunked along the points: :func:`gmmviz.fit_em` for data larger than memory.
+class ChunkedEngine:
+    """The loop's engine for a Dask array (:func:`gmmviz.fit_em` picks it for Dask data).
 
-    Each iteration reads every chunk once: per-chunk E-step and sufficient statistics (N_k,
-    Σ_n γ_nk x_n, the scatter about the current means) and ln p(X), added up by Dask, then the M-step
-    on the totals. It runs wherever ``dask.compute`` runs: Dask's local scheduler, or a
-    ``dask.distributed`` cluster when a ``Client`` is active. From the same start it gives the
-    in-memory fit's parameters and ln p(X) to 1e-10 relative (tested for all four types, also
-    for data far from the origin).
+    E-step: one read of every chunk, giving its :class:`SufficientStatistics` and ln p(X), added up by
+    Dask (on its local scheduler, or a ``dask.distributed`` cluster when a ``Client`` is active).
+    M-step: :func:`params_from_statistics` on the totals. The start's means come from a seeded
+    sample of at most 20,000 points.
 
     Parameters
     ----------
     X : dask.array.Array of shape (n_samples, n_features) or (n_samples,)
-        Chunked along the points only (``X.rechunk({1: -1})`` otherwise), e.g. :func:`from_npy` or
-        ``da.from_zarr``. NaN or infinity is found when its chunk is read, and named.
-    n_components, covariance_type, max_iter, tol, reg_covar, params
-        As in :func:`gmmviz.fit_em`: the same stopping rule (gain in ln p(X) / N below ``tol``),
-        ``reg_covar`` and empty-component rule.
-    init : {'kmeans', 'kmeans++', 'random'}, default='kmeans'
-        Run on a seeded random *sample* of at most 20,000 points (not on all N), then π_k = 1/K and
-        Σ_k = I, the course's start. Ignored when ``params`` is given.
-    random_state : int, numpy Generator or None
-        Seed for the sample and the initialisation.
-
-    Returns
-    -------
-    ChunkedEMHistory
-        An EMHistory; its responsibilities are lazy (see :class:`ChunkedEMHistory`).
+        Chunked along the points only (``X.rechunk({1: -1})`` otherwise). NaN or infinity is found
+        when its chunk is read, and named.
     """
-    X = _check_dask_X(X)
-    n, d = X.shape
-    covariance_type = _check.check_covariance_type(covariance_type)
-    reg_covar = _check.check_reg_covar(reg_covar)
-    max_iter = _check.check_int(max_iter, "max_iter", minimum=0)
-    tol = _check.check_number(tol, "tol", minimum=0.0)
-    k = _check.check_int(n_components, "K (n_components)", minimum=1)
-    if k > n:
-        raise ValueError(f"X has {n} points but K={k} components: lower K or add points.")
-    if params is None:
-        init = _check.check_choice(init, "init method", em.INIT_METHODS, " or pass params=")
-        seed = _check.as_seed(random_state)
-        sample = _seeded_sample(X, _SAMPLE_SIZE, seed)
-        # the course's start on the sample: k-means means (K distinct points at least), π_k = 1/K, Σ_k = I
-        params = em.init_params(sample, k, init=init, covariance_type=covariance_type, random_state=seed)
-        init_name = init
-    else:
-        params = _check.check_params(params, d)
-        if params.n_components != k or params.covariance_type != covariance_type:
-            raise ValueError(
-                f"params has K={params.n_components}, covariance_type={params.covariance_type!r} but the fit "
-                f"asks for K={k}, covariance_type={covariance_type!r}: make them agree."
-            )
-        init_name = "given"
 
-    moments = []
+    history_type = ChunkedEMHistory
 
-    def data_mean_cov():  # computed at most once, the first time a component is empty
-        if not moments:
-            moments.append(_data_mean_cov(X))
-        return moments[0]
+    def __init__(self, X: npt.ArrayLike) -> None:
+        self.X = _check_dask_X(X)
+        self.n_samples, self.n_features = (int(s) for s in self.X.shape)
+        self._moments: list[tuple[FloatArray, FloatArray]] = []
 
-    history = [params]
-    stats = _pass(X, params)  # ln p(X) under params[0], and the sums for the first M-step
-    lls = [stats.log_likelihood]
-    converged = False
-    for _ in range(max_iter):
-        params = _params_from_statistics(stats, covariance_type, reg_covar, data_mean_cov)
-        stats = _pass(X, params)
-        history.append(params)
-        lls.append(stats.log_likelihood)
-        if abs(lls[-1] - lls[-2]) / n < tol:
-            converged = True
-            break
-    return ChunkedEMHistory(X, history, lls, converged, init=init_name, reg_covar=reg_covar)
+    def check_n_components(self, n_components: Any) -> int:
+        k = _check.check_int(n_components, "K (n_components)", minimum=1)
+        if k > self.n_samples:
+            raise ValueError(f"X has {self.n_samples} points but K={k} components: lower K or add points.")
+        return k
+
+    def start_means(self, n_components: int, init: str, seed: int | None) -> FloatArray:
+        sample = _seeded_sample(self.X, _SAMPLE_SIZE, seed)
+        return em._initial_means(sample, _check.check_n_components(n_components, sample), init, seed)
+
+    def e_step(self, params: GMMParams) -> tuple[SufficientStatistics, float]:
+        stats = _pass(self.X, params)
+        return stats, stats.log_likelihood
+
+    def m_step(self, stats: SufficientStatistics, covariance_type: str, reg_covar: float) -> GMMParams:
+        return _params_from_statistics(stats, covariance_type, reg_covar, self._data_mean_cov)
+
+    def responsibilities(self, params: GMMParams) -> FloatArray:
+        raise ValueError(
+            "All N × K responsibilities of a Dask array are not computed in memory: see ChunkedEMHistory."
+        )
+
+    def _data_mean_cov(self) -> tuple[FloatArray, FloatArray]:
+        """The data's mean and covariance, computed at most once: the first time a component is empty."""
+        if not self._moments:
+            self._moments.append(_data_mean_cov(self.X))
+        return self._moments[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -437,7 +454,7 @@ def fit_em_chunked(
 # ---------------------------------------------------------------------------------------------
 
 
-def _read_rows(path: str, start: int, stop: int) -> np.ndarray:
+def _read_rows(path: str, start: int, stop: int) -> npt.NDArray[Any]:  # (the file's dtype)
     rows = np.load(path, mmap_mode="r")
     try:
         return np.array(rows[start:stop])  # a copy: the mapping of the whole file is closed at once
@@ -445,7 +462,7 @@ def _read_rows(path: str, start: int, stop: int) -> np.ndarray:
         del rows
 
 
-def from_npy(path, rows_per_chunk: int = 250_000):
+def from_npy(path: str | os.PathLike[str], rows_per_chunk: int = 250_000) -> da.Array:
     """A ``.npy`` file of shape (n, d) as a Dask array chunked along the points, never loaded whole.
 
     Each chunk's task opens the file itself and reads only its rows, so it works on a cluster whose
@@ -481,10 +498,13 @@ def from_npy(path, rows_per_chunk: int = 250_000):
         )
         for a in range(0, shape[0], rows_per_chunk)
     ]
-    return da.concatenate(blocks, axis=0)
+    X: da.Array = da.concatenate(blocks, axis=0)  # (annotated: dask.array.concatenate is untyped)
+    return X
 
 
-def plot_sufficient_statistics(ax, chunk_stats, *, palette=None):
+def plot_sufficient_statistics(
+    ax: Axes, chunk_stats: Sequence[SufficientStatistics], *, palette: Sequence[ColorType] | None = None
+) -> list[BarContainer]:
     """N_k per component as stacked bars, one segment per chunk: the reduce step of chunked EM.
 
     Parameters

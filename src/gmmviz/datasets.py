@@ -24,7 +24,7 @@ import numpy as np
 from ._validation import check_int, check_random_state
 
 if TYPE_CHECKING:  # em.py is imported lazily at run time (see true_params)
-    from gmmviz.em import GMMParams
+    from gmmviz.params import GMMParams
 
 __all__ = [
     "DATASET_NAMES",
@@ -379,7 +379,7 @@ def true_params(name: str) -> GMMParams:
     -------
     GMMParams
     """
-    from gmmviz.em import GMMParams  # lazy: keeps datasets importable on its own
+    from gmmviz.params import GMMParams  # lazy: keeps datasets importable on its own
 
     spec = mixture_spec(name)
     return GMMParams(spec.weights.copy(), spec.means.copy(), spec.covariances.copy(), covariance_type="full")

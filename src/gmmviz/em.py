@@ -2,15 +2,17 @@
 
 Read top to bottom, this module is the algorithm:
 
-1. :class:`GMMParams`: π_k, μ_k, Σ_k in scikit-learn's shapes, with the Cholesky factors of the
-   precisions that every density below uses.
+1. :class:`~gmmviz.params.GMMParams` (in :mod:`gmmviz.params`): π_k, μ_k, Σ_k in scikit-learn's
+   shapes, with the Cholesky factors of the precisions that every density below uses.
 2. E-step (PRML 9.23): :func:`e_step` gives γ_nk = π_k N(x_n | μ_k, Σ_k) / Σ_j π_j N(x_n | μ_j, Σ_j):
    the weighted log-probabilities ln π_k + ln N(x_n | μ_k, Σ_k) (:func:`weighted_log_prob`),
    normalised by log-sum-exp, which also gives ln p(X) (PRML 9.28).
 3. M-step (PRML 9.24-9.27): :func:`m_step` gives N_k = Σ_n γ_nk, μ_k = Σ_n γ_nk x_n / N_k,
    Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I and π_k = N_k / N.
-4. A start (:func:`init_params`), and :func:`fit_em`, which alternates 2 and 3 and keeps every
-   state in an :class:`EMHistory` of :class:`Frame` s.
+4. A start (:func:`init_params`). The loop that alternates 2 and 3 and keeps every state in an
+   :class:`EMHistory` of :class:`Frame` s is :func:`gmmviz.fit.fit_em`, one loop for arrays in
+   memory and Dask arrays alike.
+5. Choosing K: :func:`n_parameters`, :func:`bic`, :func:`aic` (as scikit-learn's).
 
 What depends on the covariance type ('full', 'tied', 'diag', 'spherical': one small function per
 type, chosen from a table, as in scikit-learn) is in :mod:`gmmviz._covariance`; the input checks in
@@ -27,27 +29,26 @@ names it; ln p(X) is unaffected and no NaN appears.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
+import numpy.typing as npt
 
 from . import _covariance as cov
 from . import _fast
 from ._covariance import COVARIANCE_TYPES
 from ._history import EMHistory, Frame
+from ._types import FloatArray
 from ._validation import (
     as_seed,
     check_array,
     check_choice,
     check_covariance_type,
     check_int,
-    check_mixture,
     check_n_components,
     check_number,
-    check_params,
     check_reg_covar,
     check_resp,
 )
+from .params import GMMParams, check_params
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -57,12 +58,14 @@ __all__ = [
     "Frame",
     "GMMParams",
     "add_component",
+    "aic",
+    "bic",
     "e_step",
-    "fit_em",
     "init_params",
     "log_density",
     "log_likelihood",
     "m_step",
+    "n_parameters",
     "weighted_log_prob",
 ]
 
@@ -75,123 +78,11 @@ EmptyComponentWarning = cov.EmptyComponentWarning
 
 
 # ---------------------------------------------------------------------------------------------
-# Parameters
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class GMMParams:
-    """Parameters of a Gaussian mixture in scikit-learn's array shapes.
-
-    Parameters
-    ----------
-    weights : array-like of shape (K,)
-        Mixing weights π_k, non-negative, summing to 1.
-    means : array-like of shape (K, d)
-        Component means μ_k.
-    covariances : array-like
-        Σ_k with the shape scikit-learn uses for ``covariance_type``: 'full' (K, d, d),
-        'tied' (d, d) shared by all components, 'diag' (K, d) variances, 'spherical' (K,) one
-        variance per component.
-    covariance_type : {'full', 'tied', 'diag', 'spherical'}, default='full'
-
-    Notes
-    -----
-    The arrays are copied and made read-only. Construction checks shapes, that the weights sum to 1
-    and that every covariance is positive definite, and caches the Cholesky factors of the
-    precisions (``precisions_cholesky``) used by :func:`e_step`.
-    """
-
-    weights: np.ndarray
-    means: np.ndarray
-    covariances: np.ndarray
-    covariance_type: str = "full"
-    precisions_cholesky: np.ndarray = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        weights, means, covs, covariance_type = check_mixture(
-            self.weights, self.means, self.covariances, self.covariance_type
-        )
-        object.__setattr__(self, "covariance_type", covariance_type)
-        self._set(weights, means, covs, cov.precision_cholesky(covs, covariance_type))
-
-    def _set(
-        self, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray, prec_chol: np.ndarray
-    ) -> None:
-        for name, arr in (
-            ("weights", weights),
-            ("means", means),
-            ("covariances", covariances),
-            ("precisions_cholesky", prec_chol),
-        ):
-            arr.setflags(write=False)
-            object.__setattr__(self, name, arr)
-
-    @classmethod
-    def _trusted(
-        cls, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray, covariance_type: str
-    ) -> GMMParams:
-        """Parameters computed by the M-step from valid input: no checks except the Cholesky
-        factorisation (which still names a component that is not positive definite). The arrays
-        are new float64 arrays owned by the caller, so they are not copied."""
-        self = object.__new__(cls)
-        object.__setattr__(self, "covariance_type", covariance_type)
-        self._set(weights, means, covariances, cov.precision_cholesky(covariances, covariance_type))
-        return self
-
-    @property
-    def n_components(self) -> int:
-        """K, the number of components."""
-        return self.weights.shape[0]
-
-    @property
-    def n_features(self) -> int:
-        """d, the dimension of the data."""
-        return self.means.shape[1]
-
-    def full_covariances(self) -> np.ndarray:
-        """Σ_k as an array of shape (K, d, d), whatever the covariance type."""
-        return cov.to_full(self.covariances, self.covariance_type, self.n_components, self.n_features)
-
-    def __repr__(self) -> str:
-        return (
-            f"GMMParams(K={self.n_components}, d={self.n_features}, covariance_type={self.covariance_type!r}, "
-            f"weights={np.array2string(self.weights, precision=3)})"
-        )
-
-    @classmethod
-    def from_sklearn(cls, gm) -> GMMParams:
-        """Parameters of a fitted :class:`sklearn.mixture.GaussianMixture`."""
-        if not hasattr(gm, "means_"):
-            raise ValueError("The GaussianMixture is not fitted yet: call gm.fit(X) first.")
-        return cls(gm.weights_, gm.means_, gm.covariances_, gm.covariance_type)
-
-    def to_sklearn(self):
-        """A fitted-looking :class:`sklearn.mixture.GaussianMixture` with these parameters.
-
-        Its ``score``, ``predict``, ``predict_proba`` and ``sample`` work as after ``fit``.
-        """
-        from sklearn.mixture import GaussianMixture
-
-        gm = GaussianMixture(n_components=self.n_components, covariance_type=self.covariance_type)
-        gm.weights_ = np.array(self.weights)
-        gm.means_ = np.array(self.means)
-        gm.covariances_ = np.array(self.covariances)
-        gm.precisions_cholesky_ = np.array(self.precisions_cholesky)
-        gm.precisions_ = cov.precisions(self.precisions_cholesky, self.covariance_type)
-        gm.converged_ = True
-        gm.n_iter_ = 0
-        gm.lower_bound_ = -np.inf
-        gm.n_features_in_ = self.n_features
-        return gm
-
-
-# ---------------------------------------------------------------------------------------------
 # E-step (PRML 9.23): γ_nk = π_k N(x_n | μ_k, Σ_k) / Σ_j π_j N(x_n | μ_j, Σ_j)
 # ---------------------------------------------------------------------------------------------
 
 
-def _weighted_log_prob(X: np.ndarray, params: GMMParams) -> np.ndarray:
+def _weighted_log_prob(X: FloatArray, params: GMMParams) -> FloatArray:
     """ln π_k + ln N(x_n | μ_k, Σ_k) for every point and component, shape (n, K).
 
     ln N(x | μ, Σ) = −½ d ln 2π − ½ ln det Σ − ½ (x − μ)ᵀ Σ⁻¹ (x − μ). With the Cholesky factor P of
@@ -208,7 +99,7 @@ def _weighted_log_prob(X: np.ndarray, params: GMMParams) -> np.ndarray:
     return log_prob
 
 
-def _e_step(X: np.ndarray, params: GMMParams) -> tuple[np.ndarray, np.ndarray]:
+def _e_step(X: FloatArray, params: GMMParams) -> tuple[FloatArray, FloatArray]:
     """γ, shape (n, K), and ln p(x_n) = ln Σ_k π_k N(x_n | μ_k, Σ_k), shape (n,), by log-sum-exp.
 
     Subtracting each row's largest term before the exponential keeps it in range (no overflow, and
@@ -223,7 +114,7 @@ def _e_step(X: np.ndarray, params: GMMParams) -> tuple[np.ndarray, np.ndarray]:
     return resp, (np.log(total) + top)[:, 0]
 
 
-def e_step(X, params: GMMParams) -> tuple[np.ndarray, float]:
+def e_step(X: npt.ArrayLike, params: GMMParams) -> tuple[FloatArray, float]:
     """E-step: responsibilities γ_nk = π_k N(x_n|μ_k,Σ_k) / Σ_j π_j N(x_n|μ_j,Σ_j).
 
     Parameters
@@ -244,7 +135,7 @@ def e_step(X, params: GMMParams) -> tuple[np.ndarray, float]:
     return resp, float(log_dens.sum())
 
 
-def weighted_log_prob(X, params: GMMParams) -> np.ndarray:
+def weighted_log_prob(X: npt.ArrayLike, params: GMMParams) -> FloatArray:
     """ln π_k + ln N(x_n | μ_k, Σ_k) for every point and component, shape (n_samples, K).
 
     The terms the E-step normalises: γ_nk is their softmax over k, ln p(x_n) their log-sum-exp.
@@ -253,13 +144,13 @@ def weighted_log_prob(X, params: GMMParams) -> np.ndarray:
     return _weighted_log_prob(X, check_params(params, X.shape[1]))
 
 
-def log_density(X, params: GMMParams) -> np.ndarray:
+def log_density(X: npt.ArrayLike, params: GMMParams) -> FloatArray:
     """ln p(x_n) = ln Σ_k π_k N(x_n | μ_k, Σ_k) for each point, shape (n_samples,)."""
     X = check_array(X)
     return _e_step(X, check_params(params, X.shape[1]))[1]
 
 
-def log_likelihood(X, params: GMMParams) -> float:
+def log_likelihood(X: npt.ArrayLike, params: GMMParams) -> float:
     """Total ln p(X) = Σ_n ln p(x_n) (PRML 9.28; a sum, not a mean)."""
     return float(log_density(X, params).sum())
 
@@ -269,7 +160,7 @@ def log_likelihood(X, params: GMMParams) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
-def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: float) -> GMMParams:
+def _m_step(X: FloatArray, resp: FloatArray, covariance_type: str, reg_covar: float) -> GMMParams:
     n = X.shape[0]
     nk = resp.sum(axis=0) + cov.NK_EPS  # N_k = Σ_n γ_nk (+ a tiny ε, as scikit-learn: never 0/0)
     means = _fast.weighted_sums(resp, X) / nk[:, np.newaxis]  # μ_k = Σ_n γ_nk x_n / N_k
@@ -287,7 +178,9 @@ def _m_step(X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: fl
     return GMMParams._trusted(weights, means, covariances, covariance_type)
 
 
-def m_step(X, resp, covariance_type: str = "full", reg_covar: float = 1e-6) -> GMMParams:
+def m_step(
+    X: npt.ArrayLike, resp: npt.ArrayLike, covariance_type: str = "full", reg_covar: float = 1e-6
+) -> GMMParams:
     """M-step: the parameters that maximise the expected complete-data log-likelihood.
 
     N_k = Σ_n γ_nk,  π_k = N_k / N,  μ_k = Σ_n γ_nk x_n / N_k,
@@ -318,20 +211,20 @@ def m_step(X, resp, covariance_type: str = "full", reg_covar: float = 1e-6) -> G
 # ---------------------------------------------------------------------------------------------
 
 
-def _identity_params(means: np.ndarray, covariance_type: str) -> GMMParams:
+def _identity_params(means: FloatArray, covariance_type: str) -> GMMParams:
     """Equal weights 1/K and identity covariances around the given means (the course's start)."""
     k, d = means.shape
     return GMMParams(np.full(k, 1.0 / k), means, cov.identity(covariance_type, k, d), covariance_type)
 
 
 def init_params(
-    X,
+    X: npt.ArrayLike,
     n_components: int,
     *,
     init: str = "kmeans",
     covariance_type: str = "full",
     random_state: int | np.random.Generator | None = None,
-    means=None,
+    means: npt.ArrayLike | None = None,
 ) -> GMMParams:
     """Starting parameters for EM: equal weights π_k = 1/K, identity covariances Σ_k = I.
 
@@ -369,19 +262,22 @@ def init_params(
     return _identity_params(_initial_means(X, k, init, as_seed(random_state)), covariance_type)
 
 
-def _initial_means(X: np.ndarray, k: int, init: str, seed: int | None) -> np.ndarray:
+def _initial_means(X: FloatArray, k: int, init: str, seed: int | None) -> FloatArray:
     if init == "kmeans":  # k-means' cluster centres
         return _fast.kmeans_centres(X, k, seed)
     if init == "kmeans++":  # k-means++ seeding alone: spread-out data points
         from sklearn.cluster import kmeans_plusplus
 
-        return kmeans_plusplus(X, k, random_state=seed)[0]
+        centres: FloatArray = kmeans_plusplus(X, k, random_state=seed)[0]  # (scikit-learn has no types)
+        return centres
     distinct = np.unique(X, axis=0)  # "random": K distinct data points
     rng = np.random.default_rng(seed)
     return distinct[rng.choice(distinct.shape[0], size=k, replace=False)]
 
 
-def add_component(params: GMMParams, mean, covariance, weight: float) -> GMMParams:
+def add_component(
+    params: GMMParams, mean: npt.ArrayLike, covariance: npt.ArrayLike, weight: float
+) -> GMMParams:
     """The mixture ``params`` with one more component, of weight ``weight``, appended as the last.
 
     The existing weights are scaled by (1 − weight), so all K + 1 weights still sum to 1:
@@ -426,96 +322,40 @@ def add_component(params: GMMParams, mean, covariance, weight: float) -> GMMPara
 
 
 # ---------------------------------------------------------------------------------------------
-# The loop: E, M, E, M, ... until ln p(X) stops rising; every state kept for the course
+# Choosing K: how many numbers a mixture has, and the criteria that charge for them
 # ---------------------------------------------------------------------------------------------
 
 
-def fit_em(
-    X,
-    n_components: int,
-    *,
-    init: str = "kmeans",
-    covariance_type: str = "full",
-    max_iter: int = 100,
-    tol: float = 1e-3,
-    reg_covar: float = 1e-6,
-    random_state: int | np.random.Generator | None = None,
-    params: GMMParams | None = None,
-) -> EMHistory:
-    """Run EM and keep every step.
+def n_parameters(n_components: int, n_features: int, covariance_type: str = "full") -> int:
+    """p, the free parameters of a K-component mixture in d dimensions (as scikit-learn counts them).
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features) or (n_samples,)
-        A 1-D array is read as n one-dimensional points.
-    n_components : int
-        K.
-    init : {'kmeans', 'kmeans++', 'random'}, default='kmeans'
-        Start from :func:`init_params` with this method (ignored when ``params`` is given).
-    covariance_type : {'full', 'tied', 'diag', 'spherical'}, default='full'
-    max_iter : int, default=100
-        At most this many EM iterations (each one E-step and one M-step); 0 returns the start.
-    tol : float, default=1e-3
-        Stop when the gain in the *mean* per-point log-likelihood, |ln p(X)_t − ln p(X)_{t−1}| / n,
-        falls below ``tol``: scikit-learn's rule, so the same ``tol`` means the same thing in both.
-        ``tol=0`` always runs ``max_iter`` iterations.
-    reg_covar : float, default=1e-6
-        Added to the diagonal of the covariances at every M-step.
-    random_state : int, numpy Generator or None
-        Seed for the initialisation.
-    params : GMMParams, optional
-        Start from these parameters instead (K and covariance type must agree).
-
-    Returns
-    -------
-    EMHistory
+    p = (K − 1) weights (they sum to 1) + K d means + the covariances' free numbers ('full': K d(d+1)/2,
+    'tied': d(d+1)/2, 'diag': K d, 'spherical': K).
     """
-    if type(X).__module__.split(".")[0] == "dask":  # larger than memory: the same EM, chunk by chunk
-        from .chunked import fit_em_chunked
-
-        return fit_em_chunked(
-            X,
-            n_components,
-            init=init,
-            covariance_type=covariance_type,
-            max_iter=max_iter,
-            tol=tol,
-            reg_covar=reg_covar,
-            random_state=random_state,
-            params=params,
-        )
-    # The history keeps its own read-only copy: frames recompute γ from it, so later edits to the
-    # caller's array (X += noise in a notebook) must not change them.
-    X = np.array(check_array(X), order="C")
-    X.setflags(write=False)
-    k = check_n_components(n_components, X)
+    k = check_int(n_components, "K (n_components)", minimum=1)
+    d = check_int(n_features, "n_features", minimum=1)
     covariance_type = check_covariance_type(covariance_type)
-    reg_covar = check_reg_covar(reg_covar)
-    max_iter = check_int(max_iter, "max_iter", minimum=0)
-    tol = check_number(tol, "tol", minimum=0.0)
-    if params is None:
-        init_name = check_choice(init, "init method", INIT_METHODS, " or pass params=")
-        params = _identity_params(_initial_means(X, k, init_name, as_seed(random_state)), covariance_type)
-    else:
-        params = check_params(params, X.shape[1])
-        if params.n_components != k or params.covariance_type != covariance_type:
-            raise ValueError(
-                f"params has K={params.n_components}, covariance_type={params.covariance_type!r} but fit_em was "
-                f"asked for K={k}, covariance_type={covariance_type!r}: make them agree."
-            )
-        init_name = "given"
+    return (k - 1) + k * d + cov.n_free_parameters(covariance_type, k, d)
 
-    n = X.shape[0]
-    history = [params]
-    resp, log_dens = _e_step(X, params)
-    lls = [float(log_dens.sum())]
-    converged = False
-    for _ in range(max_iter):
-        params = _m_step(X, resp, covariance_type, reg_covar)
-        resp, log_dens = _e_step(X, params)
-        history.append(params)
-        lls.append(float(log_dens.sum()))
-        if abs(lls[-1] - lls[-2]) / n < tol:
-            converged = True
-            break
-    return EMHistory(X, history, lls, converged, init=init_name, reg_covar=reg_covar)
+
+def _n_parameters_of(params: GMMParams) -> int:
+    return n_parameters(params.n_components, params.n_features, params.covariance_type)
+
+
+def bic(X: npt.ArrayLike, params: GMMParams) -> float:
+    """Bayesian information criterion, BIC = p ln N − 2 ln p(X): smaller is better.
+
+    As :meth:`sklearn.mixture.GaussianMixture.bic`, with p from :func:`n_parameters`.
+    """
+    X = check_array(X)
+    params = check_params(params, X.shape[1])
+    ll = float(_e_step(X, params)[1].sum())
+    return _n_parameters_of(params) * float(np.log(X.shape[0])) - 2.0 * ll
+
+
+def aic(X: npt.ArrayLike, params: GMMParams) -> float:
+    """Akaike information criterion, AIC = 2 p − 2 ln p(X): smaller is better (as scikit-learn's ``aic``)."""
+    X = check_array(X)
+    params = check_params(params, X.shape[1])
+    ll = float(_e_step(X, params)[1].sum())
+    return 2.0 * _n_parameters_of(params) - 2.0 * ll

@@ -13,6 +13,17 @@ and has ``.passed`` (bool), ``.status`` ("passed", "failed" or "not attempted"),
 ``None``) counts as *not attempted*. Only the *first* problem found is reported: fix it, run the
 check again.
 
+Hand answers and code answers
+-----------------------------
+A number the learner may compute by hand (:func:`check_responsibilities`, :func:`check_log_likelihood`,
+:func:`check_mahalanobis`) is checked at a stated precision, ``decimals=3`` by default, the 3 decimals
+the notebooks print: an answer written with at most 8 decimals counts as rounded and passes when it is
+within half a unit of the third decimal (1.414 for √2 passes, 1.415 fails); a full-precision answer
+from code is checked tightly. Counts (:func:`check_n_parameters`, :func:`check_best_k`,
+:func:`check_permutation`) must be whole numbers: an int, a NumPy integer or an exactly integral float.
+A message never shows two different numbers alike, and when the learner's function raises it gives the
+line that reproduces the call.
+
 Functions the learner writes (notebook 09)
 ------------------------------------------
 * ``e_step(X, params) -> (resp, log_likelihood)``: ``params`` is a :class:`gmmviz.em.GMMParams`
@@ -41,11 +52,13 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-from ._covariance import component_number, covariance_shape, n_free_parameters, needs_full_scatter
-from ._validation import check_covariance_type
-from .em import GMMParams, log_density
+from ._covariance import component_number, covariance_shape, needs_full_scatter
+from .em import bic, log_density, log_likelihood, n_parameters
 from .em import e_step as _gm_e_step
 from .em import m_step as _gm_m_step
+from .fit import fit_em
+from .palette import CHECK_FAILED, CHECK_NOT_ATTEMPTED, CHECK_PASSED
+from .params import GMMParams
 
 __all__ = [
     "CheckResult",
@@ -71,7 +84,7 @@ __all__ = [
 CHECK_REG_COVAR = 1e-3
 
 _SYMBOL = {"passed": "✓", "failed": "✗", "not attempted": "○"}
-_COLOUR = {"passed": "#1a7f37", "failed": "#cf222e", "not attempted": "#6e7781"}
+_COLOUR = {"passed": CHECK_PASSED, "failed": CHECK_FAILED, "not attempted": CHECK_NOT_ATTEMPTED}
 
 
 @dataclass(frozen=True)
@@ -131,8 +144,10 @@ def _todo(name: str, what: str) -> CheckResult:
     return CheckResult(name, "not attempted", f"not attempted yet: {what}")
 
 
-def _fmt(a: Any) -> str:
-    return np.array2string(np.asarray(a, dtype=float), precision=3, suppress_small=True, separator=", ")
+def _fmt(a: Any, precision: int = 3) -> str:
+    return np.array2string(
+        np.asarray(a, dtype=float), precision=precision, suppress_small=True, separator=", "
+    )
 
 
 def _close(a: np.ndarray, b: np.ndarray, tol: float = 1e-8) -> bool:
@@ -157,12 +172,164 @@ def _call(fn: Callable, *args: Any) -> tuple[Any, BaseException | None]:
             return None, exc
 
 
-def _raised(name: str, exc: BaseException, problem: str) -> CheckResult:
+def _fn_name(fn: Callable, default: str) -> str:
+    """The name to call the learner's function by in a code line (``default`` for a lambda)."""
+    name = getattr(fn, "__name__", "")
+    return name if name.isidentifier() else default
+
+
+def _raised(name: str, exc: BaseException, problem: str | None, code: str) -> CheckResult:
+    """The learner's function raised: name the exception and give the code line that reproduces it."""
+    on = f" (on {problem})" if problem else ""
     return _fail(
         name,
-        f"your function raised {type(exc).__name__}: {exc} (on {problem}). "
-        f"Run it yourself on that input to see the traceback.",
+        f"your function raised {type(exc).__name__}: {exc}{on}. To see the traceback, run this line in a "
+        f"cell: `{code}`",
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers in messages, the precision of an answer, whole numbers
+# ---------------------------------------------------------------------------------------------
+
+
+def _pair(a: float, b: float, digits: int = 4, style: str = "f") -> tuple[str, str]:
+    """``a`` and ``b`` written with ``digits`` decimals (``style="f"``) or significant digits (``"g"``), or
+    with as many more as it takes to tell them apart: a message never shows two different numbers alike."""
+    a, b = float(a), float(b)
+    if style == "f":
+        digits = max(digits, _digits_for(abs(a - b)))
+    for p in range(digits, 18):
+        sa, sb = f"{a:.{p}{style}}", f"{b:.{p}{style}}"
+        if sa != sb:
+            return sa, sb
+    return repr(a), repr(b)
+
+
+def _digits_for(difference: float) -> int:
+    """Decimals that show a difference of ``difference`` by its first two digits (0 for no difference)."""
+    if not np.isfinite(difference) or difference <= 0:
+        return 0
+    return min(17, max(0, 1 - int(np.floor(np.log10(difference)))))
+
+
+def _fmt_pair(a: Any, b: Any, precision: int = 3) -> tuple[str, str]:
+    """Two arrays written with ``precision`` decimals, or with as many more as it takes to tell them apart."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape == b.shape and a.size and np.isfinite(a).all() and np.isfinite(b).all():
+        precision = max(precision, _digits_for(float(np.max(np.abs(a - b)))))
+    for p in range(precision, 18):
+        sa, sb = _fmt(a, p), _fmt(b, p)
+        if sa != sb:
+            return sa, sb
+    return repr(np.asarray(a, dtype=float).tolist()), repr(np.asarray(b, dtype=float).tolist())
+
+
+#: A number written with at most this many decimals counts as typed (or rounded) by the learner; one that
+#: needs more is a full-precision result of code, and is checked tightly.
+_MAX_TYPED_DECIMALS = 8
+
+
+def _decimals_written(arr: Any) -> int | None:
+    """The fewest decimals (0 to 8) that write every entry of ``arr`` exactly, or None (full precision)."""
+    a = np.abs(np.asarray(arr, dtype=float)).reshape(-1)
+    if not np.isfinite(a).all():
+        return None
+    slack = 4 * np.spacing(np.maximum(a, 1.0))
+    for m in range(_MAX_TYPED_DECIMALS + 1):
+        if np.all(np.abs(a - np.round(a, m)) <= slack):
+            return m
+    return None
+
+
+@dataclass(frozen=True)
+class _Precision:
+    """How closely an answer must match the reference.
+
+    A full-precision answer (from code) must match to ``atol``/``rtol`` (tight). A rounded answer (by hand,
+    at most 8 decimals) checked at a stated precision of ``decimals`` decimals must lie within half a unit of
+    that last decimal: the right value rounded to ``decimals`` decimals passes, and so does any answer that
+    differs from the right value only beyond them.
+    """
+
+    atol: float
+    rtol: float = 0.0
+    decimals: int | None = None  # the stated precision, when the answer is a rounded one
+    written: int = 0  # the decimals the rounded answer is written with
+
+    @property
+    def rounded(self) -> bool:
+        return self.decimals is not None
+
+    def close(self, a: Any, b: Any) -> bool:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=self.rtol, atol=self.atol))
+
+    def shown(self, got: Any, want: Any, digits: int = 4) -> tuple[str, str]:
+        """(got, expected) as a message shows them: a rounded answer as written and the right value at the
+        stated precision; a full-precision one with the digits that tell them apart."""
+        got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+        if self.rounded:
+            if got.size == 1 and want.size == 1:
+                return f"{got.item():.{self.written}f}", f"{want.item():.{self.decimals}f}"
+            return _fixed(got, self.written), _fixed(want, self.decimals)
+        if got.size == 1 and want.size == 1:
+            return _pair(got.item(), want.item(), digits)
+        return _fmt_pair(got, want, digits - 1)
+
+    def stated(self) -> str:
+        """' (to 3 decimals)' after an expected value shown at the stated precision, else ''."""
+        return f" (to {self.decimals} decimals)" if self.rounded else ""
+
+    def note(self, got: Any, want: Any) -> str:
+        """For a rounded answer that fails: too few decimals, or one unit off in the last decimal."""
+        if not self.rounded:
+            return ""
+        if self.written < self.decimals:
+            return f" Give {self.decimals} decimals, as the exercise asks."
+        unit = 10.0**-self.decimals
+        if np.max(np.abs(np.asarray(got, dtype=float) - np.asarray(want, dtype=float))) <= 1.5 * unit:
+            return " Rounding too early? Keep every digit until the end and round only the final answer."
+        return ""
+
+
+def _fixed(a: Any, decimals: int) -> str:
+    """An array with every entry written with ``decimals`` decimals."""
+    return np.array2string(
+        np.asarray(a, dtype=float), separator=", ", formatter={"float_kind": lambda v: f"{v:.{decimals}f}"}
+    )
+
+
+def _precision(answer: Any, decimals: int | None, atol: float, rtol: float = 0.0) -> _Precision:
+    """The precision to check ``answer`` at: tight (``atol``, ``rtol``) for a full-precision answer or when
+    no precision is stated (``decimals=None``), half a unit of the ``decimals``-th decimal for a rounded one
+    (never tighter than ``atol``)."""
+    written = None if decimals is None else _decimals_written(answer)
+    if written is None:
+        return _Precision(atol, rtol)
+    return _Precision(max(0.5 * 10.0**-decimals * (1 + 1e-6), atol), 0.0, int(decimals), written)
+
+
+def _whole(value: Any) -> int | None:
+    """``value`` as an int when it is a whole number (an int, a NumPy integer, or a float that is exactly
+    integral); None otherwise (a fraction, a string, a bool, an array ...)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
+        return int(value)
+    return None
+
+
+def _plain(value: Any) -> str:
+    """A short repr of an answer (a NumPy scalar shown as the plain number)."""
+    if isinstance(value, (np.generic, np.ndarray)) and np.size(value) == 1:
+        value = np.asarray(value).item()
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,6 +387,13 @@ _FAR_HINT = (
     "normalise in logs: γ_nk = exp(a_nk − logsumexp_j a_nj)."
 )
 
+_FAR_LL_HINT = (
+    "The last point of this problem lies far from every component: its T_n = Σ_k π_k N(x_n | μ_k, Σ_k) "
+    "is below e^-1000, far below the smallest float64 (about 1e-308), so T_n becomes 0 and its log −inf. "
+    "Take ln T_n = logsumexp_k a_nk, with a_nk = ln π_k + ln N(x_n | μ_k, Σ_k) from logpdf, without "
+    "exponentiating first."
+)
+
 
 # ---------------------------------------------------------------------------------------------
 # Responsibilities and ln p(X)
@@ -231,8 +405,20 @@ def _cell(r: int, c: int) -> str:
     return f"row {r}, column {c} (component {component_number(c)})"
 
 
-def _resp_problem(resp: Any, X: np.ndarray, params: GMMParams, ref: np.ndarray) -> str | None:
-    """The first problem with a responsibility matrix, or None when it matches ``ref``."""
+def _resp_problem(
+    resp: Any,
+    X: np.ndarray,
+    params: GMMParams,
+    ref: np.ndarray,
+    decimals: int | None = None,
+    explain_nan: bool = True,
+) -> str | None:
+    """The first problem with a responsibility matrix, or None when it matches ``ref``.
+
+    ``decimals``: the stated precision a rounded (hand) answer is checked at (rows of rounded values may
+    miss 1 by the rounding); None checks every answer tightly. ``explain_nan=False`` leaves out why a NaN
+    appears (the caller explains it).
+    """
     n, k = ref.shape
     arr = _as_float_array(resp)
     if arr is None:
@@ -247,28 +433,33 @@ def _resp_problem(resp: Any, X: np.ndarray, params: GMMParams, ref: np.ndarray) 
     bad = ~np.isfinite(arr)
     if bad.any():
         r, c = np.argwhere(bad)[0]
+        found = f"resp contains {'NaN' if np.isnan(arr[r, c]) else 'inf'}, first at {_cell(r, c)}."
+        if not explain_nan:
+            return found
         return (
-            f"resp contains {'NaN' if np.isnan(arr[r, c]) else 'inf'}, first at {_cell(r, c)}. "
-            f"0/0 appears when every π_k N(x_n|μ_k,Σ_k) underflows to 0: work with logs and "
+            f"{found} 0/0 appears when every π_k N(x_n|μ_k,Σ_k) underflows to 0: work with logs and "
             f"scipy.special.logsumexp."
         )
     if (arr < -1e-12).any():
         r, c = np.argwhere(arr < -1e-12)[0]
         return f"responsibilities are probabilities, so γ_nk ≥ 0; {_cell(r, c)} is {arr[r, c]:.3g}."
+    prec = _precision(arr, decimals, atol=1e-8, rtol=1e-8)
+    row_tol, col_tol = (k * prec.atol, n * prec.atol) if prec.rounded else (1e-6, 1e-6)
     sums = arr.sum(axis=1)
-    wrong = np.flatnonzero(np.abs(sums - 1.0) > 1e-6)
+    wrong = np.flatnonzero(np.abs(sums - 1.0) > row_tol)
     if wrong.size:
         r = wrong[0]
-        if np.allclose(arr.sum(axis=0), 1.0, atol=1e-6):
+        total = _pair(sums[r], 1.0, 3, "g")[0]
+        if np.allclose(arr.sum(axis=0), 1.0, rtol=0.0, atol=col_tol):
             return (
-                f"rows of γ must sum to 1; row {r} sums to {sums[r]:.3g}. Your columns sum to 1: you "
+                f"rows of γ must sum to 1; row {r} sums to {total}. Your columns sum to 1: you "
                 f"normalised over points instead of over components (divide by the sum along axis=1)."
             )
         return (
-            f"rows of γ must sum to 1; row {r} sums to {sums[r]:.3g}. Divide each row by its sum "
+            f"rows of γ must sum to 1; row {r} sums to {total}. Divide each row by its sum "
             f"T_n = Σ_k π_k N(x_n | μ_k, Σ_k)."
         )
-    if _close(arr, ref):
+    if prec.close(arr, ref):
         return None
     # Correctly normalised but different: look for a known slip.
     log_n = np.column_stack(
@@ -278,18 +469,26 @@ def _resp_problem(resp: Any, X: np.ndarray, params: GMMParams, ref: np.ndarray) 
         ]
     )
     no_weights = np.exp(log_n - logsumexp(log_n, axis=1, keepdims=True))
-    if _close(arr, no_weights):
+    if prec.close(arr, no_weights):
         return "γ_nk ignores the mixing weights: the numerator is π_k N(x_n | μ_k, Σ_k), not N(x_n | μ_k, Σ_k) alone."
     err = np.abs(arr - ref)
     r, c = np.unravel_index(np.argmax(err), err.shape)
+    got, want = prec.shown(arr[r, c], ref[r, c])
     return (
         f"γ differs from the correct responsibilities by up to {err[r, c]:.3g} at {_cell(r, c)}: "
-        f"got {arr[r, c]:.4f}, expected {ref[r, c]:.4f}. γ_nk = π_k N(x_n|μ_k,Σ_k) / Σ_j π_j N(x_n|μ_j,Σ_j)."
+        f"got {got}, expected {want}{prec.stated()}. γ_nk = π_k N(x_n|μ_k,Σ_k) / Σ_j π_j N(x_n|μ_j,Σ_j)."
+        f"{prec.note(arr[r, c], ref[r, c])}"
     )
 
 
-def _ll_problem(value: Any, X: np.ndarray, params: GMMParams) -> str | None:
-    """The first problem with a total log-likelihood, or None when it is right."""
+def _ll_problem(
+    value: Any, X: np.ndarray, params: GMMParams, decimals: int | None = None, explain_inf: bool = True
+) -> str | None:
+    """The first problem with a total log-likelihood, or None when it is right.
+
+    ``decimals``: the stated precision a rounded (hand) answer is checked at; None checks every answer
+    tightly (to 1e-6 relative). ``explain_inf=False`` leaves out why ln p(X) is not finite.
+    """
     per_point = log_density(X, params)
     ref = float(per_point.sum())
     n = X.shape[0]
@@ -305,57 +504,72 @@ def _ll_problem(value: Any, X: np.ndarray, params: GMMParams) -> str | None:
         return f"ln p(X) must be a single number, got an array of shape {arr.shape}."
     v = float(arr.reshape(()))
     if not np.isfinite(v):
+        if not explain_inf:
+            return f"ln p(X) is {v}."
         return (
             f"ln p(X) is {v}: a density underflowed to 0 or something divided by 0; compute it in log space."
         )
-    tol = 1e-6 * max(1.0, abs(ref))
+    prec = _precision(v, decimals, atol=1e-6 * max(1.0, abs(ref)))
+    tol = prec.atol
     if abs(v - ref) <= tol:
         return None
-    if abs(v - ref / n) <= tol / n + 1e-9:
+    if abs(v - ref / n) <= (tol if prec.rounded else tol / n + 1e-9):
+        mean = f"{v:.{prec.written}f}" if prec.rounded else f"{v:.4f}"
         return (
-            f"you computed the mean ln p(x_n) = {v:.4f}, but ln p(X) is the sum over the {n} points "
+            f"you computed the mean ln p(x_n) = {mean}, but ln p(X) is the sum over the {n} points "
             f"(= {n} × the mean). Use .sum(), not .mean()."
         )
-    if abs(v - np.exp(per_point).sum()) <= 1e-6 * max(1.0, abs(v)):
+    if abs(v - np.exp(per_point).sum()) <= (tol if prec.rounded else 1e-6 * max(1.0, abs(v))):
         return "you summed the densities p(x_n); ln p(X) = Σ_n ln p(x_n): take the log of each point's density first."
     if abs(v - ref / np.log(10)) <= tol:
         return "you used log10; the course's ln is the natural log (np.log)."
+    got, want = prec.shown(v, ref)
     if abs(v + ref) <= tol:
-        return f"the sign is flipped: ln p(X) = {ref:.4f} (you gave the negative log-likelihood {v:.4f})."
-    return f"ln p(X) should be {ref:.4f}, got {v:.4f}: ln p(X) = Σ_n ln Σ_k π_k N(x_n | μ_k, Σ_k)."
+        return f"the sign is flipped: ln p(X) = {want} (you gave the negative log-likelihood {got})."
+    return (
+        f"ln p(X) should be {want}{prec.stated()}, got {got}: ln p(X) = Σ_n ln Σ_k π_k N(x_n | μ_k, Σ_k)."
+        f"{prec.note(v, ref)}"
+    )
 
 
-def check_responsibilities(resp: Any, X: Any, params: GMMParams) -> CheckResult:
+def check_responsibilities(resp: Any, X: Any, params: GMMParams, *, decimals: int | None = 3) -> CheckResult:
     """Check a responsibility matrix γ against ``gmmviz.e_step(X, params)``.
 
-    Hints name the first problem: shape (or transposed), NaN, negative values, rows not summing
-    to 1 (and columns summing to 1 instead), forgotten mixing weights, or the largest difference.
+    A hand answer rounded to ``decimals`` decimals (notebook 02's solution prints 3) passes when every entry
+    is within half a unit of that last decimal; a full-precision answer (from code) must match to 1e-8.
+    ``decimals=None`` checks every answer tightly. Hints name the first problem: shape (or transposed), NaN,
+    negative values, rows not summing to 1 (and columns summing to 1 instead), forgotten mixing weights, or
+    the largest difference.
     """
     name = "responsibilities"
     if resp is None:
         return _todo(name, "resp is None. Compute γ (shape (n, K)) and run this cell again.")
     ref, _ = _gm_e_step(X, params)
     X = np.asarray(X, dtype=float).reshape(ref.shape[0], -1)
-    problem = _resp_problem(resp, X, params, ref)
-    return (
-        _fail(name, problem)
-        if problem
-        else _ok(name, f"γ matches gmmviz.e_step (shape {ref.shape}, rows sum to 1).")
+    problem = _resp_problem(resp, X, params, ref, decimals)
+    if problem:
+        return _fail(name, problem)
+    rounded = decimals is not None and _decimals_written(resp) is not None
+    return _ok(
+        name,
+        f"γ matches gmmviz.e_step{f' to {decimals} decimals' if rounded else ''} (shape {ref.shape}, rows sum to 1).",
     )
 
 
-def check_log_likelihood(value: Any, X: Any, params: GMMParams) -> CheckResult:
+def check_log_likelihood(value: Any, X: Any, params: GMMParams, *, decimals: int | None = 3) -> CheckResult:
     """Check a total log-likelihood ln p(X) against ``gmmviz.log_likelihood(X, params)``.
 
-    Recognised slips: the mean instead of the sum, per-point values, summed densities, log10,
-    a flipped sign.
+    A hand answer rounded to ``decimals`` decimals (notebook 02's solution prints 3) passes when it is within
+    half a unit of that last decimal; a full-precision answer (from code) must match to 1e-6 relative.
+    ``decimals=None`` checks every answer tightly. Recognised slips: the mean instead of the sum, per-point
+    values, summed densities, log10, a flipped sign.
     """
     name = "ln p(X)"
     if value is None:
         return _todo(name, "the value is None. Compute ln p(X) and run this cell again.")
     X = np.asarray(X, dtype=float)
     X = X[:, None] if X.ndim == 1 else X
-    problem = _ll_problem(value, X, params)
+    problem = _ll_problem(value, X, params, decimals)
     if problem:
         return _fail(name, problem)
     return _ok(name, f"ln p(X) = {float(np.asarray(value, dtype=float).reshape(())):.3f} is right.")
@@ -371,21 +585,28 @@ def check_e_step(fn: Callable, *, seed: int = 0) -> CheckResult:
 
     Runs it on three small seeded problems (2-D K=3, 1-D K=2, 3-D K=4) and a fourth with a
     point far from every component, where a naive E-step (exponentiate, then normalise)
-    underflows to 0/0; compares with :func:`gmmviz.em.e_step`. The result names the first
-    problem found, and on the far point says why only a log-space E-step survives it.
+    underflows to 0/0; compares with :func:`gmmviz.em.e_step` (tightly: this is code). The result
+    names the first problem found, and on the far point says why only a log-space E-step survives
+    it. When the function raises, the message gives the line that rebuilds the problem and calls it.
     """
     name = "e_step"
     if not callable(fn):
         return _fail(
             name, f"pass your function itself, e.g. check_e_step(my_e_step), not a {type(fn).__name__}."
         )
+    fname = _fn_name(fn, "my_e_step")
     problems = [(X, params) for X, params, _ in _problems(seed)] + [_far_problem(seed)]
     for i, (X, params) in enumerate(problems):
         far = i == len(problems) - 1
         where = _describe(X, params.n_components) + (" and one point far from every component" if far else "")
         out, exc = _call(fn, X.copy(), params)
         if exc is not None:
-            return _raised(name, exc, where)
+            build = (
+                f"from gmmviz.exercises import _far_problem; X, params = _far_problem(seed={seed})"
+                if far
+                else f"from gmmviz.exercises import _problems; X, params, _ = _problems(seed={seed})[{i}]"
+            )
+            return _raised(name, exc, where, f"{build}; {fname}(X, params)")
         if out is None or (isinstance(out, tuple) and all(o is None for o in out)):
             if i == 0:
                 return _todo(name, "your e_step returned None. Fill in the TODO and run the check again.")
@@ -398,17 +619,17 @@ def check_e_step(fn: Callable, *, seed: int = 0) -> CheckResult:
         if resp is None:
             return _fail(name, "resp (the first value returned) is None: compute the responsibilities.")
         ref_resp, _ = _gm_e_step(X, params)
-        problem = _resp_problem(resp, X, params, ref_resp)
+        problem = _resp_problem(resp, X, params, ref_resp, explain_nan=not far)
         if problem:
-            return _fail(name, f"{_FAR_HINT + ' ' if far else ''}{problem} [{where}]")
+            return _fail(name, f"{problem}{' ' + _FAR_HINT if far else ''} [{where}]")
         if ll is None:
             return _fail(
                 name, "γ is right. log_likelihood (the second value returned) is None: compute ln p(X)."
             )
-        problem = _ll_problem(ll, X, params)
+        problem = _ll_problem(ll, X, params, explain_inf=not far)
         if problem:
             return _fail(
-                name, f"γ is right; ln p(X) is not: {_FAR_HINT + ' ' if far else ''}{problem} [{where}]"
+                name, f"γ is right; ln p(X) is not: {problem}{' ' + _FAR_LL_HINT if far else ''} [{where}]"
             )
     return _ok(
         name,
@@ -439,14 +660,14 @@ def _weights_problem(w: Any, ref: np.ndarray, n: int, nk: np.ndarray) -> str | N
     if _close(arr, nk):
         return f"your weights are N_k (they sum to n = {n}): π_k = N_k / n."
     if abs(arr.sum() - 1.0) > 1e-6:
-        return (
-            f"the weights π_k must sum to 1; yours sum to {arr.sum():.4g}. π_k = N_k / n with N_k = Σ_n γ_nk."
-        )
+        total = _pair(arr.sum(), 1.0, 4, "g")[0]
+        return f"the weights π_k must sum to 1; yours sum to {total}. π_k = N_k / n with N_k = Σ_n γ_nk."
     if _close(arr, ref):
         return None
     j = int(np.argmax(np.abs(arr - ref)))
+    got, want = _pair(arr[j], ref[j], 4)
     return (
-        f"π_{component_number(j)} is {arr[j]:.4f}, expected {ref[j]:.4f}: π_k = N_k / n with "
+        f"π_{component_number(j)} is {got}, expected {want}: π_k = N_k / n with "
         f"N_k = Σ_n γ_nk (a column sum of γ)."
     )
 
@@ -473,8 +694,9 @@ def _means_problem(m: Any, ref: np.ndarray, X: np.ndarray, resp: np.ndarray, nk:
         return "every μ_k is the plain mean of X: weight each point by its responsibility γ_nk."
     err = np.abs(arr - ref).max(axis=1)
     j = int(np.argmax(err))
+    got, want = _fmt_pair(arr[j], ref[j])
     return (
-        f"μ_{component_number(j)} is off by {err[j]:.3g}: got {_fmt(arr[j])}, expected {_fmt(ref[j])}. "
+        f"μ_{component_number(j)} is off by {err[j]:.3g}: got {got}, expected {want}. "
         f"μ_k = Σ_n γ_nk x_n / N_k."
     )
 
@@ -516,8 +738,9 @@ def _covs_problem(
         return "subtract the mean before the outer product: (x_n − μ_k)(x_n − μ_k)ᵀ with the new μ_k."
     err = np.abs(arr - ref).reshape(k, -1).max(axis=1)
     j = int(np.argmax(err))
+    got, want = _fmt_pair(arr[j], ref[j])
     return (
-        f"Σ_{component_number(j)} is off by up to {err[j]:.3g}: got {_fmt(arr[j])}, expected {_fmt(ref[j])}. "
+        f"Σ_{component_number(j)} is off by up to {err[j]:.3g}: got {got}, expected {want}. "
         f"Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I, with the new μ_k."
     )
 
@@ -549,13 +772,15 @@ def check_m_step(fn: Callable, *, seed: int = 0) -> CheckResult:
     if not _takes_three(fn):
         return _fail(name, "m_step must take three arguments: def m_step(X, resp, reg_covar=1e-6).")
     reg = CHECK_REG_COVAR
+    fname = _fn_name(fn, "my_m_step")
     problems = _problems(seed)
     for i, (X, _, resp) in enumerate(problems):
         k = resp.shape[1]
         where = _describe(X, k)
         out, exc = _call(fn, X.copy(), resp.copy(), reg)
         if exc is not None:
-            return _raised(name, exc, where)
+            build = f"from gmmviz.exercises import _problems; X, _, resp = _problems(seed={seed})[{i}]"
+            return _raised(name, exc, where, f"{build}; {fname}(X, resp, {reg!r})")
         if out is None or (isinstance(out, (tuple, list)) and all(o is None for o in out)):
             if i == 0:
                 return _todo(name, "your m_step returned None. Fill in the TODO and run the check again.")
@@ -580,12 +805,6 @@ def check_m_step(fn: Callable, *, seed: int = 0) -> CheckResult:
 # ---------------------------------------------------------------------------------------------
 
 
-def n_parameters(n_components: int, n_features: int, covariance_type: str = "full") -> int:
-    """Free parameters of a GMM: (K − 1) weights + K·d means + the covariance entries."""
-    k, d = int(n_components), int(n_features)
-    return (k - 1) + k * d + n_free_parameters(check_covariance_type(covariance_type), k, d)
-
-
 def check_n_parameters(
     value: Any, n_components: int, n_features: int, covariance_type: str = "full"
 ) -> CheckResult:
@@ -595,10 +814,11 @@ def check_n_parameters(
         return _todo(name, "the value is None. Count the free parameters and run this cell again.")
     k, d = int(n_components), int(n_features)
     ref = n_parameters(k, d, covariance_type)
-    try:
-        v = int(value)
-    except (TypeError, ValueError):
-        return _fail(name, f"give a whole number, got {value!r}.")
+    v = _whole(value)
+    if v is None:
+        return _fail(
+            name, f"a number of parameters is a count, so give a whole number (an int); got {_plain(value)}."
+        )
     if v == ref:
         return _ok(name, f"{ref} free parameters for K={k}, d={d}, covariance_type={covariance_type!r}.")
     if v == ref + 1:
@@ -619,10 +839,15 @@ def check_n_parameters(
     )
 
 
-def check_mahalanobis(value: Any, x: Any, mean: Any, cov: Any, *, squared: bool = False) -> CheckResult:
+def check_mahalanobis(
+    value: Any, x: Any, mean: Any, cov: Any, *, squared: bool = False, decimals: int | None = 3
+) -> CheckResult:
     """Check a Mahalanobis distance D = √((x − μ)ᵀ Σ⁻¹ (x − μ)) (or D² with ``squared=True``).
 
-    ``value`` may be one number (one point ``x``) or one per row of ``x``.
+    ``value`` may be one number (one point ``x``) or one per row of ``x``. A hand answer rounded to
+    ``decimals`` decimals (notebook 01's solution prints 3) passes when every value is within half a unit
+    of that last decimal; a full-precision answer (from code) must match to 1e-8. ``decimals=None``
+    checks every answer tightly.
     """
     name = "Mahalanobis distance" + (" squared" if squared else "")
     if value is None:
@@ -639,30 +864,35 @@ def check_mahalanobis(value: Any, x: Any, mean: Any, cov: Any, *, squared: bool 
     arr = arr.reshape(-1)
     if arr.shape != ref.shape:
         return _fail(name, f"expected {ref.size} value(s), one per point, got {arr.size}.")
-    if _close(arr, ref):
-        return _ok(name, f"{_fmt(ref) if ref.size > 1 else f'{ref[0]:.3f}'} is right.")
-    if _close(arr, np.sqrt(d2)):
+    if not np.isfinite(arr).all():
+        return _fail(name, "your value contains NaN or inf: a distance is a finite number ≥ 0.")
+    prec = _precision(arr, decimals, atol=1e-8, rtol=1e-8)
+    if prec.close(arr, ref):
+        shown = _fmt(ref) if ref.size > 1 else f"{ref[0]:.3f}"
+        return _ok(name, f"{shown} is right{f' (to {decimals} decimals)' if prec.rounded else ''}.")
+    if prec.close(arr, np.sqrt(d2)):
         return _fail(name, "that is D; this exercise asks for the squared distance D² (no square root).")
-    if _close(arr, d2):
+    if prec.close(arr, d2):
         return _fail(name, "that is D², the squared distance: take the square root.")
     with np.errstate(all="ignore"):
         with_cov = np.einsum("ni,ij,nj->n", diff, cov, diff)
-    if _close(arr, with_cov if squared else np.sqrt(np.abs(with_cov))):
+    if prec.close(arr, with_cov if squared else np.sqrt(np.abs(with_cov))):
         return _fail(name, "use the inverse covariance Σ⁻¹ (np.linalg.solve(cov, x - mean)), not Σ itself.")
     eucl = np.einsum("ni,ni->n", diff, diff)
-    if _close(arr, eucl if squared else np.sqrt(eucl)):
+    if prec.close(arr, eucl if squared else np.sqrt(eucl)):
         return _fail(name, "that is the Euclidean distance: weigh the difference by Σ⁻¹.")
+    got, want = prec.shown(arr if arr.size > 1 else arr[0], ref if ref.size > 1 else ref[0])
     return _fail(
         name,
-        f"expected {_fmt(ref) if ref.size > 1 else f'{ref[0]:.4f}'}, got "
-        f"{_fmt(arr) if arr.size > 1 else f'{arr[0]:.4f}'}: D² = (x − μ)ᵀ Σ⁻¹ (x − μ).",
+        f"expected {want}{prec.stated()}, got {got}: D² = (x − μ)ᵀ Σ⁻¹ (x − μ).{prec.note(arr, ref)}",
     )
 
 
 def check_elbo(value: Any, X: Any, params: GMMParams, q: Any) -> CheckResult:
     """Check an evidence lower bound ELBO(q, θ) = Σ_n Σ_k q_nk [ln π_k + ln N(x_n|μ_k,Σ_k) − ln q_nk].
 
-    Recognised slips: the entropy term left out (that is the expected complete-data
+    A code answer: it must match to 1e-6 relative, so a rounded value fails with a hint to pass the
+    unrounded one. Recognised slips: the entropy term left out (that is the expected complete-data
     log-likelihood Q), its sign flipped, a mean instead of a sum.
     """
     from .bound import elbo, entropy, expected_complete_log_likelihood
@@ -694,8 +924,16 @@ def check_elbo(value: Any, X: Any, params: GMMParams, q: Any) -> CheckResult:
         )
     if abs(v - ref / X.shape[0]) <= tol:
         return _fail(name, "you averaged over points; the ELBO is a sum over points, like ln p(X).")
+    written = _decimals_written(v)
+    if written is not None and np.isfinite(v) and abs(v - ref) <= 0.5 * 10.0**-written * (1 + 1e-6):
+        return _fail(
+            name,
+            f"{v:.{written}f} is the ELBO rounded to {written} decimals: pass the unrounded value your code "
+            f"computes (no round()), which must match to 1e-6 relative.",
+        )
+    got, want = _pair(v, ref, 4)
     return _fail(
-        name, f"expected {ref:.4f}, got {v:.4f}: ELBO = Σ_n Σ_k q_nk [ln π_k + ln N(x_n|μ_k,Σ_k) − ln q_nk]."
+        name, f"expected {want}, got {got}: ELBO = Σ_n Σ_k q_nk [ln π_k + ln N(x_n|μ_k,Σ_k) − ln q_nk]."
     )
 
 
@@ -715,10 +953,16 @@ def check_permutation(perm: Any, means_a: Any, means_b: Any) -> CheckResult:
     cost = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)
     rows, cols = linear_sum_assignment(cost)
     ref = cols[np.argsort(rows)]
-    try:
-        p = np.asarray(perm).astype(int).reshape(-1)
-    except (TypeError, ValueError):
-        return _fail(name, f"give K={k} integers, got {perm!r}.")
+    entries = np.asarray(perm, dtype=object).reshape(-1)
+    labels = [_whole(e) for e in entries]
+    if None in labels:
+        j = labels.index(None)
+        return _fail(
+            name,
+            f"labels are whole numbers 0..{k - 1} (as NumPy counts), K={k} of them; perm[{j}] is "
+            f"{_plain(entries[j])}.",
+        )
+    p = np.array(labels, dtype=int)
     if p.size != k:
         return _fail(
             name, f"give one label of run B for each of the K={k} components of run A, got {p.size}."
@@ -750,7 +994,9 @@ def _as_bool(value: Any) -> bool | None:
     return None
 
 
-#: (ln p(X) before, ln p(X) after, n points, tol, converged?, hint when the answer is wrong)
+#: (ln p(X) before, ln p(X) after, n points, tol, converged?, hint when the answer is wrong). Together the
+#: cases tell every slip of _STOPPING_SLIPS, and any multiple or fraction of tol, apart from the rule and
+#: from each other; the hint is for an answer that matches none of them.
 _CONVERGENCE_CASES = (
     (
         -1000.0,
@@ -762,30 +1008,47 @@ _CONVERGENCE_CASES = (
     ),
     (
         -5000.0,
-        -4999.5,
+        -4999.6,
         1000,
         1e-3,
         True,
-        "a gain of 0.5 over n = 1000 points is 0.0005 per point, below tol = 0.001: compare the gain "
+        "a gain of 0.4 over n = 1000 points is 0.0004 per point, below tol = 0.001: compare the gain "
         "PER POINT, |Δ ln p(X)| / n, with tol (the total grows with n; the same tol must mean the same "
         "for 100 and for 100 000 points).",
     ),
     (
         -1000.0,
-        -999.95,
+        -999.97,
         100,
         1e-3,
         True,
-        "a gain of 0.05 over 100 points is 0.0005 per point, below tol = 0.001: EM has converged.",
+        "a gain of 0.03 over 100 points is 0.0003 per point, below tol = 0.001: EM has converged.",
     ),
     (
         -10.0,
-        -9.995,
-        1,
+        -9.992,
+        2,
         1e-3,
         False,
-        "a gain of 0.005 for n = 1 point is 0.005 per point, above tol = 0.001. Divide the change by the "
-        "number of points n, not by |ln p(X)| (a relative change depends on where ln p(X) happens to be).",
+        "a gain of 0.008 over n = 2 points is 0.004 per point, above tol = 0.001: EM must go on. Divide "
+        "the change by the number of points n, not by |ln p(X)|.",
+    ),
+    (
+        4.0,
+        4.02,
+        1000,
+        1e-3,
+        True,
+        "a gain of 0.02 over n = 1000 points is 0.00002 per point, below tol = 0.001: EM has converged "
+        "(ln p(X) can be near 0, or positive when densities exceed 1; only the change per point matters).",
+    ),
+    (
+        -3.0,
+        -2.9991,
+        2,
+        1e-3,
+        True,
+        "a gain of 0.0009 over n = 2 points is 0.00045 per point, below tol = 0.001: EM has converged.",
     ),
     (
         -1000.0,
@@ -813,26 +1076,205 @@ _CONVERGENCE_CASES = (
         True,
         "a change of 1e-7 (a rounding error, here a tiny fall) is below tol: EM has converged.",
     ),
+    (
+        -1000.0,
+        -999.5,
+        500,
+        1e-3,
+        False,
+        "a gain of 0.5 over 500 points is 0.001 per point, exactly tol and so not below it: EM goes on "
+        "(a strict comparison, |Δ| / n < tol).",
+    ),
+    (
+        -20000.0,
+        -19989.8,
+        10000,
+        1e-3,
+        False,
+        "a gain of 10.2 over 10 000 points is 0.00102 per point, just above tol = 0.001: EM must go on.",
+    ),
+    (
+        -20000.0,
+        -19990.2,
+        10000,
+        1e-3,
+        True,
+        "a gain of 9.8 over 10 000 points is 0.00098 per point, just below tol = 0.001: EM has converged.",
+    ),
+    (
+        -100.0,
+        -99.896,
+        10,
+        1e-2,
+        False,
+        "a gain of 0.104 over n = 10 points is 0.0104 per point, above tol = 0.01: EM must go on.",
+    ),
+    (
+        -100.0,
+        -99.904,
+        10,
+        1e-2,
+        True,
+        "a gain of 0.096 over n = 10 points is 0.0096 per point, below tol = 0.01: EM has converged.",
+    ),
 )
+
+
+#: Wrong stopping rules, each with the ways of writing it: (slip, rules of (ll_previous, ll_current, n, tol)).
+#: A multiple or a fraction of tol (any factor) is recognised apart, by :func:`_tol_factor_slip`.
+_STOPPING_SLIPS: tuple[tuple[str, tuple[Callable[[float, float, int, float], bool], ...]], ...] = (
+    ("no division by n", (lambda b, a, n, t: abs(a - b) < t, lambda b, a, n, t: abs(a - b) <= t)),
+    ("n + 1", (lambda b, a, n, t: abs(a - b) / (n + 1) < t,)),
+    ("n − 1", (lambda b, a, n, t: abs(a - b) / (n - 1) < t,)),
+    ("<=", (lambda b, a, n, t: abs(a - b) / n <= t,)),
+    (
+        "relative",
+        (
+            lambda b, a, n, t: abs(a - b) / abs(b) < t,
+            lambda b, a, n, t: abs(a - b) / abs(a) < t,
+            lambda b, a, n, t: abs(a - b) / max(abs(a), abs(b)) < t,
+            lambda b, a, n, t: abs(a - b) <= t * max(abs(a), abs(b)),  # math.isclose(a, b, rel_tol=t)
+            lambda b, a, n, t: abs(a - b) / abs(b) <= t,
+            lambda b, a, n, t: abs(a - b) / abs(a) <= t,
+        ),
+    ),
+    ("signed, a fall counts", (lambda b, a, n, t: (a - b) / n < t,)),
+    ("signed, a rise counts", (lambda b, a, n, t: (b - a) / n < t,)),
+    ("flipped", (lambda b, a, n, t: abs(a - b) / n > t, lambda b, a, n, t: abs(a - b) / n >= t)),
+    ("always True", (lambda b, a, n, t: True,)),
+    ("always False", (lambda b, a, n, t: False,)),
+)
+
+
+def _tol_factor_slip(answers: list[bool]) -> str | None:
+    """'multiple' or 'fraction' when the answers are those of |Δ| / n < c · tol for some c above or below 1."""
+    trues, falses = [], []
+    for (before, after, n, tol, _, _), got in zip(_CONVERGENCE_CASES, answers):
+        if tol == 0:
+            if got:  # c · 0 = 0: no factor makes 0 < 0 true
+                return None
+            continue
+        (trues if got else falses).append(abs(after - before) / n / tol)
+    lowest_false, highest_true = min(falses, default=np.inf), max(trues, default=0.0)
+    if highest_true >= lowest_false:  # no single threshold gives these answers
+        return None
+    if highest_true >= 1.0:
+        return "multiple"
+    if lowest_false < 1.0:
+        return "fraction"
+    return None
+
+
+def _stopping_slip(answers: list[bool]) -> str | None:
+    """The slip whose answers on _CONVERGENCE_CASES are exactly ``answers``, or None."""
+    for slip, rules in _STOPPING_SLIPS:
+        for rule in rules:
+            with np.errstate(all="ignore"):
+                if all(
+                    bool(rule(b, a, n, t)) == got
+                    for (b, a, n, t, _, _), got in zip(_CONVERGENCE_CASES, answers)
+                ):
+                    return slip
+    return _tol_factor_slip(answers)
+
+
+def _telling_case(slip: str | None, wrong: list[int]) -> int:
+    """Of the cases answered wrongly, the one that shows ``slip`` best: the change per point furthest above
+    tol for a multiple of it, furthest below for a fraction, the fewest points for n ± 1; else the first."""
+
+    def ratio(i: int) -> float:
+        before, after, n, tol = _CONVERGENCE_CASES[i][:4]
+        return abs(after - before) / n / tol if tol > 0 else np.inf
+
+    if slip == "multiple":
+        return max(wrong, key=ratio)
+    if slip == "fraction":
+        return min(wrong, key=ratio)
+    if slip in ("n + 1", "n − 1"):
+        return min(wrong, key=lambda i: _CONVERGENCE_CASES[i][2])
+    return wrong[0]
+
+
+def _slip_explanation(slip: str, before: float, after: float, n: int, tol: float, got: bool) -> str:
+    """What is wrong with the stopping rule ``slip``, told on the case (before, after, n, tol)."""
+    change = abs(after - before)
+    per = change / n
+    below = "below" if per < tol else "not below"
+    if slip == "no division by n":
+        return (
+            f"you compared the whole change |Δ ln p(X)| = {change:g} with tol; compare the change PER POINT, "
+            f"|Δ ln p(X)| / n = {per:g} (the total grows with n; the same tol must mean the same for 100 and "
+            f"for 100 000 points)."
+        )
+    if slip in ("n + 1", "n − 1"):
+        variance = " (this is not a sample variance)" if slip == "n − 1" else ""
+        return (
+            f"divide the change by n, not by {slip}{variance}: the change per point is {change:g} / {n} = "
+            f"{per:g}, {below} tol = {tol:g}."
+        )
+    if slip == "multiple":
+        times = "exactly tol" if per == tol else f"{per / tol:.3g} × tol"
+        return (
+            f"the change per point, {change:g} / {n} = {per:g}, is {times}, not below tol, yet your rule "
+            f"says converged: compare it with tol itself, not a multiple of it."
+        )
+    if slip == "fraction":
+        return (
+            f"the change per point, {change:g} / {n} = {per:g}, is {per / tol:.3g} × tol, below tol, yet your "
+            f"rule goes on: compare it with tol itself, not a fraction of it."
+        )
+    if slip == "<=":
+        return (
+            "use a strict comparison, |Δ ln p(X)| / n < tol, not <=: with tol = 0 the test must never pass "
+            "(fit_em's tol=0 runs all max_iter iterations), and a change of exactly tol per point is not "
+            "below tol."
+        )
+    if slip == "relative":
+        return (
+            "divide the change by the number of points n, not by |ln p(X)|: a relative change depends on "
+            "where ln p(X) happens to be (near 0, or positive when densities exceed 1), while the change per "
+            "point says how much the fit still moves."
+        )
+    if slip == "signed, a fall counts":
+        return (
+            f"ln p(X) FELL here, by {change:g}, and your rule counted the fall as convergence: use the size "
+            f"of the change, abs(Δ), not Δ alone (EM never lowers ln p(X); a fall is a bug to look at)."
+        )
+    if slip == "signed, a rise counts":
+        return (
+            "you compared ll_previous − ll_current, which is negative whenever ln p(X) rises, so every rise "
+            "counts as converged: use the size of the change, abs(ll_current − ll_previous)."
+        )
+    if slip == "flipped":
+        return (
+            f"your comparison is the wrong way round: True means converged (stop), which is when the change "
+            f"per point, here {per:g}, is BELOW tol = {tol:g}."
+        )
+    # "always True", "always False"
+    return f"your function returns {got} for every case: compare the change per point, |Δ ln p(X)| / n, with tol."
 
 
 def check_converged(fn: Callable) -> CheckResult:
     """Check the learner's convergence test ``converged(ll_previous, ll_current, n, tol) -> bool``.
 
     The rule is fit_em's and scikit-learn's: EM has converged when the change in ln p(X) per point,
-    ``abs(ll_current - ll_previous) / n``, is strictly below ``tol``. Seven cases, each aimed at one
-    slip (no division by n, a relative change, a fall counted as convergence, ``<=`` with tol = 0).
+    ``abs(ll_current - ll_previous) / n``, is strictly below ``tol``. The cases tell apart every
+    plausible slip (no division by n, n + 1 or n − 1, a multiple or a fraction of tol, ``<=``, a change
+    relative to |ln p(X)|, a signed change either way, the comparison flipped, a constant answer), and
+    the message names the slip. When the function raises, the message gives the call that reproduces it.
     """
     name = "convergence test"
     if not callable(fn):
         return _fail(
             name, f"pass your function itself, e.g. check_converged(my_converged), not a {type(fn).__name__}."
         )
-    for i, (before, after, n, tol, want, hint) in enumerate(_CONVERGENCE_CASES):
+    fname = _fn_name(fn, "my_converged")
+    answers = []
+    for i, (before, after, n, tol, _, _) in enumerate(_CONVERGENCE_CASES):
         out, exc = _call(fn, before, after, n, tol)
         where = f"ll_previous={before}, ll_current={after}, n={n}, tol={tol}"
         if exc is not None:
-            return _raised(name, exc, where)
+            return _raised(name, exc, None, f"{fname}({before!r}, {after!r}, {n!r}, {tol!r})")
         if out is None:
             if i == 0:
                 return _todo(name, "your function returned None. Fill in the TODO and run the check again.")
@@ -842,9 +1284,16 @@ def check_converged(fn: Callable) -> CheckResult:
             return _fail(
                 name, f"return True or False (a comparison), got {type(out).__name__} {out!r} for {where}."
             )
-        if got != want:
-            return _fail(name, f"for {where} you returned {got}, expected {want}: {hint}")
-    return _ok(name, f"right on all {len(_CONVERGENCE_CASES)} cases: |Δ ln p(X)| / n < tol.")
+        answers.append(got)
+    wrong = [i for i, (case, got) in enumerate(zip(_CONVERGENCE_CASES, answers)) if got != case[4]]
+    if not wrong:
+        return _ok(name, f"right on all {len(_CONVERGENCE_CASES)} cases: |Δ ln p(X)| / n < tol.")
+    slip = _stopping_slip(answers)
+    i = _telling_case(slip, wrong)
+    before, after, n, tol, want, hint = _CONVERGENCE_CASES[i]
+    why = hint if slip is None else _slip_explanation(slip, before, after, n, tol, answers[i])
+    where = f"ll_previous={before}, ll_current={after}, n={n}, tol={tol}"
+    return _fail(name, f"for {where} you returned {answers[i]}, expected {want}: {why}")
 
 
 def reference_converged(ll_previous: float, ll_current: float, n: int, tol: float) -> bool:
@@ -856,15 +1305,8 @@ def _bic_table(
     X: np.ndarray, covariance_type: str, candidates: tuple[int, ...]
 ) -> tuple[dict[int, float], dict[int, float]]:
     """ln p(X) and BIC of fit_em(X, K, random_state=0) for every K in ``candidates``."""
-    from .em import fit_em, log_likelihood
-
-    n, d = X.shape
-    ll = {
-        k: log_likelihood(X, fit_em(X, k, covariance_type=covariance_type, random_state=0).final)
-        for k in candidates
-    }
-    bic = {k: n_parameters(k, d, covariance_type) * np.log(n) - 2 * ll[k] for k in candidates}
-    return ll, bic
+    finals = {k: fit_em(X, k, covariance_type=covariance_type, random_state=0).final for k in candidates}
+    return {k: log_likelihood(X, p) for k, p in finals.items()}, {k: bic(X, p) for k, p in finals.items()}
 
 
 def check_best_k(
@@ -882,16 +1324,17 @@ def check_best_k(
     X = np.asarray(X, dtype=float)
     X = X[:, None] if X.ndim == 1 else X
     candidates = tuple(int(k) for k in candidates)
-    try:
-        v = int(value)
-    except (TypeError, ValueError):
-        return _fail(name, f"give K as a whole number, got {value!r}.")
+    v = _whole(value)
+    if v is None:
+        return _fail(
+            name, f"K counts components, so give it as a whole number (an int); got {_plain(value)}."
+        )
     if v not in candidates:
         return _fail(name, f"K = {v} is not among the candidates {candidates[0]}..{candidates[-1]}.")
-    ll, bic = _bic_table(X, covariance_type, candidates)
-    best = min(bic, key=bic.get)
+    ll, bics = _bic_table(X, covariance_type, candidates)
+    best = min(bics, key=bics.get)
     if v == best:
-        return _ok(name, f"K = {best} has the smallest BIC, {bic[best]:.1f}.")
+        return _ok(name, f"K = {best} has the smallest BIC, {bics[best]:.1f}.")
     if v == max(ll, key=ll.get):
         return _fail(
             name,
@@ -900,7 +1343,7 @@ def check_best_k(
         )
     return _fail(
         name,
-        f"K = {v} has BIC {bic[v]:.1f}, but another K has a smaller one: print BIC for every "
+        f"K = {v} has BIC {bics[v]:.1f}, but another K has a smaller one: print BIC for every "
         f"K in {candidates[0]}..{candidates[-1]} and take the smallest.",
     )
 

@@ -28,8 +28,9 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import norm
 
 from . import plot as gplot
-from .em import GMMParams, e_step, log_likelihood
-from .palette import component_colors, component_markers
+from .em import bic, e_step, log_density, log_likelihood, n_parameters
+from .palette import ELBO_COLOR, GAP_COLOR, SAMPLED_COLOR, component_colors, component_markers
+from .params import GMMParams
 from .plot import Means, plot_density, plot_ellipses, plot_means, plot_points
 
 if TYPE_CHECKING:
@@ -642,8 +643,8 @@ def plot_standardised_fit(
 # --- notebooks 05-09 ---
 
 #: Line colours for the ELBO and its gap (blue and orange of the course palette).
-_ELBO_COLOR = "#0072B2"
-_GAP_COLOR = "#D55E00"
+_ELBO_COLOR = ELBO_COLOR
+_GAP_COLOR = GAP_COLOR
 
 
 def plot_fit(
@@ -709,15 +710,13 @@ def plot_covariance_types(
     X : array of shape (N, 2)
     fits : mapping covariance type -> GMMParams
         Fitted on ``X``; the title counts each fit's free parameters p
-        (:func:`gmmviz.exercises.n_parameters`) and gives BIC = p ln N − 2 ln p(X).
+        (:func:`gmmviz.em.n_parameters`) and gives BIC = p ln N − 2 ln p(X) (:func:`gmmviz.em.bic`).
 
     Returns
     -------
     dict of str to FitArtists
         Covariance type -> the artists of :func:`plot_fit` on its panel, in the order of ``fits``.
     """
-    from .exercises import n_parameters
-
     axes = list(np.ravel(axes))
     if len(axes) != len(fits):
         raise ValueError(f"got {len(axes)} axes for {len(fits)} fits: give one axes per covariance type.")
@@ -726,14 +725,14 @@ def plot_covariance_types(
     for ax, (cov, params) in zip(axes, fits.items()):
         p = n_parameters(params.n_components, params.n_features, params.covariance_type)
         ll = log_likelihood(X, params)
-        bic = p * np.log(len(X)) - 2 * ll
+        criterion = bic(X, params)
         out[cov] = plot_fit(
             ax,
             X,
             params,
             xlabel=xlabel,
             ylabel=ylabel,
-            title=f"{cov}: p = {p}, ln p(X) = {ll:.0f}\nBIC = {bic:.0f}",
+            title=f"{cov}: p = {p}, ln p(X) = {ll:.0f}\nBIC = {criterion:.0f}",
         )
     return out
 
@@ -833,7 +832,7 @@ def plot_samples(
         )
     data = ax.scatter(*X[:, :2].T, s=8, color="0.55", label=f"data ({len(X)} points)")
     new = ax.scatter(
-        *samples[:, :2].T, s=8, color="#D55E00", marker="^", label=f"sampled ({len(samples)} points)"
+        *samples[:, :2].T, s=8, color=SAMPLED_COLOR, marker="^", label=f"sampled ({len(samples)} points)"
     )
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel, aspect="equal")
     ax.legend(loc="upper right", fontsize="small")
@@ -886,7 +885,7 @@ def plot_weights(
     """
     items = list(weights.items())
     width = 0.8 / len(items)
-    colors = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#882255"]
+    colors = component_colors(5)  # one per model, as the curves of plot_criteria
     out: dict[str, BarContainer] = {}
     k_max = 0
     for i, (name, w) in enumerate(items):
@@ -1093,8 +1092,6 @@ def plot_anomalies(
         ``density``, ``points`` (those not flagged), ``flagged`` (one circle per flagged data
         point) and ``new``.
     """
-    from .em import log_density
-
     X = np.asarray(X, dtype=float)
     new = np.atleast_2d(np.asarray(new, dtype=float))
     resp, _ = e_step(X, params)

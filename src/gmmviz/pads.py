@@ -90,8 +90,9 @@ from IPython.display import display
 from matplotlib.colors import to_hex
 from PIL import Image, ImageDraw
 
+from ._pad_messages import NO_DESKTOP_MESSAGE
 from ._validation import check_int, check_random_state
-from .palette import component_color_names, component_colors
+from .palette import ERROR_TEXT, INK, PAPER, QUIET_TEXT, component_color_names, component_colors
 from .sketch import (
     WHAT_TO_DRAW,
     EmptySketchError,
@@ -112,8 +113,6 @@ __all__ = [
     "pen_colors",
 ]
 
-NO_DESKTOP_MESSAGE = "the ipysketch pad needs a desktop; use SketchPad in the browser"
-
 MAX_PENS = 8
 """The browser pad offers this many pens (and the K slider goes this high)."""
 
@@ -122,8 +121,8 @@ _DEFAULT_K = 3
 
 # Text colours of the status line on its own white background (set, so a dark theme cannot
 # change it): both >= 4.5:1 (WCAG 2.2 AA), computed in tests/test_sketch.py from the HTML.
-_STATUS_COLORS = {"info": "#555555", "error": "#b00020"}
-_STATUS_BACKGROUND = "#ffffff"
+_STATUS_COLORS = {"info": QUIET_TEXT, "error": ERROR_TEXT}
+_STATUS_BACKGROUND = PAPER
 
 
 def pen_colors(n_pens: int = MAX_PENS) -> list[tuple[str, str]]:
@@ -564,7 +563,7 @@ class _PadCanvas(ipysketch_lite.RasterSketch):
     picture in the page.
     """
 
-    pen_colors = traitlets.List(traitlets.Unicode(), default_value=["#000000"]).tag(sync=True)
+    pen_colors = traitlets.List(traitlets.Unicode(), default_value=[INK]).tag(sync=True)
     pen_index = traitlets.Int(0).tag(sync=True)
 
     @property

@@ -58,6 +58,58 @@ _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "p", "h", "*")
 # white, so the 3:1 promise holds for every K.
 _REPEAT_DARKEN = 0.6
 
+# ---------------------------------------------------------------------------------------------
+# Colours with a role
+# ---------------------------------------------------------------------------------------------
+# Every other colour that means something in a gmmviz picture or widget is named here, by its role;
+# the other modules use these names and never a colour literal (tests/test_palette.py reads their
+# sources). Neutral ink needs no name there: matplotlib greys such as "0.15", "black" and "white".
+# A role in a picture takes a colour of PALETTE (Okabe–Ito based, safe for colour-blind readers)
+# and is told apart by more than colour (a label, a marker, a line style).
+
+_HEX = dict(PALETTE)
+
+#: The ELBO's curve in the pictures of the bound (notebooks 05-09): the palette's blue.
+ELBO_COLOR = _HEX["blue"]
+#: The KL gap between ln p(X) and the ELBO, and the θ where the bound touches ln p(X): orange.
+GAP_COLOR = _HEX["orange"]
+#: Points sampled from a fitted mixture, drawn (as triangles) beside the data in grey: orange.
+SAMPLED_COLOR = _HEX["orange"]
+#: The step shown, circled on a ln p(X) curve drawn in grey (the EM explorer): orange.
+CURRENT_COLOR = _HEX["orange"]
+
+# HTML (readouts, messages, status lines) sets its text and background colours itself, so that a
+# dark theme cannot make it unreadable; every text on its background has >= 4.5:1 contrast (WCAG
+# 2.2 AA), which tests/test_widgets.py and tests/test_sketch.py compute from the HTML.
+#: Text of the readouts, and the white paper under all of these texts.
+TEXT = "#1a1a1a"
+PAPER = "#ffffff"
+#: Secondary text: the ordinary message of a pad's status line.
+QUIET_TEXT = "#555555"
+#: Lines in HTML: the brackets of a covariance matrix.
+RULE = "#333333"
+#: An error message: its text (also an error on a pad's status line), background and border.
+ERROR_TEXT = "#a61b1b"
+ERROR_BACKGROUND = "#fdecea"
+ERROR_BORDER = "#f5c2c0"
+#: A note (e.g. a warning from a fit): its text, background and border.
+NOTE_TEXT = "#6b4e00"
+NOTE_BACKGROUND = "#fff8e1"
+NOTE_BORDER = "#f3d98b"
+#: Badges of the EM explorer's half-steps (figure headline and readout), with BADGE_TEXT on them.
+#: None is a component colour, and the badge's word (start, E-step, M-step) names the kind too.
+START_BADGE = "#6b6b6b"
+E_STEP_BADGE = "#6a3d9a"
+M_STEP_BADGE = "#00695c"
+BADGE_TEXT = "#ffffff"
+#: A checker's verdict (gmmviz.exercises): passed, failed, not attempted. The symbols ✓ ✗ ○ say it
+#: too, so the colours need not be told apart (green against red would not be, by many readers).
+CHECK_PASSED = "#00695c"
+CHECK_FAILED = ERROR_TEXT
+CHECK_NOT_ATTEMPTED = QUIET_TEXT
+#: Ink of a pen that draws no component: the default pen of a sketch pad and of a stroke.
+INK = "#000000"
+
 
 def _check_n_components(n_components: Any) -> int:
     return check_int(n_components, "n_components", minimum=1)

@@ -37,6 +37,7 @@ from matplotlib.text import Annotation, Text
 from matplotlib.ticker import MaxNLocator
 
 from ._covariance import to_full
+from ._history import frame_text
 from ._validation import (
     check_array,
     check_covariance_type,
@@ -45,8 +46,9 @@ from ._validation import (
     check_n_std,
     check_resp,
 )
-from .em import GMMParams, log_density, weighted_log_prob
+from .em import log_density, weighted_log_prob
 from .palette import component_colors, component_markers
+from .params import GMMParams
 
 __all__ = [
     "GREY",
@@ -70,7 +72,6 @@ __all__ = [
     "LogLikelihoodCurve",
     "plot_log_likelihood",
     "update_log_likelihood",
-    "frame_headline",
     "FrameArtists",
     "plot_frame",
     "update_frame",
@@ -663,41 +664,10 @@ def update_shift(
 # --------------------------------------------------------------------------------------------
 # What a frame shows
 # --------------------------------------------------------------------------------------------
-def frame_headline(frame: Any, n_iter: int | None = None) -> tuple[str, str, str]:
-    """A label, a one-line explanation and the "when" of a frame, built from its fields.
-
-    Parameters
-    ----------
-    frame : Frame
-        Uses ``frame.kind``, ``frame.iteration`` and ``frame.init`` only.
-    n_iter : int, optional
-        Total iterations of the run, to say "iteration 3 of 11".
-
-    Returns
-    -------
-    label : str
-        "start", "E-step" or "M-step".
-    what : str
-        What the half-step did and what changed in the picture, e.g.
-        "γ recomputed: the colours change, the ellipses stay" (the same for every frame of a kind).
-    when : str
-        "iteration 3 of 11" ("before iteration 1" for the start).
-    """
-    if frame.kind == "init":
-        return "start", f"{frame.start_label}; points grey: no γ yet", "before iteration 1"
-    of = f" of {n_iter}" if n_iter is not None else ""
-    when = f"iteration {frame.iteration}{of}"
-    if frame.kind == "E":
-        return "E-step", "γ recomputed: the colours change, the ellipses stay", when
-    if frame.kind == "M":
-        return "M-step", "π, μ, Σ re-estimated: the ellipses move (dashed: where they were)", when
-    raise ValueError(f"unknown frame kind {frame.kind!r}; expected 'init', 'E' or 'M'.")
-
-
 def _frame_title(frame: Any) -> str:
     # Two lines: an axes is narrower than the sentence.
-    label, what, when = frame_headline(frame)
-    return f"{label[0].upper()}{label[1:]}, {when}\n{what}"
+    text = frame_text(frame, mathtext=True)
+    return f"{text.label}, {text.when}\n{text.what}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -1124,7 +1094,7 @@ def plot_frame(
     dims, n_std, palette, hard, size
         As in :func:`plot_points` and :func:`plot_ellipses`.
     title : bool
-        Title the axes with what the frame shows (from :func:`frame_headline`).
+        Title the axes with what the frame shows (from :func:`gmmviz.frame_text`).
     **scatter_kwargs
         Passed to :func:`plot_points` (e.g. ``marker=``).
 

@@ -50,6 +50,7 @@ import numpy as np
 from PIL import Image, ImageColor, ImageDraw, UnidentifiedImageError
 
 from ._validation import check_int, check_number, check_random_state
+from .palette import INK
 
 __all__ = [
     "BOX",
@@ -110,7 +111,7 @@ class Stroke:
     """
 
     points: np.ndarray
-    color: Any = "#000000"
+    color: Any = INK
     width: float = 2.0
     rgb: tuple[int, int, int] | None = field(init=False, default=None)
 

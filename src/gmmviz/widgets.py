@@ -64,6 +64,7 @@ from PIL import Image as PILImage
 
 from . import plot as gplot
 from ._covariance import add_reg_covar
+from ._history import EMHistory, frame_text
 from ._validation import (
     as_seed,
     check_array,
@@ -71,21 +72,29 @@ from ._validation import (
     check_int,
     check_n_std,
     check_number,
-    check_params,
     check_random_state,
     check_reg_covar,
 )
-from .em import (
-    COVARIANCE_TYPES,
-    INIT_METHODS,
-    EMHistory,
-    GMMParams,
-    add_component,
-    e_step,
-    fit_em,
-    log_likelihood,
+from .em import COVARIANCE_TYPES, INIT_METHODS, add_component, e_step, log_likelihood
+from .fit import fit_em
+from .palette import (
+    BADGE_TEXT,
+    CURRENT_COLOR,
+    E_STEP_BADGE,
+    ERROR_BACKGROUND,
+    ERROR_BORDER,
+    ERROR_TEXT,
+    M_STEP_BADGE,
+    NOTE_BACKGROUND,
+    NOTE_BORDER,
+    NOTE_TEXT,
+    PAPER,
+    RULE,
+    START_BADGE,
+    TEXT,
+    component_colors,
 )
-from .palette import component_colors
+from .params import GMMParams, check_params
 
 __all__ = [
     "BellCurveExplorer",
@@ -664,8 +673,11 @@ def _describe(exc: BaseException) -> str:
 # Text colours on their backgrounds, all >= 4.5:1 (WCAG 2.2 AA for text; tests/test_widgets.py
 # computes the ratios from the HTML the widgets emit): messages (text, background, border) and
 # the readouts' text on white paper (set explicitly, so a dark theme does not change them).
-_MESSAGE_COLORS = {"error": ("#a61b1b", "#fdecea", "#f5c2c0"), "note": ("#6b4e00", "#fff8e1", "#f3d98b")}
-_TEXT, _PAPER = "#1a1a1a", "#ffffff"
+_MESSAGE_COLORS = {
+    "error": (ERROR_TEXT, ERROR_BACKGROUND, ERROR_BORDER),
+    "note": (NOTE_TEXT, NOTE_BACKGROUND, NOTE_BORDER),
+}
+_TEXT, _PAPER = TEXT, PAPER
 _READOUT_STYLE = f"line-height:1.6;color:{_TEXT};background:{_PAPER};padding:0 4px"
 
 
@@ -792,9 +804,8 @@ def _data_limits(xy: np.ndarray, pad: float = 0.06) -> tuple[tuple[float, float]
 # (benchmarks/bench_frames.py), which is most of a frame whose colours change.
 _DOT = (8, 0, 0)
 
-_KIND_LABEL = {"init": "start", "E": "E-step", "M": "M-step"}
 # Badge colours of the half-step kinds (figure headline and readout); none is a component colour.
-_KIND_COLOR = {"init": "#6b6b6b", "E": "#6a3d9a", "M": "#00695c"}
+_KIND_COLOR = {"init": START_BADGE, "E": E_STEP_BADGE, "M": M_STEP_BADGE}
 
 
 _EXTRA_FITS = 4
@@ -943,7 +954,14 @@ class EMExplorer(_FigureBox):
         (self.ll_curve,) = self.ax_ll.plot([], [], "-o", color="0.8", markersize=3, linewidth=1.2)
         (self.ll_done,) = self.ax_ll.plot([], [], "-o", color="0.15", markersize=3.5, linewidth=1.6)
         (self.ll_marker,) = self.ax_ll.plot(
-            [], [], "o", color="#d62728", markersize=9, markerfacecolor="none", markeredgewidth=2, zorder=5
+            [],
+            [],
+            "o",
+            color=CURRENT_COLOR,
+            markersize=9,
+            markerfacecolor="none",
+            markeredgewidth=2,
+            zorder=5,
         )
         self.ll_note = self.ax_ll.text(
             0.97,
@@ -1282,7 +1300,8 @@ class EMExplorer(_FigureBox):
         self.ll_done.set_data(np.arange(t + 1), ll[: t + 1])
         note = _ll_note(frame, ll)
         self.ll_note.set_text(note)
-        label, what, when = gplot.frame_headline(frame, history.n_iter)
+        text = frame_text(frame, history.n_iter, mathtext=True)
+        label, what, when = text.label, text.what, text.when
         self.headline_label.set_text(label)
         self.headline_label.get_bbox_patch().set_facecolor(_KIND_COLOR[frame.kind])
         self.headline.set_text(what)
@@ -1556,8 +1575,8 @@ class EMExplorer(_FigureBox):
         )
         history = self.history
         badge = (
-            f'<span style="background:{_KIND_COLOR[frame.kind]};color:#ffffff;font-weight:bold;'
-            f'padding:0 6px;border-radius:3px">{_KIND_LABEL[frame.kind]}</span>'
+            f'<span style="background:{_KIND_COLOR[frame.kind]};color:{BADGE_TEXT};font-weight:bold;'
+            f'padding:0 6px;border-radius:3px">{frame_text(frame).label}</span>'
         )
         return (
             f'<div style="{_READOUT_STYLE}">{badge} <b>iteration {frame.iteration}</b> of '
@@ -1924,7 +1943,7 @@ class GaussianExplorer(_FigureBox):
         return (
             '<div style="display:flex;align-items:center;gap:6px;font-family:monospace;'
             f'color:{_TEXT};background:{_PAPER}">'
-            '<span>Σ =</span><table style="border-left:2px solid #333;border-right:2px solid #333">'
+            f'<span>Σ =</span><table style="border-left:2px solid {RULE};border-right:2px solid {RULE}">'
             f"{cells}</table></div>"
         )
 
