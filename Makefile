@@ -4,8 +4,9 @@ PY ?= python3
 # The lock's resolver (https://docs.astral.sh/uv/): pinned so that `make lock` gives the same file everywhere.
 UV_VERSION = 0.13.9
 LOCK = requirements.lock
-# Every extra is locked: the venv is the same for `make lab` and `make test`.
-LOCK_EXTRAS = --extra test --extra scale
+# Every extra of pyproject.toml is locked (widgets, sketch, course, scale, teach, test): the venv is the same
+# for `make lab` and `make test`, and holds all of them (tests/test_packaging.py checks this list).
+LOCK_EXTRAS = --extra widgets --extra sketch --extra course --extra scale --extra teach --extra test
 
 .PHONY: lab test check test-kernels lock site venv
 
@@ -20,9 +21,11 @@ lab: venv
 test: venv
 	@bash scripts/test.sh
 
-## The fast lane: unit and property tests only (no notebooks, no browser, no desktop; under a minute).
+## The fast lane: unit and property tests only (no notebooks, no browser, no desktop; under a minute), then
+## mypy --strict over the engine modules ([tool.mypy] in pyproject.toml).
 check: venv
 	@.venv/bin/python -m pytest tests -m "not slow and not browser and not desktop" -q
+	@.venv/bin/python -m mypy
 
 ## The numeric tests under every other OpenBLAS kernel this CPU can run (also the last step of `make test`).
 test-kernels: venv
@@ -43,3 +46,15 @@ lock: venv
 ## Build the course as a static website in _site/ from the saved notebooks (no kernel, no network).
 site: venv
 	@.venv/bin/python scripts/build_site.py
+
+.PHONY: assignments grade
+
+## Build the graded assignments of assignments/ into dist/NAME/ with otter-grader: the student edition to hand
+## out, the instructor edition (solutions, every test) and the autograder (docs/TEACHING.md).
+assignments: venv
+	@.venv/bin/python scripts/make_assignments.py
+
+## Grade every notebook in SUBMISSIONS=folder (otter, offline, no Docker): dist/grades.csv and dist/reports/.
+grade: venv
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-of-notebooks" >&2; exit 2; }
+	@.venv/bin/python scripts/grade.py "$(SUBMISSIONS)"

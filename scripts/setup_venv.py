@@ -1,8 +1,11 @@
 """Create or update the project's virtual environment in .venv, from the lock file.
 
 Installs exactly the versions (and file hashes) in requirements.lock, every extra included, then
-gmmviz itself without dependencies. Re-installs only when requirements.lock or pyproject.toml changed
-since the last install, so `make lab` and `make test` are quick after the first run.
+gmmviz itself without dependencies, and removes what the lock does not pin. Re-installs only when
+requirements.lock, pyproject.toml or gmmviz's version changed since the last install, so `make lab` and
+`make test` are quick after the first run. Everything is relative to this script's folder: a copy in
+another tree (scripts/setup_venv.py beside a requirements.lock) builds that tree's .venv
+(tests/test_packaging.py does so with a tiny lock).
 `make lock` refreshes the lock (see the Makefile).
 
 Usage: python3 scripts/setup_venv.py
@@ -64,6 +67,12 @@ print(" ".join(sorted(installed - locked - {"pip", "gmmviz"})))
 """
 
 
+def version_line() -> bytes:
+    """The line of src/gmmviz/__init__.py that sets __version__ (the one place the version is written)."""
+    text = (ROOT / "src" / "gmmviz" / "__init__.py").read_bytes()
+    return b"\n".join(line for line in text.splitlines() if line.startswith(b"__version__"))
+
+
 def main() -> int:
     argparse.ArgumentParser(description=__doc__).parse_args()
 
@@ -72,7 +81,11 @@ def main() -> int:
         print(f"Creating virtual environment in {VENV} ...", flush=True)
         create_venv()
 
-    digest = hashlib.sha256(LOCK.read_bytes() + b"\0" + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    # The editable install records gmmviz's version (read from src/gmmviz/__init__.py): a new version
+    # re-installs too, so that importlib.metadata.version("gmmviz") always equals gmmviz.__version__.
+    digest = hashlib.sha256(
+        b"\0".join([LOCK.read_bytes(), (ROOT / "pyproject.toml").read_bytes(), version_line()])
+    ).hexdigest()
     stamp = VENV / ".gmmviz-installed"
     if stamp.exists() and stamp.read_text().strip() == digest:
         return 0
@@ -83,7 +96,12 @@ def main() -> int:
     env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1")
     pip = [str(py), "-m", "pip", "install", "--quiet"]
     # Every line of the lock carries its hashes: pip refuses any file that differs from the locked one.
-    subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], cwd=ROOT, env=env, check=True)
+    if subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], cwd=ROOT, env=env).returncode != 0:
+        sys.exit(
+            f"pip could not install {LOCK.name} into {VENV} (its message is above). 'do not match the hashes' "
+            f"means a downloaded file differs from the one the lock pins; 'hashes are required' means a line "
+            f"of {LOCK.name} has no --hash: re-create the lock with `make lock`."
+        )
     # The dependencies are all in the lock; gmmviz itself is the checkout (editable).
     subprocess.run([*pip, "--no-deps", "-e", "."], cwd=ROOT, env=env, check=True)
     # Exactly the lock: remove what an earlier lock installed and this one no longer pins.

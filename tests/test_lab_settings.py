@@ -1,17 +1,20 @@
 """The course's JupyterLab settings (jupyter/lab) are well-formed and used by `make lab` and the tests.
 
 What the learner sees with them is checked in the browser (tests/browser/test_first_five_minutes.py);
-this checks, without a browser, the pieces that test relies on.
+this checks, without a browser, the pieces that test relies on, and what `scripts/lab.sh` serves (JupyterLab's
+settings and workspace REST API).
 """
 
 from __future__ import annotations
 
 import json
-import re
+import sys
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import json5  # JupyterLab's own reader for overrides.json5 (a jupyterlab_server dependency)
-from jupyterlab_server.workspaces_handler import slugify
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ROOT / "jupyter" / "lab" / "settings"
@@ -69,12 +72,59 @@ def test_default_workspace_opens_the_start_notebook():
     assert (ROOT / START).exists()
 
 
-def test_lab_sh_uses_the_course_settings():
-    script = (ROOT / "scripts" / "lab.sh").read_text(encoding="utf-8")
-    assert '--LabApp.app_settings_dir="$PWD/jupyter/lab/settings"' in script
-    assert '--LabApp.default_url="/lab/tree/$START"' in script and f"START={START}" in script
-    # The file name lab.sh gives the seeded workspace is the one JupyterLab reads for "default".
-    names = set(re.findall(r"(default-[0-9a-f]+)\.jupyterlab-workspace", script))
-    assert names == {slugify("default")}, names
-    driver = (ROOT / "tests" / "browser" / "lab_driver.py").read_text(encoding="utf-8")
-    assert 'LAB_APP_SETTINGS = ROOT / "jupyter" / "lab" / "settings"' in driver
+@pytest.mark.slow
+def test_lab_sh_serves_the_course_settings(tmp_path):
+    """`bash scripts/lab.sh --no-browser` (as `make lab` runs it on a machine without a browser) in a fresh
+    copy of the course, asked through JupyterLab's REST API: every value of overrides.json5 is the default
+    of a setting the installed JupyterLab knows (so it is what the learner gets without settings of their
+    own), the address printed and `/` lead to the start notebook, and the "default" workspace opens it."""
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    try:
+        import lab_driver
+    finally:
+        sys.path.remove(str(ROOT / "tests" / "browser"))
+
+    checkout = lab_driver.copy_course_for_lab_sh(tmp_path / "course")
+    settings = checkout / "jupyter" / "lab" / "settings" / "overrides.json5"
+    overrides = json5.loads(settings.read_text(encoding="utf-8"))
+    server, printed = lab_driver.start_lab_sh(checkout, tmp_path / "jupyter", timeout=180)
+    try:
+        for plugin, values in overrides.items():
+            answer = server.api(f"/lab/api/settings/{urllib.parse.quote(plugin)}")
+            assert answer["id"] == plugin, answer["id"]
+            properties = answer["schema"]["properties"]
+            own = answer.get("settings") or {}
+            for key, value in values.items():
+                # The test's own user settings (lab_driver.LAB_SETTINGS) must not hide the course's.
+                assert key not in own, f"{plugin}: {key} comes from the user settings {own}, not the course's"
+                known = properties.get(key, {})
+                # JupyterLab adds an unknown key as a bare {"default": ...}: it would do nothing.
+                assert set(known) - {"default"}, f"{plugin}: JupyterLab has no setting {key!r} ({known})"
+                assert known["default"] == value, (
+                    f"{plugin}: {key} is {known['default']!r} in the JupyterLab lab.sh started, "
+                    f"the course says {value!r} (jupyter/lab/settings/overrides.json5)"
+                )
+        assert urllib.parse.urlsplit(printed).path == f"/lab/tree/{START}", printed
+        root = urllib.request.Request(f"{server.base_url}/?token={server.token}")
+        with urllib.request.build_opener(NoRedirect).open(root, timeout=10) as r:
+            location = r.headers["Location"]
+        assert location and urllib.parse.urlsplit(location).path == f"/lab/tree/{START}", location
+        workspace = server.api("/lab/api/workspaces/default")["data"]
+        main = workspace.get("layout-restorer:data", {}).get("main", {})
+        assert main.get("current") == f"notebook:{START}", (
+            f"the 'default' workspace JupyterLab restores at /lab does not open {START}: {workspace}"
+        )
+    finally:
+        lab_driver.stop_server(server.proc, server.base_url, server.token)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Return a redirect as it is (its status and Location) instead of following it."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        return fp
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302

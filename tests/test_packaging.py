@@ -1,11 +1,18 @@
 """The ways to install and run the course agree with each other.
 
 * pyproject.toml (pip) and environment.yml (conda, Binder) are the loose statement of what is needed and
-  list the same packages with the same version constraints: dependencies + the "test" and "scale" extras.
+  list the same packages with the same version constraints: the dependencies + every extra.
 * requirements.lock (`make lock`, installed by `make lab` / `make test`) pins every one of them, with
   hashes, and the project's .venv holds exactly the locked versions.
 * environment.yml is Binder-ready: conda-forge only, an exact Python, the package itself via pip.
 * The Makefile has the `lab` and `test` targets and CI runs `make test`.
+* What the scripts do is checked by running them (in temporary copies, with small inputs): `make lock` (with
+  a stand-in uv) re-resolves every extra, `make check` runs the fast lane only, scripts/setup_venv.py installs
+  exactly a lock and refuses a file whose hash differs, and scripts/test.sh's pytest command fails a notebook
+  whose saved output is wrong.
+* gmmviz's version is written once (src/gmmviz/__init__.py) and is the installed distribution's.
+
+A `pip install .` without extras is tested in tests/test_small_install.py.
 """
 
 from __future__ import annotations
@@ -14,11 +21,14 @@ import importlib.metadata
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
+import nbformat
 import pytest
 import yaml  # PyYAML: a dependency of jupyter_events, so of jupyterlab
 from packaging.requirements import Requirement
@@ -34,9 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CONDA_ONLY = {"python", "pip"}
 # Lines of the pip section that install this repository itself.
 LOCAL = {"-e .", ".", "-e ./", "./"}
-# The extras that environment.yml and the lock cover besides the runtime dependencies.
-EXTRAS = ("test", "scale")
 LOCK = ROOT / "requirements.lock"
+# The distribution's own name: an extra may name others ("gmmviz[widgets]"), which are not packages to list.
+SELF = "gmmviz"
 # environment.yml pins python=3.11: requirements whose marker excludes that Python are not listed there.
 CONDA_PYTHON = {"python_version": "3.11", "python_full_version": "3.11.0"}
 
@@ -73,10 +83,28 @@ def environment() -> dict:
     return env
 
 
+def extras(pyproject) -> list[str]:
+    """The extras of pyproject.toml: environment.yml and the lock cover every one of them."""
+    return list(pyproject["project"]["optional-dependencies"])
+
+
 def declared(pyproject) -> list[str]:
-    """Runtime dependencies and the locked extras, as written in pyproject.toml."""
+    """Runtime dependencies and every extra's requirements, as written in pyproject.toml, without the extras'
+    references to other extras of gmmviz itself (each is listed where it is defined)."""
     project = pyproject["project"]
-    return list(project["dependencies"]) + [r for e in EXTRAS for r in project["optional-dependencies"][e]]
+    reqs = list(project["dependencies"]) + [
+        r for e in extras(pyproject) for r in project["optional-dependencies"][e]
+    ]
+    return [r for r in reqs if normalise(Requirement(r).name) != SELF]
+
+
+def test_extras_refer_only_to_extras_that_exist(pyproject):
+    names = set(extras(pyproject))
+    for extra, reqs in pyproject["project"]["optional-dependencies"].items():
+        for text in reqs:
+            req = Requirement(text)
+            if normalise(req.name) == SELF:
+                assert req.extras <= names, f"the {extra!r} extra names unknown extras {req.extras - names}"
 
 
 def pyproject_requirements(pyproject, marker_env: dict | None = None) -> dict[str, str]:
@@ -139,6 +167,7 @@ def test_environment_yml_is_binder_ready(pyproject, environment):
     # Not on conda-forge at the versions the course needs: from PyPI, through the pip section.
     assert pip.get("ipysketch") == "==0.2.2"
     assert pip.get("ipysketch-lite") == "==0.6.*"
+    assert pip.get("otter-grader") == "==7.0.0"
     assert local, "install gmmviz itself: '-e .' in the pip section"
     # And the pinned Python is one the package supports.
     requires = pyproject["project"]["requires-python"]
@@ -236,11 +265,71 @@ def test_readme_opens_with_the_two_commands():
     assert readme.index("make lab") < readme.index("## What the course teaches")
 
 
-def test_test_script_runs_nbval_over_the_notebooks_without_lax():
-    script = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
-    assert "--nbval " in script or "--nbval\n" in script or "--nbval --" in script
-    assert "notebooks" in script and "--nbval-lax" not in script
-    assert "tests/nbval_sanitize.cfg" in script
+def notebook(path: Path, cells: list[tuple[str, str]]) -> Path:
+    """A notebook of code cells (source, saved stdout), as if executed and saved."""
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    for i, (source, stdout) in enumerate(cells, start=1):
+        cell = nbformat.v4.new_code_cell(source, execution_count=i)
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stdout)]
+        nb.cells.append(cell)
+    nbformat.write(nb, path)
+    return path
+
+
+def pytest_command_of_test_sh(*pytest_args: str) -> list[str]:
+    """The pytest command scripts/test.sh runs, as it prints it with --dry-run."""
+    out = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "test.sh"), "--dry-run", *pytest_args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0 and out.stdout.strip(), f"scripts/test.sh --dry-run failed: {out.stderr}"
+    return shlex.split(out.stdout)
+
+
+@pytest.mark.slow
+def test_test_sh_fails_a_notebook_whose_saved_output_is_wrong(tmp_path):
+    """scripts/test.sh's pytest command, run in a copy of the checkout's layout whose tests/ and notebooks/
+    hold a test and two small notebooks of its own: the notebook whose saved output differs from what it
+    prints fails (nbval compares every cell, not --nbval-lax), the one whose outputs differ only where
+    tests/nbval_sanitize.cfg sanitizes (a memory address) passes, and tests/ runs too."""
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv", target_is_directory=True)
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")  # pytest's settings
+    (tmp_path / "tests").mkdir()
+    shutil.copy2(ROOT / "tests" / "nbval_sanitize.cfg", tmp_path / "tests" / "nbval_sanitize.cfg")
+    (tmp_path / "tests" / "test_unit.py").write_text("def test_unit():\n    assert 1 + 1 == 2\n")
+    (tmp_path / "notebooks").mkdir()
+    notebook(
+        tmp_path / "notebooks" / "right.ipynb",
+        [("print(1 + 1)", "2\n"), ("print(object())", "<object object at 0x7f00deadbeef>\n")],
+    )
+    notebook(tmp_path / "notebooks" / "wrong.ipynb", [("print(1 + 1)", "3\n")])
+    report = tmp_path / "report.xml"
+    cmd = pytest_command_of_test_sh(f"--junitxml={report}", "-p", "no:cacheprovider")
+    result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    outcomes = {}
+    for case in ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []:
+        failed = case.find("failure") is not None or case.find("error") is not None
+        outcomes[f"{case.get('file') or case.get('classname')}::{case.get('name')}"] = (
+            "failed" if failed else "skipped" if case.find("skipped") is not None else "passed"
+        )
+    log = f"{' '.join(cmd)}\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    by_file = {}
+    for name, outcome in outcomes.items():
+        for key in ("right.ipynb", "wrong.ipynb", "test_unit"):
+            if key in name:
+                by_file.setdefault(key, set()).add(outcome)
+    assert by_file.get("test_unit") == {"passed"}, f"the tests/ folder did not run: {outcomes}\n{log}"
+    assert by_file.get("right.ipynb") == {"passed"}, (
+        f"a notebook whose outputs match (after tests/nbval_sanitize.cfg) did not pass: {outcomes}\n{log}"
+    )
+    assert by_file.get("wrong.ipynb") == {"failed"}, (
+        f"a notebook whose saved output is wrong did not fail (no --nbval, or --nbval-lax?): {outcomes}\n{log}"
+    )
+    assert result.returncode == 1, f"pytest exited {result.returncode}, expected 1 (one failure)\n{log}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -401,26 +490,234 @@ def test_the_venv_holds_exactly_the_locked_versions(lock):
     )
 
 
-def test_setup_venv_installs_the_lock_with_hashes():
-    script = (ROOT / "scripts" / "setup_venv.py").read_text(encoding="utf-8")
-    assert '"--require-hashes", "-r", str(LOCK)' in script
-    assert '"--no-deps", "-e", "."' in script
-    assert 'ROOT / "requirements.lock"' in script
-    # Re-installs when the lock or pyproject.toml changes.
-    assert "LOCK.read_bytes()" in script and '"pyproject.toml").read_bytes()' in script
+def test_the_venv_has_the_version_gmmviz_says():
+    """The installed distribution's version (what pip and importlib.metadata report) is gmmviz.__version__."""
+    import gmmviz
 
-
-def test_make_lock_and_make_check():
-    targets = make_targets((ROOT / "Makefile").read_text(encoding="utf-8"))
-    lock_recipe = " ".join(targets.get("lock", []))
-    assert (
-        "uv pip compile" in lock_recipe
-        and "pyproject.toml" in lock_recipe
-        and "--generate-hashes" in lock_recipe
+    installed = importlib.metadata.version("gmmviz")
+    assert gmmviz.__version__ == installed, (
+        f"gmmviz.__version__ is {gmmviz.__version__!r} but the installed gmmviz is {installed!r}: "
+        "re-install it (python3 scripts/setup_venv.py, or pip install -e .)"
     )
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    for extra in EXTRAS:
-        assert f"--extra {extra}" in makefile, f"`make lock` must lock the {extra!r} extra"
-    check = " ".join(targets.get("check", []))
-    assert "pytest" in check and "not browser" in check and "not desktop" in check and "not slow" in check
-    assert "notebooks" not in check.replace("tests", "")
+
+
+def test_the_version_is_written_only_in_gmmviz_init(tmp_path):
+    """A build of pyproject.toml takes its version from src/gmmviz/__init__.py, read without importing gmmviz:
+    here an __init__.py with another version and an import that cannot work (no gmmviz.em beside it)."""
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    shutil.copy2(ROOT / "README.md", tmp_path / "README.md")
+    (tmp_path / "src" / "gmmviz").mkdir(parents=True)
+    (tmp_path / "src" / "gmmviz" / "__init__.py").write_text(
+        'from .em import fit_em\n\n__version__ = "9.8.7"\n'
+    )
+    (tmp_path / "meta").mkdir()
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from setuptools import build_meta; "
+            "print(build_meta.prepare_metadata_for_build_wheel(sys.argv[1]))",
+            str(tmp_path / "meta"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert build.returncode == 0, (
+        f"setuptools could not read pyproject.toml's metadata:\n{build.stderr[-3000:]}"
+    )
+    metadata = (tmp_path / "meta" / build.stdout.split()[-1] / "METADATA").read_text(encoding="utf-8")
+    version = re.search(r"^Version: (\S+)$", metadata, re.M)
+    assert version and version.group(1) == "9.8.7", (
+        f"a build says version {version and version.group(1)!r}, __init__.py says '9.8.7': pyproject.toml "
+        "must not write its own version (dynamic = ['version'], read from gmmviz.__version__)"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# scripts/setup_venv.py, run in a copy of the checkout with a tiny lock (its own .venv, not the project's)
+
+
+def lock_entry(name: str) -> str:
+    """The text of requirements.lock's entry for `name` (requirement line and hashes, no comments)."""
+    text = re.sub(r"\s*\\\n\s*", " ", LOCK.read_text(encoding="utf-8"))
+    lines = [line for line in text.splitlines() if re.match(rf"{re.escape(name)}==", line, re.I)]
+    assert len(lines) == 1, f"requirements.lock should pin {name} once, for every Python: {lines}"
+    return lines[0].split(" #")[0].strip()
+
+
+def run_setup_venv(tree: Path, entries: list[str]) -> subprocess.CompletedProcess:
+    (tree / "requirements.lock").write_text("\n".join(entries) + "\n", encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, str(tree / "scripts" / "setup_venv.py")],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def venv_names(venv: Path) -> dict[str, str]:
+    dists, _ = venv_distributions(venv)
+    return dists
+
+
+@pytest.mark.slow
+def test_setup_venv_installs_exactly_the_lock_and_refuses_a_wrong_hash(tmp_path):
+    """scripts/setup_venv.py in a copy of the checkout (the real pyproject.toml, a one-line gmmviz, and a lock
+    of three small packages taken from requirements.lock): it installs exactly the lock plus gmmviz; a package
+    the lock drops is removed; a file whose hash differs from the lock's, or a lock line without a hash, is
+    refused with a message, and nothing is installed."""
+    tree = tmp_path / "checkout"
+    (tree / "scripts").mkdir(parents=True)
+    shutil.copy2(ROOT / "scripts" / "setup_venv.py", tree / "scripts" / "setup_venv.py")
+    shutil.copy2(ROOT / "pyproject.toml", tree / "pyproject.toml")
+    shutil.copy2(ROOT / "README.md", tree / "README.md")
+    (tree / "src" / "gmmviz").mkdir(parents=True)
+    (tree / "src" / "gmmviz" / "__init__.py").write_text('__version__ = "0.1.0"\n')
+    venv = tree / ".venv"
+    # packaging: setup_venv.py itself needs it in the venv (to read the lock's markers).
+    packaging, six, cycler = (lock_entry(n) for n in ("packaging", "six", "cycler"))
+    version = {n: lock_entry(n).split()[0].split("==")[1] for n in ("packaging", "six", "cycler")}
+
+    first = run_setup_venv(tree, [packaging, six, cycler])
+    assert first.returncode == 0, f"setup_venv.py failed on a valid lock:\n{first.stdout}\n{first.stderr}"
+    names = venv_names(venv)
+    assert names == {**version, "pip": names.get("pip"), "gmmviz": "0.1.0"}, (
+        f"the venv should hold exactly the lock {version}, pip and gmmviz 0.1.0; it holds {names}"
+    )
+
+    dropped = run_setup_venv(tree, [packaging, six])
+    assert dropped.returncode == 0, f"{dropped.stdout}\n{dropped.stderr}"
+    assert "cycler" not in venv_names(venv), "a package the lock no longer pins was left installed"
+    assert "no longer pins: cycler" in dropped.stdout, dropped.stdout
+
+    # cycler is not installed now, so pip downloads it and checks its hash against the (wrong) ones: every
+    # hash of the entry is changed (pip takes a file that matches any one of them).
+    wrong = re.sub(r"(--hash=sha256:)([0-9a-f]{64})", lambda m: m.group(1) + m.group(2)[::-1], cycler)
+    stamp = (venv / ".gmmviz-installed").read_text()
+    refused = run_setup_venv(tree, [packaging, six, wrong])
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, f"a file whose hash differs from the lock's was installed:\n{output}"
+    assert "DO NOT MATCH THE HASHES" in output and "a downloaded file differs" in output, output
+    assert "cycler" not in venv_names(venv)
+    assert (venv / ".gmmviz-installed").read_text() == stamp, "a failed install must not mark the venv done"
+
+    # One line without a hash among hashed ones, then a lock without any hash (pip checks hashes only when
+    # told to, or when some line has one).
+    for entries in (
+        [packaging, six, cycler.split(" --hash")[0]],
+        [e.split(" --hash")[0] for e in (six, cycler)],
+    ):
+        unhashed = run_setup_venv(tree, entries)
+        output = unhashed.stdout + unhashed.stderr
+        assert unhashed.returncode != 0, f"a lock line without a hash was installed ({entries}):\n{output}"
+        assert "Hashes are required" in output and "has no --hash" in output, output
+        assert "cycler" not in venv_names(venv)
+
+
+# --------------------------------------------------------------------------------------------------
+# The Makefile's lock and check targets, run by make in a copy of the checkout
+
+
+def fake_command(path: Path, script: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(0o755)
+    return path
+
+
+def make_copy(tmp_path: Path) -> Path:
+    """A copy of the checkout's Makefile and pyproject.toml in which `PY=<tree>/fake-python` stands in for
+    python3 (it logs `setup_venv` instead of installing anything)."""
+    if not shutil.which("make"):
+        pytest.fail("make is not installed: `make lab` and `make test` need it", pytrace=False)
+    tree = tmp_path / "checkout"
+    tree.mkdir()
+    shutil.copy2(ROOT / "Makefile", tree / "Makefile")
+    shutil.copy2(ROOT / "pyproject.toml", tree / "pyproject.toml")
+    fake_command(tree / "fake-python", f'echo "setup_venv $*" >> "{tree}/calls.log"\n')
+    return tree
+
+
+def run_make(tree: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    return subprocess.run(
+        ["make", "--no-print-directory", f"PY={tree / 'fake-python'}", *args],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("upgrade", [False, True], ids=["keep-pins", "UPGRADE=1"])
+def test_make_lock_resolves_every_extra_with_hashes(tmp_path, pyproject, upgrade):
+    """`make lock` with a stand-in uv that logs its arguments: one `uv pip compile` of pyproject.toml with
+    every extra of pyproject.toml, hashes, for every platform from the lowest supported Python, into
+    requirements.lock, moving pins only with UPGRADE=1; then the venv is re-installed from it."""
+    tree = make_copy(tmp_path)
+    wanted_uv = run_make(tree, "--eval", "print-uv: ; @echo $(UV_VERSION)", "print-uv").stdout.strip()
+    fake_command(
+        tree / ".cache" / "uv" / "bin" / "uv",
+        f'if [ "$1" = --version ]; then echo "uv {wanted_uv}"; exit 0; fi\n'
+        f'for a in "$@"; do echo "$a"; done > "{tree}/uv-args"\necho "uv" >> "{tree}/calls.log"\n',
+    )
+    result = run_make(tree, "lock", *(["UPGRADE=1"] if upgrade else []))
+    assert result.returncode == 0, f"make lock failed:\n{result.stdout}\n{result.stderr}"
+    args = (tree / "uv-args").read_text().splitlines()
+    assert args[:2] == ["pip", "compile"] and "pyproject.toml" in args, args
+    locked = {args[i + 1] for i, a in enumerate(args) if a == "--extra"}
+    assert locked == set(extras(pyproject)), (
+        f"`make lock` locks the extras {sorted(locked)}, pyproject.toml has {sorted(extras(pyproject))}: "
+        "list every extra in the Makefile's LOCK_EXTRAS"
+    )
+    assert "--generate-hashes" in args and "--universal" in args, args
+    assert args[args.index("-o") + 1] == "requirements.lock", args
+    lowest = re.fullmatch(r">=\s*(3\.\d+)", pyproject["project"]["requires-python"]).group(1)
+    assert args[args.index("--python-version") + 1] == lowest, args
+    assert ("--upgrade" in args) == upgrade, args
+    calls = (tree / "calls.log").read_text().split("\n")
+    assert calls[-3:] == ["uv", "setup_venv scripts/setup_venv.py", ""], (
+        f"after the new lock, make lock must install it into .venv: {calls}"
+    )
+
+
+@pytest.mark.slow
+def test_make_check_runs_only_the_fast_lane(tmp_path):
+    """`make check` in a copy of the checkout whose tests/ holds one test per marker, and whose notebooks/
+    holds a notebook that fails when run: only the unmarked test runs (no slow, browser or desktop test,
+    no notebook), after the venv is brought up to date. The copy's .venv/bin/python runs the project's
+    for pytest and only logs any other step of the recipe (the type check has tests of its own)."""
+    tree = make_copy(tmp_path)
+    fake_command(
+        tree / ".venv" / "bin" / "python",
+        f'echo "python $*" >> "{tree}/calls.log"\n'
+        f'if [ "$1 $2" = "-m pytest" ]; then exec "{ROOT / ".venv" / "bin" / "python"}" "$@"; fi\n',
+    )
+    ran = tree / "ran.log"
+    tests = [
+        "import pytest\n",
+        "def record(name):\n",
+        f"    with open({str(ran)!r}, 'a') as f:\n        f.write(name + '\\n')\n",
+        "def test_fast():\n    record('fast')\n",
+    ]
+    for marker in ("slow", "browser", "desktop"):
+        tests.append(f"@pytest.mark.{marker}\ndef test_{marker}():\n    record('{marker}')\n")
+    (tree / "tests").mkdir()
+    (tree / "tests" / "test_lanes.py").write_text("".join(tests))
+    (tree / "notebooks").mkdir()
+    notebook(tree / "notebooks" / "wrong.ipynb", [("raise SystemExit('a notebook ran')", "")])
+    result = run_make(tree, "check")
+    assert result.returncode == 0, f"make check failed:\n{result.stdout}\n{result.stderr}"
+    assert ran.read_text().split() == ["fast"], (
+        f"make check ran {ran.read_text().split()}: only the fast lane (not slow, browser or desktop)"
+    )
+    assert "1 passed, 3 deselected" in result.stdout, result.stdout
+    calls = (tree / "calls.log").read_text().splitlines()
+    assert calls[0] == "setup_venv scripts/setup_venv.py", (
+        f"make check must bring the venv up to date first: {calls}"
+    )
+    assert calls[1].startswith("python -m pytest tests "), calls
