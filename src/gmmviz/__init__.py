@@ -40,7 +40,7 @@ from .em import (
     n_parameters,
     weighted_log_prob,
 )
-from .fit import fit_em
+from .fit import fit_best, fit_em
 from .params import GMMParams
 
 __version__ = "0.1.0"  # the only place the version is written: pyproject.toml reads it from here
@@ -57,6 +57,7 @@ __all__ = [
     "aic",
     "bic",
     "e_step",
+    "fit_best",
     "fit_em",
     "frame_text",
     "init_params",

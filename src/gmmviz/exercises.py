@@ -56,7 +56,11 @@ from ._covariance import component_number, covariance_shape, needs_full_scatter
 from .em import bic, log_density, log_likelihood, n_parameters
 from .em import e_step as _gm_e_step
 from .em import m_step as _gm_m_step
-from .fit import fit_em
+from .exercise_cases import CHECK_REG_COVAR  # the test problems are shared with the graded assignment
+from .exercise_cases import describe as _describe
+from .exercise_cases import far_problem as _far_problem
+from .exercise_cases import problems as _problems
+from .fit import fit_best
 from .palette import CHECK_FAILED, CHECK_NOT_ATTEMPTED, CHECK_PASSED
 from .params import GMMParams
 
@@ -79,9 +83,6 @@ __all__ = [
     "reference_m_step",
     "solution",
 ]
-
-#: reg_covar passed to the learner's m_step by :func:`check_m_step` (large enough to see).
-CHECK_REG_COVAR = 1e-3
 
 _SYMBOL = {"passed": "✓", "failed": "✗", "not attempted": "○"}
 _COLOUR = {"passed": CHECK_PASSED, "failed": CHECK_FAILED, "not attempted": CHECK_NOT_ATTEMPTED}
@@ -333,51 +334,9 @@ def _plain(value: Any) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Test problems (small, seeded, with n != K so a transposed answer is recognisable)
+# Test problems: _problems, _far_problem and CHECK_REG_COVAR come from gmmviz.exercise_cases (small,
+# seeded, with n != K so a transposed answer is recognisable), shared with the graded assignment.
 # ---------------------------------------------------------------------------------------------
-
-
-def _random_params(rng: np.random.Generator, k: int, d: int, spread: float = 2.0) -> GMMParams:
-    weights = rng.dirichlet(np.full(k, 3.0))
-    means = rng.normal(0.0, spread, size=(k, d))
-    covs = np.empty((k, d, d))
-    for j in range(k):
-        a = rng.normal(size=(d, d))
-        covs[j] = 0.5 * (a @ a.T) / d + 0.4 * np.eye(d)
-    return GMMParams(weights, means, covs, "full")
-
-
-def _problems(seed: int) -> list[tuple[np.ndarray, GMMParams, np.ndarray]]:
-    """(X, params, resp) triples: 2-D with K=3, 1-D with K=2, 3-D with K=4."""
-    out = []
-    rng = np.random.default_rng(seed)
-    for n, d, k in ((10, 2, 3), (7, 1, 2), (20, 3, 4)):
-        params = _random_params(rng, k, d)
-        labels = rng.choice(k, size=n, p=params.weights)
-        labels[:k] = np.arange(k)  # every component owns at least one point
-        X = params.means[labels] + rng.normal(size=(n, d)) @ np.linalg.cholesky(params.covariances[0]).T
-        resp = rng.dirichlet(np.full(k, 0.7), size=n)
-        out.append((X, params, resp))
-    return out
-
-
-def _far_problem(seed: int) -> tuple[np.ndarray, GMMParams]:
-    """A 2-D, K=3 problem whose last point lies far from every component.
-
-    Its every π_k N(x_n | μ_k, Σ_k) is below 1e-1000, far under the smallest float64 (about
-    1e-308): exponentiating first underflows to 0 and γ becomes 0/0. Only a log-space E-step
-    (log-sum-exp) gets it right.
-    """
-    rng = np.random.default_rng(seed + 1000)
-    params = _random_params(rng, 3, 2)
-    X = params.means[rng.choice(3, size=8)] + rng.normal(size=(8, 2))
-    far = params.means.mean(axis=0) + np.array([80.0, -60.0])
-    return np.vstack([X, far]), params
-
-
-def _describe(X: np.ndarray, k: int) -> str:
-    n, d = X.shape
-    return f"a test problem with n={n} points, d={d}, K={k}"
 
 
 _FAR_HINT = (
@@ -1304,8 +1263,8 @@ def reference_converged(ll_previous: float, ll_current: float, n: int, tol: floa
 def _bic_table(
     X: np.ndarray, covariance_type: str, candidates: tuple[int, ...]
 ) -> tuple[dict[int, float], dict[int, float]]:
-    """ln p(X) and BIC of fit_em(X, K, random_state=0) for every K in ``candidates``."""
-    finals = {k: fit_em(X, k, covariance_type=covariance_type, random_state=0).final for k in candidates}
+    """ln p(X) and BIC of the best of ten starts, ``fit_best(X, K)``, for every K in ``candidates``."""
+    finals = {k: fit_best(X, k, covariance_type=covariance_type).final for k in candidates}
     return {k: log_likelihood(X, p) for k, p in finals.items()}, {k: bic(X, p) for k, p in finals.items()}
 
 
@@ -1315,7 +1274,7 @@ def check_best_k(
     """Check which K BIC chooses on ``X``: the K in ``candidates`` with the smallest BIC.
 
     BIC = p ln N − 2 ln p(X), with p from :func:`n_parameters` and ln p(X) of
-    ``fit_em(X, K, covariance_type=..., random_state=0)``, the fits the exercise asks for. The
+    ``fit_best(X, K, covariance_type=...)`` (ten starts), the fits the exercise asks for. The
     answer is computed here, so the notebook does not give it away.
     """
     name = f"BIC's choice of K ({covariance_type})"

@@ -13,6 +13,7 @@ The loop owns what is common: the checks of the settings, the start (the course'
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
@@ -36,7 +37,7 @@ from .params import GMMParams, check_params
 if TYPE_CHECKING:
     import dask.array as da
 
-__all__ = ["ArrayEngine", "Engine", "engine_for", "fit_em"]
+__all__ = ["ArrayEngine", "Engine", "engine_for", "fit_best", "fit_em"]
 
 #: What an engine's E-step hands its M-step: γ for an array in memory, summed statistics for chunks.
 Stats = TypeVar("Stats")
@@ -218,3 +219,76 @@ def fit_em(
         init=init,
         reg_covar=reg_covar,
     )
+
+
+def fit_best(
+    X: npt.ArrayLike,
+    n_components: int,
+    *,
+    inits: Sequence[str] = ("kmeans++", "random"),
+    seeds: Iterable[int] = range(5),
+    covariance_type: str = "full",
+    max_iter: int = 100,
+    tol: float = 1e-3,
+    reg_covar: float = 1e-6,
+    min_points: float | None = None,
+) -> EMHistory:
+    """EM from several starts; the run with the highest ln p(X) among the non-degenerate ones.
+
+    EM finds a local maximum that depends on its start (notebook 07), so before comparing fits
+    (across K, or by a criterion such as BIC) run several starts and keep the best, as
+    scikit-learn's ``n_init`` does. With ``reg_covar`` as the only floor, a component can also
+    shrink onto a few points and push ln p(X) up without describing the data (a *degenerate*
+    fit): runs in which some component has fewer than ``min_points`` effective points
+    (N_k = π_k N) are left out.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features) or (n_samples,)
+    n_components : int
+        K.
+    inits : sequence of {'kmeans', 'kmeans++', 'random'}, default=('kmeans++', 'random')
+    seeds : iterable of int, default=range(5)
+        Every pair (init, seed) is one start: 10 starts by default, in the order inits × seeds
+        (the first of equally good runs is kept).
+    covariance_type, max_iter, tol, reg_covar
+        As in :func:`fit_em`.
+    min_points : float, optional
+        The fewest effective points N_k a component may have; default d + 1 (fewer cannot
+        determine a full d × d covariance).
+
+    Returns
+    -------
+    EMHistory
+        The best run's history.
+
+    Raises
+    ------
+    ValueError
+        If every start ends degenerate (then lower K, or raise ``reg_covar``).
+    """
+    starts = [(init, seed) for init in inits for seed in seeds]
+    if not starts:
+        raise ValueError("fit_best needs at least one start: give at least one init and one seed.")
+    runs = [
+        fit_em(
+            X,
+            n_components,
+            init=init,
+            covariance_type=covariance_type,
+            max_iter=max_iter,
+            tol=tol,
+            reg_covar=reg_covar,
+            random_state=seed,
+        )
+        for init, seed in starts
+    ]
+    n, d = runs[0].X.shape
+    floor = d + 1 if min_points is None else check_number(min_points, "min_points", minimum=0.0)
+    kept = [h for h in runs if float(h.final.weights.min()) * n >= floor]
+    if not kept:
+        raise ValueError(
+            f"Every one of the {len(runs)} starts ended degenerate: some component has fewer than {floor:g} "
+            f"effective points N_k. Lower K (now {n_components}) or raise reg_covar."
+        )
+    return max(kept, key=lambda h: float(h.log_likelihoods[-1]))
