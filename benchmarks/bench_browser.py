@@ -145,7 +145,7 @@ def wait_prepared(lab: LabPage, variable: str, timeout: float = 60) -> None:
     """Wait until the explorer has done what it prepares in idle time (a fit for every K)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if lab.execute(f"print({variable}._preparing)").strip() == "False":
+        if lab.execute(f"print({variable}.prefetcher.idle)").strip() == "True":
             return
         time.sleep(0.2)
     raise TimeoutError("the explorer did not prepare the other K")
@@ -163,7 +163,7 @@ def change_k(lab: LabPage, variable: str, changes: int, mode: str) -> list[tuple
     page = lab.page
     times = []
     if mode == "new":
-        lab.execute(f"{variable}._prepare_ahead = lambda *a, **k: None")
+        lab.execute(f"{variable}.prefetcher.enabled = False")
     seed = 100
     direction = "ArrowRight"
     for i in range(changes):
@@ -178,15 +178,16 @@ def change_k(lab: LabPage, variable: str, changes: int, mode: str) -> list[tuple
                 seed += 1
                 lab.execute(f"{variable}.seed_input.value = {seed}")  # new fits from here on
                 if mode == "prepared":
-                    lab.execute(f"{variable}._prepare_ahead()")
+                    # (as the page says when the learner uses a control: every K is prepared)
+                    lab.execute(f"{variable}.on_page({{'event': 'learner', 'control': 'k'}})")
         if mode == "new":
-            lab.execute(f"{variable}._fits.clear()")
+            lab.execute(f"{variable}.fits.clear()")
         elif mode == "prepared":
             wait_prepared(lab, variable)
         time.sleep(0.1)
         times.append(press_and_time(page, "k-slider", direction, 60))
     if mode == "new":
-        lab.execute(f"del {variable}._prepare_ahead")
+        lab.execute(f"{variable}.prefetcher.enabled = True")
     return times
 
 
@@ -223,21 +224,24 @@ def play(lab: LabPage, variable: str, seconds: float = 4.0, interval_ms: int = 3
     }
 
 
-# Kernel-side switch for the benchmark only: today's path is EMExplorer with its cache disabled.
+# Kernel-side switch for the benchmark only: today's path is EMExplorer with its caches off, through
+# its public parts: nothing prepared ahead, no fit kept but the one shown, no picture kept (each
+# frame drawn and encoded when shown), and the page shows the kernel's pictures only, as an Image.
 KERNEL_PATH = """
-import gmmviz.widgets as _bench_gw
-_E = _bench_gw.EMExplorer
-if not hasattr(_E, "_bench_saved"):
-    _E._bench_saved = (_E._show_frame, _E._render_ahead, _E._prepare_ahead)
-_show, _ahead, _prepare = _E._bench_saved
+if "_bench_forget" not in globals():
+    class _BenchForgetful(dict):
+        def __setitem__(self, key, value):  # a picture drawn is not kept
+            pass
+
+    def _bench_forget(change):  # a new fit in the page: its pictures are not kept either
+        _bench_explorer.current_fit.pngs = _BenchForgetful()
+_bench_explorer = {variable}
+{variable}.image.unobserve(_bench_forget, names="fit")
 if {today}:
-    def _show_uncached(self, i, _show=_show, **kwargs):
-        self._frame_png.clear()  # forget every PNG: frame i is drawn and encoded, as before the cache
-        self._fits.clear()  # and every fit: a K change fits again
-        _show(self, i, **kwargs)
-    _E._show_frame, _E._render_ahead, _E._prepare_ahead = _show_uncached, (lambda self: None), (lambda self, *a, **k: None)
-else:
-    _E._show_frame, _E._render_ahead, _E._prepare_ahead = _show, _ahead, _prepare
+    {variable}.image.observe(_bench_forget, names="fit")
+{variable}.prefetcher.enabled = not {today}
+{variable}.fits.capacity = 1 if {today} else len({variable}.controls.k_range()) + 4
+{variable}.fits.clear()
 {variable}.image.cache = not {today}  # today: the page shows the kernel's pictures only, as an Image
 {variable}.refit()
 """
@@ -255,7 +259,7 @@ def fill_cache(lab: LabPage, variable: str, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         done, total = map(
-            int, lab.execute(f"print(len({variable}._frame_png), {variable}.history.n_frames)").split()
+            int, lab.execute(f"print(len({variable}.current_fit.pngs), {variable}.history.n_frames)").split()
         )
         if done >= total:
             return

@@ -79,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     from matplotlib.figure import Figure
 
     from gmmviz import plot as gplot
-    from gmmviz.widgets import _DOT, EMExplorer, render_png
+    from gmmviz.widgets import EMExplorer, render_png
+
+    dot = (8, 0, 0)  # the explorer's marker: an octagon (gmmviz.widgets' renderer)
 
     X = make_data(args.n, args.k)
     explorer = EMExplorer(X, args.k, max_iter=args.iterations, tol=0.0)
@@ -90,19 +92,19 @@ def main(argv: list[str] | None = None) -> int:
     ll = history.log_likelihoods
 
     # Frame objects are cached so every path times drawing only, not the E-step.
-    explorer.history = _FrameCache(history, frames)
+    explorer.current_fit.history = _FrameCache(history, frames)
 
     def image_update(i: int) -> None:
         explorer.set_step(i)
 
     def image_artists_only(i: int) -> None:
-        # EMExplorer._show_frame without the PNG encode and the readout.
+        # A frame change of the explorer without the PNG encode and the readout.
         f = frames[i]
         gplot.update_points(explorer.points, f.resp, palette=explorer.palette)
         gplot.update_ellipses(explorer.ellipses, f.params, dims=explorer.dims, n_std=explorer.n_std)
         gplot.update_log_likelihood(explorer.ll_marker, ll, f.params_index)
         layer = ("init",) if f.resp is None else ("resp", f.iteration)
-        explorer._blitter.draw(layer, [explorer.points], [*explorer.ellipses, explorer.ll_marker])
+        explorer.renderer.blitter.draw(layer, [explorer.points], [*explorer.ellipses, explorer.ll_marker])
 
     def make_axes(fig: Figure):
         # Same layout as the explorer.
@@ -113,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         ax_p.cla()
         ax_l.cla()
         f = frames[i]
-        gplot.plot_frame(ax_p, X, f, size=9, title=False, marker=_DOT)
+        gplot.plot_frame(ax_p, X, f, size=9, title=False, marker=dot)
         gplot.plot_log_likelihood(ax_l, ll, f.params_index)
 
     # Image path, full re-plot.
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     FigureManager(canvas_i, 0)
     canvas_i.syncing_data_url = False  # as once the browser view has said "initialized"
     axes_i = make_axes(fig_i)
-    art = gplot.plot_frame(axes_i[0], X, frames[0], size=9, title=False, marker=_DOT)
+    art = gplot.plot_frame(axes_i[0], X, frames[0], size=9, title=False, marker=dot)
     marker = gplot.plot_log_likelihood(axes_i[1], ll, 0).marker
     xlim, ylim = explorer.ax_points.get_xlim(), explorer.ax_points.get_ylim()
     axes_i[0].set_xlim(*xlim)
@@ -152,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     FigureManager(canvas_b, 1)
     canvas_b.syncing_data_url = False
     axes_b = make_axes(fig_b)
-    art_b = gplot.plot_frame(axes_b[0], X, frames[0], size=9, title=False, marker=_DOT)
+    art_b = gplot.plot_frame(axes_b[0], X, frames[0], size=9, title=False, marker=dot)
     marker_b = gplot.plot_log_likelihood(axes_b[1], ll, 0).marker
     axes_b[0].set_xlim(*xlim)
     axes_b[0].set_ylim(*ylim)

@@ -70,10 +70,14 @@ def documented_names(markdown: str) -> dict[str, list[str]]:
 
 
 def public_modules() -> list[str]:
-    """Modules of src/gmmviz that declare `__all__` (not the package itself, not private ones)."""
+    """Modules of src/gmmviz that declare `__all__` (not the package itself, not private ones): a module
+    file (`em.py` -> "em") or a subpackage (`widgets/__init__.py` -> "widgets"; its private modules are not
+    listed, its public names are re-exported by its `__init__`)."""
     out = []
-    for path in sorted(PACKAGE.glob("*.py")):
-        name = path.stem
+    candidates = [(p.stem, p) for p in PACKAGE.glob("*.py")] + [
+        (p.parent.name, p) for p in PACKAGE.glob("*/__init__.py")
+    ]
+    for name, path in sorted(candidates):
         if name == "__init__" or (name.startswith("_") and not name.startswith("__")):
             continue
         if re.search(r"^__all__\s*[:=]", path.read_text(encoding="utf-8"), re.M):

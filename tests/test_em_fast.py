@@ -136,3 +136,37 @@ def test_m_step_equals_the_plain_formulas(covariance_type, small_blocks, monkeyp
     # the terms of every entry; (x − μ_k) itself is rounded relative to |x| + |μ_k|.
     spread = (np.abs(X).max() + np.abs(means).max()) ** 2
     np.testing.assert_allclose(p.covariances, covs, rtol=0, atol=sum_difference_bound(n, spread))
+
+
+def test_two_threads_in_one_blas_thread_leave_the_blas_limit_as_it_was():
+    """BLAS's thread limit is process-wide: two threads using one_blas_thread at overlapping times
+    (two explorers fitting in two threads) leave it as it was, never at one thread."""
+    import threading
+    import time
+
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    if not before:
+        pytest.skip("no BLAS library that threadpoolctl can control")
+    start, errors = threading.Barrier(2), []
+
+    def work(pause):
+        try:
+            for _ in range(20):
+                start.wait(10)  # both threads ask at the same moment, and stay a different time
+                with _fast.one_blas_thread():
+                    time.sleep(pause)
+        except Exception as exc:  # (reported below: an assertion in a thread would be lost)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(pause,)) for pause in (0.001, 0.003)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and not any(t.is_alive() for t in threads)
+    assert blas_threads() == before

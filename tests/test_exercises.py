@@ -457,14 +457,17 @@ def test_check_permutation():
     _assert_fails(ex.check_permutation([2, 0, 1], a, b), "inverse")
     _assert_fails(ex.check_permutation([0, 0, 1], a, b), "exactly once")
     _assert_fails(ex.check_permutation([0, 1], a, b), "K=3")
-    # wrong from perm[1] on: perm stays 0-based, the components it names are numbered 1..K
+    # wrong from perm[1] on: one convention in the message, 0-based labels, with the plots' numbers 1..K beside
     _assert_fails(
         ex.check_permutation([1, 0, 2], a, b),
-        "perm[1] should be 2, not 0",
-        "run A's component 2 (mean",
-        "run B's component 3 (mean",
-        "not to its component 1 (mean",
+        "perm[1] should be 2, not 0 (labels count from 0",
+        "run A's label 1 (component 2 in the plots, mean",
+        "run B's label 2 (component 3 in the plots, mean",
+        "not to its label 0 (component 1 in the plots, mean",
     )
+    # the reviewer's reading of the old message: "should be 1 ... component 2" looked like a contradiction
+    first = ex.check_permutation([0, 1, 2], a, b)
+    _assert_fails(first, "perm[0] should be 1, not 0", "run B's label 1 (component 2 in the plots")
     assert ex.check_permutation(None, a, b).status == "not attempted"
 
 
@@ -802,6 +805,25 @@ def test_elbo_message_shows_numbers_apart_and_asks_for_the_unrounded_value(fitte
     _assert_fails(ex.check_elbo(round(value, 2), X, params, q), "rounded", "unrounded")
 
 
+def test_elbo_fails_values_rounded_within_tolerance_and_names_gamma_instead_of_q(fitted):
+    from scipy.special import xlogy
+
+    from gmmviz import bound, e_step
+
+    X, params = fitted
+    q = np.full((len(X), 3), 1 / 3)
+    value = bound.elbo(X, params, q)
+    for decimals in (3, 4, 6):  # within 1e-6 relative, but rounded: fails as the docstring says
+        assert abs(round(value, decimals) - value) <= 1e-6 * abs(value)
+        _assert_fails(ex.check_elbo(round(value, decimals), X, params, q), "rounded", "unrounded")
+    wlp = bound.weighted_log_prob(X, params)
+    assert ex.check_elbo(np.sum(q * (wlp - np.log(q))), X, params, q).passed  # the ways of writing it pass
+    assert ex.check_elbo(np.sum(q * wlp) - np.sum(xlogy(q, q)), X, params, q).passed
+    gamma, _ = e_step(X, params)
+    _assert_fails(ex.check_elbo(np.sum(gamma * (wlp - np.log(gamma))), X, params, q), "ln p(X)", "q = γ")
+    assert ex.check_elbo(gmmviz.log_likelihood(X, params), X, params, gamma).passed  # at q = γ it is right
+
+
 def test_e_step_messages_show_numbers_apart():
     def ll_off(X, params):
         resp, ll = reference_e_step(X, params)
@@ -975,3 +997,434 @@ def test_converged_message_shows_the_slip_on_its_telling_case():
     _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / n < 1.01 * tol), "is exactly tol")
     _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / n < tol / 10), "is 0.3 × tol")
     _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / (n + 1) < tol), "n=10,", "0.104 / 10")
+
+
+# --------------------------------------------------------------------------- one EM iteration by hand (03)
+
+HAND_X = [1.0, 2.0, 4.0, 5.0]
+HAND_START = gmmviz.GMMParams([0.6, 0.4], [[2.0], [4.0]], [[[1.0]], [[2.0]]])
+#: the answers rounded to the 3 decimals the exercise asks for
+HAND_ANSWERS = {
+    "gamma": [[0.924, 0.076], [0.852, 0.148], [0.223, 0.777], [0.029, 0.971]],
+    "N_k": [2.029, 1.971],
+    "pi": [0.507, 0.493],
+    "mu": [1.808, 4.227],
+    "var": [0.989, 1.086],
+    "ll_before": -7.452,
+    "ll_after": -6.964,
+}
+
+
+def _hand(quantity, value):
+    return ex.check_em_by_hand(quantity, value, HAND_X, HAND_START)
+
+
+def test_hand_iteration_matches_gmmviz():
+    it = ex._hand_iteration(HAND_X, HAND_START)
+    X = np.array(HAND_X)[:, None]
+    resp, ll = gmmviz.e_step(X, HAND_START)
+    new = gmmviz.m_step(X, resp, reg_covar=0.0)
+    assert np.allclose(it.resp, resp) and np.isclose(it.ll_before, ll)
+    assert np.allclose(it.new_weights, new.weights) and np.allclose(it.new_means, new.means.ravel())
+    assert np.allclose(it.new_variances, new.covariances.ravel())
+    assert np.isclose(it.ll_after, gmmviz.log_likelihood(X, new))
+    for q, v in HAND_ANSWERS.items():  # the stated answers are the right values rounded to 3 decimals
+        ref = {
+            "gamma": it.resp,
+            "N_k": it.nk,
+            "pi": it.new_weights,
+            "mu": it.new_means,
+            "var": it.new_variances,
+            "ll_before": it.ll_before,
+            "ll_after": it.ll_after,
+        }[q]
+        assert np.array_equal(np.round(ref, 3), np.asarray(v)), q
+
+
+@pytest.mark.parametrize("quantity", list(ex.HAND_QUANTITIES))
+def test_hand_answers_pass_and_none_is_not_attempted(quantity):
+    res = _hand(quantity, HAND_ANSWERS[quantity])
+    assert res.passed, str(res)
+    assert "to 3 decimals" in res.message
+    assert _hand(quantity, None).status == "not attempted"
+
+
+@pytest.mark.parametrize("quantity", list(ex.HAND_QUANTITIES))
+def test_hand_answers_full_precision_pass(quantity):
+    it = ex._hand_iteration(HAND_X, HAND_START)
+    ref = {
+        "gamma": it.resp,
+        "N_k": it.nk,
+        "pi": it.new_weights,
+        "mu": it.new_means,
+        "var": it.new_variances,
+        "ll_before": it.ll_before,
+        "ll_after": it.ll_after,
+    }[quantity]
+    assert _hand(quantity, ref).passed
+
+
+@pytest.mark.parametrize(
+    "quantity, wrong, fragment",
+    [
+        ("N_k", [2.029, 1.972], "N_2 is 1.972, expected 1.971 (to 3 decimals)"),
+        ("pi", [0.508, 0.493], "π_1 is 0.508, expected 0.507"),
+        ("mu", [1.808, 4.228], "μ_2 is 4.228, expected 4.227"),
+        ("var", [0.988, 1.086], "σ_1² is 0.988, expected 0.989"),
+        ("ll_before", -7.451, "should be -7.452"),
+        ("ll_after", -6.965, "should be -6.964"),
+        (
+            "gamma",
+            [[0.924, 0.076], [0.851, 0.149], [0.223, 0.777], [0.029, 0.971]],
+            "(point n = 2, x = 2;",
+        ),
+    ],
+)
+def test_hand_answers_one_unit_off_fail_and_name_the_number(quantity, wrong, fragment):
+    _assert_fails(_hand(quantity, wrong), fragment)
+
+
+def test_hand_too_few_decimals_asks_for_three():
+    _assert_fails(_hand("mu", [1.8, 4.2]), "Give 3 decimals")
+
+
+def _hand_slip(quantity):
+    """Each recognised slip, computed at full precision and rounded to 3 decimals as a learner would."""
+    it = ex._hand_iteration(HAND_X, HAND_START)
+    x = it.x[:, None]
+    n = len(HAND_X)
+    d2 = (x - it.means) ** 2
+    var = it.variances
+
+    def resp(dens):
+        num = dens
+        return num / num.sum(axis=1, keepdims=True)
+
+    scatter = (it.resp * (x - it.new_means) ** 2).sum(axis=0)
+    return {
+        "gamma": [
+            (resp(np.exp(-d2 / (2 * var)) / np.sqrt(2 * np.pi * var)), "left out the weights"),
+            (resp(it.weights * np.exp(-d2 / (2 * var))), "1/√(2π σ_k²)"),
+            (resp(it.weights * np.exp(-d2 / (2 * np.sqrt(var))) / np.sqrt(2 * np.pi * var)), "not by 2σ_k"),
+            (resp(it.weights * np.exp(-d2 / var) / np.sqrt(2 * np.pi * var)), "left out the ½"),
+            (
+                resp(it.weights * np.exp(-d2 / (2 * var)) / np.sqrt(2 * it.weights * var)),
+                "the number 3.14159",
+            ),
+            ((it.resp / it.resp.sum(axis=0)), "columns sum to 1"),
+        ],
+        "N_k": [(it.nk / n, "that is N_k / N = π_k")],
+        "pi": [
+            (it.nk, "that is N_k; divide"),
+            (it.nk / 2, "not by the number of components K = 2"),
+            (it.weights, "start's π_k"),
+            (np.full(2, 0.5), "1/K = 0.5"),
+        ],
+        "mu": [
+            ((it.resp.T @ it.x) / n, "not by the number of points N = 4"),
+            (it.resp.T @ it.x, "forgot to divide"),
+            (np.full(2, it.x.mean()), "plain mean"),
+            (it.means, "start's μ_k"),
+        ],
+        "var": [
+            (scatter / n, "divide by N_k, not by the number of points N = 4"),
+            (scatter / (it.nk - 1), "N_k − 1"),
+            (scatter, "forgot to divide"),
+            ((it.resp * (x - it.means) ** 2).sum(axis=0) / it.nk, "start's μ_k"),
+            ((it.resp * np.abs(x - it.new_means)).sum(axis=0) / it.nk, "forgot to square"),
+            ((it.resp * x**2).sum(axis=0) / it.nk, "subtract the mean first"),
+            (np.sqrt(it.new_variances), "that is σ_k"),
+            (var, "start's σ_k²"),
+        ],
+        "ll_before": [
+            (it.ll_after, "that is ln p(X) after"),
+            (it.ll_before / n, "mean ln p(x_n)"),
+            (-it.ll_before, "sign is flipped"),
+        ],
+        "ll_after": [
+            (it.ll_before, "that is ln p(X) before"),
+            (
+                float(
+                    np.log(
+                        (
+                            np.exp(-((x - it.new_means) ** 2) / (2 * it.new_variances))
+                            / np.sqrt(2 * np.pi * it.new_variances)
+                        ).sum(axis=1)
+                    ).sum()
+                ),
+                "left out the weights",
+            ),
+            (
+                gmmviz.log_likelihood(
+                    x, gmmviz.GMMParams(it.new_weights, it.new_means[:, None], var[:, None, None])
+                ),
+                "start's σ_k²",
+            ),
+        ],
+    }[quantity]
+
+
+@pytest.mark.parametrize("quantity", list(ex.HAND_QUANTITIES))
+def test_hand_slips_have_their_own_messages(quantity):
+    messages = set()
+    for value, fragment in _hand_slip(quantity):
+        for v in (np.round(value, 3), value):  # by hand (3 decimals) and at full precision
+            res = _hand(quantity, v)
+            _assert_fails(res, fragment)
+        messages.add(res.message)
+    assert len(messages) == len(_hand_slip(quantity))  # each slip its own message
+
+
+def test_hand_messages_count_points_and_components_from_1():
+    # the 4th point (x = 5), 2nd component: γ_42, never "row 3"
+    wrong = [[0.924, 0.076], [0.852, 0.148], [0.223, 0.777], [0.029, 0.970]]
+    res = _hand("gamma", wrong)
+    _assert_fails(res, "γ_42 (point n = 4, x = 5; component 2) is 0.970, expected 0.971")
+    assert "row 3" not in res.message
+    rows = [[0.924, 0.076], [0.852, 0.148], [0.223, 0.777], [0.029, 0.871]]
+    _assert_fails(_hand("gamma", rows), "the row of point n = 4 (x = 5) sums to 0.9")
+    negative = [[0.924, 0.076], [0.852, 0.148], [1.223, -0.223], [0.029, 0.971]]
+    _assert_fails(_hand("gamma", negative), "γ_32 (point n = 3, x = 4; component 2) is -0.223")
+
+
+def test_hand_swapped_gamma_columns_are_named():
+    swapped = np.array(HAND_ANSWERS["gamma"])[:, ::-1]
+    for v in (swapped, ex._hand_iteration(HAND_X, HAND_START).resp[:, ::-1]):
+        _assert_fails(_hand("gamma", v), "columns are in the wrong order")
+
+
+@pytest.mark.parametrize("value", [[0.5, 0.5], [0.500, 0.500], np.array([0.5, 0.5])])
+def test_hand_equal_weights_are_named_not_asked_for_more_decimals(value):
+    res = _hand("pi", value)
+    _assert_fails(res, "1/K = 0.5")
+    assert "decimals" not in res.message
+
+
+def test_hand_more_decimals_asked_only_when_they_would_help():
+    _assert_fails(_hand("pi", [0.51, 0.49]), "Give 3 decimals")  # 0.507 and 0.493 to 2 decimals
+    _assert_fails(_hand("ll_before", -7.45), "Give 3 decimals")  # -7.452 to 2 decimals
+    for quantity, value in [("mu", [1.808, 4.3]), ("var", [0.9, 1.086]), ("ll_before", -7.46)]:
+        res = _hand(quantity, value)
+        assert not res.passed and "decimals, as the exercise asks" not in res.message, res.message
+
+
+def test_hand_unknown_quantity_and_wrong_shapes_do_not_raise():
+    _assert_fails(_hand("sigma", 1.0), "unknown quantity")
+    _assert_fails(_hand("N_k", [1.0, 1.0, 1.0, 1.0]), "one per point")
+    _assert_fails(_hand("mu", "abc"), "")
+    _assert_fails(_hand("gamma", np.array(HAND_ANSWERS["gamma"]).T), "transposed")
+
+
+# --------------------------------------------------------------------------- spherical M-step (09)
+
+
+@pytest.fixture(scope="module")
+def spherical():
+    X, _ = gmmviz.datasets.make_dataset("overlapping", random_state=0)
+    X = X[:40]
+    start = gmmviz.init_params(X, 3, init="random", random_state=0)
+    resp, _ = gmmviz.e_step(X, start)
+    return X, resp, start.means
+
+
+def _sph_reference(X, resp):
+    nk = resp.sum(axis=0)
+    means = resp.T @ X / nk[:, None]
+    return np.array([resp[:, k] @ ((X - means[k]) ** 2).sum(axis=1) for k in range(len(nk))]) / (
+        X.shape[1] * nk
+    )
+
+
+def test_spherical_reference_passes(spherical):
+    X, resp, old = spherical
+    ref = _sph_reference(X, resp)
+    assert np.allclose(ref, gmmviz.m_step(X, resp, "spherical", reg_covar=0.0).covariances)
+    assert ex.check_spherical_variances(ref, X, resp, old).passed
+    assert ex.check_spherical_variances(np.round(ref, 3), X, resp, old).passed
+    assert ex.check_spherical_variances(_sph_reference).passed
+    assert ex.check_spherical_variances(_sph_reference, X, resp).passed
+    assert ex.check_spherical_variances(None, X, resp).status == "not attempted"
+    assert ex.check_spherical_variances(lambda X, r: None).status == "not attempted"
+
+
+def test_spherical_hand_answer_one_unit_off_fails(spherical):
+    X, resp, old = spherical
+    wrong = np.round(_sph_reference(X, resp), 3)
+    wrong[1] += 0.001
+    _assert_fails(ex.check_spherical_variances(wrong, X, resp, old), "σ_2² is", "(to 3 decimals)")
+
+
+def test_spherical_slips(spherical):
+    X, resp, old = spherical
+    n, d = X.shape
+    nk = resp.sum(axis=0)
+    means = resp.T @ X / nk[:, None]
+    scatter = np.array([resp[:, k] @ ((X - means[k]) ** 2).sum(axis=1) for k in range(3)])
+    scatter_old = np.array([resp[:, k] @ ((X - old[k]) ** 2).sum(axis=1) for k in range(3)])
+    right = scatter / (d * nk)
+    slips = [
+        (scatter / nk, "you left out 1/d"),
+        (scatter / (d * n), "not by d N"),
+        (scatter_old / (d * nk), "OLD means"),
+        (np.sqrt(right), "that is σ_k"),
+        (right + 1e-6, "reg_covar"),
+        (np.tile(right[:, None], (1, d)), "one σ_k² per component"),
+    ]
+    for value, fragment in slips:
+        _assert_fails(ex.check_spherical_variances(value, X, resp, old), fragment)
+
+    def no_d(X, resp):
+        return _sph_reference(X, resp) * X.shape[1]
+
+    def by_n(X, resp):
+        return _sph_reference(X, resp) * resp.sum(axis=0) / len(X)
+
+    _assert_fails(ex.check_spherical_variances(no_d), "you left out 1/d", "d=2")
+    _assert_fails(ex.check_spherical_variances(by_n), "not by d N")
+    _assert_fails(ex.check_spherical_variances(lambda X, r: 1 / 0), "raised ZeroDivisionError")
+
+
+# --------------------------------------------------------------------------- "Now break it" (07)
+
+
+@pytest.fixture(scope="module")
+def two_clusters():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal([-2, 0], 0.7, (30, 2)), rng.normal([2, 0], 0.7, (30, 2))])
+    start = gmmviz.GMMParams(
+        np.full(3, 1 / 3), [[-2.0, 0.0], [2.0, 0.0], [2.5, 0.0]], np.tile(np.eye(2), (3, 1, 1))
+    )
+    return X, start
+
+
+def test_collapse_challenge(two_clusters):
+    X, start = two_clusters
+    assert ex.check_collapse(None, X, start).status == "not attempted"
+    res = ex.check_collapse([[0.0, 3.0]] * 3, X, start)
+    assert res.passed and "not positive definite" in res.message
+    near = ex.check_collapse([[0.0, 3.0], [0.01, 3.0]], X, start)
+    assert near.passed and "smallest variance fell to" in near.message
+    _assert_fails(ex.check_collapse([[-2.0, 0.0]], X, start), "no collapse", "smallest variance", "0.0989")
+    _assert_fails(ex.check_collapse([[0.0, 3.0]] * 4, X, start), "at most 3")
+    _assert_fails(ex.check_collapse([[0.0, 3.0, 1.0]], X, start), "shape (m, 2)")
+    _assert_fails(ex.check_collapse([[np.nan, 3.0]], X, start), "NaN")
+
+
+@pytest.fixture(scope="module")
+def stripes():
+    X, _ = gmmviz.datasets.make_dataset("elongated", random_state=0)
+    return X
+
+
+def test_bad_start_challenge(stripes):
+    X = stripes
+    assert ex.check_bad_start(None, X).status == "not attempted"
+    bad = gmmviz.fit_em(X, 3, init="random", random_state=0).params[0].means
+    res = ex.check_bad_start(bad, X, n_components=3)
+    assert res.passed and "below the best" in res.message
+    saddle = ex.check_bad_start(np.zeros((3, 2)), X, n_components=3)
+    assert saddle.passed and "saddle" in saddle.message
+    good = gmmviz.init_params(X, 3, random_state=0).means
+    _assert_fails(ex.check_bad_start(good, X, n_components=3), "only 0.0 below", "at least 20")
+    _assert_fails(ex.check_bad_start(np.zeros((2, 2)), X, n_components=3), "shape (3, 2)")
+
+
+def test_bad_start_challenge_refuses_plateaus_and_near_equal_means(stripes):
+    """The reviewer's non-answers (07, finding 18) fail or are flagged; the recipe of the solution passes."""
+    X = stripes
+    # seed 54's random start: tol = 1e-6 stops it on a plateau at -1257.3; EM without a stopping rule climbs on
+    plateau = gmmviz.fit_em(X, 3, init="random", random_state=54).params[0].means
+    _assert_fails(ex.check_bad_start(plateau, X, n_components=3), "-1257.3", "plateau, not an end", "-1253.7")
+    # three means 1e-6 apart: the saddle trick with "different" means; they separate when EM goes on
+    near = [[0.0, 0.0], [1e-6, 0.0], [0.0, 1e-6]]
+    _assert_fails(ex.check_bad_start(near, X, n_components=3), "plateau, not an end", "-1140.5")
+    # closer still (1e-15 separates too), they never separate within the budget: a pass, but flagged
+    _assert_fails(ex.check_bad_start([[0.0, 0.0], [1e-15, 0.0], [0.0, 1e-15]], X, n_components=3), "plateau")
+    nearer = ex.check_bad_start([[0.0, 0.0], [1e-16, 0.0], [0.0, 1e-16]], X, n_components=3)
+    assert nearer.passed and "nearly equal" in nearer.message and "saddle" in nearer.message
+    # the solution's recipe: all three means spread along an outer stripe
+    spread = ex.check_bad_start([[-2.0, 2.0], [1.4, 3.7], [4.5, 5.5]], X, n_components=3)
+    assert spread.passed and "-1230.3" in spread.message and "equal" not in spread.message
+    # the old hint's recipe (two means in one stripe, the third between the other two) is not what the hint says now
+    _assert_fails(
+        ex.check_bad_start([[1.0, 3.5], [2.5, 4.5], [-0.8, -1.9]], X, n_components=3),
+        "spread along one outer group",
+    )
+
+
+I2 = np.eye(2)
+
+
+def test_bic_challenge():
+    close = ([0.5, 0.5], [[0.0, 0.0], [1.5, 0.0]], [I2, I2])
+    assert ex.check_bic_fooled(None, *close[1:], 40, 1).status == "not attempted"
+    assert ex.check_bic_fooled(*close, None, 1).status == "not attempted"
+    assert ex.check_bic_fooled(*close, 40, None).status == "not attempted"
+    res = ex.check_bic_fooled(*close, 40, 1)
+    assert res.passed and "BIC picks K = 1" in res.message and "per component 20, 20" in res.message
+    apart = ([0.5, 0.5], [[0.0, 0.0], [8.0, 0.0]], [I2, I2])
+    _assert_fails(ex.check_bic_fooled(*apart, 200, 0), "BIC picks K = 2, your mixture's K", "runner-up")
+    _assert_fails(ex.check_bic_fooled(*apart, 200.5, 0), "whole number")
+    _assert_fails(ex.check_bic_fooled(*apart, 5, 0), "between 10 and 3000")
+    _assert_fails(ex.check_bic_fooled(*apart, 200, -1), "seed")
+
+
+def test_bic_challenge_draws_the_data_so_k_cannot_be_misstated():
+    """The reviewer's wrong answers (07, finding 20) are impossible or refused now: K is the mixture's own."""
+    # three well-separated clusters: K = 3 is what the check sees, and BIC finds it
+    three = ([1 / 3] * 3, [[0.0, 0.0], [6.0, 0.0], [0.0, 6.0]], [0.25 * I2] * 3)
+    _assert_fails(ex.check_bic_fooled(*three, 300, 0), "BIC picks K = 3, your mixture's K")
+    # one Gaussian written as six identical components
+    _assert_fails(
+        ex.check_bic_fooled([1 / 6] * 6, [[0.0, 0.0]] * 6, [I2] * 6, 10, 0), "same Gaussian", "only 5"
+    )
+    # 1-D data, although the challenge is 2-D
+    _assert_fails(ex.check_bic_fooled([0.5, 0.5], [[0.0], [1.5]], [[[1.0]], [[1.0]]], 40, 1), "shape (K, 2)")
+    # a component so light that it draws no point
+    _assert_fails(
+        ex.check_bic_fooled([0.999, 0.001], [[0.0, 0.0], [5.0, 5.0]], [I2, I2], 20, 0), "drew no point", "0"
+    )
+    # a K that cannot be fitted on the points drawn
+    six = ([1 / 6] * 6, [[3.0 * j, 0.0] for j in range(6)], [I2] * 6)
+    _assert_fails(ex.check_bic_fooled(*six, 12, 1), "could not be fitted", "K = 6, your mixture's")
+    # malformed mixtures
+    _assert_fails(ex.check_bic_fooled([0.5, 0.6], *close_mixture()[1:], 40, 1), "sum to 1")
+    _assert_fails(
+        ex.check_bic_fooled([0.5, 0.5], [[0.0, 0.0], [1.5, 0.0]], [I2, -I2], 40, 1), "positive definite"
+    )
+    _assert_fails(ex.check_bic_fooled([0.5, 0.5], [[0.0, 0.0], [1.5, 0.0]], [I2], 40, 1), "(2, 2, 2)")
+    _assert_fails(ex.check_bic_fooled([1 / 7] * 7, [[0.0, 0.0]] * 7, [I2] * 7, 40, 1), "between 1 and 6")
+
+
+def close_mixture():
+    return [0.5, 0.5], [[0.0, 0.0], [1.5, 0.0]], [I2, I2]
+
+
+# --------------------------------------------------------------------------- 01: matching ellipses
+
+
+def test_check_ellipse_match_accepts_the_answer_however_it_is_written_and_never_reveals_it():
+    shown = {"A": 2, "B": 3, "C": 1}
+    assert ex.check_ellipse_match({"A": 2, "B": 3, "C": 1}, shown).passed
+    assert ex.check_ellipse_match({"a": "2", "b": " 3", "c": 1.0}, shown).passed
+    assert ex.check_ellipse_match({"A": None, "B": None, "C": None}, shown).status == "not attempted"
+    wrong = ex.check_ellipse_match({"A": 3, "B": 2, "C": 1}, shown)
+    _assert_fails(wrong, "look again at panel(s) A, B")
+    assert "2" not in wrong.message.split("Hint")[0].replace("panel(s)", "")  # names panels, not numbers
+    _assert_fails(ex.check_ellipse_match({"A": 2, "B": None, "C": 1}, shown), "panel(s) B still empty")
+    _assert_fails(ex.check_ellipse_match({"A": 1, "B": 1, "C": 2}, shown), "use each of 1, 2 and 3 once")
+    _assert_fails(ex.check_ellipse_match({"A": 2, "B": 3, "D": 1}, shown), "there is no panel D")
+    _assert_fails(ex.check_ellipse_match({"A": 2.5, "B": 3, "C": 1}, shown), "panel A: give a matrix number")
+    _assert_fails(ex.check_ellipse_match([2, 3, 1], shown), "give a dict")
+
+
+def test_check_mahalanobis_names_the_slip_without_giving_the_answer():
+    x = np.array([[1.0, 1.0], [1.0, -1.0]])
+    mean, cov = np.zeros(2), np.array([[2.0, 1.0], [1.0, 2.0]])
+    right = [0.816, 1.414]
+    assert ex.check_mahalanobis(right, x, mean, cov).passed
+    _assert_fails(ex.check_mahalanobis([-0.816, -1.414], x, mean, cov), "never negative")
+    _assert_fails(ex.check_mahalanobis([1.414, 0.816], x, mean, cov), "wrong order")
+    far = ex.check_mahalanobis([0.5, 1.414], x, mean, cov)
+    _assert_fails(far, "value 1 (the point (1, 1)) is off")
+    assert "0.816" not in far.message  # a slip that is not a rounding slip does not print the answer

@@ -17,6 +17,7 @@ from gmmviz import (  # noqa: E402
     log_likelihood,
 )
 from gmmviz.bound import em_bound_trace, mean_slice  # noqa: E402
+from gmmviz.palette import FLAGGED_COLOR, component_colors  # noqa: E402
 from gmmviz.plot import soft_colors  # noqa: E402
 
 
@@ -85,6 +86,9 @@ def test_plot_samples_shows_data_samples_and_density(data):
     np.testing.assert_allclose(out.samples.get_offsets(), samples)
     assert out.density is not None and ax.get_title() and ax.get_xlabel() == "$x_1$"
     assert "40" in out.samples.get_label()
+    # The density's lines carry their values.
+    values = [float(t.get_text()) for t in out.density.labelTexts]
+    assert values and all(v > 0 for v in values)
     fig, ax = plt.subplots()
     assert figures.plot_samples(ax, X, samples).density is None
 
@@ -194,9 +198,19 @@ def test_plot_anomalies_flags_what_sklearn_calls_low_density(data):
     np.testing.assert_allclose(out.points.get_offsets(), X[~low])
     flagged_new = gm.score_samples(new) < tau
     assert flagged_new.tolist() == [False, True]
-    np.testing.assert_allclose(out.new.get_facecolors()[1], to_rgba("#D55E00"))
-    np.testing.assert_allclose(out.new.get_facecolors()[0], to_rgba("0.2"))
+    # "Flagged" has a colour of its own, no component's: a flagged point is not "of component 2".
+    flag = to_rgba(FLAGGED_COLOR)
+    assert not any(np.allclose(flag, c) for c in component_colors(10))
+    np.testing.assert_allclose(out.new.get_facecolors()[1], flag)
+    np.testing.assert_allclose(out.new.get_facecolors()[0], to_rgba("white"))
+    np.testing.assert_allclose(out.new.get_edgecolors()[0], flag)
+    np.testing.assert_allclose(out.flagged.get_edgecolors()[0], flag)
     assert ax.get_xlabel() and ax.get_title()
+    # The legend names the rings and both kinds of star; the contours carry a colour bar.
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[0].startswith("flagged: ln p(x) <")
+    assert texts[1:] == ["new point, flagged", "new point, not flagged"]
+    assert out.density.colorbar is not None and "p(x)" in out.density.colorbar.ax.get_ylabel()
 
 
 def test_plot_criterion_stars_the_best_k():
@@ -216,6 +230,10 @@ def test_plot_criterion_stars_the_best_k():
     assert isinstance(a, figures.CriterionCurve)
     assert a.best.get_xdata()[0] == 3 and b.best.get_xdata()[0] == 4
     assert out.true_k.get_xdata()[0] == 3 and ax.get_xlabel() == "K" and ax.get_ylabel() == "BIC"
+    # Which star is which: each curve's legend entry names the K of its star.
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["a: ★ at K = 3", "b: ★ at K = 4", "true K"]
+    assert a.best.get_zorder() > a.line.get_zorder()
     np.testing.assert_allclose(a.line.get_ydata(), [5, 3, 1, 2])
     # colour-blind-safe defaults: the course palette's first colours, and a different marker per curve
     np.testing.assert_allclose(to_rgba(a.line.get_color()), to_rgba("#0072B2"))

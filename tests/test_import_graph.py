@@ -11,37 +11,63 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gmmviz"
-MODULES = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__"}
 
 
-def _targets(node: ast.AST, module: str) -> set[str]:
+def _module_name(path: Path, package: Path) -> str:
+    """'em' for em.py, 'widgets' for widgets/__init__.py, 'widgets.keyboard' for widgets/keyboard.py."""
+    parts = list(path.relative_to(package).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) or "gmmviz"
+
+
+def _resolve(name: str, modules: set[str]) -> str | None:
+    """The longest module of the package that ``name`` (a dotted path inside gmmviz) is, or lies in."""
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        candidate = ".".join(parts[:i])
+        if candidate in modules:
+            return candidate
+    return None
+
+
+def _targets(node: ast.AST, module: str, is_package: bool, modules: set[str]) -> set[str]:
     """The gmmviz modules an import statement in ``module`` loads ("gmmviz" for the package itself)."""
     found: set[str] = set()
     if isinstance(node, ast.ImportFrom):
-        if node.level == 1:
-            base = node.module
-        elif node.level == 0 and node.module and node.module.split(".")[0] == "gmmviz":
-            base = node.module[len("gmmviz") + 1 :] or None
+        if node.level:
+            # the package the relative import starts from: the module's own package, then up
+            here = module.split(".") if is_package and module != "gmmviz" else module.split(".")[:-1]
+            if module == "gmmviz":
+                here = []
+            base_parts = here[: len(here) - (node.level - 1)] if node.level > 1 else here
+            base = ".".join([*base_parts, *(node.module.split(".") if node.module else [])])
+        elif node.module and node.module.split(".")[0] == "gmmviz":
+            base = node.module[len("gmmviz") + 1 :]
         else:
             return found
-        if base is None:  # from . import em, plot  /  from gmmviz import fit_em
-            for alias in node.names:
-                found.add(alias.name if alias.name in MODULES else "gmmviz")
-        else:
-            found.add(base.split(".")[0])
+        names = [f"{base}.{alias.name}" if base else alias.name for alias in node.names]
+        for full in names:  # `from . import em` imports the module em; `from .em import x` imports em
+            found.add(_resolve(full, modules) or _resolve(base, modules) or "gmmviz")
     elif isinstance(node, ast.Import):
         for alias in node.names:
             parts = alias.name.split(".")
             if parts[0] == "gmmviz":
-                found.add(parts[1] if len(parts) > 1 else "gmmviz")
-    return found & (MODULES | {"gmmviz"})
+                found.add(_resolve(".".join(parts[1:]), modules) or "gmmviz")
+    return found
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Module -> the gmmviz modules it imports anywhere in its source (typing-only imports left out)."""
+def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+    """Module -> the gmmviz modules it imports anywhere in its source (typing-only imports left out).
+
+    A module of a subpackage (``widgets.keyboard``) is a node of its own; importing it also runs its
+    package's ``__init__`` (``widgets``), which is an edge too.
+    """
+    paths = sorted(package.rglob("*.py"))
+    modules = {_module_name(p, package) for p in paths} - {"gmmviz"}
     graph: dict[str, set[str]] = {}
-    for path in sorted(PACKAGE.glob("*.py")):
-        name = "gmmviz" if path.stem == "__init__" else path.stem
+    for path in paths:
+        name = _module_name(path, package)
         tree = ast.parse(path.read_text(encoding="utf-8"))
         typing_only = {
             id(n)
@@ -50,13 +76,16 @@ def import_graph() -> dict[str, set[str]]:
             for stmt in block.body
             for n in ast.walk(stmt)
         }
-        graph[name] = {
+        targets = {
             t
             for node in ast.walk(tree)
             if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in typing_only
-            for t in _targets(node, name)
-            if t != name
+            for t in _targets(node, name, path.name == "__init__.py", modules)
         }
+        # importing a.b runs a's __init__ first (unless a is the importer's own package)
+        parents = {".".join(t.split(".")[:i]) for t in targets for i in range(1, t.count(".") + 1)}
+        own = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)}
+        graph[name] = (targets | (parents - own)) - {name}
     return graph
 
 
@@ -97,7 +126,9 @@ def test_the_graph_reader_sees_top_level_and_call_time_imports():
     graph = import_graph()
     assert "_covariance" in graph["em"] and "params" in graph["em"]  # top of the file
     assert "chunked" in graph["fit"]  # inside engine_for: a call-time import counts
-    assert "widgets" in graph["pads"]
+    assert "keyboard" in graph["pads"]
+    assert "widgets" in graph["pads"]  # EMExplorer, at call time (Fit EM shows an explorer)
+    assert "widgets._em" in graph["widgets"]  # a module of a subpackage is a node of its own
 
 
 def test_find_cycle_names_the_closing_edge():

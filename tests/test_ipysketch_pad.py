@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import types
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from PIL import Image
 
 from gmmviz import _ipysketch_launcher as launcher
+from gmmviz import pads
 from gmmviz.pads import NO_DESKTOP_MESSAGE, IpysketchPad
 from gmmviz.sketch import (
     EmptySketchError,
@@ -131,6 +133,84 @@ def test_the_launcher_refuses_to_start_without_a_display(tmp_path):
     )
     assert proc.returncode == 3
     assert NO_DESKTOP_MESSAGE in proc.stderr
+
+
+# ------------------------------------------------------------------------------ the watcher thread
+
+
+class FakeLoop:
+    """The kernel's main event loop as the pad sees it: ``add_callback`` (tornado's one method
+    that is safe from another thread) records the work and the thread that handed it over;
+    :meth:`run` does the work, in the test's (main) thread, as the kernel's loop would."""
+
+    def __init__(self):
+        self.callbacks = []
+
+    def add_callback(self, fn, *args):
+        self.callbacks.append((fn, args, threading.current_thread()))
+
+    def run(self):
+        while self.callbacks:
+            fn, args, _ = self.callbacks.pop(0)
+            fn(*args)
+
+
+def _window(pad, monkeypatch, code):
+    """The Edit button opens a "window" that runs ``code`` and closes (no display needed)."""
+    monkeypatch.setattr(pads, "has_display", lambda: True)
+    monkeypatch.setattr(pad, "command", lambda: [sys.executable, "-c", code])
+
+
+def _changes(pad):
+    """(widget, thread) for every change of the pad's widgets, from now on."""
+    seen = []
+    for name, widget in (("preview", pad.preview), ("status", pad.status), ("output", pad.output)):
+        widget.observe(lambda _change, name=name: seen.append((name, threading.current_thread())))
+    return seen
+
+
+@pytest.mark.parametrize("closes", ["after saving", "with an error"])
+def test_the_watcher_thread_hands_its_work_to_the_kernels_loop(tmp_path, monkeypatch, closes):
+    loop = FakeLoop()
+    monkeypatch.setattr(pads, "_kernel_loop", lambda: loop)
+    pad = IpysketchPad("gmm", directory=tmp_path)
+    if closes == "after saving":
+        code = "from gmmviz.sketch import example_sketch; example_sketch().save('gmm.png'); print('saved')"
+    else:
+        code = "import sys; print('boom'); sys.exit(1)"
+    _window(pad, monkeypatch, code)
+    pad.edit_button.click()
+    assert "open in a window" in pad.status.value
+    before = pad.status.value
+    seen = _changes(pad)
+    pad._watcher.join(60)
+    assert not pad._watcher.is_alive() and pad.process.returncode is not None
+    # The window has closed and the thread has ended, having changed nothing: its work waits
+    # on the loop, handed over from the watcher thread.
+    assert seen == [] and pad.status.value == before and pad.log == ""
+    assert bytes(pad.preview.value) == b""
+    assert [thread for _, _, thread in loop.callbacks] == [pad._watcher]
+    loop.run()  # the kernel's loop runs it: now the pad changes, in this (the loop's) thread
+    assert seen and {thread for _, thread in seen} == {threading.main_thread()}
+    if closes == "after saving":
+        assert pad.log.strip() == "saved"
+        assert bytes(pad.preview.value).startswith(PNG_MAGIC)
+        assert "Saved drawing: gmm" in pad.status.value
+    else:
+        assert pad.log.strip() == "boom"
+        assert "The sketch pad stopped with an error: boom" in pad.status.value
+        assert bytes(pad.preview.value) == b""
+
+
+def test_without_a_kernel_edit_wait_shows_the_drawing_before_returning(tmp_path, monkeypatch):
+    # A script: no kernel, so no loop to hand over to; wait=True does the work in its caller.
+    assert pads._kernel_loop() is None
+    pad = IpysketchPad("gmm", directory=tmp_path)
+    _window(pad, monkeypatch, "from gmmviz.sketch import example_sketch; example_sketch().save('gmm.png')")
+    seen = _changes(pad)
+    pad.edit(wait=True, timeout=60)
+    assert bytes(pad.preview.value).startswith(PNG_MAGIC)
+    assert {thread for _, thread in seen} == {threading.main_thread()}
 
 
 # ------------------------------------------------------------------------------ the launcher's patches
@@ -266,6 +346,8 @@ def _drag(display: str, window: str, points) -> None:
 @pytest.mark.desktop
 def test_the_real_pad_opens_draws_saves_and_gives_points(tmp_path, xvfb, monkeypatch):
     monkeypatch.setenv("DISPLAY", xvfb)
+    loop = FakeLoop()  # the kernel's loop: the pad's widgets change there
+    monkeypatch.setattr(pads, "_kernel_loop", lambda: loop)
     pad = IpysketchPad("gmm", directory=tmp_path)
     proc = pad.edit()  # the Edit button's own code path
     try:
@@ -288,6 +370,7 @@ def test_the_real_pad_opens_draws_saves_and_gives_points(tmp_path, xvfb, monkeyp
             proc.kill()
             proc.wait()
     pad._watcher.join(20)
+    loop.run()
 
     strokes = pad.strokes()
     assert [s.color for s in strokes] == ["red", "blue"], pad.log

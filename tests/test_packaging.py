@@ -166,7 +166,6 @@ def test_environment_yml_is_binder_ready(pyproject, environment):
     assert "pip" in conda, "list pip among the conda packages when there is a pip section"
     # Not on conda-forge at the versions the course needs: from PyPI, through the pip section.
     assert pip.get("ipysketch") == "==0.2.2"
-    assert pip.get("ipysketch-lite") == "==0.6.*"
     assert pip.get("otter-grader") == "==7.0.0"
     assert local, "install gmmviz itself: '-e .' in the pip section"
     # And the pinned Python is one the package supports.
@@ -184,7 +183,7 @@ def test_requirement_parsing():
     assert split_requirement("Scikit_Learn >= 1.3") == ("scikit-learn", ">=1.3")
     assert split_requirement("dask[array]>=2024.1") == ("dask", ">=2024.1")
     assert split_requirement("tomli>=2; python_version < '3.11'") == ("tomli", ">=2")
-    assert split_requirement("ipysketch-lite==0.6.*") == ("ipysketch-lite", "==0.6.*")
+    assert split_requirement("ipysketch==0.2.*") == ("ipysketch", "==0.2.*")
     assert split_requirement("pillow") == ("pillow", "")
     assert conda_to_pip_spec("=0.11") == "==0.11.*"
     assert conda_to_pip_spec("=3.11") == "==3.11.*"

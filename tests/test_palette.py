@@ -115,7 +115,7 @@ def test_every_colour_has_3_to_1_contrast_on_white(k):
 
 
 def test_soft_blends_of_two_components_keep_3_to_1_contrast():
-    # The explorer colours a point shared by two components with γ-weighted mixes of their colours.
+    # plot_points(certainty="blend") colours a point shared by two components with γ-weighted mixes.
     pal = gpal.component_colors(5)
     for i, j in itertools.combinations(range(5), 2):
         for g in np.linspace(0, 1, 11):
@@ -162,6 +162,18 @@ def test_roles_in_pictures_take_colours_of_the_palette():
     first_five = [h for _, h in gpal.PALETTE[:5]]
     for role in ("ELBO_COLOR", "GAP_COLOR", "SAMPLED_COLOR", "CURRENT_COLOR"):
         assert getattr(gpal, role) in first_five, role
+
+
+@pytest.mark.parametrize("vision", VISIONS)
+def test_the_flagged_colour_is_no_component_colour_and_stands_apart(vision):
+    # Notebook 09: "flagged" used to be orange, the colour of component 2.
+    flagged = to_rgba_array([gpal.FLAGGED_COLOR])[0, :3]
+    components = gpal.component_colors(5)[:, :3]
+    assert not any(np.allclose(flagged, c) for c in gpal.component_colors(10)[:, :3])
+    assert contrast_on_white(flagged) >= 3.0
+    seen = lab_as_seen(flagged, vision)
+    for name, c in zip(gpal.component_color_names(5), components):
+        assert delta_e76(seen, lab_as_seen(c, vision)) >= 15, (name, vision)
 
 
 def test_html_text_colours_have_4_5_to_1_contrast_on_their_backgrounds():

@@ -240,28 +240,139 @@ def test_groups_of_artists_are_named_tuples_of_artists(ax, history):
             return [a for v in value for a in artists_in(v)]
         return [value]
 
-    art = gplot.plot_frame(ax, history.X, history.frame(2))
+    art = gplot.plot_frame(ax, history.X, history.frame(2), legend=True)
     for group in (art, art.means, art.shift):
         assert isinstance(group, tuple) and hasattr(group, "_fields")
     assert all(isinstance(a, Artist) for a in artists_in(art))
+    # Parts not asked for are None (title=False, legend=False), never some other object.
+    bare = gplot.plot_frame(ax, history.X, history.frame(2), title=False)
+    assert bare.title is None and bare.legend is None
+    assert all(isinstance(a, Artist) for a in artists_in(bare) if a is not None)
 
 
 # --------------------------------------------------------------------------------------------
 # colours, markers and points
 # --------------------------------------------------------------------------------------------
-def test_soft_colors_is_resp_times_palette():
+def test_blended_soft_colors_are_resp_times_palette():
     rng = np.random.default_rng(0)
     resp = rng.dirichlet(np.ones(4), size=50)
     palette = to_rgba_array(["#0072B2", "#D55E00", "#009E73", "#CC79A7"])
-    np.testing.assert_allclose(gplot.soft_colors(resp, palette), resp @ palette)
+    np.testing.assert_allclose(gplot.soft_colors(resp, palette, certainty="blend"), resp @ palette)
     # The default palette is the course's (blue, orange, green, pink, ...).
-    np.testing.assert_allclose(gplot.soft_colors(resp), resp @ palette)
+    np.testing.assert_allclose(gplot.soft_colors(resp, certainty="blend"), resp @ palette)
 
 
-def test_half_red_half_blue_is_purple():
+def test_half_red_half_blue_blends_to_purple():
     red, blue = [1.0, 0.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]
-    (c,) = gplot.soft_colors([[0.5, 0.5]], [red, blue])
+    (c,) = gplot.soft_colors([[0.5, 0.5]], [red, blue], certainty="blend")
     np.testing.assert_allclose(c, [0.5, 0.0, 0.5, 1.0])
+
+
+def test_soft_colors_hue_is_the_most_responsible_component_and_opacity_its_certainty():
+    rng = np.random.default_rng(0)
+    resp = rng.dirichlet(np.ones(4), size=50)
+    palette = to_rgba_array(["#0072B2", "#D55E00", "#009E73", "#CC79A7"])
+    colours = gplot.soft_colors(resp)  # the default: certainty="opacity", the course's palette
+    np.testing.assert_allclose(colours[:, :3], palette[resp.argmax(axis=1), :3])
+    np.testing.assert_allclose(colours[:, 3], gplot.certainty_opacity(resp.max(axis=1)))
+    # "size": the same hues, opaque (the area carries the certainty).
+    np.testing.assert_allclose(gplot.soft_colors(resp, certainty="size"), palette[resp.argmax(axis=1)])
+    with pytest.raises(ValueError, match="certainty must be one of"):
+        gplot.soft_colors(resp, certainty="alpha")
+
+
+def _on_white(rgba):
+    """The colour a fill is seen as on the white page."""
+    rgba = np.asarray(rgba, dtype=float)
+    return rgba[..., :3] * rgba[..., 3:] + (1 - rgba[..., 3:])
+
+
+def test_a_50_50_point_never_looks_like_an_unassigned_one(ax):
+    # Issue "Course 3.0": a 50/50 blue-orange point was the same grey as "unassigned".
+    X = np.zeros((3, 2))
+    resp = np.array([[0.5, 0.5], [0.5, 0.5], [1.0, 0.0]])
+    pts = gplot.plot_points(ax, X, resp)
+    blend = gplot.soft_colors(resp[:1], certainty="blend")[0]
+    assert np.ptp(blend[:3]) < 0.1  # the old look: a grey (no hue), like GREY
+    face, edge = pts.get_facecolors()[0], pts.get_edgecolors()[0]
+    blue = to_rgba_array("#0072B2")[0]
+    # Seen on white, the faint fill is far from grey; its outline is the full component colour.
+    assert np.abs(_on_white(face) - gplot.GREY[:3]).max() > 0.2
+    np.testing.assert_allclose(edge, blue)
+    assert pts.get_linewidths()[0] > 0
+    grey = gplot.plot_points(ax, X)
+    assert not np.allclose(grey.get_facecolors()[0], face)
+    assert not np.allclose(grey.get_edgecolors()[0], edge)
+
+
+def test_certainty_0_85_is_drawn_visibly_less_sure_than_1(ax):
+    X = np.zeros((4, 2))
+    resp = np.array([[1.0, 0.0], [0.95, 0.05], [0.85, 0.15], [0.5, 0.5]])
+    alpha = gplot.plot_points(ax, X, resp).get_facecolors()[:, 3]
+    assert alpha[0] == pytest.approx(1.0)
+    assert alpha[0] > alpha[1] > alpha[2] > alpha[3] > 0
+    assert alpha[0] - alpha[2] > 0.3  # not a nuance: 0.85 is about half as opaque
+    sizes = gplot.plot_points(ax, X, resp, certainty="size", size=20).get_sizes()
+    assert sizes[0] == pytest.approx(20) and sizes[0] > sizes[1] > sizes[2] > sizes[3] > 0
+    assert sizes[2] < 0.7 * sizes[0]
+
+
+def test_update_points_keeps_the_certainty_channel_without_new_artists(ax):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 2))
+    pts = gplot.plot_points(ax, X, None, size=9, certainty="size")
+    n_children = len(ax.get_children())
+    resp = rng.dirichlet(np.ones(3), size=200)
+    assert gplot.update_points(pts, resp) is pts
+    assert len(ax.get_children()) == n_children
+    np.testing.assert_allclose(
+        pts.get_sizes(), 9 * (0.3 + 0.7 * np.clip(2 * resp.max(axis=1) - 1, 0, 1) ** 2)
+    )
+    np.testing.assert_allclose(pts.get_facecolors(), gplot.soft_colors(resp, certainty="size"))
+    gplot.update_points(pts, None)  # back to the start: grey, full size
+    np.testing.assert_allclose(pts.get_sizes(), [9])
+    # The default (opacity) scatter: fills and outlines follow every update.
+    dots = gplot.plot_points(ax, X, None, marker=(8, 0, 0))
+    gplot.update_points(dots, resp)
+    np.testing.assert_allclose(dots.get_facecolors(), gplot.soft_colors(resp))
+    np.testing.assert_allclose(dots.get_edgecolors()[:, 3], 1.0)
+    np.testing.assert_allclose(dots.get_edgecolors()[:, :3], gplot.soft_colors(resp)[:, :3])
+    # The old blended look on request.
+    gplot.update_points(dots, resp, certainty="blend")
+    np.testing.assert_allclose(dots.get_facecolors(), gplot.soft_colors(resp, certainty="blend"))
+
+
+def test_update_points_is_fast_enough_for_every_frame(ax):
+    import time
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(5000, 2))
+    resp = rng.dirichlet(np.ones(5), size=5000)
+    pts = gplot.plot_points(ax, X, None)
+    gplot.update_points(pts, resp)
+    start = time.perf_counter()
+    for _ in range(20):
+        gplot.update_points(pts, resp)
+    assert (time.perf_counter() - start) / 20 < 0.02  # well under a frame of a 250 ms player
+
+
+def test_certainty_legend_names_what_the_fill_means(ax):
+    ax.plot([0, 1], [0, 1], label="a line")
+    first = ax.legend()
+    legend = gplot.plot_certainty_legend(ax, unassigned=True)
+    assert ax.get_legend() is first and legend in ax.get_children()  # beside, not instead
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts == ["1 (certain)", "0.95", "0.85", "0.5 (a tie)", "grey: no γ yet"]
+    assert "gamma" in legend.get_title().get_text()
+    handles = legend.legend_handles
+    faces = [to_rgba_array(h.get_markerfacecolor())[0] for h in handles]
+    np.testing.assert_allclose([f[3] for f in faces[:4]], gplot.certainty_opacity([1.0, 0.95, 0.85, 0.5]))
+    np.testing.assert_allclose(faces[4], gplot.GREY)
+    sized = gplot.plot_certainty_legend(ax, certainty="size", levels=(1.0, 0.5))
+    big, small = (h.get_markersize() for h in sized.legend_handles)
+    assert big > small
+    with pytest.raises(ValueError, match="no certainty channel"):
+        gplot.plot_certainty_legend(ax, certainty="blend")
 
 
 def test_soft_colors_rejects_mismatched_palette():
@@ -280,13 +391,18 @@ def test_plot_points_soft_hard_and_grey(ax):
     pal = to_rgba_array(["#0072B2", "#D55E00", "#009E73"])
     pts = gplot.plot_points(ax, X, resp, dims=(2, 0))
     np.testing.assert_allclose(pts.get_offsets(), X[:, [2, 0]])
-    np.testing.assert_allclose(pts.get_facecolors(), resp @ pal)
+    np.testing.assert_allclose(pts.get_facecolors(), gplot.soft_colors(resp, pal))
     hard = gplot.plot_points(ax, X, resp, hard=True)
-    np.testing.assert_allclose(hard.get_facecolors(), pal[resp.argmax(axis=1)])
+    np.testing.assert_allclose(hard.get_facecolors()[:, :3], pal[resp.argmax(axis=1), :3])
+    np.testing.assert_allclose(hard.get_facecolors()[:, 3], gplot.certainty_opacity(resp.max(axis=1)))
+    hard_blend = gplot.plot_points(ax, X, resp, hard=True, certainty="blend")
+    np.testing.assert_allclose(hard_blend.get_facecolors(), pal[resp.argmax(axis=1)])
     grey = gplot.plot_points(ax, X)
     np.testing.assert_allclose(grey.get_facecolors(), np.tile(gplot.GREY, (30, 1)))
     gplot.update_points(grey, resp)
-    np.testing.assert_allclose(grey.get_facecolors(), resp @ pal)
+    np.testing.assert_allclose(grey.get_facecolors(), gplot.soft_colors(resp))
+    blend = gplot.plot_points(ax, X, resp, certainty="blend")
+    np.testing.assert_allclose(blend.get_facecolors(), resp @ pal)
     with pytest.raises(ValueError, match=r"\(30, K\), got \(29, 3\)"):
         gplot.plot_points(ax, X, resp[:29])
 
@@ -610,3 +726,97 @@ def test_two_ll_curves_on_one_axes_are_both_in_view(ax):
     assert lo < slow.min() and hi > max(fast.max(), slow.max())
     assert ax.get_xlim()[1] > slow.size - 1
     assert first.start.get_visible() and not second.start.get_visible()
+
+
+# --------------------------------------------------------------------------------------------
+# limits, legends and captions (issue "Course 3.0", pictures)
+# --------------------------------------------------------------------------------------------
+def _ring_extent(p: GMMParams, n_std: float) -> tuple[np.ndarray, np.ndarray]:
+    """Bounding box of every n_std ring, by hand: half-widths n_std * sqrt(Σ_ii)."""
+    sd = np.sqrt(np.stack([np.diag(c) for c in full_cov_by_hand(p)]))
+    return (p.means - n_std * sd).min(axis=0), (p.means + n_std * sd).max(axis=0)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPES)
+def test_limits_from_the_data_include_the_outer_ellipse(ax, covariance_type):
+    # Issue: 3-sd ellipses were cut off at the axes (00, 04, 09): they were added empty at the
+    # origin, so autoscaling never saw them.
+    p = params_of_type(covariance_type)
+    rng = np.random.default_rng(0)
+    X = p.means[rng.integers(0, 3, 200)] + 0.3 * rng.normal(size=(200, 2))
+    gplot.plot_points(ax, X)
+    gplot.plot_ellipses(ax, p)
+    lo, hi = _ring_extent(p, 3)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert x0 <= lo[0] and x1 >= hi[0] and y0 <= lo[1] and y1 >= hi[1]
+    # The origin is not pulled in when nothing is there.
+    far = GMMParams(np.ones(1), np.array([[50.0, 60.0]]), np.eye(2)[None])
+    fig_ax = Figure().add_subplot()
+    gplot.plot_ellipses(fig_ax, far, n_std=(1,))
+    assert fig_ax.get_xlim()[0] > 40 and fig_ax.get_ylim()[0] > 50
+
+
+def test_limits_set_by_hand_or_autolim_false_are_kept(ax, history):
+    ax.set(xlim=(-1, 1), ylim=(-1, 1))
+    gplot.plot_ellipses(ax, history.final)
+    assert ax.get_xlim() == (-1, 1) and ax.get_ylim() == (-1, 1)
+    other = Figure().add_subplot()
+    other.scatter([0, 1], [0, 1])
+    before = other.dataLim.frozen()
+    rings = gplot.plot_ellipses(other, history.final, n_std=(30,), autolim=False)
+    np.testing.assert_allclose(other.dataLim.get_points(), before.get_points())
+    assert all(r in other.patches for r in rings)
+
+
+def test_plot_frame_limits_include_the_frames_rings(ax, history):
+    frame = history.frame(2)  # an M-frame: rings of params and dashed rings of previous_params
+    gplot.plot_frame(ax, history.X, frame)
+    for p, r in ((frame.params, 3), (frame.previous_params, 1)):
+        lo, hi = _ring_extent(p, r)
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        assert x0 <= lo[0] + 1e-9 and x1 >= hi[0] - 1e-9 and y0 <= lo[1] + 1e-9 and y1 >= hi[1] - 1e-9
+
+
+def test_plot_frame_legend_names_the_dashed_rings_the_trails_and_the_fills(history):
+    texts = {}
+    for i in (0, 1, 2):
+        ax = Figure().add_subplot()
+        art = gplot.plot_frame(ax, history.X, history.frame(i), legend=True)
+        assert art.legend is ax.get_legend()
+        texts[i] = [t.get_text() for t in art.legend.get_texts()]
+    assert texts[0] == ["grey: no γ yet"]  # the start: nothing assigned yet
+    assert not any("dashed" in t for t in texts[1])  # an E-frame moves nothing
+    assert any("largest" in t and "1 (certain)" in t for t in texts[1])
+    assert texts[2][:2] == ["dashed: before this M-step", "line: the mean's move"]
+    assert any("0.5 (a tie)" in t for t in texts[2])
+    # The legend's glyphs are the ones drawn: a dashed ring, a solid trail.
+    ax = Figure().add_subplot()
+    art = gplot.plot_frame(ax, history.X, history.frame(2), legend="upper left")
+    dashed, trail = art.legend.legend_handles[:2]
+    assert dashed.get_linestyle() != "-" and trail.get_linestyle() == "-"
+    assert art.shift.rings[0].get_linestyle() != "solid"
+    # Off by default (the animation and the explorer draw their own words).
+    assert gplot.plot_frame(Figure().add_subplot(), history.X, history.frame(2)).legend is None
+
+
+def test_a_single_gaussian_in_1d_has_no_stray_number(ax):
+    one = GMMParams(np.ones(1), np.array([[1.0]]), np.array([[[2.25]]]))
+    x = np.random.default_rng(0).normal(1, 1.5, 500)
+    view = gplot.plot_1d(ax, x, one, strip=False)
+    assert view.numbers == [] and not [t for t in ax.texts if t.get_text() == "1"]
+    gplot.update_1d(view, one)  # still fine without numbers
+    two = GMMParams(np.array([0.5, 0.5]), np.array([[-2.0], [2.0]]), np.ones((2, 1, 1)))
+    assert [t.get_text() for t in gplot.plot_1d(Figure().add_subplot(), x, two).numbers] == ["1", "2"]
+    assert len(gplot.plot_1d(Figure().add_subplot(), x, one, numbers=True).numbers) == 1
+
+
+def test_density_contours_carry_their_values(ax, history):
+    lines = gplot.plot_density(ax, history.final)
+    values = [float(t.get_text()) for t in lines.labelTexts]
+    assert values and all(v > 0 for v in values)
+    assert set(values) <= {float(f"{v:.2g}") for v in lines.levels}
+    filled = gplot.plot_density(Figure().add_subplot(), history.final, filled=True, colorbar=True)
+    assert not getattr(filled, "labelTexts", []) and filled.colorbar.ax.get_ylabel() == "density p(x)"
+    ax2 = Figure().add_subplot()
+    plain = gplot.plot_density(ax2, history.final, labels=False, colorbar="p(x | θ)")
+    assert not getattr(plain, "labelTexts", []) and plain.colorbar.ax.get_ylabel() == "p(x | θ)"

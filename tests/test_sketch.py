@@ -6,6 +6,7 @@ import base64
 import io
 import os
 import pickle
+import re
 import runpy
 import subprocess
 import sys
@@ -376,28 +377,27 @@ def test_sketchpad_does_not_display_itself_and_renders_once(capsys):
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == pad.widget.model_id
 
 
-def test_plain_raster_sketch_would_display_itself(capsys):
-    # The reason for SketchPad's own canvas class: if this starts failing, ipysketch-lite no
-    # longer displays in its constructor and the workaround can go.
-    from ipysketch_lite import RasterSketch
-
-    RasterSketch(100, 100)
-    assert "RasterSketch" in capsys.readouterr().out
-
-
-def test_sketchpad_canvas_is_styled_only_inside_the_pad():
-    pad, other = SketchPad(), SketchPad(width=300, height=200)
-    assert "gmmviz-sketchpad" in pad.canvas._dom_classes
-    css = pad.canvas._css
+def test_the_canvas_is_the_pads_own_and_styled_only_inside_the_pad():
+    # gmmviz's own widget: its script and CSS are files beside gmmviz.pads, work offline (no
+    # import from a URL, no element ids two pads could share) and style only the pad.
+    here = Path(pads.__file__).parent
+    script = (here / "pad_canvas.js").read_text()
+    css = (here / "pad_canvas.css").read_text()
+    assert "http" not in script and not re.search(r"^\s*import\b", script, re.M)
+    assert ".id =" not in script and "getElementById" not in script
+    body = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     selectors = [
-        s.strip() for block in css.split("}") if "{" in block for s in block.split("{")[0].split(",")
+        s.strip() for block in body.split("}") if "{" in block for s in block.split("{")[0].split(",")
     ]
-    assert selectors and all(s.startswith(".gmmviz-sketchpad ") for s in selectors)
-    assert "#color" not in css
-    # Each pad has its own colour-input id, so the label of one never opens the other's picker.
-    ids = [c._esm.split('id="gmmviz-color-')[1].split('"')[0] for c in (pad.canvas, other.canvas)]
-    assert ids[0] != ids[1]
-    assert 'id="color"' not in pad.canvas._esm and "canvas.width = 300" in other.canvas._esm
+    assert selectors and all(s.startswith(".gmmviz-sketchpad") for s in selectors), selectors
+    pad, other = SketchPad(), SketchPad(width=300, height=200)
+    assert (pad.canvas.width, pad.canvas.height, other.canvas.width, other.canvas.height) == (
+        400,
+        300,
+        300,
+        200,
+    )
+    assert pad.canvas.data_url == "" and pad.canvas.brush_size == 4
 
 
 def test_sketchpad_without_a_browser_needs_a_fallback():
@@ -412,7 +412,7 @@ def test_sketchpad_without_a_browser_needs_a_fallback():
 
 def _send_drawing(pad, image):
     # What the browser does when a stroke ends: the canvas as a PNG data URL.
-    pad.canvas._sketch_data = "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+    pad.canvas.data_url = "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
 
 
 def pen_rgb(k):
@@ -555,13 +555,13 @@ def test_fit_button_shows_a_real_explorer_under_the_pad(monkeypatch):
 
 
 def test_the_conversion_imports_without_widgets_ipysketch_or_ipython(tmp_path):
-    # A script's view: with anywidget, ipysketch(-lite), ipywidgets and IPython impossible to
+    # A script's view: with anywidget, ipysketch, ipywidgets and IPython impossible to
     # import, gmmviz.sketch still converts images, strokes and .isk files.
     isk = tmp_path / "gmm.isk"
     isk.write_bytes(pickle.dumps(ipysketch_model()))
     code = (
         "import sys\n"
-        "for name in ('anywidget', 'ipysketch_lite', 'ipysketch', 'ipywidgets', 'IPython'):\n"
+        "for name in ('anywidget', 'ipysketch', 'ipywidgets', 'IPython'):\n"
         "    sys.modules[name] = None\n"
         "import numpy as np\n"
         "from gmmviz.sketch import (Stroke, example_sketch, load_isk, points_from_image,\n"
@@ -570,7 +570,7 @@ def test_the_conversion_imports_without_widgets_ipysketch_or_ipython(tmp_path):
         "strokes = load_isk(sys.argv[1])\n"
         "X2, y2, rgb = points_from_strokes(strokes, 50, random_state=0, return_colors=True)\n"
         "image = render_strokes([Stroke(np.array([[0, 0], [30, 30]]), 'red', 3)])\n"
-        "loaded = [m for m in ('anywidget', 'ipysketch_lite', 'ipysketch', 'ipywidgets', 'IPython')\n"
+        "loaded = [m for m in ('anywidget', 'ipysketch', 'ipywidgets', 'IPython')\n"
         "          if sys.modules.get(m) is not None]\n"
         "print(X.shape, len(set(y.tolist())), len(strokes), X2.shape, rgb.dtype, image.mode, loaded)\n"
     )
@@ -652,7 +652,7 @@ def test_random_clusters_give_labelled_clusters_without_a_mouse():
     pad.random_button.click()  # what Enter or Space on the focused button does
     assert "Drew 4 random clusters (pens 1 blue, 2 orange, 3 green, 4 pink)" in pad.status.value
     # The page gets the same picture to draw on its canvas.
-    assert sent == [{"type": "gmmviz-picture", "url": pad.canvas._sketch_data}]
+    assert sent == [{"type": "picture", "url": pad.canvas.data_url}]
     X, labels, colours = pad.points(return_colors=True)
     assert X.shape == (200, 2) and len(np.unique(labels)) == 4
     # Each cluster is one pen's colour: the first four pens, each once.
@@ -806,7 +806,7 @@ def test_the_pages_copy_of_a_picture_is_not_a_new_drawing(shown_explorers, monke
     explorer = pad.explorer
     with io.BytesIO() as buf:
         image.save(buf, format="PNG", compress_level=1)  # another encoder's bytes
-        pad.canvas._sketch_data = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+        pad.canvas.data_url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
     assert pad.explorer is explorer
     # A blank canvas sent when the page first shows the pad is no new drawing either.
     blank = SketchPad()

@@ -237,3 +237,27 @@ def test_the_desktop_launcher_says_it_needs_a_desktop(small_venv, tmp_path):
     assert "needs a desktop; use SketchPad in the browser (DISPLAY is not set)" in result.stderr, (
         result.stderr
     )
+
+
+def test_the_front_end_files_are_installed_with_the_package(small_venv):
+    """anywidget loads each view's JavaScript from a file beside its module: the install must ship them
+    (package-data), or the explorers and the sketch pad show nothing in JupyterLab."""
+    shipped = sorted(
+        str(p.relative_to(ROOT / "src" / "gmmviz"))
+        for pattern in ("*.js", "*.css")
+        for p in (ROOT / "src" / "gmmviz").rglob(pattern)
+    )
+    assert shipped, "no front-end files found in src/gmmviz"
+    result = run(
+        [
+            str(small_venv / "bin" / "python"),
+            "-c",
+            "import sys, importlib.util; from pathlib import Path; "
+            "root = Path(importlib.util.find_spec('gmmviz').origin).parent; "
+            "print([f for f in sys.argv[1:] if not (root / f).is_file()])",
+            *shipped,
+        ],
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", f"not installed with gmmviz: {result.stdout.strip()}"

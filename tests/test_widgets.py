@@ -10,11 +10,13 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
+import gmmviz.em
+import gmmviz.fit
 from gmmviz import add_component, fit_em, log_likelihood
 from gmmviz import plot as gplot
 from gmmviz import widgets as gw
 from gmmviz.widgets import BellCurveExplorer, EMExplorer, GaussianExplorer, SingularityExplorer
-from widget_checks import contrast, controls, png_of_bundle
+from widget_checks import TurnByTurn, contrast, controls, png_of_bundle
 
 
 @pytest.fixture(scope="module")
@@ -203,13 +205,27 @@ def test_duplicate_points_limit_k(X):
     assert ex.history is None and "distinct" in ex.message_text
 
 
-def test_unexpected_errors_in_callbacks_are_shown_not_raised(explorer, monkeypatch):
+def test_unexpected_errors_in_callbacks_are_shown_not_raised(explorer, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(gw, "fit_em", broken)
+    monkeypatch.setattr(gmmviz.fit, "fit_em", broken)
     explorer.k_slider.value = 4  # must not raise
     assert "RuntimeError: disk on fire" in explorer.message_text
+    assert "Internal error" in explorer.message_text  # a bug, not the learner's input ...
+    [record] = [r for r in caplog.records if r.name == "gmmviz.widgets"]
+    assert record.exc_info[0] is RuntimeError  # ... with its traceback in the log
+
+
+def test_expected_errors_are_shown_as_they_are_and_not_logged(explorer, monkeypatch, caplog):
+    def singular(*args, **kwargs):
+        raise np.linalg.LinAlgError("Matrix is singular")
+
+    monkeypatch.setattr(gmmviz.fit, "fit_em", singular)
+    explorer.k_slider.value = 4
+    assert explorer.message_text.startswith("Could not fit K=4. Matrix is singular")
+    assert "Internal" not in explorer.message_text
+    assert not [r for r in caplog.records if r.name == "gmmviz.widgets"]
 
 
 def test_bad_arguments_become_messages(X):
@@ -379,7 +395,7 @@ def test_bell_explorer_shows_callback_errors(bell, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(gw.gplot, "weighted_component_pdfs", broken)
+    monkeypatch.setattr(gplot, "weighted_component_pdfs", broken)
     bell.sigma_slider.value = 2.0  # must not raise
     assert "RuntimeError: disk on fire" in bell.message_text
 
@@ -426,7 +442,7 @@ def test_set_step_refuses_a_non_integer_with_a_type_error(explorer):
 
 
 def test_fit_warnings_are_shown_in_the_widget_not_on_stderr(explorer, monkeypatch, recwarn):
-    real = gw.fit_em
+    real = gmmviz.fit.fit_em
 
     def warns(*args, **kwargs):
         import warnings
@@ -434,7 +450,7 @@ def test_fit_warnings_are_shown_in_the_widget_not_on_stderr(explorer, monkeypatc
         warnings.warn("component 2 lost all its points", UserWarning, stacklevel=2)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gw, "fit_em", warns)
+    monkeypatch.setattr(gmmviz.fit, "fit_em", warns)
     explorer.k_slider.value = 2
     assert explorer.history.n_components == 2
     assert "component 2 lost all its points" in explorer.message_text
@@ -663,7 +679,7 @@ def test_singularity_explorer_shows_callback_errors(needle, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(gw, "e_step", broken)
+    monkeypatch.setattr(gmmviz.em, "e_step", broken)
     needle.sigma_slider.value = -4.0  # must not raise
     assert "RuntimeError: disk on fire" in needle.message_text
 
@@ -943,8 +959,8 @@ def test_a_frame_seen_before_is_resent_not_redrawn_and_looks_the_same(X, monkeyp
     for i in range(n):
         ex.set_step(i)
     draws = []
-    real_draw = ex._blitter.draw
-    monkeypatch.setattr(ex._blitter, "draw", lambda *a, **k: (draws.append(a[0]), real_draw(*a, **k)))
+    real_draw = ex.renderer.blitter.draw
+    monkeypatch.setattr(ex.renderer.blitter, "draw", lambda *a, **k: (draws.append(a[0]), real_draw(*a, **k)))
     for i in reversed(range(n)):
         ex.set_step(i)
         # The artists still describe the frame shown (the ln p(X) ring on its iteration).
@@ -1004,19 +1020,19 @@ def test_a_refit_shows_the_new_fit_never_the_old_fits_cached_pictures(X, control
 
 
 def test_frames_rendered_ahead_equal_frames_drawn_on_demand(X):
-    ex = EMExplorer(X, 3, random_state=0)
+    loop = TurnByTurn()
+    ex = EMExplorer(X, 3, random_state=0, scheduler=loop)
     ex.set_step(2)
-    ex._render_ahead()  # outside a kernel: nothing is scheduled
-    assert not ex._ahead_pending and set(ex._frame_png) == {0, 2}
+    assert not loop.pending and set(ex.current_fit.pngs) == {0, 2}  # no page: nothing drawn ahead
     marker = ex.ll_marker.get_xdata().copy()
-    for _ in range(ex.history.n_frames):  # what the kernel's event loop would run, turn by turn
-        ex._render_ahead_one(ex.image.fit)
-    assert set(ex._frame_png) == set(range(ex.history.n_frames))
-    np.testing.assert_array_equal(ex.ll_marker.get_xdata(), marker)  # artists back on frame 2
+    ex.on_page({"event": "learner", "control": "step"})  # the learner's key press in the page
+    loop.run_all()  # what the kernel's event loop would run, turn by turn
+    assert set(ex.current_fit.pngs) == set(range(ex.history.n_frames))
+    np.testing.assert_array_equal(ex.ll_marker.get_xdata(), marker)  # the artists stayed on frame 2
     fresh = EMExplorer(X, 3, random_state=0)
     for i in (1, ex.history.n_frames - 1):
         fresh.set_step(i)
-        assert ex._frame_png[i] == fresh.image.value
+        assert ex.current_fit.pngs[i] == fresh.image.value
 
 
 def test_the_explorers_label_their_axes_like_every_picture(X):

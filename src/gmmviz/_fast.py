@@ -28,6 +28,7 @@ Each has the signature and the result of its plain version in :mod:`gmmviz._cova
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -54,10 +55,15 @@ KMEANS_PARALLEL_SIZE = 200_000
 
 # None until first asked for; False when threadpoolctl is missing or fails.
 _blas_controller: ThreadpoolController | Literal[False] | None = None
+# BLAS's thread limit is one per process, not per thread. Two threads each setting it and putting
+# back what they found would interleave (A sets 1, B finds 1, A restores, B restores 1: BLAS left at
+# one thread); so one thread at a time runs inside one_blas_thread, setting and restoring the limit
+# itself (OpenBLAS may ignore a limit set from another thread than the one that set it before).
+# Reentrant: a block inside a block of the same thread does not wait for itself.
+_blas_lock = threading.RLock()
 
 
-def one_blas_thread() -> contextlib.AbstractContextManager[object, None]:
-    """Context in which BLAS runs on one thread (threadpoolctl, a scikit-learn dependency)."""
+def _controller() -> ThreadpoolController | Literal[False]:
     global _blas_controller
     if _blas_controller is None:
         try:
@@ -66,12 +72,22 @@ def one_blas_thread() -> contextlib.AbstractContextManager[object, None]:
             _blas_controller = ThreadpoolController()
         except (ImportError, OSError, RuntimeError):  # pragma: no cover - threadpoolctl missing or failing
             _blas_controller = False
-    if not _blas_controller:  # pragma: no cover
-        return contextlib.nullcontext()
-    limiter: contextlib.AbstractContextManager[object, None] = _blas_controller.limit(
-        limits=1, user_api="blas"
-    )
-    return limiter
+    return _blas_controller
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Context in which BLAS runs on one thread (threadpoolctl, a scikit-learn dependency).
+
+    Safe from several threads: they take turns (a lock), each restoring the limit it found, so the
+    limit is as it was once they are all out.
+    """
+    controller = _controller()
+    if not controller:  # pragma: no cover
+        yield
+        return
+    with _blas_lock, controller.limit(limits=1, user_api="blas"):
+        yield
 
 
 def _is_small(X: FloatArray, n_components: int) -> bool:

@@ -72,11 +72,18 @@ __all__ = [
     "check_log_likelihood",
     "check_n_parameters",
     "check_mahalanobis",
+    "check_ellipse_match",
     "check_elbo",
     "check_permutation",
     "check_converged",
     "check_best_k",
     "check_uncertain",
+    "check_em_by_hand",
+    "HAND_QUANTITIES",
+    "check_spherical_variances",
+    "check_collapse",
+    "check_bad_start",
+    "check_bic_fooled",
     "n_parameters",
     "reference_converged",
     "reference_e_step",
@@ -840,19 +847,75 @@ def check_mahalanobis(
     eucl = np.einsum("ni,ni->n", diff, diff)
     if prec.close(arr, eucl if squared else np.sqrt(eucl)):
         return _fail(name, "that is the Euclidean distance: weigh the difference by Σ⁻¹.")
-    got, want = prec.shown(arr if arr.size > 1 else arr[0], ref if ref.size > 1 else ref[0])
+    if (arr < 0).any():
+        return _fail(name, "a distance is never negative: D² = (x − μ)ᵀ Σ⁻¹ (x − μ) ≥ 0 and D = √D² ≥ 0.")
+    if arr.size > 1 and prec.close(np.sort(arr), np.sort(ref)):
+        return _fail(
+            name,
+            "the right numbers in the wrong order: give one value per point, in the order of the points.",
+        )
+    near = 1.5 * 10.0**-prec.decimals if prec.rounded else 1e-3
+    if np.max(np.abs(arr - ref)) <= near:  # a rounding slip, or a code answer almost right: show both
+        got, want = prec.shown(arr if arr.size > 1 else arr[0], ref if ref.size > 1 else ref[0])
+        return _fail(
+            name,
+            f"expected {want}{prec.stated()}, got {got}: D² = (x − μ)ᵀ Σ⁻¹ (x − μ).{prec.note(arr, ref)}",
+        )
+    off = [i for i in range(arr.size) if not prec.close(arr[i], ref[i])]
+    points = [f"value {i + 1} (the point ({', '.join(f'{v:g}' for v in xs[i])}))" for i in off]
+    which = "your value is" if arr.size == 1 else " and ".join(points) + (" is" if len(off) == 1 else " are")
     return _fail(
         name,
-        f"expected {want}{prec.stated()}, got {got}: D² = (x − μ)ᵀ Σ⁻¹ (x − μ).{prec.note(arr, ref)}",
+        f"{which} off: compute D² = (x − μ)ᵀ Σ⁻¹ (x − μ) again, then take the square root.{prec.note(arr, ref)}",
+    )
+
+
+def check_ellipse_match(matches: Any, shown: Any) -> CheckResult:
+    """Check notebook 01's Exercise 1: which covariance matrix (1, 2 or 3) belongs to which panel.
+
+    ``matches`` maps a panel letter to a matrix number; letters in either case and numbers written as
+    strings (``"2"``) are accepted. ``shown`` is the panels' true matching. A wrong answer names the panels
+    to look at again, never the right numbers.
+    """
+    name = "match the ellipses"
+    if not isinstance(matches, dict):
+        return _fail(name, 'give a dict from panel letter to matrix number, e.g. {"A": 1, "B": 2, "C": 3}.')
+    panels = list(shown)
+    given = {str(p).strip().upper(): v for p, v in matches.items()}
+    unknown = sorted(set(given) - set(panels))
+    if unknown:
+        return _fail(name, f"there is no panel {', '.join(unknown)}: the panels are {', '.join(panels)}.")
+    if all(given.get(p) is None for p in panels):
+        return _todo(name, "put 1, 2 or 3 for each panel in `matches` and run this cell again.")
+    empty = [p for p in panels if given.get(p) is None]
+    if empty:
+        return _fail(name, f"panel(s) {', '.join(empty)} still empty: give a matrix number for every panel.")
+    numbers = {}
+    for p in panels:
+        v = given[p]
+        k = _whole(v) if not isinstance(v, str) else (int(v.strip()) if v.strip().isdigit() else None)
+        if k not in (1, 2, 3):
+            return _fail(name, f"panel {p}: give a matrix number, 1, 2 or 3, got {_plain(v)}.")
+        numbers[p] = k
+    if len(set(numbers.values())) < len(panels):
+        return _fail(name, "each matrix belongs to exactly one panel: use each of 1, 2 and 3 once.")
+    wrong = [p for p in panels if numbers[p] != shown[p]]
+    if not wrong:
+        return _ok(name, "all three right.")
+    return _fail(
+        name,
+        f"look again at panel(s) {', '.join(wrong)}. Hint: a negative off-diagonal entry tilts the ellipse down to "
+        "the right; the larger diagonal entry says which axis the ellipse is longer along.",
     )
 
 
 def check_elbo(value: Any, X: Any, params: GMMParams, q: Any) -> CheckResult:
     """Check an evidence lower bound ELBO(q, θ) = Σ_n Σ_k q_nk [ln π_k + ln N(x_n|μ_k,Σ_k) − ln q_nk].
 
-    A code answer: it must match to 1e-6 relative, so a rounded value fails with a hint to pass the
-    unrounded one. Recognised slips: the entropy term left out (that is the expected complete-data
-    log-likelihood Q), its sign flipped, a mean instead of a sum.
+    A code answer: it must match to 1e-6 relative, and a value rounded to 6 or fewer decimals fails
+    (even when within that tolerance) with a hint to pass the unrounded one. Recognised slips: the
+    entropy term left out (that is the expected complete-data log-likelihood Q), its sign flipped, a
+    mean instead of a sum, and γ summed instead of q (that gives ELBO(γ, θ) = ln p(X)).
     """
     from .bound import elbo, entropy, expected_complete_log_likelihood
 
@@ -867,7 +930,9 @@ def check_elbo(value: Any, X: Any, params: GMMParams, q: Any) -> CheckResult:
     X = X[:, None] if X.ndim == 1 else X
     ref = elbo(X, params, q)
     tol = 1e-6 * max(1.0, abs(ref))
-    if abs(v - ref) <= tol:
+    written = _decimals_written(v)
+    rounded = written is not None and written <= 6 and abs(v - ref) > 8 * np.spacing(max(1.0, abs(ref)))
+    if abs(v - ref) <= tol and not rounded:
         return _ok(name, f"ELBO = {ref:.3f} is right.")
     q_term = expected_complete_log_likelihood(X, params, q)
     h = entropy(q)
@@ -883,7 +948,13 @@ def check_elbo(value: Any, X: Any, params: GMMParams, q: Any) -> CheckResult:
         )
     if abs(v - ref / X.shape[0]) <= tol:
         return _fail(name, "you averaged over points; the ELBO is a sum over points, like ln p(X).")
-    written = _decimals_written(v)
+    ll = log_likelihood(X, params)
+    if abs(v - ll) <= tol:
+        return _fail(
+            name,
+            f"{v:.4f} is ln p(X), the ELBO at q = γ (the posterior), where the gap is 0: sum with the q "
+            "passed to the check, not with γ.",
+        )
     if written is not None and np.isfinite(v) and abs(v - ref) <= 0.5 * 10.0**-written * (1 + 1e-6):
         return _fail(
             name,
@@ -938,12 +1009,15 @@ def check_permutation(perm: Any, means_a: Any, means_b: Any) -> CheckResult:
             name, "that is the inverse matching: perm[k] should be the label in run B of run A's component k."
         )
     j = int(np.flatnonzero(p != ref)[0])
+
+    def label(i: int, means: np.ndarray) -> str:  # one convention: 0-based labels, the plots' number beside
+        return f"label {i} (component {component_number(i)} in the plots, mean {_fmt(means[i])})"
+
     return _fail(
         name,
-        f"perm[{j}] should be {ref[j]}, not {p[j]}: run A's component {component_number(j)} (mean "
-        f"{_fmt(a[j])}) is closest to run B's component {component_number(ref[j])} (mean {_fmt(b[ref[j]])}), "
-        f"not to its component {component_number(p[j])} (mean {_fmt(b[p[j]])}). linear_sum_assignment "
-        f"on the squared distances between means finds it.",
+        f"perm[{j}] should be {ref[j]}, not {p[j]} (labels count from 0, as NumPy does; the plots number "
+        f"components from 1): run A's {label(j, a)} is closest to run B's {label(int(ref[j]), b)}, not to its "
+        f"{label(int(p[j]), b)}. linear_sum_assignment on the squared distances between means finds it.",
     )
 
 
@@ -1408,3 +1482,915 @@ def solution(name: str) -> None:
         print(f"No solution called {name!r}; available: {', '.join(fns)}.")
         return
     print(inspect.getsource(fns[key]))
+
+
+# ---------------------------------------------------------------------------------------------
+# One EM iteration by hand (notebook 03): a few 1-D points, every number checked on its own line
+# ---------------------------------------------------------------------------------------------
+
+#: What :func:`check_em_by_hand` checks: the quantity's name -> how a message writes it.
+HAND_QUANTITIES = {
+    "gamma": "γ_nk",
+    "N_k": "N_k",
+    "pi": "π_k (new)",
+    "mu": "μ_k (new)",
+    "var": "σ_k² (new)",
+    "ll_before": "ln p(X) before",
+    "ll_after": "ln p(X) after",
+}
+
+
+@dataclass(frozen=True)
+class _HandIteration:
+    """One EM iteration on 1-D points, every intermediate number, computed the plain way."""
+
+    x: np.ndarray  # (n,)
+    weights: np.ndarray  # the start: π_k, μ_k, σ_k² (K,)
+    means: np.ndarray
+    variances: np.ndarray
+    resp: np.ndarray  # (n, K)
+    nk: np.ndarray
+    new_weights: np.ndarray
+    new_means: np.ndarray
+    new_variances: np.ndarray
+    ll_before: float
+    ll_after: float
+
+    @property
+    def n(self) -> int:
+        return self.x.size
+
+
+def _hand_iteration(x: Any, params: GMMParams) -> _HandIteration:
+    """E-step with gmmviz, then the M-step's formulas without reg_covar (a hand M-step has none)."""
+    x = np.asarray(x, dtype=float).reshape(-1)
+    k = params.n_components
+    resp, ll_before = _gm_e_step(x[:, None], params)
+    nk = resp.sum(axis=0)
+    new_means = resp.T @ x / nk
+    new_variances = (resp * (x[:, None] - new_means) ** 2).sum(axis=0) / nk
+    new = GMMParams(nk / x.size, new_means[:, None], new_variances[:, None, None])
+    return _HandIteration(
+        x,
+        np.asarray(params.weights, dtype=float),
+        np.asarray(params.means, dtype=float).reshape(k),
+        params.full_covariances().reshape(k),
+        resp,
+        nk,
+        nk / x.size,
+        new_means,
+        new_variances,
+        float(ll_before),
+        log_likelihood(x[:, None], new),
+    )
+
+
+def _weighted_resp(x: np.ndarray, weights: np.ndarray, dens: np.ndarray) -> np.ndarray:
+    """Rows of weights · dens, normalised to sum to 1 (a slip's γ)."""
+    num = weights * dens
+    return num / num.sum(axis=1, keepdims=True)
+
+
+def _gamma_slips(it: _HandIteration) -> list[tuple[np.ndarray, str]]:
+    """γ as the usual slips compute it, each with what went wrong."""
+    d2 = (it.x[:, None] - it.means) ** 2
+    var, sd = it.variances, np.sqrt(it.variances)
+    with np.errstate(all="ignore"):
+        bell = np.exp(-d2 / (2 * var)) / np.sqrt(2 * np.pi * var)
+        return [
+            (
+                _weighted_resp(it.x, np.ones_like(it.weights), bell),
+                "you left out the weights: the numerator is π_k N(x_n | μ_k, σ_k²), not N(x_n | μ_k, σ_k²) alone.",
+            ),
+            (
+                _weighted_resp(it.x, it.weights, np.exp(-d2 / (2 * var))),
+                "you left out the factor 1/√(2π σ_k²) of the bell: with different variances it does not cancel "
+                "between the components (a wider bell is a lower bell).",
+            ),
+            (
+                _weighted_resp(it.x, it.weights, np.exp(-d2 / (2 * sd)) / np.sqrt(2 * np.pi * var)),
+                "in the exponent divide (x_n − μ_k)² by 2σ_k², the variance, not by 2σ_k.",
+            ),
+            (
+                _weighted_resp(it.x, it.weights, np.exp(-d2 / (2 * var)) / (np.sqrt(2 * np.pi) * var)),
+                "the bell's factor is 1/√(2π σ_k²) = 1/(√(2π) σ_k): you divided by σ_k² instead of σ_k.",
+            ),
+            (
+                _weighted_resp(it.x, it.weights, np.exp(-d2 / var) / np.sqrt(2 * np.pi * var)),
+                "the exponent is −(x_n − μ_k)² / (2σ_k²): you left out the ½.",
+            ),
+            (
+                _weighted_resp(it.x, it.weights, np.exp(-d2 / (2 * var)) / np.sqrt(2 * it.weights * var)),
+                "inside 1/√(2π σ_k²) the π is the number 3.14159…, not the weight π_k: the weight multiplies "
+                "the bell once, outside it.",
+            ),
+        ]
+
+
+def _slip_precision(prec: _Precision) -> _Precision:
+    """How close an answer must be to a slip's value to be told it: a rounded answer may carry the slip's
+    own rounding errors (3 units of the last decimal); a full-precision one is held to ``prec``."""
+    if not prec.rounded:
+        return prec
+    return _Precision(3.0 * 10.0**-prec.decimals, 0.0, prec.decimals, prec.written)
+
+
+def _vector_problem(
+    value: Any,
+    ref: np.ndarray,
+    decimals: int | None,
+    symbol: str,
+    formula: str,
+    slips: list[tuple[np.ndarray, str]],
+    shape_hints: dict[int, str] | None = None,
+    swapped: bool = True,
+) -> str | None:
+    """The first problem with K numbers ``value`` (one per component), or None when they match ``ref``.
+
+    A slip is told when the answer matches its value (within :func:`_slip_precision`) and is nearer to it
+    than to the right one; otherwise the message names the component whose number is off most.
+    """
+    k = ref.size
+    arr = _as_float_array(value)
+    if arr is None or arr.dtype == object:
+        return f"give {symbol} as {k} numbers, one per component (a list or an array), got {type(value).__name__}."
+    if arr.size != k:
+        if shape_hints and arr.size in shape_hints:
+            return shape_hints[arr.size]
+        return f"give one {symbol} per component: {k} numbers, got {arr.size}."
+    arr = arr.reshape(k)
+    if not np.isfinite(arr).all():
+        return f"{symbol} contains NaN or inf: look for a division by 0."
+    prec = _precision(arr, decimals, atol=1e-8, rtol=1e-8)
+    if prec.close(arr, ref):
+        return None
+    near = _slip_precision(prec)
+    off = float(np.max(np.abs(arr - ref)))
+    for candidate, message in slips:
+        candidate = np.asarray(candidate, dtype=float).reshape(-1)
+        if candidate.size != k or near.close(candidate, ref):  # a slip this precision cannot tell apart
+            continue
+        if near.close(arr, candidate) and np.max(np.abs(arr - candidate)) < off:
+            return message
+    if swapped and k > 1 and prec.close(arr, ref[::-1]):
+        return (
+            f"your {symbol} are right but in the wrong order: component 1 is the one that started at the first "
+            f"mean of the start."
+        )
+    j = int(np.argmax(np.abs(arr - ref)))
+    got, want = prec.shown(arr[j], ref[j])
+    sub = symbol.replace("_k", f"_{component_number(j)}", 1)
+    return f"{sub} is {got}, expected {want}{prec.stated()}: {formula}.{_hand_note(prec, arr[j], ref[j])}"
+
+
+def _hand_note(prec: _Precision, got: Any, want: Any) -> str:
+    """``prec.note``, except that "give more decimals" is said only when the answer is the right value
+    rounded to the decimals it is written with: otherwise the value itself is off (0.500 for 0.493 is
+    typed as 0.5, and more decimals would not help)."""
+    if prec.rounded and prec.written < prec.decimals:
+        rounded = np.round(np.asarray(want, dtype=float), prec.written)
+        if not np.allclose(rounded, np.asarray(got, dtype=float), rtol=0.0, atol=1e-9):
+            return ""
+    return prec.note(got, want)
+
+
+def _gamma_at(it: _HandIteration, r: int, c: int) -> str:
+    """Where an entry of γ is, counted from 1 as the maths does: γ_42, point n = 4 (x = 5), component 2."""
+    n, k = it.resp.shape
+    sub = f"{r + 1}{c + 1}" if n < 10 and k < 10 else f"{r + 1},{c + 1}"
+    return f"γ_{sub} (point n = {r + 1}, x = {it.x[r]:g}; component {component_number(c)})"
+
+
+def _hand_gamma_problem(value: Any, it: _HandIteration, decimals: int | None) -> str | None:
+    ref = it.resp
+    n, k = ref.shape
+    arr = _as_float_array(value)
+    if arr is not None and arr.dtype != object and arr.shape == ref.shape and np.isfinite(arr).all():
+        prec = _precision(arr, decimals, atol=1e-8, rtol=1e-8)
+        if prec.close(arr, ref):
+            return None
+        near = _slip_precision(prec)
+        off = float(np.max(np.abs(arr - ref)))
+        if (arr < -1e-12).any():
+            r, c = np.argwhere(arr < -1e-12)[0]
+            return f"responsibilities are probabilities, so γ_nk ≥ 0; {_gamma_at(it, r, c)} is {arr[r, c]:g}."
+        for candidate, message in _gamma_slips(it):
+            if near.close(candidate, ref):  # a slip this precision cannot tell apart
+                continue
+            if near.close(arr, candidate) and np.max(np.abs(arr - candidate)) < off:
+                return message
+        if k > 1 and prec.close(arr[:, ::-1], ref):
+            return (
+                "your γ_nk are right but the columns are in the wrong order: column k is component k, and "
+                f"component 1 is the one that starts at μ_1 = {it.means[0]:g}."
+            )
+        sums = arr.sum(axis=1)
+        rows_off = np.flatnonzero(np.abs(sums - 1.0) > (k * prec.atol if prec.rounded else 1e-6))
+        if rows_off.size:
+            r = rows_off[0]
+            where = f"the row of point n = {r + 1} (x = {it.x[r]:g}) sums to {_pair(sums[r], 1.0, 3, 'g')[0]}"
+            if np.allclose(arr.sum(axis=0), 1.0, rtol=0.0, atol=n * prec.atol if prec.rounded else 1e-6):
+                return (
+                    f"each row of γ must sum to 1; {where}. Your columns sum to 1: you normalised over the "
+                    f"points instead of over the components (divide each row by its sum T_n)."
+                )
+            return f"each row of γ must sum to 1; {where}. Divide each row by its sum T_n = Σ_k π_k N(x_n | μ_k, σ_k²)."
+        err = np.abs(arr - ref)
+        r, c = np.unravel_index(np.argmax(err), err.shape)
+        got, want = prec.shown(arr[r, c], ref[r, c])
+        return (
+            f"{_gamma_at(it, r, c)} is {got}, expected "
+            f"{want}{prec.stated()}: γ_nk = π_k N(x_n | μ_k, σ_k²) / Σ_j π_j N(x_n | μ_j, σ_j²), with "
+            f"N(x | μ, σ²) = exp(−(x − μ)² / (2σ²)) / √(2π σ²).{_hand_note(prec, arr[r, c], ref[r, c])}"
+        )
+    start = GMMParams(it.weights, it.means[:, None], it.variances[:, None, None])
+    return _resp_problem(value, it.x[:, None], start, ref, decimals)
+
+
+def _hand_ll_problem(value: Any, it: _HandIteration, after: bool, decimals: int | None) -> str | None:
+    """ln p(X) before (under the start) or after (under the new parameters) the iteration."""
+    if after:
+        params = GMMParams(it.new_weights, it.new_means[:, None], it.new_variances[:, None, None])
+        other, this_one, other_one = it.ll_before, "after", "before"
+    else:
+        params = GMMParams(it.weights, it.means[:, None], it.variances[:, None, None])
+        other, this_one, other_one = it.ll_after, "before", "after"
+    X = it.x[:, None]
+    ref = log_likelihood(X, params)
+    arr = _as_float_array(value)
+    if arr is not None and arr.dtype != object and arr.size == 1 and np.isfinite(arr).all():
+        v = float(arr.reshape(()))
+        prec = _precision(v, decimals, atol=1e-6 * max(1.0, abs(ref)))
+        if abs(v - ref) <= prec.atol:
+            return None
+        near = _slip_precision(prec).atol
+        if abs(v - other) <= near and abs(v - other) < abs(v - ref):
+            where = "the new parameters" if after else "the start"
+            return (
+                f"that is ln p(X) {other_one} the iteration; ln p(X) {this_one} it is computed under {where} "
+                f"(the {'new' if after else 'old'} π_k, μ_k, σ_k²)."
+            )
+        no_weights = float(np.sum(logsumexp(_log_terms(X, params, weighted=False), axis=1)))
+        if abs(v - no_weights) <= near and abs(v - no_weights) < abs(v - ref):
+            return "you left out the weights: ln p(X) = Σ_n ln Σ_k π_k N(x_n | μ_k, σ_k²), each bell times its π_k."
+        if after:
+            mixed = GMMParams(it.new_weights, it.new_means[:, None], it.variances[:, None, None])
+            stale = log_likelihood(X, mixed)
+            if abs(v - stale) <= near and abs(v - stale) < abs(v - ref):
+                return "you used the new π_k and μ_k but the start's σ_k²: ln p(X) after the iteration uses every new parameter."
+        problem = _ll_problem(value, X, params, decimals)
+        if problem and prec.rounded and not _hand_note(prec, v, ref):  # off by more than the rounding
+            problem = problem.replace(f" Give {prec.decimals} decimals, as the exercise asks.", "")
+        return problem
+    return _ll_problem(value, X, params, decimals)
+
+
+def _log_terms(X: np.ndarray, params: GMMParams, weighted: bool = True) -> np.ndarray:
+    """ln π_k + ln N(x_n | μ_k, Σ_k) (or ln N alone with ``weighted=False``), shape (n, K)."""
+    terms = np.column_stack(
+        [
+            multivariate_normal(m, c).logpdf(X).reshape(-1)
+            for m, c in zip(params.means, params.full_covariances())
+        ]
+    )
+    return terms + np.log(params.weights) if weighted else terms
+
+
+def check_em_by_hand(
+    quantity: str, value: Any, X: Any, params: GMMParams, *, decimals: int | None = 3
+) -> CheckResult:
+    """Check one number (or row of numbers) of one EM iteration done by hand on 1-D points.
+
+    ``quantity`` says which: ``"gamma"`` (γ, shape (n, K)), ``"N_k"``, ``"pi"``, ``"mu"``, ``"var"`` (the new
+    π_k, μ_k, σ_k², K numbers each), ``"ll_before"``, ``"ll_after"`` (ln p(X) under the start and under the
+    new parameters). ``X`` holds the n points, ``params`` the start (1-D, K components). The right values
+    are one E-step (:func:`gmmviz.em.e_step`) and the M-step's formulas without ``reg_covar``.
+
+    A hand answer rounded to ``decimals`` decimals passes within half a unit of that last decimal; a
+    full-precision one must match to 1e-8. The message names the number that is off (the point and the
+    component) and the likely slip: for γ, the weights π_k, the factor 1/√(2πσ_k²), σ_k for σ_k² or the ½
+    left out of the exponent; for N_k, row sums or N_k / N; for π_k, N_k itself or N_k / K; for μ_k,
+    dividing by N or not at all, the plain mean; for σ_k², dividing by N or N_k − 1 or not at all,
+    forgetting to square, the old μ_k, no centring, σ_k instead of σ_k²; the start's value given again; for
+    ln p(X), the other one (before for after), the weights left out, the old σ_k² after, and the slips of
+    :func:`check_log_likelihood`.
+
+    Parameters
+    ----------
+    quantity : {"gamma", "N_k", "pi", "mu", "var", "ll_before", "ll_after"}
+    value : array-like or float
+        The learner's answer; None means not attempted yet.
+    X : array-like of shape (n,) or (n, 1)
+    params : GMMParams
+        The start (d = 1).
+    decimals : int or None, default=3
+        The stated precision of a hand answer; None checks every answer tightly.
+
+    Returns
+    -------
+    CheckResult
+    """
+    symbol = HAND_QUANTITIES.get(quantity)
+    if symbol is None:
+        return _fail(
+            "EM by hand", f"unknown quantity {quantity!r}: one of {', '.join(map(repr, HAND_QUANTITIES))}."
+        )
+    name = f"{symbol}"
+    if value is None:
+        return _todo(name, "still None. Compute it on paper, type it in and run this cell again.")
+    it = _hand_iteration(X, params)
+    n, k = it.n, it.weights.size
+    x = it.x[:, None]
+    if quantity == "gamma":
+        problem = _hand_gamma_problem(value, it, decimals)
+    elif quantity == "N_k":
+        share = (
+            f"that is N_k / N = π_k; N_k itself is the sum Σ_n γ_nk, an effective number of points (they add up "
+            f"to N = {n})."
+        )
+        problem = _vector_problem(
+            value,
+            it.nk,
+            decimals,
+            "N_k",
+            "N_k = Σ_n γ_nk, the sum of column k of γ (over the points)",
+            [
+                (it.new_weights, share),
+            ],
+            {
+                n: f"that is {n} numbers, one per point: sum γ down each COLUMN (over the points), one N_k per component."
+            },
+        )
+    elif quantity == "pi":
+        problem = _vector_problem(
+            value,
+            it.new_weights,
+            decimals,
+            "π_k",
+            f"π_k = N_k / N with N = {n} points",
+            [
+                (it.nk, f"that is N_k; divide it by the number of points N = {n}: π_k = N_k / N."),
+                (
+                    it.nk / k,
+                    f"divide N_k by the number of points N = {n}, not by the number of components K = {k}.",
+                ),
+                (
+                    it.weights,
+                    "that is the start's π_k; the new π_k = N_k / N comes from the responsibilities.",
+                ),
+                (
+                    np.full(k, 1.0 / k),
+                    f"that is 1/K = {1.0 / k:g} for every component, equal weights; the new π_k = N_k / N comes "
+                    f"from the responsibilities.",
+                ),
+            ],
+        )
+    elif quantity == "mu":
+        hard = np.eye(k)[it.resp.argmax(axis=1)]
+        with np.errstate(all="ignore"):
+            hard_means = hard.T @ it.x / hard.sum(axis=0)
+        weighted = it.resp.T @ it.x
+        problem = _vector_problem(
+            value,
+            it.new_means,
+            decimals,
+            "μ_k",
+            "μ_k = Σ_n γ_nk x_n / N_k",
+            [
+                (weighted / n, f"divide Σ_n γ_nk x_n by N_k, not by the number of points N = {n}."),
+                (weighted, "you forgot to divide Σ_n γ_nk x_n by N_k."),
+                (
+                    np.full(k, it.x.mean()),
+                    "that is the plain mean of the points: weight each point by its γ_nk.",
+                ),
+                (
+                    hard_means,
+                    "you gave each point wholly to its most likely component: weight it by γ_nk instead (soft, not hard).",
+                ),
+                (it.means, "that is the start's μ_k; the new μ_k = Σ_n γ_nk x_n / N_k."),
+            ],
+        )
+    elif quantity == "var":
+        diff = x - it.new_means
+        scatter = (it.resp * diff**2).sum(axis=0)
+        old = (it.resp * (x - it.means) ** 2).sum(axis=0)
+        problem = _vector_problem(
+            value,
+            it.new_variances,
+            decimals,
+            "σ_k²",
+            "σ_k² = Σ_n γ_nk (x_n − μ_k)² / N_k, around the new μ_k",
+            [
+                (scatter / n, f"divide by N_k, not by the number of points N = {n}."),
+                (
+                    scatter / (it.nk - 1),
+                    "divide by N_k, not N_k − 1 (the weighted M-step has no such correction).",
+                ),
+                (scatter, "you forgot to divide the weighted sum of squares by N_k."),
+                (
+                    old / it.nk,
+                    "you used the start's μ_k; compute the new μ_k first and measure the spread around it.",
+                ),
+                (
+                    (it.resp * np.abs(diff)).sum(axis=0) / it.nk,
+                    "you forgot to square: Σ_n γ_nk (x_n − μ_k)² / N_k, with (x_n − μ_k)².",
+                ),
+                (
+                    (it.resp * diff).sum(axis=0) / it.nk,
+                    "you forgot to square: Σ_n γ_nk (x_n − μ_k) is always 0 around the new mean; square each difference.",
+                ),
+                ((it.resp * x**2).sum(axis=0) / it.nk, "subtract the mean first: (x_n − μ_k)², not x_n²."),
+                (
+                    np.sqrt(it.new_variances),
+                    "that is σ_k, the standard deviation: give the variance σ_k² (no square root).",
+                ),
+                (
+                    it.variances,
+                    "that is the start's σ_k²; the new one comes from the responsibilities and the new μ_k.",
+                ),
+            ],
+        )
+    else:
+        problem = _hand_ll_problem(value, it, quantity == "ll_after", decimals)
+    if problem:
+        return _fail(name, problem)
+    shown = _fixed(it.resp, 3) if quantity == "gamma" else None
+    rounded = decimals is not None and _decimals_written(value) is not None
+    at = f" (to {decimals} decimals)" if rounded else ""
+    if quantity in ("ll_before", "ll_after"):
+        ref = it.ll_after if quantity == "ll_after" else it.ll_before
+        return _ok(name, f"{ref:.3f} is right{at}.")
+    if shown is not None:
+        return _ok(name, f"all {n * k} responsibilities are right{at}.")
+    ref = {"N_k": it.nk, "pi": it.new_weights, "mu": it.new_means, "var": it.new_variances}[quantity]
+    return _ok(name, f"{_fixed(ref, 3)} is right{at}.")
+
+
+# ---------------------------------------------------------------------------------------------
+# The M-step for spherical covariances, derived (notebook 09)
+# ---------------------------------------------------------------------------------------------
+
+
+def _spherical_slips(
+    X: np.ndarray, resp: np.ndarray, old_means: np.ndarray | None
+) -> list[tuple[np.ndarray, str]]:
+    """σ_k² as the usual slips compute it, each with what went wrong."""
+    n, d = X.shape
+    nk = resp.sum(axis=0)
+    means = resp.T @ X / nk[:, None]
+    scatter = np.einsum("nk,nk->k", resp, ((X[:, None, :] - means[None]) ** 2).sum(axis=2))
+    right = scatter / (d * nk)
+    slips = []
+    if d > 1:
+        slips += [
+            (
+                scatter / nk,
+                f"you left out 1/d: Σ_n γ_nk ‖x_n − μ_k‖² adds up the squares of all d = {d} coordinates, and σ_k² "
+                f"is the variance of ONE coordinate (your number is the trace of Σ_k, d times too large).",
+            ),
+            (
+                scatter / n,
+                f"two slips: divide by d N_k, not by N = {n} (the number of points), and keep the 1/d.",
+            ),
+        ]
+    slips.append(
+        (
+            scatter / (d * n),
+            f"divide by d N_k (N_k = Σ_n γ_nk), not by d N with N = {n} the number of points.",
+        )
+    )
+    if old_means is not None:
+        old = np.einsum(
+            "nk,nk->k", resp, ((X[:, None, :] - np.asarray(old_means, dtype=float)[None]) ** 2).sum(axis=2)
+        )
+        slips.append(
+            (
+                old / (d * nk),
+                "you measured the spread around the OLD means (the ones the E-step used): the M-step finds the new "
+                "μ_k first, and σ_k² is the spread around it (the old mean always gives a larger sum).",
+            )
+        )
+        if d > 1:
+            slips.append((old / nk, "two slips: the spread around the OLD means, and no 1/d."))
+    slips += [
+        (np.sqrt(right), "that is σ_k, the standard deviation: give the variance σ_k² (no square root)."),
+        (
+            right + 1e-6,
+            "that is σ_k² + 1e-6, the default reg_covar of gmmviz.m_step: the derivation has none (reg_covar=0).",
+        ),
+        (scatter, "divide the weighted sum of squared distances by d N_k."),
+    ]
+    return slips
+
+
+def _spherical_problem(
+    value: Any, X: np.ndarray, resp: np.ndarray, old_means: np.ndarray | None, decimals: int | None
+) -> str | None:
+    ref = _gm_m_step(X, resp, "spherical", reg_covar=0.0).covariances
+    k, d = ref.size, X.shape[1]
+    hints = {
+        k * d: f"that is {k * d} numbers: one σ_k² per component, the average over the d = {d} coordinates."
+    }
+    return _vector_problem(
+        value,
+        ref,
+        decimals,
+        "σ_k²",
+        "σ_k² = Σ_n γ_nk ‖x_n − μ_k‖² / (d N_k), around the new μ_k",
+        _spherical_slips(X, resp, old_means),
+        hints,
+        swapped=False,
+    )
+
+
+def check_spherical_variances(
+    answer: Any,
+    X: Any = None,
+    resp: Any = None,
+    old_means: Any = None,
+    *,
+    seed: int = 0,
+    decimals: int | None = 3,
+) -> CheckResult:
+    """Check the M-step's variances for spherical covariances, Σ_k = σ_k² I.
+
+    The right answer, derived by setting the derivative of the expected complete-data log-likelihood with
+    respect to σ_k² to 0, is σ_k² = Σ_n γ_nk ‖x_n − μ_k‖² / (d N_k) with the new μ_k; it is compared with
+    ``gmmviz.m_step(X, resp, covariance_type="spherical", reg_covar=0).covariances``.
+
+    ``answer`` is either K numbers for the problem (``X``, ``resp``), or a function ``f(X, resp) -> (K,)``,
+    which is run on (``X``, ``resp``) when given and on three seeded problems (d = 2, 1, 3). Recognised
+    slips: no 1/d (the trace of Σ_k), dividing by N instead of N_k, the spread around the old means
+    (``old_means``, the means the E-step used, when given), σ_k instead of σ_k², m_step's default
+    ``reg_covar``, one variance per coordinate instead of one per component. A number written with at
+    most 8 decimals passes within half a unit of its ``decimals``-th decimal.
+    """
+    name = "spherical σ_k²"
+    if answer is None:
+        return _todo(name, "the answer is None. Derive σ_k², compute it and run this cell again.")
+    given = []
+    if X is not None and resp is not None:
+        Xa = np.asarray(X, dtype=float)
+        Xa = Xa[:, None] if Xa.ndim == 1 else Xa
+        given.append(
+            (
+                Xa,
+                np.asarray(resp, dtype=float),
+                None if old_means is None else np.asarray(old_means, dtype=float),
+            )
+        )
+    if not callable(answer):
+        if not given:
+            return _fail(name, "pass the problem too: check_spherical_variances(sigma2, X, resp, old_means).")
+        problem = _spherical_problem(answer, *given[0], decimals)
+        if problem:
+            return _fail(name, problem)
+        ref = _gm_m_step(given[0][0], given[0][1], "spherical", reg_covar=0.0).covariances
+        rounded = decimals is not None and _decimals_written(answer) is not None
+        return _ok(
+            name,
+            f"{_fixed(ref, 3)} matches m_step(..., covariance_type='spherical'){f' to {decimals} decimals' if rounded else ''}.",
+        )
+    fname = _fn_name(answer, "my_spherical_variances")
+    problems = given + [(Xp, rp, None) for Xp, _, rp in _problems(seed)]
+    for i, (Xp, rp, old) in enumerate(problems):
+        where = _describe(Xp, rp.shape[1])
+        out, exc = _call(answer, Xp.copy(), rp.copy())
+        if exc is not None:
+            build = (
+                "X, resp = <the notebook's problem>"
+                if i < len(given)
+                else f"from gmmviz.exercises import _problems; X, _, resp = _problems(seed={seed})[{i - len(given)}]"
+            )
+            return _raised(name, exc, where, f"{build}; {fname}(X, resp)")
+        if out is None:
+            if i == 0:
+                return _todo(name, "your function returned None. Fill in the TODO and run the check again.")
+            return _fail(name, f"your function returned None on {where}.")
+        problem = _spherical_problem(out, Xp, rp, old, None)  # code: checked tightly
+        if problem:
+            return _fail(name, f"{problem} [{where}]")
+    return _ok(
+        name, f"correct on {len(problems)} problems (matches m_step(..., covariance_type='spherical'))."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# "Now break it" (notebook 07): a collapse, a bad start, data that fool BIC
+# ---------------------------------------------------------------------------------------------
+
+
+def _quiet_fit(*args: Any, **kwargs: Any) -> tuple[Any, BaseException | None]:
+    """fit_em(*args, **kwargs) with its warnings (empty components, 0/0) kept out of the notebook."""
+    from .fit import fit_em
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            return fit_em(*args, **kwargs), None
+        except ValueError as exc:
+            return None, exc
+
+
+def check_collapse(
+    added: Any, X: Any, start: GMMParams, *, max_added: int = 3, threshold: float = 1e-4, max_iter: int = 200
+) -> CheckResult:
+    """Challenge: make a component collapse by adding at most ``max_added`` points to ``X``.
+
+    EM runs from ``start`` with ``reg_covar=0`` and ``tol=0`` for ``max_iter`` iterations on ``X`` plus the
+    learner's points. The target is met when a covariance becomes singular (EM stops with the error
+    notebook 07 explains) or some component's smallest variance (eigenvalue of Σ_k) falls below
+    ``threshold``. When missed, the message gives the smallest variance reached, where and when.
+    """
+    name = "collapse challenge"
+    if added is None:
+        return _todo(name, f"added is None. Give at most {max_added} points and run this cell again.")
+    X = np.asarray(X, dtype=float)
+    X = X[:, None] if X.ndim == 1 else X
+    d = X.shape[1]
+    arr = _as_float_array(added)
+    if arr is None or arr.dtype == object:
+        return _fail(
+            name, f"give the points as numbers, an array of shape (m, {d}), got {type(added).__name__}."
+        )
+    if arr.ndim == 1 and arr.size == d:
+        arr = arr[None, :]
+    if arr.ndim != 2 or arr.shape[1] != d:
+        return _fail(
+            name, f"give the points as an array of shape (m, {d}): one row per point, got shape {arr.shape}."
+        )
+    m = arr.shape[0]
+    if m == 0:
+        return _fail(name, "add at least one point.")
+    if m > max_added:
+        return _fail(name, f"that is {m} points; the challenge allows at most {max_added}.")
+    if not np.isfinite(arr).all():
+        return _fail(name, "your points contain NaN or inf.")
+    data = np.vstack([X, arr])
+    k = start.n_components
+    history, exc = _quiet_fit(
+        data,
+        k,
+        params=start,
+        covariance_type=start.covariance_type,
+        reg_covar=0.0,
+        tol=0.0,
+        max_iter=max_iter,
+    )
+    if exc is not None:
+        if "positive definite" in str(exc) or "singular" in str(exc):
+            return _ok(
+                name,
+                f"with your {m} point{'s' if m > 1 else ''}, EM (reg_covar = 0) stopped: {exc} A component shrank onto "
+                f"your points until its covariance was singular: ln p(X) → ∞ (notebook 07, section 3).",
+            )
+        return _fail(name, f"EM stopped with an error that is not a collapse: {exc}")
+    smallest = np.array(
+        [np.linalg.eigvalsh(p.full_covariances()).min(axis=1) for p in history.params]
+    )  # (T+1, K)
+    t, j = np.unravel_index(np.argmin(smallest), smallest.shape)
+    value = smallest[t, j]
+    nk = history.params[t].weights[j] * data.shape[0]
+    if value < threshold:
+        return _ok(
+            name,
+            f"component {component_number(j)} collapsed: its smallest variance fell to {value:.1e} (below "
+            f"{threshold:g}) at iteration {t}, with N_k = {nk:.1f} points, and ln p(X) rose to "
+            f"{history.log_likelihoods[t]:.1f}.",
+        )
+    return _fail(
+        name,
+        f"no collapse: in {max_iter} iterations the smallest variance of any component was {value:.3g} "
+        f"(component {component_number(j)}, iteration {t}, N_k = {nk:.1f} points), not below {threshold:g}. "
+        f"A component collapses when it can keep a few points to itself: put your points exactly on top of "
+        f"each other, where one component can own them alone (near a starting mean, away from the other points).",
+    )
+
+
+#: ln p(X) of fit_best(X, K) by (shape, hash of the data, K), so that repeated checks on one data set fit it once.
+_BEST_OF_STARTS: dict[tuple[Any, int, int], float] = {}
+
+#: check_bad_start: iterations EM goes on without a stopping rule after tol=1e-6 stopped it, and the rise in
+#: ln p(X) over them that marks a plateau (notebook 07: seed 54 of the stripes jumps by 3.6 after ~740 of them).
+_SETTLE_ITER = 1000
+_SETTLE_RISE = 0.1
+#: check_bad_start: means closer than this many standard deviations of the data count as equal.
+_EQUAL_MEANS = 0.05
+
+
+def check_bad_start(means: Any, X: Any, *, n_components: int | None = None, gap: float = 20.0) -> CheckResult:
+    """Challenge: starting means from which EM ends at least ``gap`` below the best of several starts.
+
+    EM runs from ``init_params(X, K, means=means)`` (π_k = 1/K, Σ_k = I) with ``tol=1e-6`` and at most 1000
+    iterations; the best is that of :func:`gmmviz.fit.fit_best` (ten starts) or the learner's run, whichever
+    is higher. A small ``tol`` alone does not rule out a plateau (notebook 07, seed 54), so a run that ends
+    ``gap`` below the best then goes on for 1000 iterations without a stopping rule (``tol=0``), and fails if
+    ln p(X) still rises by more than 0.1. Means that are equal, or closer than 0.05 standard deviations of
+    the data, pass only with a note: identical components stay identical (a saddle point, not a trap). When
+    missed, the message gives both ln p(X) and the shortfall.
+    """
+    from .em import init_params
+
+    name = "bad-start challenge"
+    if means is None:
+        return _todo(name, "means is None. Choose the starting means and run this cell again.")
+    X = np.asarray(X, dtype=float)
+    X = X[:, None] if X.ndim == 1 else X
+    d = X.shape[1]
+    arr = _as_float_array(means)
+    if arr is None or arr.dtype == object:
+        return _fail(
+            name, f"give the means as numbers, an array of shape (K, {d}), got {type(means).__name__}."
+        )
+    if d == 1 and arr.ndim == 1:
+        arr = arr[:, None]
+    k = arr.shape[0] if arr.ndim == 2 else None
+    if arr.ndim != 2 or arr.shape[1] != d or (n_components is not None and k != n_components):
+        want = f"({n_components}, {d})" if n_components is not None else f"(K, {d})"
+        return _fail(name, f"give one mean per component, an array of shape {want}, got shape {arr.shape}.")
+    if not np.isfinite(arr).all():
+        return _fail(name, "your means contain NaN or inf.")
+    run, exc = _quiet_fit(X, k, params=init_params(X, k, means=arr), tol=1e-6, max_iter=1000)
+    if exc is not None:
+        return _fail(name, f"EM failed from your start: {exc}")
+    key = (X.shape, hash(X.tobytes()), k)
+    if key not in _BEST_OF_STARTS:  # a learner tries several starts on the same data: fit the best once
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            _BEST_OF_STARTS[key] = float(fit_best(X, k).log_likelihoods[-1])
+    best = _BEST_OF_STARTS[key]
+    mine = float(run.log_likelihoods[-1])
+    best = max(float(best), mine)
+    short = best - mine
+    where = f"EM from your means ended at ln p(X) = {mine:.1f} after {run.n_iter} iterations"
+    if not run.converged:
+        return _fail(
+            name,
+            f"{where} but was still climbing (it had not converged): a slow stretch is not an end. Try another start.",
+        )
+    if short >= gap:
+        identical = bool(np.all(arr == arr[0]))  # exactly equal components stay equal: nothing to continue
+        if not identical:
+            more, exc = _quiet_fit(X, k, params=run.final, tol=0.0, max_iter=_SETTLE_ITER)
+            if exc is None and more.log_likelihoods[-1] - mine > _SETTLE_RISE:
+                return _fail(
+                    name,
+                    f"{where} (tol = 1e-6), but that was a plateau, not an end: {_SETTLE_ITER} iterations "
+                    f"more without a stopping rule took it to {more.log_likelihoods[-1]:.1f}. Try another start.",
+                )
+        scale = float(np.sqrt(np.mean(np.var(X, axis=0))))
+        gaps = np.linalg.norm(arr[:, None, :] - arr[None, :, :], axis=2)[np.triu_indices(k, 1)]
+        note = ""
+        if k > 1 and gaps.min() < _EQUAL_MEANS * scale:
+            why = (
+                "all equal: identical components stay identical, so EM sits on a saddle point for ever"
+                if identical
+                else f"nearly equal (two are {gaps.min():.2g} apart): nearly identical components start next to "
+                "a saddle point and separate only very slowly"
+            )
+            note = f" (Your means are {why}. Can you do it with clearly different means?)"
+        return _ok(name, f"{where}, {short:.1f} below the best of several starts ({best:.1f}).{note}")
+    return _fail(
+        name,
+        f"{where}, only {short:.1f} below the best of several starts ({best:.1f}); the target is at least "
+        f"{gap:g} below. EM only climbs: start it so that reaching the best would take a component across a gap "
+        f"between groups, e.g. all the means spread along one outer group, so that the one nearest the other "
+        f"groups has to cover all of them.",
+    )
+
+
+def check_bic_fooled(
+    weights: Any,
+    means: Any,
+    covariances: Any,
+    n_points: Any,
+    seed: Any,
+    *,
+    covariance_type: str = "full",
+    candidates: Any = range(1, 7),
+) -> CheckResult:
+    """Challenge: a 2-D Gaussian mixture whose sample makes BIC pick a K other than the mixture's own.
+
+    The learner gives the generating mixture (``weights`` π_k, ``means`` μ_k of shape (K, 2), ``covariances``
+    Σ_k of shape (K, 2, 2)), ``n_points`` (10 to 3000) and a ``seed``; the check draws the data itself, as
+    :func:`gmmviz.datasets.make_dataset` does: ``rng = np.random.default_rng(seed)``, labels
+    ``rng.choice(K, n_points, p=weights)``, then x = μ_k + L_k z with L_k L_kᵀ = Σ_k and z standard normal.
+    So K is the number of components given, not a claim. Two identical components, or a component that
+    draws no point, are refused (the data would then come from fewer components). BIC is computed as in
+    :func:`check_best_k`, from ``fit_best(X, K)`` for every K in ``candidates``; a K whose every start ends
+    degenerate is skipped, and the mixture's own K must be fitted. When missed, the message gives BIC for
+    that K and for the runner-up.
+    """
+    name = "BIC challenge"
+    given = {
+        "weights": weights,
+        "means": means,
+        "covariances": covariances,
+        "n_points": n_points,
+        "seed": seed,
+    }
+    for what, value in given.items():
+        if value is None:
+            return _todo(
+                name,
+                f"{what} is None. Give the mixture, the number of points and a seed, and run this cell again.",
+            )
+    candidates = tuple(int(k) for k in candidates)
+    w, m, c = (_as_float_array(v) for v in (weights, means, covariances))
+    if any(a is None or a.dtype == object for a in (w, m, c)):
+        return _fail(name, "weights, means and covariances must be numbers (lists or arrays).")
+    w = w.reshape(-1)
+    k = w.size
+    if k not in candidates:
+        return _fail(
+            name, f"give between {candidates[0]} and {candidates[-1]} components; your weights have {k}."
+        )
+    if m.shape != (k, 2):
+        return _fail(
+            name, f"means must have shape (K, 2) = ({k}, 2), one 2-D mean per weight; got shape {m.shape}."
+        )
+    if c.shape != (k, 2, 2):
+        return _fail(name, f"covariances must have shape (K, 2, 2) = ({k}, 2, 2); got shape {c.shape}.")
+    if not (np.isfinite(w).all() and np.isfinite(m).all() and np.isfinite(c).all()):
+        return _fail(name, "the mixture contains NaN or inf.")
+    if (w <= 0).any() or abs(w.sum() - 1.0) > 1e-6:
+        return _fail(
+            name,
+            f"the weights must be positive and sum to 1; they sum to {w.sum():.6g} (smallest {w.min():.3g}).",
+        )
+    for j in range(k):
+        if not np.allclose(c[j], c[j].T) or np.linalg.eigvalsh(c[j]).min() <= 0:
+            return _fail(
+                name, f"Σ_{component_number(j)} must be symmetric and positive definite, got {_fmt(c[j])}."
+            )
+    for j in range(k):
+        for i in range(j + 1, k):
+            if np.allclose(m[j], m[i]) and np.allclose(c[j], c[i]):
+                return _fail(
+                    name,
+                    f"components {component_number(j)} and {component_number(i)} are the same Gaussian, so your "
+                    f"mixture has only {k - 1} different components: BIC would be right to see fewer.",
+                )
+    n = _whole(n_points)
+    if n is None or not 10 <= n <= 3000:
+        return _fail(
+            name,
+            f"n_points must be a whole number between 10 and 3000 (to keep the check quick), got {_plain(n_points)}.",
+        )
+    s = _whole(seed)
+    if s is None or s < 0:
+        return _fail(name, f"seed must be a whole number, 0 or more, got {_plain(seed)}.")
+    rng = np.random.default_rng(s)
+    labels = rng.choice(k, size=n, p=w / w.sum())
+    z = rng.standard_normal((n, 2))
+    arr = m[labels] + np.einsum("nij,nj->ni", np.linalg.cholesky(c)[labels], z)
+    counts = np.bincount(labels, minlength=k)
+    drawn = ", ".join(str(int(v)) for v in counts)
+    if (counts == 0).any():
+        j = int(np.argmin(counts))
+        return _fail(
+            name,
+            f"with seed {s}, component {component_number(j)} drew no point of the {n} (points per component: "
+            f"{drawn}): the data come from fewer than {k} components. Raise its weight or n_points.",
+        )
+    bics = {}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for kk in candidates:
+            try:
+                bics[kk] = bic(arr, fit_best(arr, kk, covariance_type=covariance_type).final)
+            except ValueError:  # every start degenerate, or K above the number of distinct points
+                continue
+    table = ", ".join(f"K={kk}: {v:.1f}" for kk, v in bics.items())
+    if k not in bics:
+        return _fail(
+            name,
+            f"K = {k}, your mixture's, could not be fitted on the {n} points drawn (every start ended degenerate), "
+            f"so BIC cannot judge it: use more points. [{table}]",
+        )
+    chosen = min(bics, key=bics.get)
+    if chosen != k:
+        why = (
+            "the extra components' penalty p ln N outweighed what they gain in 2 ln p(X)"
+            if chosen < k
+            else "by chance this sample's own structure gained more in 2 ln p(X) than the extra components' penalty "
+            "p ln N"
+        )
+        return _ok(
+            name,
+            f"from your {k}-component mixture ({n} points, per component {drawn}), BIC picks K = {chosen} "
+            f"(BIC {bics[chosen]:.1f}), not K = {k} (BIC {bics[k]:.1f}, {bics[k] - bics[chosen]:.1f} higher): "
+            f"{why}. [{table}]",
+        )
+    runner = min((kk for kk in bics if kk != chosen), key=bics.get, default=None)
+    margin = (
+        ""
+        if runner is None
+        else f"; the runner-up, K = {runner}, has BIC {bics[runner]:.1f} ({bics[runner] - bics[chosen]:.1f} higher)"
+    )
+    return _fail(
+        name,
+        f"BIC picks K = {k}, your mixture's K (BIC {bics[k]:.1f}{margin}; {n} points, per component {drawn}). To "
+        f"fool it: fewer points, or components that overlap more or carry little weight (the penalty p ln N then "
+        f"outweighs the gain in 2 ln p(X)). [{table}]",
+    )

@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.colorbar import Colorbar
+from matplotlib.colors import to_rgba_array
 from matplotlib.container import BarContainer
 from matplotlib.contour import QuadContourSet
 from matplotlib.image import AxesImage
@@ -29,7 +30,7 @@ from scipy.stats import norm
 
 from . import plot as gplot
 from .em import bic, e_step, log_density, log_likelihood, n_parameters
-from .palette import ELBO_COLOR, GAP_COLOR, SAMPLED_COLOR, component_colors, component_markers
+from .palette import ELBO_COLOR, FLAGGED_COLOR, GAP_COLOR, SAMPLED_COLOR, component_colors, component_markers
 from .params import GMMParams
 from .plot import Means, plot_density, plot_ellipses, plot_means, plot_points
 
@@ -102,7 +103,7 @@ class EigenAxes(NamedTuple):
 
     #: Arrows from μ to μ + √λ_i v_i (``arrow.xy`` is the tip, ``arrow.xyann`` the tail μ).
     arrows: list[Annotation]
-    #: The names written beyond each arrow's tip.
+    #: The names written beside each arrow.
     labels: list[Text]
 
 
@@ -250,7 +251,8 @@ class Anomalies(NamedTuple):
     points: PathCollection
     #: Circles around the points with ln p(x) below the threshold.
     flagged: PathCollection
-    #: The new points as stars (dark orange when flagged, grey when not).
+    #: The new points as stars (filled :data:`gmmviz.palette.FLAGGED_COLOR` when flagged, white
+    #: with that outline when not).
     new: PathCollection
 
 
@@ -296,7 +298,7 @@ def plot_density_vs_probability(
         pdf,
         color="0.15",
         linewidth=2,
-        label=rf"$\mathcal{{N}}(x \mid {mu:g}, {sigma:g}^2)$: peak {peak:.2f}",
+        label=rf"$\mathcal{{N}}(x \mid {mu:g}, {sigma:g}^2)$: peak {peak:.3f}",
     )
     inside = (x >= a) & (x <= b)
     area = ax.fill_between(
@@ -388,7 +390,7 @@ def plot_eigen_axes(
     covariance : array_like, shape (2, 2)
         Symmetric positive definite.
     names : pair of str
-        Labels written beyond each arrow's tip.
+        Labels written beside each arrow.
 
     Returns
     -------
@@ -411,16 +413,26 @@ def plot_eigen_axes(
     for i, name in enumerate(names):
         tip = mu + np.sqrt(lam[i]) * V[:, i]
         arrows.append(
-            ax.annotate("", xy=tip, xytext=mu, arrowprops=dict(arrowstyle="-|>", color="k", linewidth=2))
+            ax.annotate(
+                "",
+                xy=tip,
+                xytext=mu,
+                arrowprops=dict(arrowstyle="-|>", color="k", linewidth=2, mutation_scale=12),
+            )
         )
+        # Beside the arrow, not beyond its tip (where a label would cover the 1-sd ring the arrow ends on):
+        # the first below its middle, the second to the side of its tip, away from the first arrow.
+        at, side = ((mu + tip) / 2, -V[:, 1]) if i == 0 else (tip, -V[:, 0])
         labels.append(
-            ax.text(
-                *(tip + 0.5 * V[:, i]),
+            ax.annotate(
                 name,
+                xy=at,
+                xytext=tuple(16 * side),
+                textcoords="offset points",
                 fontsize=12,
-                ha="center",
-                va="center",
-                bbox=dict(facecolor="white", edgecolor="none", alpha=0.8),
+                ha="left" if side[0] > 0 else "right",
+                va="top" if side[1] < 0 else "bottom",
+                bbox=dict(facecolor="white", edgecolor="none", alpha=0.7, pad=0.5),
             )
         )
     return EigenAxes(arrows, labels)
@@ -759,7 +771,8 @@ def plot_criterion(
     Ks : sequence of int
     curves : mapping label -> values, one per K
     best : {"min", "max"} or None
-        Mark each curve's smallest (BIC, AIC) or largest (held-out ln p(X)) value with a star.
+        Mark each curve's smallest (BIC, AIC) or largest (held-out ln p(X)) value with a star in
+        the curve's colour; the legend entry of each curve names its best K ("full: ★ at K = 3").
     true_k : int, optional
         Draw a dashed vertical line at the true K.
     palette : sequence of colours, optional
@@ -790,11 +803,15 @@ def plot_criterion(
         star = None
         if best is not None:
             j = int(np.argmin(values) if best == "min" else np.argmax(values))
-            (star,) = ax.plot(Ks[j], values[j], "*", color=color, ms=16, mec="k")
+            # Each star says whose it is: the curve's legend entry names its best K.
+            line.set_label(f"{label}: ★ at K = {Ks[j]}")
+            (star,) = ax.plot(
+                Ks[j], values[j], "*", color=color, ms=17, mec="k", mew=0.8, zorder=line.get_zorder() + 1
+            )
         out[label] = CriterionCurve(line, star)
     true_line = ax.axvline(true_k, color="0.6", ls="--", lw=1, label="true K") if true_k is not None else None
     ax.set(xlabel="K", ylabel=ylabel, title=title, xticks=Ks)
-    ax.legend(fontsize="small")
+    ax.legend()
     return CriterionPlot(out, true_line)
 
 
@@ -808,7 +825,8 @@ def plot_samples(
     xlabel: str = "$x_1$",
     ylabel: str = "$x_2$",
 ) -> SampledPoints:
-    """Training data (grey) and points sampled from a fitted mixture (orange), optionally its density.
+    """Training data (grey) and points sampled from a fitted mixture (orange), optionally its density
+    (grey contour lines, each labelled with its density value p(x)).
 
     Returns
     -------
@@ -829,6 +847,7 @@ def plot_samples(
             levels=8,
             cmap="Greys",
             linewidths=0.8,
+            labels=True,  # the density value of each line, written on it
         )
     data = ax.scatter(*X[:, :2].T, s=8, color="0.55", label=f"data ({len(X)} points)")
     new = ax.scatter(
@@ -947,7 +966,7 @@ def plot_gap_bars(
     after_m = np.array([kind == "M" for kind in trace.kinds])
     gaps = np.asarray(trace.kl)[after_m]
     bars = ax.bar(np.arange(1, gaps.size + 1), gaps, color=_GAP_COLOR)
-    ax.set(xlabel="iteration t", ylabel="KL(q ‖ p(z | X, θ))", title=title)
+    ax.set(xlabel="iteration t", ylabel="KL(q ‖ p(Z | X, θ))", title=title)
     return bars
 
 
@@ -1084,7 +1103,11 @@ def plot_anomalies(
     title: str | None = None,
 ) -> Anomalies:
     """Density contours, the points coloured by γ, the points with ln p(x) < ``threshold`` circled,
-    and new points as stars (filled dark orange when flagged, grey when not).
+    and new points as stars (filled black when flagged, white when not).
+
+    "Flagged" has its own colour, :data:`gmmviz.palette.FLAGGED_COLOR` (black), which is no
+    component's colour: a flagged point is not "of component k". The density contours carry a
+    colour bar of their values p(x); the legend names the rings and both kinds of star.
 
     Returns
     -------
@@ -1097,31 +1120,40 @@ def plot_anomalies(
     resp, _ = e_step(X, params)
     flagged = log_density(X, params) < threshold
     new_flagged = log_density(new, params) < threshold
-    density = plot_density(ax, params, extent=extent, levels=12, cmap="Greys")
+    density = plot_density(
+        ax, params, extent=extent, levels=12, cmap="Greys", labels=False, colorbar="mixture density p(x)"
+    )
     points = plot_points(ax, X[~flagged], resp[~flagged])
     circles = ax.scatter(
         *X[flagged].T,
-        s=60,
+        s=70,
         facecolors="none",
-        edgecolors=_GAP_COLOR,
-        linewidths=1.5,
+        edgecolors=FLAGGED_COLOR,
+        linewidths=1.6,
+        zorder=3,
         label=f"flagged: ln p(x) < {threshold:.2f}",
     )
     stars = ax.scatter(
         *new.T,
         marker="*",
-        s=250,
-        c=np.where(new_flagged, _GAP_COLOR, "0.2"),
-        edgecolors="white",
-        linewidths=1,
-        zorder=3,
-        label="new points (orange: flagged)",
+        s=260,
+        c=np.where(new_flagged[:, None], to_rgba_array(FLAGGED_COLOR), to_rgba_array("white")),
+        edgecolors=FLAGGED_COLOR,
+        linewidths=1.2,
+        zorder=4,
     )
+    star = dict(ls="none", marker="*", ms=15, mec=FLAGGED_COLOR, mew=1.2)
+    handles = [
+        circles,
+        Line2D([], [], mfc=FLAGGED_COLOR, **star),
+        Line2D([], [], mfc="white", **star),
+    ]
+    labels = [circles.get_label(), "new point, flagged", "new point, not flagged"]
     ax.set(
         xlabel=xlabel,
         ylabel=ylabel,
         aspect="equal",
         title=title if title is not None else "Anomalies: ln p(x) below the threshold",
     )
-    ax.legend(loc="lower right")
+    ax.legend(handles, labels, loc="lower right", fontsize="small", framealpha=0.9)
     return Anomalies(density, points, circles, stars)

@@ -12,12 +12,14 @@ In the browser (JupyterLab 4, works offline)::
     X, labels = pad.points(n_points=300, random_state=0, fallback=example_sketch())
     explorer = pad.fit(random_state=0)   # one component per pen; or press the pad's "Fit EM"
 
-The canvas is ipysketch-lite's ``RasterSketch`` (pinned to 0.6.*), owned by the pad so that it
-does not display itself and its CSS only styles the pad. The page sends the drawing to Python
-when a stroke ends (the mouse button released, on the canvas or outside it), on clear, undo and
-redo. A notebook run without a browser (nbval, nbconvert) never receives a drawing:
-``pad.points()`` then raises :class:`~gmmviz.sketch.EmptySketchError` unless ``fallback=`` names
-a drawing to use instead.
+The canvas is gmmviz's own small anywidget (``_PadCanvas``; its JavaScript and CSS are
+``pad_canvas.js`` and ``pad_canvas.css`` beside this module: no other library, no build step, no
+network). It has the pens, a brush size, undo, redo and clear; its CSS styles only the pad. The
+page sends the drawing to Python, as a PNG data URL in the canvas's ``data_url`` trait, when a
+stroke ends (the button released, on the canvas or outside it), on clear, undo and redo; a new
+view (a second one, a reloaded page) draws the drawing the trait holds. A notebook run without a
+browser (nbval, nbconvert) never receives a drawing: ``pad.points()`` then raises
+:class:`~gmmviz.sketch.EmptySketchError` unless ``fallback=`` names a drawing to use instead.
 
 In order with the cells: JupyterLab 4.4+ may send widget messages to a kernel subshell, which
 ipykernel 7 handles in a thread beside the cell that runs, so a stroke sent before a cell was run
@@ -28,7 +30,7 @@ then handles what the page sent in order, in the main shell, before a cell run a
 
 Pens: pen k has component k's colour (:func:`gmmviz.plot.component_colors`), so a good fit
 paints each cluster in the colour it was drawn in; the pen buttons name the colour by word. The
-pens are the only colours (ipysketch-lite's free colour picker is hidden). In
+pens are the only colours (there is no free colour picker). In
 :meth:`SketchPad.points` a point drawn with pen k has label ``k - 1``, whichever pens were used:
 drawn with pens 1 and 3, the labels are 0 and 2 (ink of another colour, e.g. in a fallback image,
 counts for the pen of the nearest colour). Every message names pens by these numbers.
@@ -43,7 +45,8 @@ previous drawing: what is on show below the canvas always belongs to what is on 
 Without a mouse: the **Random clusters** button (Tab to it, press Enter or Space) fills the
 canvas with K seeded clusters of dots, cluster k in pen k, so ``points()`` and Fit EM get
 labelled clusters from the keyboard alone. :meth:`SketchPad.random_clusters` does the same
-from code.
+from code: Python has the picture at once, and the page draws it (undoably) and sends it back.
+The canvas's own buttons (undo, redo, clear) and its brush size are reachable with Tab too.
 
 On the desktop (the kernel's machine must have a display)::
 
@@ -54,7 +57,9 @@ The Edit button starts ipysketch 0.2.2 through ``python -m gmmviz._ipysketch_lau
 makes it run on today's Pillow, setuptools and X11 Tk, and saves ``gmm.isk`` (the strokes) and
 ``gmm.png`` (drawn with Pillow, so no Ghostscript). :meth:`IpysketchPad.points` reads ``gmm.isk``
 when it exists (exact coordinates and pen colours), otherwise ``gmm.png``. Its pens are
-ipysketch's own colours: labels ``0 .. C-1`` in the order the colours were first used.
+ipysketch's own colours: labels ``0 .. C-1`` in the order the colours were first used. A thread
+waits for the window to close and hands what it found to the kernel's main event loop
+(``add_callback``), where every change to the pad's widgets happens.
 
 CSS classes for browser tests: ``gmmviz-sketchpad`` (the canvas widget; its canvas element is
 ``.gmmviz-sketchpad canvas``), ``gmmviz-sketchpad-box`` (the whole browser pad),
@@ -62,7 +67,9 @@ CSS classes for browser tests: ``gmmviz-sketchpad`` (the canvas widget; its canv
 ``gmmviz-sketch-n-points`` (the sliders), ``gmmviz-sketch-auto-k`` ("K = number of pens"),
 ``gmmviz-sketch-fit`` (Fit EM), ``gmmviz-sketch-random`` (Random clusters),
 ``gmmviz-sketch-pens`` (the pen choice), ``gmmviz-sketch-status`` (messages) and
-``gmmviz-ipysketch-edit`` (the desktop pad's Edit).
+``gmmviz-ipysketch-edit`` (the desktop pad's Edit). Inside ``gmmviz-sketchpad``: the buttons
+``undo``, ``redo`` and ``clear`` (by their text), the brush size (``input[type=range]``) and the
+brush colour (``input[type=color]``, hidden and disabled: it shows the pen, it picks nothing).
 """
 
 from __future__ import annotations
@@ -72,17 +79,14 @@ import hashlib
 import html
 import io
 import os
-import re
 import subprocess
 import sys
 import threading
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import anywidget
-import ipysketch_lite
 import ipywidgets as widgets
 import numpy as np
 import traitlets
@@ -92,6 +96,7 @@ from PIL import Image, ImageDraw
 
 from ._pad_messages import NO_DESKTOP_MESSAGE
 from ._validation import check_int, check_random_state
+from .keyboard import KeyboardScope
 from .palette import ERROR_TEXT, INK, PAPER, QUIET_TEXT, component_color_names, component_colors
 from .sketch import (
     WHAT_TO_DRAW,
@@ -102,7 +107,6 @@ from .sketch import (
     points_from_strokes,
     render_strokes,
 )
-from .widgets import KeyboardScope
 
 __all__ = [
     "MAX_PENS",
@@ -140,6 +144,16 @@ def has_display() -> bool:
     if sys.platform.startswith(("win", "darwin")):
         return True
     return bool(os.environ.get("DISPLAY"))
+
+
+def _kernel_loop() -> Any:
+    """The main event loop of the IPython kernel this runs in (where its cells run and widget
+    messages are handled), or None outside a kernel (plain Python, a script, the unit tests)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return None
+    return getattr(getattr(get_ipython(), "kernel", None), "io_loop", None)
 
 
 def _html_message(text: str, kind: str = "info") -> str:
@@ -478,118 +492,46 @@ class _Pad:
 # --------------------------------------------------------------------------------------------
 
 _PAD_CLASS = "gmmviz-sketchpad"
-
-# Added to ipysketch-lite's canvas script (inside its render function, so it sees the canvas,
-# `drawing` and `canvasUpload`): the pen (linked to the pen buttons in the page),
-# a whole picture sent by Python (Random clusters), and a stroke that ends outside the canvas.
-_PAD_JS = """
-  function gmmvizSetPen() {
-    var c = (model.get("pen_colors") || [])[model.get("pen_index")];
-    if (c) { colorInput.value = c; ctx.strokeStyle = c; ctx.fillStyle = c; }
-  }
-  gmmvizSetPen();
-  model.on("change:pen_index", gmmvizSetPen);
-  model.on("msg:custom", (msg) => {
-    if (!msg || msg.type !== "gmmviz-picture") return;
-    var picture = new Image();
-    picture.onload = () => {
-      saveState();
-      ctx.clearRect(0, 0, canvas.width, canvas.height);
-      ctx.drawImage(picture, 0, 0);
-      canvasUpload();
-    };
-    picture.src = msg.url;
-  });
-  // ipysketch-lite ends a stroke (and sends the drawing) only on a mouseup over the canvas: a
-  // button released outside left the stroke unsent and still drawing. Seen in the capture
-  // phase (nothing can stop it), handled after the canvas's own mouseup (which draws the last
-  // segment and sends).
-  function gmmvizEndStroke() {
-    setTimeout(() => { if (drawing) { drawing = false; canvasUpload(); } }, 0);
-  }
-  document.addEventListener("mouseup", gmmvizEndStroke, true);
-  el.appendChild(sketch);
-  return () => document.removeEventListener("mouseup", gmmvizEndStroke, true);"""
-
-# The pens are the pad's colours: ipysketch-lite's free colour picker would draw in colours that
-# are no pen (and no component).
-_PAD_CSS = f".{_PAD_CLASS} .color-picker-container {{ display: none; }}\n"
+_HERE = Path(__file__).parent
 
 
-def _scope_css(css: str, scope: str) -> str:
-    """Prefix every selector with ``scope`` so that a widget's CSS styles only that widget.
+class _PadCanvas(anywidget.AnyWidget):
+    """The browser pad's drawing canvas: gmmviz's own anywidget (``pad_canvas.js``).
 
-    The ``#color`` id selector becomes an attribute selector: ids are not unique once two pads
-    share a page.
-    """
-    blocks = []
-    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
-        scoped = []
-        for sel in selectors.split(","):
-            sel = sel.strip().replace("#color", 'input[type="color"]')
-            if sel:
-                scoped.append(f"{scope} {sel}")
-        blocks.append(",\n".join(scoped) + " {" + body + "}")
-    return "\n".join(blocks) + "\n"
-
-
-def _pad_template(template: str, width: int, height: int, color_id: str) -> str:
-    """ipysketch-lite's canvas script with our size, a colour input id unique to this pad, the
-    drawing Python holds put back on a canvas drawn anew (a second view, a reloaded page), and
-    the hooks of :data:`_PAD_JS`."""
-    replacements = {
-        "model.width": str(width),
-        "model.height": str(height),
-        'id="color"': f'id="{color_id}"',
-        'for="color"': f'for="{color_id}"',
-        '"#color"': f'"#{color_id}"',
-        'var dataUrl = model.get("data_url");': 'var dataUrl = model.get("_sketch_data");',
-        "  el.appendChild(sketch);": _PAD_JS,
-    }
-    for old, new in replacements.items():
-        if old not in template:
-            raise RuntimeError(
-                f"ipysketch-lite's canvas script has changed (no {old!r} in it): gmmviz is built "
-                "on ipysketch-lite 0.6.*; install that version"
-            )
-        template = template.replace(old, new)
-    return template
-
-
-class _PadCanvas(ipysketch_lite.RasterSketch):
-    """ipysketch-lite's raster canvas that does not display itself and styles only itself.
-
-    ``pen_index`` picks the brush colour among ``pen_colors``; :meth:`show_picture` replaces the
-    picture in the page.
+    Traits (synced with the page): ``width`` and ``height`` (pixels), ``pen_colors`` (one
+    ``"#rrggbb"`` per pen) and ``pen_index`` (the brush colour), ``brush_size`` (pixels), and
+    ``data_url``: the drawing as a PNG data URL on transparent paper, ``""`` until a page sends
+    one. The page sets it when a stroke ends (the button released on the canvas or off it), on
+    clear, undo and redo, and after drawing a picture sent by :meth:`show_picture`. Its CSS
+    (``pad_canvas.css``) styles only what is inside the ``gmmviz-sketchpad`` class.
     """
 
+    _esm = _HERE / "pad_canvas.js"
+    _css = _HERE / "pad_canvas.css"
+    width = traitlets.Int(400).tag(sync=True)
+    height = traitlets.Int(300).tag(sync=True)
     pen_colors = traitlets.List(traitlets.Unicode(), default_value=[INK]).tag(sync=True)
     pen_index = traitlets.Int(0).tag(sync=True)
+    brush_size = traitlets.Int(4, min=1, max=30).tag(sync=True)
+    data_url = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, width: int, height: int) -> None:
+        super().__init__(width=width, height=height)
+        self.add_class(_PAD_CLASS)
+
+    def __repr__(self) -> str:
+        return f"_PadCanvas(width={self.width}, height={self.height})"
 
     @property
     def pen_color(self) -> str:
         """The brush colour, ``"#rrggbb"``."""
         return self.pen_colors[self.pen_index]
 
-    def __init__(self, width: int, height: int) -> None:
-        # BaseSketchWidget.__init__ would also call display(self): a pad shown as the last line
-        # of a cell would then appear twice. Set up what it sets up, minus that.
-        self._script_metadata = {"model.width": width, "model.height": height}
-        self._esm = _pad_template(
-            ipysketch_lite.template_js_path.read_text(),
-            width,
-            height,
-            f"gmmviz-color-{uuid.uuid4().hex[:12]}",
-        )
-        self._css = _scope_css(ipysketch_lite.template_css_path.read_text(), f".{_PAD_CLASS}") + _PAD_CSS
-        anywidget.AnyWidget.__init__(self)
-        self.add_class(_PAD_CLASS)
-
     def show_picture(self, url: str) -> None:
         """Put a picture (a PNG data URL) on the canvas: Python has it at once, the page draws it
         (undoably) and sends it back as after a stroke."""
-        self._sketch_data = url
-        self.send({"type": "gmmviz-picture", "url": url})
+        self.data_url = url
+        self.send({"type": "picture", "url": url})
 
 
 class SketchPad(_Pad):
@@ -610,7 +552,8 @@ class SketchPad(_Pad):
     Attributes
     ----------
     canvas : anywidget.AnyWidget
-        ipysketch-lite's raster canvas (CSS class ``gmmviz-sketchpad``).
+        The drawing canvas, gmmviz's own widget (CSS class ``gmmviz-sketchpad``): the drawing
+        is its ``data_url`` trait, the brush its ``pen_index`` and ``brush_size``.
     pens : ipywidgets.ToggleButtons
         Pen k in component k's colour, named by word ("1 blue", "2 orange", ...).
     random_button : ipywidgets.Button
@@ -678,7 +621,7 @@ class SketchPad(_Pad):
         self._random_rng = check_random_state(random_state)
         self._drawing_key: bytes | None = None
         super().__init__(n_components=n_components, n_points=n_points, random_state=random_state)
-        self.canvas.observe(self._on_drawing, names="_sketch_data")
+        self.canvas.observe(self._on_drawing, names="data_url")
 
     def _hint(self) -> str:
         return f"Draw one pen colour per cluster{self._no_mouse()}, then press Fit EM."
@@ -698,7 +641,7 @@ class SketchPad(_Pad):
     @property
     def data(self) -> str:
         """The canvas as a PNG data URL, or ``""`` if no browser has shown the pad."""
-        return str(self.canvas.data)
+        return self.canvas.data_url
 
     def image(self) -> Image.Image | None:
         """The drawing as an RGBA image, or None if no browser has sent it yet."""
@@ -946,6 +889,12 @@ class IpysketchPad(_Pad):
     def edit(self, *, wait: bool = False, timeout: float | None = None) -> subprocess.Popen:
         """Open the pad in a desktop window.
 
+        When the window closes, the pad shows the saved drawing (or why the pad stopped) and
+        :attr:`log` holds its output. A thread waits for the window; it changes no widget itself:
+        it hands what it found to the kernel's main event loop, where the cells run and every
+        change to the pad's widgets happens. Without a kernel (a script) there is no loop:
+        ``wait=True`` then shows it before returning.
+
         Parameters
         ----------
         wait : bool
@@ -972,19 +921,31 @@ class IpysketchPad(_Pad):
             text=True,
         )
         proc = self.process
-        self._watcher = threading.Thread(target=self._watch, args=(proc,), daemon=True)
+        loop = _kernel_loop()
+        outcome: list[str] = []  # the thread's findings, for wait=True without a kernel
+        self._watcher = threading.Thread(target=self._watch, args=(proc, loop, outcome), daemon=True)
         self._watcher.start()
         if wait:
             proc.wait(timeout)
             self._watcher.join(timeout)
+            if loop is None and outcome:
+                self._closed(proc, outcome[0])
         return proc
 
-    def _watch(self, proc: subprocess.Popen) -> None:
-        out, _ = proc.communicate()
-        self.log = out or ""
+    def _watch(self, proc: subprocess.Popen, loop: Any, outcome: list[str]) -> None:
+        """The watcher thread: wait for the window to close, then hand the rest to ``loop``."""
+        out = proc.communicate()[0] or ""
+        if loop is not None:
+            loop.add_callback(self._closed, proc, out)  # tornado: safe from another thread
+        else:
+            outcome.append(out)
+
+    def _closed(self, proc: subprocess.Popen, out: str) -> None:
+        """On the kernel's loop: the window has closed; show the saved drawing or the error."""
+        self.log = out
         # A negative code means a signal closed the window: not an error worth showing.
         if proc.returncode is not None and proc.returncode > 0:
-            last = self.log.strip().splitlines()[-1:] or ["no output"]
+            last = out.strip().splitlines()[-1:] or ["no output"]
             self.status.value = _html_message(f"The sketch pad stopped with an error: {last[0]}", "error")
             return
         self.refresh()

@@ -77,6 +77,12 @@ GAP_COLOR = _HEX["orange"]
 SAMPLED_COLOR = _HEX["orange"]
 #: The step shown, circled on a ln p(X) curve drawn in grey (the EM explorer): orange.
 CURRENT_COLOR = _HEX["orange"]
+#: A flagged anomaly (a point with ln p(x) below the threshold, notebook 09): Okabe–Ito's black,
+#: deliberately *not* a component colour, so "flagged" never reads as "belongs to component k".
+#: It is at least 15 ΔE from each of the first five component colours under every simulated colour
+#: vision (its lightness alone sets it apart), and the flagged mark has its own shape (a ring, a
+#: filled star) and legend entry.
+FLAGGED_COLOR = "#000000"
 
 # HTML (readouts, messages, status lines) sets its text and background colours itself, so that a
 # dark theme cannot make it unreadable; every text on its background has >= 4.5:1 contrast (WCAG
@@ -107,6 +113,14 @@ BADGE_TEXT = "#ffffff"
 CHECK_PASSED = "#00695c"
 CHECK_FAILED = ERROR_TEXT
 CHECK_NOT_ATTEMPTED = QUIET_TEXT
+#: Their light backgrounds, under a verdict's text (a quick check's opened answer).
+CHECK_PASSED_BACKGROUND = "#e0f2f1"
+CHECK_FAILED_BACKGROUND = ERROR_BACKGROUND
+#: Panels of HTML (a quick check): a faint surface, its border, and an accent for focus rings and the
+#: choices' letters (a UI colour, not a component's).
+SURFACE = "#fbfbfb"
+BORDER = "#c4c4c4"
+ACCENT = "#1a5fb4"
 #: Ink of a pen that draws no component: the default pen of a sketch pad and of a stroke.
 INK = "#000000"
 

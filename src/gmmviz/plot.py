@@ -29,6 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba_array
 from matplotlib.container import BarContainer
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Ellipse
@@ -52,7 +53,10 @@ from .params import GMMParams
 
 __all__ = [
     "GREY",
+    "CERTAINTY_LEVELS",
     "soft_colors",
+    "certainty_opacity",
+    "plot_certainty_legend",
     "ellipse_geometry",
     "plot_points",
     "update_points",
@@ -79,6 +83,19 @@ __all__ = [
 
 #: Colour of points before any E-step has assigned them (the start frame).
 GREY = np.array([0.55, 0.55, 0.55, 1.0])
+
+#: The certainties max_k γ_nk a certainty legend shows by default (:func:`plot_certainty_legend`).
+CERTAINTY_LEVELS = (1.0, 0.95, 0.85, 0.5)
+
+# How a point shows its certainty c = max_k γ_nk (see soft_colors): "opacity" (the default) fills
+# the marker with opacity certainty_opacity(c) inside an opaque outline; "size" scales its area;
+# "blend" is the old look (the γ-weighted mix of the colours, opaque), which has no certainty channel.
+_CERTAINTY_MODES = ("opacity", "size", "blend")
+# The faintest fill (c <= 1/2) and the smallest area (as a fraction of size=).
+_MIN_OPACITY = 0.12
+_MIN_AREA = 0.3
+# Width of the opaque outline that keeps a faint (uncertain) point visible, in points.
+_OUTLINE = 0.7
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,11 +148,52 @@ def _label_axes(ax: Axes, dims: Sequence[int]) -> None:
 # --------------------------------------------------------------------------------------------
 # Colours and markers
 # --------------------------------------------------------------------------------------------
-def soft_colors(resp: Any, palette: Any = None) -> np.ndarray:
-    """Colour each point by its responsibilities: ``colour_n = γ_n · palette``.
+def _check_certainty(certainty: Any) -> str:
+    if certainty not in _CERTAINTY_MODES:
+        raise ValueError(f"certainty must be one of {_CERTAINTY_MODES}, got {certainty!r}.")
+    return certainty
 
-    A point shared 50/50 between the blue and the orange component comes out halfway between
-    them. Every such blend of two of the first five colours keeps 3:1 contrast on white.
+
+def _certainty_weight(certainty: Any) -> np.ndarray:
+    """0 for a tie between two components (or worse), 1 for certain; quadratic in between, so
+    that the range a fit mostly shows (0.8 - 1) is spread out: 0.85 is visibly less than 1."""
+    t = np.clip((np.asarray(certainty, dtype=float) - 0.5) / 0.5, 0.0, 1.0)
+    return t * t
+
+
+def certainty_opacity(certainty: Any) -> np.ndarray:
+    """The fill opacity of a point whose largest responsibility is ``certainty`` = max_k γ_nk.
+
+    ``_MIN_OPACITY`` (0.12) up to a tie (c ≤ 0.5), 1 for c = 1, quadratic in between: 0.85 gives
+    about 0.55, 0.95 about 0.83, 0.99 about 0.97.
+
+    Parameters
+    ----------
+    certainty : float or array_like
+        Values of max_k γ_nk, in [0, 1].
+
+    Returns
+    -------
+    ndarray
+        Opacities in [0.12, 1], same shape.
+    """
+    return _MIN_OPACITY + (1.0 - _MIN_OPACITY) * _certainty_weight(certainty)
+
+
+def _certainty_area(certainty: Any, size: float) -> np.ndarray:
+    return size * (_MIN_AREA + (1.0 - _MIN_AREA) * _certainty_weight(certainty))
+
+
+def soft_colors(resp: Any, palette: Any = None, *, certainty: str = "opacity") -> np.ndarray:
+    """Colour each point by its responsibilities γ_n: the colour it is drawn with.
+
+    Hue and certainty are two channels. With ``certainty="opacity"`` (the default) a point takes
+    the colour of its most responsible component and an opacity that grows with its certainty
+    max_k γ_nk (:func:`certainty_opacity`): a point shared 50/50 is a faint fill of a component
+    colour (inside an opaque outline, see :func:`plot_points`), never the grey of an unassigned
+    point, and γ = 0.85 is visibly fainter than γ = 1. ``"size"`` gives the same opaque colours
+    (the certainty is then the marker's area). ``"blend"`` is the γ-weighted mix
+    ``γ_n · palette``; it has no certainty channel, and a 50/50 blue–orange point comes out grey.
 
     Parameters
     ----------
@@ -143,25 +201,34 @@ def soft_colors(resp: Any, palette: Any = None) -> np.ndarray:
         Responsibilities γ; rows sum to 1.
     palette : K colours, optional
         Defaults to :func:`gmmviz.palette.component_colors` (K).
+    certainty : {"opacity", "size", "blend"}
 
     Returns
     -------
     ndarray, shape (n, 4)
-        RGBA rows, ``resp @ palette`` clipped to [0, 1] (clipping only removes round-off).
+        RGBA rows in [0, 1].
     """
+    mode = _check_certainty(certainty)
     r = _check_resp(resp)
     pal = _check_palette(palette, r.shape[1])
-    return np.clip(r @ pal, 0.0, 1.0)
+    if mode == "blend":
+        return np.clip(r @ pal, 0.0, 1.0)
+    colors = pal[np.argmax(r, axis=1)]
+    if mode == "opacity":
+        colors[:, 3] = certainty_opacity(r.max(axis=1))
+    return colors
 
 
-def _point_colors(resp: np.ndarray | None, palette: Any, hard: bool, n_points: int) -> np.ndarray:
+def _point_colors(
+    resp: np.ndarray | None, palette: Any, hard: bool, n_points: int, certainty: str = "opacity"
+) -> np.ndarray:
     """Face colours of one frame's points: grey without γ, else soft (or arg-max) colours."""
     if resp is None:
         return np.tile(GREY, (n_points, 1))
     resp = check_resp(resp, n_points)
-    if hard:
+    if hard and certainty == "blend":
         return _check_palette(palette, resp.shape[1])[np.argmax(resp, axis=1)]
-    return soft_colors(resp, palette)
+    return soft_colors(resp, palette, certainty=certainty)
 
 
 def _marker_path(marker: Any) -> Path:
@@ -277,6 +344,26 @@ def _place_rings(
             e.set_angle(a)
 
 
+def _add_rings(
+    ax: Axes,
+    rings: Sequence[Ellipse],
+    means: np.ndarray,
+    covs: np.ndarray,
+    n_std: tuple[float, ...],
+    autolim: bool,
+) -> None:
+    # Shaped before they are added: add_patch widens the data limits to a patch's extent as it is
+    # then (a ring added empty at the origin would count the origin and miss the ring).
+    _place_rings(rings, means, covs, n_std)
+    for e in rings:
+        if autolim:
+            ax.add_patch(e)
+        else:
+            ax.add_artist(e)  # clipped to the axes like a patch, but not in the data limits
+    if autolim and rings:
+        ax.autoscale_view()  # add_patch alone does not rescale; limits set by hand stay
+
+
 def _check_ring_count(rings: Sequence[Any], k: int, n_std: tuple[float, ...], again: str) -> None:
     if len(rings) != k * len(n_std):
         raise ValueError(
@@ -294,8 +381,13 @@ def plot_ellipses(
     n_std: Sequence[float] = (1, 2, 3),
     palette: Any = None,
     linewidth: float | None = None,
+    autolim: bool = True,
 ) -> list[Ellipse]:
     """Draw each component's ``n_std`` ellipses (outlines), opacity by mixing weight.
+
+    The ellipses count for the axes' autoscaling (``autolim=True``), so limits set from the
+    data include the outermost ring instead of cutting it off; limits set by hand (or autoscaling
+    switched off, as in the explorers) are left alone.
 
     Parameters
     ----------
@@ -311,6 +403,9 @@ def plot_ellipses(
         so a ring stays visible on top of points of its own colour.
     linewidth : float, optional
         Same width for all rings; default thinner for outer rings.
+    autolim : bool
+        Widen the axes' data limits to every ring (their exact extent). False: the rings do not
+        change the limits (e.g. early EM steps with huge ellipses).
 
     Returns
     -------
@@ -328,12 +423,18 @@ def plot_ellipses(
     for j in range(k):
         edge = _edge_color(pal[j], alphas[j])
         for lw in widths:
-            e = Ellipse(
-                xy=(0.0, 0.0), width=0.0, height=0.0, facecolor="none", edgecolor=edge, linewidth=lw, zorder=3
+            rings.append(
+                Ellipse(
+                    xy=(0.0, 0.0),
+                    width=0.0,
+                    height=0.0,
+                    facecolor="none",
+                    edgecolor=edge,
+                    linewidth=lw,
+                    zorder=3,
+                )
             )
-            ax.add_patch(e)
-            rings.append(e)
-    _place_rings(rings, means, covs, radii)
+    _add_rings(ax, rings, means, covs, radii, autolim)
     _label_axes(ax, dims)
     return rings
 
@@ -387,6 +488,26 @@ def _set_shapes(points: PathCollection, resp: np.ndarray | None, hard: bool) -> 
         points.set_paths([_CIRCLE])
 
 
+# What plot_points chose for a scatter, so that update_points (every frame of an explorer or an
+# animation) draws it the same way: certainty mode, base area, whether it owns the outlines.
+_STYLE = "_gmmviz_points"
+
+
+def _apply_certainty(points: PathCollection, resp: np.ndarray | None, colors: np.ndarray) -> None:
+    """Outlines and areas of the certainty channel; only arrays, never new artists."""
+    style = getattr(points, _STYLE, None)
+    if style is None:
+        return
+    mode, size, outline = style
+    if outline:
+        # The opaque outline in the fill's own colour: a faint (uncertain) point stays a visible ring.
+        edges = colors.copy()
+        edges[:, 3] = 1.0
+        points.set_edgecolors(edges)
+    if mode == "size":
+        points.set_sizes([size] if resp is None else _certainty_area(resp.max(axis=1), size))
+
+
 def plot_points(
     ax: Axes,
     X: Any,
@@ -396,16 +517,23 @@ def plot_points(
     palette: Any = None,
     hard: bool = False,
     size: float = 12.0,
+    certainty: str = "opacity",
     **scatter_kwargs: Any,
 ) -> PathCollection:
-    """Scatter the data, coloured softly by responsibilities (grey when ``resp`` is None).
+    """Scatter the data, coloured by responsibilities (grey when ``resp`` is None).
+
+    Two channels: the hue says *which* component is most responsible for a point, the certainty
+    max_k γ_nk says *how sure* that is (see :func:`soft_colors`). By default (``"opacity"``) the
+    certainty is the fill's opacity inside an opaque outline of the same hue: a certain point is
+    a filled dot, a 50/50 point a ring with a faint fill, never the grey of an unassigned point.
+    Name the channel with :func:`plot_certainty_legend`.
 
     Parameters
     ----------
     ax : Axes
     X : array_like, shape (n, d), d >= 2
     resp : array_like, shape (n, K), optional
-        Each point's colour is ``resp[n] @ palette`` (see :func:`soft_colors`).
+        Responsibilities γ.
     dims : pair of int
         Which two features to show.
     palette : K colours, optional
@@ -413,23 +541,34 @@ def plot_points(
         Show hard labels: colour *and marker shape* of the arg-max component
         (:func:`gmmviz.palette.component_markers`), so labels differ without colour too.
     size : float
-        Marker area in points².
+        Marker area in points² (of a certain point, with ``certainty="size"``).
+    certainty : {"opacity", "size", "blend"}
+        How certainty is shown: fill opacity (default), marker area (opaque colours, no
+        outline), or ``"blend"``: the γ-weighted mix of the colours (no certainty channel; the
+        look before gmmviz 3). Passing ``alpha=`` overrides the opacity channel.
     **scatter_kwargs
-        Passed to ``ax.scatter`` (``marker=`` only without ``hard``).
+        Passed to ``ax.scatter`` (``marker=`` only without ``hard``); ``linewidths=`` or
+        ``edgecolors=`` replace the outline.
 
     Returns
     -------
     PathCollection
-        Update it with :func:`update_points`.
+        Update it with :func:`update_points` (which keeps ``certainty`` and ``size``).
     """
+    mode = _check_certainty(certainty)
     x, dims = _check_points(X, dims)
     r = None if resp is None else _check_resp(resp)
     if hard and r is not None and "marker" in scatter_kwargs:
         raise ValueError("hard=True draws each component with its own marker; leave out marker=.")
-    colors = _point_colors(r, palette, hard, x.shape[0])
-    scatter_kwargs.setdefault("linewidths", 0)
+    colors = _point_colors(r, palette, hard, x.shape[0], mode)
+    outline = mode == "opacity" and not (
+        {"linewidths", "linewidth", "lw", "edgecolors", "edgecolor", "ec"} & set(scatter_kwargs)
+    )
+    scatter_kwargs.setdefault("linewidths", _OUTLINE if outline else 0)
     scatter_kwargs.setdefault("zorder", 2)
     points = ax.scatter(x[:, dims[0]], x[:, dims[1]], s=size, c=colors, **scatter_kwargs)
+    setattr(points, _STYLE, (mode, float(size), outline))
+    _apply_certainty(points, r, colors)
     _set_shapes(points, r, hard)
     _label_axes(ax, dims)
     return points
@@ -443,8 +582,12 @@ def update_points(
     hard: bool = False,
     X: Any = None,
     dims: Sequence[int] = (0, 1),
+    certainty: str | None = None,
 ) -> PathCollection:
-    """Recolour (and optionally move) a scatter made by :func:`plot_points`.
+    """Recolour (and optionally move) a scatter made by :func:`plot_points`, in place.
+
+    Only the collection's arrays change (colours, outlines, areas, offsets): no artist is
+    made, so an explorer can call this on every frame.
 
     Parameters
     ----------
@@ -459,21 +602,117 @@ def update_points(
         New positions; omit to keep the points where they are.
     dims : pair of int
         Features of ``X`` to show.
+    certainty : {"opacity", "size", "blend"}, optional
+        Default: what :func:`plot_points` was given.
 
     Returns
     -------
     PathCollection
         The same artist.
     """
+    style = getattr(points, _STYLE, ("opacity", 12.0, False))
+    mode = style[0] if certainty is None else _check_certainty(certainty)
+    if mode != style[0]:
+        setattr(points, _STYLE, (mode, style[1], style[2] and mode == "opacity"))
     n = len(points.get_offsets())
     if X is not None:
         x, dims = _check_points(X, dims)
         points.set_offsets(x[:, dims])
         n = x.shape[0]
     r = None if resp is None else _check_resp(resp)
-    points.set_facecolors(_point_colors(r, palette, hard, n))
+    colors = _point_colors(r, palette, hard, n, mode)
+    points.set_facecolors(colors)
+    _apply_certainty(points, r, colors)
     _set_shapes(points, r, hard)
     return points
+
+
+def _legend_marker_size(size: float) -> float:
+    # Legend swatches a little larger than the points: a 12 pt² dot is too small to read a fill.
+    return float(np.sqrt(max(size, 40.0)))
+
+
+def _certainty_handles(
+    certainty: str, levels: Sequence[float], color: Any, size: float
+) -> tuple[list[Line2D], list[str]]:
+    rgba = np.array(to_rgba_array(color)[0], dtype=float)
+    base = _legend_marker_size(size)
+    handles, labels = [], []
+    for c in levels:
+        face = rgba.copy()
+        ms = base
+        if certainty == "opacity":
+            face[3] = float(certainty_opacity(c))
+        elif certainty == "size":
+            ms = base * float(np.sqrt(_certainty_area(c, 1.0)))
+        edge = rgba.copy() if certainty == "opacity" else face
+        handles.append(
+            Line2D(
+                [], [], ls="none", marker="o", ms=ms, mfc=face, mec=edge, mew=_OUTLINE * base / np.sqrt(size)
+            )
+        )
+        note = " (certain)" if c >= 1 else " (a tie)" if c <= 0.5 else ""
+        labels.append(f"{c:g}{note}")
+    return handles, labels
+
+
+def _unassigned_handle(size: float) -> Line2D:
+    return Line2D([], [], ls="none", marker="o", ms=_legend_marker_size(size), mfc=GREY, mec=GREY)
+
+
+def plot_certainty_legend(
+    ax: Axes,
+    *,
+    certainty: str = "opacity",
+    levels: Sequence[float] = CERTAINTY_LEVELS,
+    color: Any = None,
+    size: float = 12.0,
+    unassigned: bool = False,
+    loc: str = "upper left",
+    title: str = r"largest $\gamma_{nk}$",
+    **legend_kwargs: Any,
+) -> Legend:
+    """A small legend saying what a point's fill (or size) means: its certainty max_k γ_nk.
+
+    It is added beside any legend the axes already has (it does not replace it).
+
+    Parameters
+    ----------
+    ax : Axes
+    certainty : {"opacity", "size"}
+        The channel :func:`plot_points` was drawn with.
+    levels : sequence of float
+        The certainties shown, e.g. ``(1.0, 0.95, 0.85, 0.5)``.
+    color : colour, optional
+        Swatch colour; default component 1's. Every component colour fades the same way.
+    size : float
+        The points' ``size`` (the swatches are drawn at least a little larger).
+    unassigned : bool
+        Add a grey swatch: "no γ yet" (the start frame).
+    loc : str
+        Legend location.
+    title : str
+    **legend_kwargs
+        Passed to ``matplotlib.legend.Legend``.
+
+    Returns
+    -------
+    Legend
+    """
+    mode = _check_certainty(certainty)
+    if mode == "blend":
+        raise ValueError('certainty="blend" has no certainty channel to explain; use "opacity" or "size".')
+    color = component_colors(1)[0] if color is None else color
+    handles, labels = _certainty_handles(mode, levels, color, size)
+    if unassigned:
+        handles.append(_unassigned_handle(size))
+        labels.append("grey: no γ yet")
+    legend_kwargs.setdefault("fontsize", "small")
+    legend_kwargs.setdefault("title_fontsize", "small")
+    legend_kwargs.setdefault("framealpha", 0.9)
+    legend = Legend(ax, handles, labels, loc=loc, title=title, **legend_kwargs)
+    ax.add_artist(legend)
+    return legend
 
 
 # --------------------------------------------------------------------------------------------
@@ -579,6 +818,7 @@ def plot_shift(
     dims: Sequence[int] = (0, 1),
     n_std: Sequence[float] = (1,),
     palette: Any = None,
+    autolim: bool = True,
 ) -> Shift:
     """Show where an M-step moved the components from: ``before``'s ``n_std`` rings, dashed,
     and a line from each old mean to the new one (the mean of ``after``).
@@ -594,6 +834,8 @@ def plot_shift(
     n_std : sequence of float, default (1,)
         Radii of the dashed rings (one ring per component by default: more would clutter).
     palette : K colours, optional
+    autolim : bool
+        The dashed rings of ``before`` count for the axes' autoscaling (as in :func:`plot_ellipses`).
 
     Returns
     -------
@@ -617,8 +859,9 @@ def plot_shift(
                 linestyle=(0, (3, 2)),
                 zorder=3,
             )
-            ax.add_patch(e)
             rings.append(e)
+    means, covs = _marginal(before, dims)
+    _add_rings(ax, rings, means, covs, radii, autolim)
     trails = LineCollection([], colors=[_edge_color(c, 1.0) for c in pal], linewidths=1.8, zorder=4)
     ax.add_collection(trails, autolim=False)
     shift = Shift(rings, trails)
@@ -777,6 +1020,9 @@ def plot_log_likelihood(
         arrowprops={"arrowstyle": "-|>", "color": "0.25", "shrinkA": 0, "shrinkB": 0},
         annotation_clip=False,
         visible=off_scale,
+        # On white paper above the curve: the curve's first steps run right through here.
+        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9},
+        zorder=6,
     )
     ax.set_xlabel("iteration")
     ax.set_ylabel("ln p(X)")
@@ -844,9 +1090,14 @@ def plot_density(
     n_grid: int = 120,
     levels: Any = 8,
     filled: bool = False,
+    labels: bool | None = None,
+    colorbar: bool | str = False,
     **contour_kwargs: Any,
 ):
     """Contours of the mixture density (its marginal on ``dims`` for d > 2).
+
+    A contour plot says which values its lines are: line contours are labelled with their
+    density values by default, filled ones get a colour bar when asked (``colorbar=True``).
 
     Parameters
     ----------
@@ -861,6 +1112,12 @@ def plot_density(
         Passed to ``contour``.
     filled : bool
         ``contourf`` instead of ``contour``.
+    labels : bool, optional
+        Write each line's density value on it (``clabel``); default True for line contours,
+        False for filled ones. The texts are ``contours.labelTexts``.
+    colorbar : bool or str
+        Add a colour bar beside the axes (a string is its label; True: "density p(x)"). It is
+        ``contours.colorbar``.
 
     Returns
     -------
@@ -873,8 +1130,17 @@ def plot_density(
     contour_kwargs.setdefault("cmap", "viridis")
     draw = ax.contourf if filled else ax.contour
     contours = draw(gx, gy, z, levels=levels, **contour_kwargs)
+    if labels if labels is not None else not filled:
+        ax.clabel(contours, fmt=_density_label, fontsize="x-small", inline=True, inline_spacing=2)
+    if colorbar:
+        bar = ax.figure.colorbar(contours, ax=ax, shrink=0.85)
+        bar.set_label(colorbar if isinstance(colorbar, str) else "density p(x)")
     _label_axes(ax, dims)
     return contours
+
+
+def _density_label(value: float) -> str:
+    return f"{value:.2g}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -908,7 +1174,8 @@ class View1D(NamedTuple):
     components: list[Line2D]
     #: The mixture pdf, the sum of the component lines.
     mixture: Line2D
-    #: The component numbers 1..K above each component's peak π_k N(μ_k | μ_k, σ_k²).
+    #: The component numbers 1..K above each component's peak π_k N(μ_k | μ_k, σ_k²) (empty when
+    #: not written: by default for K = 1).
     numbers: list[Annotation]
     #: Ticks under the zero line coloured by γ (grey without); None when ``strip=False``.
     strip: PathCollection | None
@@ -933,6 +1200,7 @@ def plot_1d(
     grid: Any = None,
     n_grid: int = 400,
     strip: bool = True,
+    numbers: bool | None = None,
 ) -> View1D:
     """The 1-D view: histogram, each weighted component pdf, the mixture pdf, a responsibility strip.
 
@@ -956,7 +1224,11 @@ def plot_1d(
         deviations around every component.
     n_grid : int
     strip : bool
-        Draw the responsibility strip.
+        Draw the responsibility strip (hue: the most responsible component, opacity: how sure,
+        as in :func:`plot_points`).
+    numbers : bool, optional
+        Write the component numbers 1..K above the peaks; default only when K > 1 (a single
+        Gaussian needs no name).
 
     Returns
     -------
@@ -983,8 +1255,12 @@ def plot_1d(
     _, _, hist = ax.hist(xs, bins=bins, density=True, color="0.85", edgecolor="0.65", zorder=1)
     comp_lines = [ax.plot(grid, c, color=pal[j], linewidth=1.5, zorder=3)[0] for j, c in enumerate(comps)]
     (mix_line,) = ax.plot(grid, np.sum(comps, axis=0), color="0.1", linewidth=2.2, zorder=4, label="mixture")
-    numbers = [_number_label(ax, j, (0.0, 0.0), xytext=(0, 3), ha="center", va="bottom") for j in range(k)]
-    _place_peak_numbers(numbers, params, dim)
+    show_numbers = k > 1 if numbers is None else bool(numbers)
+    labels = [
+        _number_label(ax, j, (0.0, 0.0), xytext=(0, 3), ha="center", va="bottom")
+        for j in range(k if show_numbers else 0)
+    ]
+    _place_peak_numbers(labels, params, dim)
     strip_art = None
     if strip:
         top = ax.get_ylim()[1]
@@ -999,7 +1275,7 @@ def plot_1d(
     if not ax.get_xlabel():
         ax.set_xlabel(f"$x_{{{dim + 1}}}$" if x.shape[1] > 1 else "$x$")
     ax.set_ylabel("density")
-    return View1D(hist, comp_lines, mix_line, numbers, strip_art)
+    return View1D(hist, comp_lines, mix_line, labels, strip_art)
 
 
 def update_1d(
@@ -1064,6 +1340,31 @@ class FrameArtists(NamedTuple):
     shift: Shift
     #: The axes title naming the half-step, or None when ``title=False``.
     title: Text | None
+    #: The legend naming what the frame's glyphs mean, or None when ``legend=False``.
+    legend: Legend | None = None
+
+
+def _frame_legend(ax: Axes, frame: Any, pal: np.ndarray, certainty: str, size: float, loc: str) -> Legend:
+    """Name every glyph of the frame that is not self-explanatory: the dashed rings and the
+    trails of an M-step, the certainty channel of the points (or the grey of the start)."""
+    handles: list[Artist] = []
+    labels: list[str] = []
+    if frame.previous_params is not None:
+        edge = _edge_color(pal[0], 0.9)
+        handles += [
+            Line2D([], [], color=edge, lw=1.5, ls=(0, (3, 2))),
+            Line2D([], [], color=_edge_color(pal[0], 1.0), lw=1.8),
+        ]
+        labels += ["dashed: before this M-step", "line: the mean's move"]
+    if frame.resp is None:
+        handles.append(_unassigned_handle(size))
+        labels.append("grey: no γ yet")
+    elif certainty != "blend":
+        levels = (1.0, 0.85, 0.5)
+        h, lab = _certainty_handles(certainty, levels, pal[0], size)
+        handles += h
+        labels += [rf"largest $\gamma_{{nk}}$ = {t}" for t in lab]
+    return ax.legend(handles, labels, loc=loc, fontsize="small", framealpha=0.9)
 
 
 def plot_frame(
@@ -1077,13 +1378,18 @@ def plot_frame(
     hard: bool = False,
     title: bool = True,
     size: float = 12.0,
+    certainty: str = "opacity",
+    legend: bool | str = False,
+    autolim: bool = True,
     **scatter_kwargs: Any,
 ) -> FrameArtists:
     """Draw one half-step :class:`gmmviz.em.Frame`: points, ellipses, numbered means, the move.
 
     The start frame has grey points (nothing assigned yet); E- and M-frames colour points by
-    ``frame.resp``. An M-frame also shows its ``previous_params`` as dashed first-radius rings and
-    a line from each old mean to the new one. Reuse the artists with :func:`update_frame`.
+    ``frame.resp`` (hue: the most responsible component; fill: how sure, see
+    :func:`plot_points`). An M-frame also shows its ``previous_params`` as dashed first-radius
+    rings and a line from each old mean to the new one. Reuse the artists with
+    :func:`update_frame`.
 
     Parameters
     ----------
@@ -1091,27 +1397,41 @@ def plot_frame(
     X : array_like, shape (n, d)
         The data of the fit (``history.X``).
     frame : Frame
-    dims, n_std, palette, hard, size
+    dims, n_std, palette, hard, size, certainty
         As in :func:`plot_points` and :func:`plot_ellipses`.
     title : bool
         Title the axes with what the frame shows (from :func:`gmmviz.frame_text`).
+    legend : bool or str
+        Add a legend naming this frame's glyphs: on an M-frame "dashed: before this M-step" and
+        "line: the mean's move"; the points' certainty fills (or "grey: no γ yet" at the start).
+        A string is the legend's ``loc`` (True: "best"). Draw it where the glyphs first appear.
+    autolim : bool
+        The ellipses (and an M-frame's dashed rings) count for the axes' autoscaling, so the
+        outer ring is not cut off.
     **scatter_kwargs
         Passed to :func:`plot_points` (e.g. ``marker=``).
 
     Returns
     -------
     FrameArtists
-        ``points``, ``ellipses``, ``means``, ``shift``, ``title``.
+        ``points``, ``ellipses``, ``means``, ``shift``, ``title``, ``legend``.
     """
     radii = check_n_std(n_std)
     pal = _check_palette(palette, _n_components(frame.params))
-    points = plot_points(ax, X, frame.resp, dims=dims, palette=pal, hard=hard, size=size, **scatter_kwargs)
-    shift = plot_shift(ax, frame.params, dims=dims, n_std=radii[:1], palette=pal)
+    points = plot_points(
+        ax, X, frame.resp, dims=dims, palette=pal, hard=hard, size=size, certainty=certainty, **scatter_kwargs
+    )
+    before = frame.params if frame.previous_params is None else frame.previous_params
+    shift = plot_shift(ax, before, dims=dims, n_std=radii[:1], palette=pal, autolim=autolim)
     update_shift(shift, frame.previous_params, frame.params, dims=dims, n_std=radii[:1])
-    ellipses = plot_ellipses(ax, frame.params, dims=dims, n_std=radii, palette=pal)
+    ellipses = plot_ellipses(ax, frame.params, dims=dims, n_std=radii, palette=pal, autolim=autolim)
     means = plot_means(ax, frame.params, dims=dims, palette=pal)
     text = ax.set_title(_frame_title(frame), fontsize="medium") if title else None
-    return FrameArtists(points, ellipses, means, shift, text)
+    key = None
+    if legend:
+        loc = legend if isinstance(legend, str) else "best"
+        key = _frame_legend(ax, frame, pal, certainty, size, loc)
+    return FrameArtists(points, ellipses, means, shift, text, key)
 
 
 def update_frame(

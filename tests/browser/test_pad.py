@@ -226,3 +226,54 @@ def test_fit_em_uses_one_component_per_pen_and_a_new_drawing_removes_the_fit(lab
     fit_and_wait(lab, 4)
     assert "the K you set" in status(page)
     assert lab.errors() == []
+
+
+PENS_IN_KERNEL = "print(json.dumps(sorted(set(pad.points(random_state=0)[1].tolist()))))"
+
+
+def ink_of(page, n):
+    """Inked pixels of the n-th canvas of a pad on the page (0: the first view)."""
+    return (
+        page.locator(".gmmviz-sketchpad canvas")
+        .nth(n)
+        .evaluate(
+            """(c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
+        )
+    )
+
+
+def test_brush_size_undo_redo_and_a_second_view_of_the_drawing(lab):
+    page = open_pad(lab)
+    pad_ = page.locator(".gmmviz-sketchpad").first
+    # The pens are the only colours: the brush colour input is there but not shown, no picker.
+    assert pad_.locator("input[type=color]").count() == 1
+    assert not pad_.locator("input[type=color]").is_visible()
+    assert lab.execute("print(pad.canvas.data_url == '')").strip() == "True"
+    pick_pen(page, 1)
+    stroke(page, 0.3, 0.4)
+    lab.wait_until(lambda: kernel_json(lab, PENS_IN_KERNEL) == [0], "pen 1's stroke in the kernel", 30)
+    thin = ink_of(page, 0)
+    # Brush size from the keyboard (End: the largest), known in the kernel; a wider stroke.
+    size = pad_.locator("input[type=range]")
+    size.focus()
+    page.keyboard.press("End")
+    lab.wait_until(
+        lambda: lab.execute("print(pad.canvas.brush_size)").strip() == "30", "brush size 30 in the kernel", 30
+    )
+    pick_pen(page, 2)
+    stroke(page, 0.7, 0.6)
+    lab.wait_until(lambda: kernel_json(lab, PENS_IN_KERNEL) == [0, 1], "pen 2's stroke in the kernel", 30)
+    both = ink_of(page, 0)
+    assert both - thin > 2 * thin, (thin, both)  # the same scribble, a much wider line
+    # Undo takes the wide stroke back, in the page and in the kernel; redo puts it back.
+    press(page, ".gmmviz-sketchpad button:has-text('undo')")
+    lab.wait_until(lambda: kernel_json(lab, PENS_IN_KERNEL) == [0], "undo to reach the kernel", 30)
+    assert ink_of(page, 0) == thin
+    press(page, ".gmmviz-sketchpad button:has-text('redo')")
+    lab.wait_until(lambda: kernel_json(lab, PENS_IN_KERNEL) == [0, 1], "redo to reach the kernel", 30)
+    assert ink_of(page, 0) == both
+    # A new view of the canvas (a cell that shows it again) draws the drawing the kernel holds.
+    lab.run_cell(lab.append_code_cell("pad.canvas"))
+    lab.wait_until(lambda: ink_of(page, 1) == both, "the second view to show the drawing", 30)
+    assert lab.errors() == []

@@ -86,7 +86,7 @@ def refit_in_the_kernel(lab, code):
 
 
 def kernel_hashes(lab, last):
-    out = lab.execute(f"print([hashlib.sha256(explorer._picture(i)).hexdigest() for i in range({last + 1})])")
+    out = lab.execute(f"print([hashlib.sha256(explorer.picture(i)).hexdigest() for i in range({last + 1})])")
     return eval(out)  # a list of hex strings printed by the kernel
 
 
