@@ -101,7 +101,7 @@ class BellCurveExplorer(FigureBox):
             facecolor=color,
             alpha=0.22,
             edgecolor="none",
-            label="area under it: always 1",
+            label="area under it: 1 (wide bells run past the edges)",
         )
         ax.add_patch(self.area)
         (self.curve,) = ax.plot(
@@ -248,5 +248,5 @@ class BellCurveExplorer(FigureBox):
         above = " · <b>above 1</b>: a density, not a probability" if peak > 1 else ""
         return (
             f'<div style="{READOUT_STYLE}">σ = {sigma:.2f} · peak height = 1/√(2πσ²) = '
-            f"<b>{peak:.3f}</b>{above} · area under the curve = 1</div>"
+            f"<b>{peak:.3f}</b>{above} · area under the whole curve = 1</div>"
         )
