@@ -210,7 +210,11 @@ def test_reference_m_step_passes():
 
 
 def test_gmmviz_m_step_passes():
-    assert check_m_step(lambda X, resp, reg_covar=1e-6: gmmviz.m_step(X, resp, reg_covar=reg_covar)).passed
+    def via_gmmviz(X, resp, reg_covar=1e-6):
+        p = gmmviz.m_step(X, resp, reg_covar=reg_covar)
+        return p.weights, p.means, p.covariances
+
+    assert check_m_step(via_gmmviz).passed
 
 
 def test_m_step_none_is_not_attempted():
@@ -345,11 +349,20 @@ def test_m_step_one_shared_covariance_shape():
     _assert_fails(check_m_step(wrong), "one (d, d) matrix per component")
 
 
-def test_m_step_accepts_gmmparams():
+def test_m_step_rejects_what_the_em_loop_cannot_unpack():
+    # notebook 09's EM loop builds GMMParams(*my_m_step(X, resp)): a GMMParams or a dict would crash it there
     def as_params(X, resp, reg_covar=1e-6):
         return gmmviz.GMMParams(*reference_m_step(X, resp, reg_covar))
 
-    assert check_m_step(as_params).passed
+    def as_dict(X, resp, reg_covar=1e-6):
+        return dict(zip(("weights", "means", "covariances"), reference_m_step(X, resp, reg_covar)))
+
+    _assert_fails(check_m_step(as_params), "not a GMMParams", "return weights, means, covariances")
+    _assert_fails(check_m_step(as_dict), "not a dict", "return weights, means, covariances")
+    assert check_m_step(lambda X, resp, reg_covar=1e-6: list(reference_m_step(X, resp, reg_covar))).passed
+    for fn in (lambda X, resp, reg_covar=1e-6: reference_m_step(X, resp, reg_covar),):  # what the loop does
+        X, _, resp = ex._problems(0)[0]
+        assert gmmviz.GMMParams(*fn(X, resp)).n_components == resp.shape[1]
 
 
 def test_m_step_wrong_return():
@@ -1428,3 +1441,129 @@ def test_check_mahalanobis_names_the_slip_without_giving_the_answer():
     far = ex.check_mahalanobis([0.5, 1.414], x, mean, cov)
     _assert_fails(far, "value 1 (the point (1, 1)) is off")
     assert "0.816" not in far.message  # a slip that is not a rounding slip does not print the answer
+
+
+# --------------------------------------------------------------------------- review of notebook 09
+
+
+def test_converged_accepts_the_per_point_difference_on_the_exactly_tol_case():
+    # scikit-learn's form: the difference of the per-point means; the "exactly tol" case must not hinge on rounding
+    for fn in (
+        lambda a, b, n, tol: abs(b / n - a / n) < tol,
+        lambda a, b, n, tol: abs(np.float64(b) / n - np.float64(a) / n) < tol,
+        lambda a, b, n, tol: abs(b - a) * (1 / n) < tol,
+    ):
+        res = ex.check_converged(fn)
+        assert res.passed, str(res)
+    exact = [c for c in ex._CONVERGENCE_CASES if c[2] > 0 and c[3] > 0 and abs(c[1] - c[0]) / c[2] == c[3]]
+    assert len(exact) == 1
+    before, after, n, tol = exact[0][:4]
+    assert after / n - before / n == tol and abs(after - before) == tol * n  # exact in binary, every way round
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b / n - a / n) <= tol), "strict")
+    _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / n < 1.01 * tol), "exactly tol")
+
+
+def test_converged_fall_hints_do_not_say_em_never_falls():
+    message = ex.check_converged(lambda a, b, n, tol: (b - a) / n < tol).message
+    assert "abs(Δ)" in message and "never lowers" not in message
+
+
+def _keepdims_ll(X, params):
+    resp, ll = reference_e_step(X, params)
+    return resp, np.atleast_1d(ll)  # logsumexp(a, axis=1, keepdims=True).sum(axis=0): shape (1,)
+
+
+def test_e_step_log_likelihood_must_be_one_number():
+    _assert_fails(check_e_step(_keepdims_ll), "must be one number", "(1,)", "float(")
+
+    def zero_d(X, params):
+        resp, ll = reference_e_step(X, params)
+        return resp, np.asarray(ll)  # 0-d: formats with :.3f like a float
+
+    assert check_e_step(zero_d).passed
+    assert f"{zero_d(*ex._problems(0)[0][:2])[1]:.3f}"
+
+
+def test_e_step_log_responsibilities_named():
+    def log_resp(X, params):
+        a = np.column_stack(
+            [np.log(w) + multivariate_normal(m, c).logpdf(X) for w, m, c in
+             zip(params.weights, params.means, params.full_covariances())]
+        )
+        from scipy.special import logsumexp
+
+        log_T = logsumexp(a, axis=1)
+        return a - log_T[:, None], log_T.sum()
+
+    _assert_fails(check_e_step(log_resp), "look like ln γ_nk", "np.exp")
+
+
+def test_e_step_float32_named():
+    def single(X, params):
+        resp, ll = reference_e_step(X, params)
+        return resp.astype(np.float32), ll
+
+    res = check_e_step(single)
+    if not res.passed:  # float32 is about 7 digits: the check says so when it matters
+        _assert_fails(res, "float32")
+
+
+def _cov_m_step(bias):
+    def m(X, resp, reg_covar=1e-6):
+        w, mu, _ = reference_m_step(X, resp, reg_covar)
+        d = X.shape[1]
+        covs = np.stack(
+            [np.cov(X.T, aweights=resp[:, k], bias=bias).reshape(d, d) + reg_covar * np.eye(d)
+             for k in range(resp.shape[1])]
+        )
+        return w, mu, covs
+
+    return m
+
+
+def test_m_step_np_cov_without_bias_named():
+    assert check_m_step(_cov_m_step(True)).passed
+    _assert_fails(check_m_step(_cov_m_step(False)), "bias=True")
+
+
+def test_m_step_hard_labels_named():
+    def hard(X, resp, reg_covar=1e-6):
+        onehot = np.eye(resp.shape[1])[resp.argmax(axis=1)]
+        return reference_m_step(X, onehot, reg_covar)
+
+    _assert_fails(check_m_step(hard), "hard labels", "resp.argmax")
+
+    def hard_means_only(X, resp, reg_covar=1e-6):
+        w, _, c = reference_m_step(X, resp, reg_covar)
+        onehot = np.eye(resp.shape[1])[resp.argmax(axis=1)]
+        return w, reference_m_step(X, onehot, reg_covar)[1], c
+
+    _assert_fails(check_m_step(hard_means_only), "hard labels", "γ_nk")
+
+
+def test_m_step_reg_covar_inside_the_division_named():
+    def inside(X, resp, reg_covar=1e-6):
+        w, mu, c = reference_m_step(X, resp, reg_covar)
+        d, nk = X.shape[1], resp.sum(axis=0)
+        return w, mu, c - reg_covar * np.eye(d) + reg_covar * np.eye(d) / nk[:, None, None]
+
+    _assert_fails(check_m_step(inside), "before dividing by N_k")
+
+
+def test_spherical_start_variances_named_and_decimals_hint_only_for_rounded_right_value():
+    X = gmmviz.datasets.load_faithful(standardize=True)[:40]
+    start = gmmviz.init_params(X, 2, random_state=0, covariance_type="spherical")
+    resp, _ = gmmviz.e_step(X, start)
+    right = gmmviz.m_step(X, resp, covariance_type="spherical", reg_covar=0).covariances
+    kw = dict(old_variances=start.covariances)
+    assert ex.check_spherical_variances(right, X, resp, start.means, **kw).passed
+    assert ex.check_spherical_variances(np.round(right, 3), X, resp, start.means, **kw).passed
+    _assert_fails(ex.check_spherical_variances(start.covariances, X, resp, start.means, **kw), "start's variances")
+    two = np.round(right, 2)
+    if not np.allclose(two, np.round(right, 3)):
+        _assert_fails(ex.check_spherical_variances(two, X, resp, start.means, **kw), "Give 3 decimals")
+    wrong = np.round(right, 2) + 0.05  # a wrong value with 2 decimals: more decimals would not help
+    res = ex.check_spherical_variances(wrong, X, resp, start.means, **kw)
+    assert not res.passed and "Give 3 decimals" not in res.message, res.message
+    res = ex.check_spherical_variances([1, 1], X, resp, start.means)  # whole numbers: no "give decimals"
+    assert not res.passed and "Give 3 decimals" not in res.message, res.message

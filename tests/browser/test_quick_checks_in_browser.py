@@ -16,10 +16,19 @@ import sys
 import threading
 
 import pytest
+from matplotlib.colors import to_rgb
 
+from gmmviz.palette import CHECK_FAILED_BACKGROUND, CHECK_PASSED_BACKGROUND
 from lab_driver import COURSE, ROOT
 
 pytestmark = pytest.mark.browser
+
+
+def _rgb(colour: str) -> str:
+    """A palette colour as the browser's computed style writes it."""
+    r, g, b = (round(255 * c) for c in to_rgb(colour))
+    return f"rgb({r}, {g}, {b})"
+
 
 NOTEBOOK = "00_start_here"
 # Question 1: choice A is wrong, B right. Question 3 (pictures): B right.
@@ -49,14 +58,14 @@ def answer_and_check(page, quiz) -> None:
     text = feedback.inner_text()
     assert text.startswith("✗ Not quite.") and "variables" in text, text
     # Wrong is shown in red: the feedback's background is the wrong-answer colour.
-    assert feedback.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(251, 233, 231)"
+    assert feedback.evaluate("e => getComputedStyle(e).backgroundColor") == _rgb(CHECK_FAILED_BACKGROUND)
 
     right.locator("summary").click()
     feedback = right.locator(".gmmq-fb")
     feedback.wait_for(state="visible", timeout=5_000)
     text = feedback.inner_text()
     assert text.startswith("✓ Right.") and "forgets every variable" in text, text
-    assert feedback.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(230, 244, 234)"
+    assert feedback.evaluate("e => getComputedStyle(e).backgroundColor") == _rgb(CHECK_PASSED_BACKGROUND)
     # One answer at a time: opening the right choice closed the wrong one (<details name=...>).
     assert not wrong.evaluate("e => e.open")
 
