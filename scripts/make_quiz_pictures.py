@@ -2,7 +2,7 @@
 """Draw the pictures of the quick checks' picture questions into contents/quiz/ (seeded, reproducible).
 
 Each picture question of ``notebooks/quizzes/NN_name.json`` offers three small pictures, drawn here with
-gmmviz (its data sets, ``fit_em``, ``plot_points``, ``plot_ellipses``, ``plot_means``, ``plot_1d``,
+gmmviz (its data sets, ``fit_em``, ``plot_points``, ``plot_ellipses``, ``plot_means``, ``weighted_component_pdfs``,
 ``plot_log_likelihood``, ``gmmviz.bound.mean_slice``) and saved as 256-colour PNGs. Every number a question
 states about a picture is computed and checked here (the run stops with an AssertionError otherwise), and
 printed.
@@ -27,23 +27,43 @@ from PIL import Image  # noqa: E402
 import gmmviz  # noqa: E402
 from gmmviz import GMMParams  # noqa: E402
 from gmmviz.datasets import load_faithful, make_dataset  # noqa: E402
-from gmmviz.plot import plot_1d, plot_ellipses, plot_log_likelihood, plot_means, plot_points  # noqa: E402
+from gmmviz.palette import component_colors  # noqa: E402
+from gmmviz.plot import (  # noqa: E402
+    plot_ellipses,
+    plot_log_likelihood,
+    plot_means,
+    plot_points,
+    weighted_component_pdfs,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "contents" / "quiz"
 FIGSIZE = (2.7, 2.3)
 DPI = 80
+FONT_SIZE = 7.0
+# Pictures with tick labels to read: drawn at twice the pixels, with a larger font. A quick check shows a
+# picture at most about 15 em wide, so the font is what stays readable once the browser scales it down.
+READABLE = {"figsize": (2.9, 2.2), "dpi": 160, "font_size": 9.0}
+# Pictures drawn with other options than the defaults, by the start of their file name.
+SAVE_OPTIONS = {"00_bell_": READABLE}
 
 Draw = Callable[[plt.Axes], None]
 
 
-def save(draw: Draw, path: Path) -> None:
+def save(
+    draw: Draw,
+    path: Path,
+    *,
+    figsize: tuple[float, float] = FIGSIZE,
+    dpi: float = DPI,
+    font_size: float = FONT_SIZE,
+) -> None:
     """Draw on a small figure and save it as a 256-colour PNG with no metadata (same bytes every run)."""
-    with plt.rc_context({"font.size": 7, "axes.titlesize": 7, "axes.labelsize": 7}):
-        fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    with plt.rc_context({"font.size": font_size, "axes.titlesize": font_size, "axes.labelsize": font_size}):
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
         draw(ax)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
         plt.close(fig)
     with Image.open(io.BytesIO(buf.getvalue())) as im:
         small = im.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
@@ -61,23 +81,34 @@ def bare(ax: plt.Axes, lim: float | tuple[float, float, float, float] | None = N
 
 # --------------------------------------------------------------------------------------------------
 def bells() -> dict[str, Draw]:
-    """00: the bell N(x | 0, σ²) for σ = 0.2 (right), 1 and 2, as histogram + density (plot_1d)."""
+    """00: the bell N(x | 0, σ²) for σ = 0.2 (right), 1 and 2, drawn as BellCurveExplorer draws it.
+
+    The curve in component 1's colour with the area under it shaded, and the dashed line at density 1;
+    no component number (one bell needs no name) and the curve across the whole x range.
+    """
+    grid = np.linspace(-5.0, 5.0, 1001)  # holds x = 0, the peak
 
     def bell(sigma: float) -> Draw:
+        density = weighted_component_pdfs(grid, GMMParams([1.0], [[0.0]], [[[sigma**2]]]))[0]
+        color = component_colors(1)[0]
+
         def draw(ax: plt.Axes) -> None:
-            x = np.random.default_rng(0).normal(0.0, sigma, size=2000)
-            plot_1d(ax, x, GMMParams([1.0], [[0.0]], [[[sigma**2]]]), strip=False, bins=40)
-            ax.axhline(1.0, color="0.4", ls="--", lw=0.8)
-            ax.set(xlim=(-5, 5), ylim=(0, 2.2), xlabel="x", ylabel="density", title="")
-            legend = ax.get_legend()
-            if legend is not None:
-                legend.remove()
+            ax.fill_between(grid, density, color=color, alpha=0.22, linewidth=0)
+            ax.plot(grid, density, color=color, lw=2.0)
+            ax.axhline(1.0, color="0.35", ls="--", lw=1.0)
+            ax.set(xlim=(-5, 5), ylim=(0, 2.2), xticks=[-4, -2, 0, 2, 4], yticks=[0, 1, 2])
+            ax.set(xlabel="x", ylabel="density")
 
         return draw
 
-    peak = 1 / np.sqrt(2 * np.pi * 0.2**2)
-    assert round(peak, 3) == 1.995, peak
-    print(f"00: peak of the σ = 0.2 bell {peak:.3f}, σ = 1: {1 / np.sqrt(2 * np.pi):.3f}")
+    peaks = {
+        s: float(weighted_component_pdfs([0.0], GMMParams([1.0], [[0.0]], [[[s**2]]]))[0, 0])
+        for s in (0.2, 1, 2)
+    }
+    # The questions' numbers: 1.995 above the line at 1, about 0.4 (0.399) and about 0.2 (0.199) below it.
+    assert round(peaks[0.2], 3) == 1.995 and 1 < peaks[0.2] < 2.2, peaks  # above the line, under the top
+    assert round(peaks[1], 3) == 0.399 and round(peaks[2], 3) == 0.199, peaks
+    print(f"00: bell peaks: σ = 0.2: {peaks[0.2]:.3f}, σ = 1: {peaks[1]:.3f}, σ = 2: {peaks[2]:.3f}")
     return {"00_bell_a.png": bell(1.0), "00_bell_b.png": bell(0.2), "00_bell_c.png": bell(2.0)}
 
 
@@ -360,7 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     n = 0
     for make in ALL:
         for name, draw in make().items():
-            save(draw, args.out / name)
+            options = next((o for start, o in SAVE_OPTIONS.items() if name.startswith(start)), {})
+            save(draw, args.out / name, **options)
             n += 1
     print(f"{n} pictures in {args.out}")
     return 0

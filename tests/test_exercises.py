@@ -1458,7 +1458,8 @@ def test_converged_accepts_the_per_point_difference_on_the_exactly_tol_case():
     exact = [c for c in ex._CONVERGENCE_CASES if c[2] > 0 and c[3] > 0 and abs(c[1] - c[0]) / c[2] == c[3]]
     assert len(exact) == 1
     before, after, n, tol = exact[0][:4]
-    assert after / n - before / n == tol and abs(after - before) == tol * n  # exact in binary, every way round
+    # exact in binary, every way round
+    assert after / n - before / n == tol and abs(after - before) == tol * n
     _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b / n - a / n) <= tol), "strict")
     _assert_fails(ex.check_converged(lambda a, b, n, tol: abs(b - a) / n < 1.01 * tol), "exactly tol")
 
@@ -1487,8 +1488,10 @@ def test_e_step_log_likelihood_must_be_one_number():
 def test_e_step_log_responsibilities_named():
     def log_resp(X, params):
         a = np.column_stack(
-            [np.log(w) + multivariate_normal(m, c).logpdf(X) for w, m, c in
-             zip(params.weights, params.means, params.full_covariances())]
+            [
+                np.log(w) + multivariate_normal(m, c).logpdf(X)
+                for w, m, c in zip(params.weights, params.means, params.full_covariances())
+            ]
         )
         from scipy.special import logsumexp
 
@@ -1513,8 +1516,10 @@ def _cov_m_step(bias):
         w, mu, _ = reference_m_step(X, resp, reg_covar)
         d = X.shape[1]
         covs = np.stack(
-            [np.cov(X.T, aweights=resp[:, k], bias=bias).reshape(d, d) + reg_covar * np.eye(d)
-             for k in range(resp.shape[1])]
+            [
+                np.cov(X.T, aweights=resp[:, k], bias=bias).reshape(d, d) + reg_covar * np.eye(d)
+                for k in range(resp.shape[1])
+            ]
         )
         return w, mu, covs
 
@@ -1558,7 +1563,9 @@ def test_spherical_start_variances_named_and_decimals_hint_only_for_rounded_righ
     kw = dict(old_variances=start.covariances)
     assert ex.check_spherical_variances(right, X, resp, start.means, **kw).passed
     assert ex.check_spherical_variances(np.round(right, 3), X, resp, start.means, **kw).passed
-    _assert_fails(ex.check_spherical_variances(start.covariances, X, resp, start.means, **kw), "start's variances")
+    _assert_fails(
+        ex.check_spherical_variances(start.covariances, X, resp, start.means, **kw), "start's variances"
+    )
     two = np.round(right, 2)
     if not np.allclose(two, np.round(right, 3)):
         _assert_fails(ex.check_spherical_variances(two, X, resp, start.means, **kw), "Give 3 decimals")

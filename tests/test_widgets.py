@@ -424,7 +424,11 @@ def test_the_bell_explorers_picture_has_labels_a_title_and_the_course_colour(bel
     assert bell.headline.get_text().startswith("σ = 1.00: peak height 1/√(2πσ²) = 0.399")
     assert to_hex(bell.curve.get_color()) == PALETTE[0][1].lower()
     labels = [t.get_text() for t in bell.ax.get_legend().get_texts()]
-    assert len(labels) == 4 and any("area under it: 1" in t for t in labels) and any("density 1" in t for t in labels)
+    assert (
+        len(labels) == 4
+        and any("area under it: 1" in t for t in labels)
+        and any("density 1" in t for t in labels)
+    )
 
 
 @pytest.mark.parametrize("cls", [GaussianExplorer, SingularityExplorer, EMExplorer])

@@ -348,14 +348,14 @@ def _plain(value: Any) -> str:
 
 _FAR_HINT = (
     "The last point of this problem lies far from every component: every π_k N(x_n | μ_k, Σ_k) is "
-    "below e^-1000, far below the smallest float64 (about 1e-308), so exponentiating first gives "
-    "0, and normalising gives 0/0. Compute a_nk = ln π_k + ln N(x_n | μ_k, Σ_k) with logpdf and "
-    "normalise in logs: γ_nk = exp(a_nk − logsumexp_j a_nj)."
+    "below e^-1000, far below the smallest positive float64 (about 1e-324; normal numbers stop at "
+    "about 1e-308), so exponentiating first gives 0, and normalising gives 0/0. Compute "
+    "a_nk = ln π_k + ln N(x_n | μ_k, Σ_k) with logpdf and normalise in logs: γ_nk = exp(a_nk − logsumexp_j a_nj)."
 )
 
 _FAR_LL_HINT = (
     "The last point of this problem lies far from every component: its T_n = Σ_k π_k N(x_n | μ_k, Σ_k) "
-    "is below e^-1000, far below the smallest float64 (about 1e-308), so T_n becomes 0 and its log −inf. "
+    "is below e^-1000, far below the smallest positive float64 (about 1e-324), so T_n becomes 0 and its log −inf. "
     "Take ln T_n = logsumexp_k a_nk, with a_nk = ln π_k + ln N(x_n | μ_k, Σ_k) from logpdf, without "
     "exponentiating first."
 )
@@ -586,6 +586,15 @@ def check_e_step(fn: Callable, *, seed: int = 0) -> CheckResult:
             return _fail(name, "resp (the first value returned) is None: compute the responsibilities.")
         ref_resp, _ = _gm_e_step(X, params)
         problem = _resp_problem(resp, X, params, ref_resp, explain_nan=not far)
+        arr = _as_float_array(resp)
+        if problem and arr is not None and arr.shape == ref_resp.shape and np.isfinite(arr).all():
+            if (arr <= 1e-12).all() and np.allclose(np.exp(arr), ref_resp, rtol=1e-6, atol=1e-8):
+                problem = (
+                    "these look like ln γ_nk (all ≤ 0, and their exp is the right γ): you normalised in logs, "
+                    "a_nk − ln T_n; take np.exp of it to get the responsibilities."
+                )
+            elif np.asarray(resp).dtype == np.float32 and np.allclose(arr, ref_resp, rtol=1e-5, atol=1e-6):
+                problem = "γ is right only to float32 precision (about 7 digits): compute in float64, NumPy's default."
         if problem:
             return _fail(name, f"{problem}{' ' + _FAR_HINT if far else ''} [{where}]")
         if ll is None:
@@ -593,6 +602,11 @@ def check_e_step(fn: Callable, *, seed: int = 0) -> CheckResult:
                 name, "γ is right. log_likelihood (the second value returned) is None: compute ln p(X)."
             )
         problem = _ll_problem(ll, X, params, explain_inf=not far)
+        if not problem and np.ndim(ll) > 0:
+            problem = (
+                f"ln p(X) must be one number, not an array of shape {np.shape(ll)} (the EM loop prints it "
+                f"with :.3f): use log_T.sum() without keepdims, or float(...)."
+            )
         if problem:
             return _fail(
                 name, f"γ is right; ln p(X) is not: {problem}{' ' + _FAR_LL_HINT if far else ''} [{where}]"
@@ -605,15 +619,16 @@ def check_e_step(fn: Callable, *, seed: int = 0) -> CheckResult:
 
 
 def _unpack_params(out: Any) -> tuple[Any, Any, Any] | str:
-    if isinstance(out, GMMParams) or all(hasattr(out, a) for a in ("weights", "means", "covariances")):
-        return out.weights, out.means, out.covariances
-    if isinstance(out, dict) and {"weights", "means", "covariances"} <= set(out):
-        return out["weights"], out["means"], out["covariances"]
     if isinstance(out, (tuple, list)) and len(out) == 3:
         return tuple(out)
+    use = "return weights, means, covariances (the EM loop builds GMMParams(*my_m_step(X, resp)) from them)"
+    if isinstance(out, GMMParams) or all(hasattr(out, a) for a in ("weights", "means", "covariances")):
+        return f"m_step must return the three arrays, not a {type(out).__name__}: {use}."
+    if isinstance(out, dict):
+        return f"m_step must return the three arrays, not a dict: {use}."
     n = len(out) if isinstance(out, (tuple, list)) else None
     got = f"{n} values" if n is not None else f"a {type(out).__name__}"
-    return f"m_step must return weights, means, covariances (three arrays) or a GMMParams; got {got}."
+    return f"m_step must return weights, means, covariances (three arrays); got {got}: {use}."
 
 
 def _weights_problem(w: Any, ref: np.ndarray, n: int, nk: np.ndarray) -> str | None:
@@ -699,6 +714,18 @@ def _covs_problem(
             return "divide the weighted scatter by N_k = Σ_n γ_nk, not by the number of points n."
         if _close(arr, bare * nk[:, None, None] + extra):
             return "you forgot to divide the weighted scatter by N_k."
+    # np.cov(X.T, aweights=γ_k) without bias=True: divided by N_k − Σ_n γ_nk² / N_k instead of N_k
+    unbiased = bare * (nk / (nk - (resp**2).sum(axis=0) / nk))[:, None, None]
+    if _close(arr, unbiased + reg * eye) or _close(arr, unbiased):
+        return (
+            "np.cov(X.T, aweights=resp[:, k]) divides by N_k − Σ_n γ_nk² / N_k, an 'unbiased' weighted count; "
+            "the M-step divides by N_k: pass bias=True (and add reg_covar · I)."
+        )
+    if _close(arr, bare + reg * eye / nk[:, None, None]):
+        return (
+            "you added reg_covar · I before dividing by N_k: Σ_k = (Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ) / N_k "
+            "+ reg_covar · I, with reg_covar added after the division."
+        )
     raw = np.einsum("nk,ni,nj->kij", resp, X, X) / nk[:, None, None]
     if _close(arr, raw) or _close(arr, raw + reg * eye):
         return "subtract the mean before the outer product: (x_n − μ_k)(x_n − μ_k)ᵀ with the new μ_k."
@@ -709,6 +736,33 @@ def _covs_problem(
         f"Σ_{component_number(j)} is off by up to {err[j]:.3g}: got {got}, expected {want}. "
         f"Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I, with the new μ_k."
     )
+
+
+def _hard_labels_problem(
+    parts: tuple[Any, Any, Any], X: np.ndarray, resp: np.ndarray, ref: GMMParams, reg: float
+) -> str | None:
+    """The hard-labels slip: π or μ as the M-step computes them from one-hot resp.argmax, not from γ."""
+    k = resp.shape[1]
+    with np.errstate(all="ignore"):
+        hard = _gm_m_step(X, np.eye(k)[resp.argmax(axis=1)], "full", reg_covar=reg)
+    w, m = _as_float_array(parts[0]), _as_float_array(parts[1])
+    if (
+        w is not None
+        and w.shape == ref.weights.shape
+        and not _close(w, ref.weights)
+        and _close(w, hard.weights)
+    ):
+        return (
+            "you used hard labels (each point given wholly to its most likely component, resp.argmax): the M-step "
+            "weighs every point by its responsibilities, so a point shared 60/40 counts 0.6 in one component and "
+            "0.4 in the other. Use N_k = Σ_n γ_nk and γ-weighted sums with resp as it is."
+        )
+    if m is not None and m.shape == ref.means.shape and not _close(m, ref.means) and _close(m, hard.means):
+        return (
+            "your means are those of hard labels (resp.argmax): μ_k = Σ_n γ_nk x_n / N_k weighs every point by "
+            "its responsibility γ_nk, not 1 for its most likely component and 0 elsewhere."
+        )
+    return None
 
 
 def _takes_three(fn: Callable) -> bool:
@@ -727,8 +781,10 @@ def check_m_step(fn: Callable, *, seed: int = 0) -> CheckResult:
     """Check the learner's ``m_step(X, resp, reg_covar=1e-6) -> (weights, means, covariances)``.
 
     Runs it on three small seeded problems with random responsibilities and
-    ``reg_covar=0.001`` and compares with :func:`gmmviz.em.m_step` (full covariances). A
-    ``GMMParams`` (or any object with ``weights``, ``means``, ``covariances``) is accepted too.
+    ``reg_covar=0.001`` and compares with :func:`gmmviz.em.m_step` (full covariances). The function
+    must return the three arrays (a tuple or list), which is what the EM loop ``GMMParams(*m_step(X, resp))``
+    uses; a ``GMMParams`` or a dict is rejected with that hint. Recognised slips include hard labels
+    (resp.argmax), ``np.cov`` without ``bias=True`` and ``reg_covar`` inside the division by N_k.
     """
     name = "m_step"
     if not callable(fn):
@@ -756,6 +812,9 @@ def check_m_step(fn: Callable, *, seed: int = 0) -> CheckResult:
             return _fail(name, parts)
         ref = _gm_m_step(X, resp, "full", reg_covar=reg)
         nk = resp.sum(axis=0)
+        hard_problem = _hard_labels_problem(parts, X, resp, ref, reg)
+        if hard_problem:
+            return _fail(name, f"{hard_problem} [{where}]")
         for problem in (
             _weights_problem(parts[0], ref.weights, X.shape[0], nk),
             _means_problem(parts[1], ref.means, X, resp, nk),
@@ -1089,8 +1148,9 @@ _CONVERGENCE_CASES = (
         100,
         1e-3,
         False,
-        "ln p(X) FELL by 0.005 per point, more than tol: that is not convergence (EM never lowers "
-        "ln p(X); a fall is a bug to look at). Use the size of the change, abs(Δ), not Δ alone.",
+        "ln p(X) FELL by 0.005 per point, more than tol: that is not convergence (with the exact M-step EM "
+        "never lowers ln p(X), and reg_covar's tiny term cannot explain a fall this big: a bug to look at). "
+        "Use the size of the change, abs(Δ), not Δ alone.",
     ),
     (
         -1000.0,
@@ -1109,14 +1169,14 @@ _CONVERGENCE_CASES = (
         True,
         "a change of 1e-7 (a rounding error, here a tiny fall) is below tol: EM has converged.",
     ),
-    (
+    (  # every number here is exact in binary, so every way of writing the rule computes exactly tol
         -1000.0,
         -999.5,
-        500,
-        1e-3,
+        512,
+        2.0**-10,
         False,
-        "a gain of 0.5 over 500 points is 0.001 per point, exactly tol and so not below it: EM goes on "
-        "(a strict comparison, |Δ| / n < tol).",
+        "a gain of 0.5 over 512 points is 2⁻¹⁰ per point, exactly tol = 2⁻¹⁰ and so not below it: EM goes "
+        "on (a strict comparison, |Δ| / n < tol).",
     ),
     (
         -20000.0,
@@ -1271,7 +1331,8 @@ def _slip_explanation(slip: str, before: float, after: float, n: int, tol: float
     if slip == "signed, a fall counts":
         return (
             f"ln p(X) FELL here, by {change:g}, and your rule counted the fall as convergence: use the size "
-            f"of the change, abs(Δ), not Δ alone (EM never lowers ln p(X); a fall is a bug to look at)."
+            f"of the change, abs(Δ), not Δ alone: it is the absolute value that keeps a big fall (a bug) from "
+            f"looking like convergence."
         )
     if slip == "signed, a rise counts":
         return (
@@ -1984,14 +2045,31 @@ def _spherical_slips(
 
 
 def _spherical_problem(
-    value: Any, X: np.ndarray, resp: np.ndarray, old_means: np.ndarray | None, decimals: int | None
+    value: Any,
+    X: np.ndarray,
+    resp: np.ndarray,
+    old_means: np.ndarray | None,
+    decimals: int | None,
+    old_variances: np.ndarray | None = None,
 ) -> str | None:
     ref = _gm_m_step(X, resp, "spherical", reg_covar=0.0).covariances
     k, d = ref.size, X.shape[1]
     hints = {
         k * d: f"that is {k * d} numbers: one σ_k² per component, the average over the d = {d} coordinates."
     }
-    return _vector_problem(
+    arr = _as_float_array(value)
+    if old_variances is not None and arr is not None and arr.size == k:
+        old = np.asarray(old_variances, dtype=float).reshape(-1)
+        if (
+            old.size == k
+            and np.allclose(arr.reshape(k), old, rtol=1e-8, atol=1e-8)
+            and not np.allclose(old, ref)
+        ):
+            return (
+                f"you returned the start's variances {_fixed(old, 3)}, the ones the E-step used: the M-step "
+                f"computes new ones from the responsibilities, around the new μ_k."
+            )
+    problem = _vector_problem(
         value,
         ref,
         decimals,
@@ -2001,6 +2079,18 @@ def _spherical_problem(
         hints,
         swapped=False,
     )
+    written = _decimals_written(value) if arr is not None else None
+    if problem and decimals is not None:
+        # "give more decimals" only for the right value rounded (to at least 1 decimal): not for a wrong value
+        right_rounded = (
+            written is not None
+            and 1 <= written < decimals
+            and arr.size == k
+            and np.allclose(np.round(ref, written), arr.reshape(k), rtol=0.0, atol=1e-9)
+        )
+        if not right_rounded:
+            problem = problem.replace(f" Give {decimals} decimals, as the exercise asks.", "")
+    return problem
 
 
 def check_spherical_variances(
@@ -2009,6 +2099,7 @@ def check_spherical_variances(
     resp: Any = None,
     old_means: Any = None,
     *,
+    old_variances: Any = None,
     seed: int = 0,
     decimals: int | None = 3,
 ) -> CheckResult:
@@ -2022,8 +2113,10 @@ def check_spherical_variances(
     which is run on (``X``, ``resp``) when given and on three seeded problems (d = 2, 1, 3). Recognised
     slips: no 1/d (the trace of Σ_k), dividing by N instead of N_k, the spread around the old means
     (``old_means``, the means the E-step used, when given), σ_k instead of σ_k², m_step's default
-    ``reg_covar``, one variance per coordinate instead of one per component. A number written with at
-    most 8 decimals passes within half a unit of its ``decimals``-th decimal.
+    ``reg_covar``, one variance per coordinate instead of one per component, and the start's own variances
+    (``old_variances``, the σ_k² the E-step used, when given). A number written with at most 8 decimals
+    passes within half a unit of its ``decimals``-th decimal; "give more decimals" is said only when the
+    answer is the right value rounded.
     """
     name = "spherical σ_k²"
     if answer is None:
@@ -2042,7 +2135,7 @@ def check_spherical_variances(
     if not callable(answer):
         if not given:
             return _fail(name, "pass the problem too: check_spherical_variances(sigma2, X, resp, old_means).")
-        problem = _spherical_problem(answer, *given[0], decimals)
+        problem = _spherical_problem(answer, *given[0], decimals, old_variances)
         if problem:
             return _fail(name, problem)
         ref = _gm_m_step(given[0][0], given[0][1], "spherical", reg_covar=0.0).covariances

@@ -783,7 +783,7 @@ def render_strokes(
 
 
 def example_sketch_path() -> Path:
-    """Path of the ready-made drawing (three clusters in red, blue and green, 400x300 PNG)."""
+    """Path of the ready-made drawing (three clusters in blue, orange and green: pens 1, 2, 3; 400x300 PNG)."""
     return Path(str(resources.files("gmmviz") / "data" / "example_sketch.png"))
 
 

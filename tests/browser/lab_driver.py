@@ -710,3 +710,22 @@ class LabPage:
         log.write_text("\n".join(parts))
         saved.append(log)
         return saved
+
+
+def load_build_site():
+    """scripts/build_site.py as the module ``build_site``, loaded once per test session.
+
+    Its worker processes and dataclasses find their functions by the module's name, so two test files
+    must share one module object: loading it a second time would make the first one's functions
+    unpicklable ("not the same object as build_site._explorer_job").
+    """
+    import importlib.util
+    import sys
+
+    if "build_site" in sys.modules:
+        return sys.modules["build_site"]
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["build_site"] = module
+    spec.loader.exec_module(module)
+    return module

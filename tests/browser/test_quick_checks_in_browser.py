@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import shutil
-import sys
 import threading
 
 import pytest
 from matplotlib.colors import to_rgb
 
 from gmmviz.palette import CHECK_FAILED_BACKGROUND, CHECK_PASSED_BACKGROUND
-from lab_driver import COURSE, ROOT
+from lab_driver import COURSE, load_build_site
 
 pytestmark = pytest.mark.browser
 
@@ -123,11 +121,7 @@ def test_quick_check_in_the_saved_notebook_without_running_it(lab):
 # On the static site
 # --------------------------------------------------------------------------------------------------
 def load_builder():
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_site"] = module  # dataclasses look it up by name
-    spec.loader.exec_module(module)
-    return module
+    return load_build_site()
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import json
 import re
 import sys
@@ -29,22 +28,14 @@ import threading
 import numpy as np
 import pytest
 
-from lab_driver import COURSE, ROOT
+from lab_driver import COURSE, ROOT, load_build_site
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOKS = COURSE / "notebooks"
 
 
-def load_builder():
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_site"] = module  # dataclasses and the worker processes look it up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-builder = load_builder()
+builder = load_build_site()
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +144,6 @@ def test_a_wrong_recipe_stops_the_build(tmp_path, monkeypatch):
 
 def test_help_runs():
     import subprocess
-    import sys
 
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_site.py"), "--help"],
