@@ -155,14 +155,15 @@ SITE_ANIMATIONS: dict[str, list[ExplorerRecipe]] = {
         ExplorerRecipe(_dataset("faithful", standardize=True), dict(n_components=2)),
     ],
     "05_draw_your_own_data": [
-        ExplorerRecipe(_example_sketch_points, dict(n_components=3, init="random", random_state=0)),
+        ExplorerRecipe(_example_sketch_points, dict(n_components=3, init="random", random_state=0, tol=1e-6)),
     ],
     "06_choosing_k": [
         ExplorerRecipe(_dataset("unequal", random_state=0), dict(n_components=3, max_components=8)),
     ],
     "07_pitfalls": [
         ExplorerRecipe(
-            _dataset("elongated", random_state=0), dict(n_components=3, init="random", random_state=0)
+            _dataset("elongated", random_state=0),
+            dict(n_components=3, init="random", random_state=0, tol=1e-6, max_iter=1000),
         ),
         ExplorerRecipe(_overlapping_with_stuck_points, dict(n_components=4)),
     ],

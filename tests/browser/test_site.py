@@ -108,19 +108,19 @@ def test_every_explorer_has_a_recipe_checked_against_its_saved_notebook(site):
 
 
 def test_first_explorer_of_04_replays_the_log_likelihoods_the_notebook_printed(site):
-    """04 prints the first explorer's ln p(X) after each iteration: the site's run is that run."""
+    """04 prints the first explorer's ln p(X) at the start and after each iteration: the site's run is that run."""
     _, report = site
     nb = json.loads((NOTEBOOKS / "04_em_explorer.ipynb").read_text(encoding="utf-8"))
     printed = None
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
             text = "".join(out.get("text", []))
-            m = re.search(r"ln p\(X\) after each iteration: \[([^\]]*)\]", text)
+            m = re.search(r"ln p\(X\) at the start and after each iteration: \[([^\]]*)\]", text)
             if m:
                 printed = np.array(m.group(1).split(), dtype=float)
     if printed is None:
         pytest.fail(
-            "04_em_explorer no longer prints 'ln p(X) after each iteration: [...]': "
+            "04_em_explorer no longer prints 'ln p(X) at the start and after each iteration: [...]': "
             "update this test to another number the notebook prints about its first explorer"
         )
     first = next(e for e in report.explorers if e.notebook == "04_em_explorer")
