@@ -27,6 +27,7 @@ __all__ = [
     "check_covariance_type",
     "check_dims",
     "check_int",
+    "check_k_for_points",
     "check_mixture",
     "check_n_components",
     "check_n_std",
@@ -193,12 +194,18 @@ def check_n_std(n_std: Any) -> tuple[float, ...]:
     return tuple(check_number(s, "each n_std radius", minimum=0.0, strict=True) for s in n_std)
 
 
+def check_k_for_points(n_components: Any, n_samples: int) -> int:
+    """K as an int, at least 1 and at most ``n_samples`` (for data whose distinct points cannot be counted
+    cheaply, e.g. a Dask array; :func:`check_n_components` adds that check for an array in memory)."""
+    k = check_int(n_components, "K (n_components)", minimum=1)
+    if k > n_samples:
+        raise ValueError(f"X has {n_samples} points but K={k} components: lower K or add points.")
+    return k
+
+
 def check_n_components(n_components: Any, X: FloatArray) -> int:
     """K as an int, at least 1 and at most the number of distinct points of ``X``."""
-    k = check_int(n_components, "K (n_components)", minimum=1)
-    n = X.shape[0]
-    if k > n:
-        raise ValueError(f"X has {n} points but K={k} components: lower K or add points.")
+    k = check_k_for_points(n_components, X.shape[0])
     n_distinct = np.unique(X, axis=0).shape[0] if k > 1 else 1
     if k > n_distinct:
         raise ValueError(

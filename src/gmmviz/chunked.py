@@ -421,10 +421,7 @@ class ChunkedEngine:
         self._moments: list[tuple[FloatArray, FloatArray]] = []
 
     def check_n_components(self, n_components: Any) -> int:
-        k = _check.check_int(n_components, "K (n_components)", minimum=1)
-        if k > self.n_samples:
-            raise ValueError(f"X has {self.n_samples} points but K={k} components: lower K or add points.")
-        return k
+        return _check.check_k_for_points(n_components, self.n_samples)
 
     def start_means(self, n_components: int, init: str, seed: int | None) -> FloatArray:
         sample = _seeded_sample(self.X, _SAMPLE_SIZE, seed)
