@@ -1,5 +1,6 @@
 """EMExplorer driven as in JupyterLab with ipykernel 7: random sequences of the learner's moves
-(K, start, seed, Σ type, reg_covar, half-step, Play) arrive in a second thread, the explorer's work
+(K, start, seed, Σ type, reg_covar, half-step, Play, drag a mean, add and remove points, Reset
+start, Reset data) arrive in a second thread, the explorer's work
 runs on the main loop (with its idle-time work between), and after every move the picture shown
 equals the one a fresh explorer shows on the same controls.
 
@@ -35,9 +36,10 @@ SETTINGS = settings(
 MOVES = []  # one entry per move made, over every run: the report's step count
 
 
-def fresh_picture(key, step):
-    """What an explorer made afresh on these controls shows at ``step`` (PNG bytes, readout)."""
-    k, init, cov, reg, seed = key
+def fresh_picture(key, step, data, added):
+    """What an explorer made afresh on these controls (and the learner's data and start, set with
+    the public ``set_data`` and ``set_start``) shows at ``step`` (PNG bytes, readout)."""
+    k, init, cov, reg, seed, start, version = key
     fresh = EMExplorer(
         X,
         k,
@@ -48,6 +50,11 @@ def fresh_picture(key, step):
         max_components=MAX_K,
         prefetch=False,
     )
+    assert fresh.message_text == "", fresh.message_text
+    if version != 0:
+        fresh.set_data(data, added)
+    if start is not None:
+        fresh.set_start(start)
     assert fresh.message_text == "", fresh.message_text
     fresh.set_step(step)
     return bytes(fresh.image.value), fresh.readout
@@ -109,10 +116,27 @@ class LearnerInASubshell(RuleBasedStateMachine):
         for i in range(at + 1, min(at + steps, n - 1) + 1):
             self.ex.step_slider.set_state({"value": i})
 
+    @rule(component=st.integers(1, MAX_K), x=st.floats(-1, 4), y=st.floats(-1, 4))
+    def drag(self, component, x, y):
+        """Drag a mean in the page: its message (a component the fit may no longer have is refused)."""
+        MOVES.append("drag")
+        self.ex.on_page({"event": "move_mean", "component": component, "x": x, "y": y})
+
+    @rule(x=st.floats(-1, 4), y=st.floats(-1, 4), remove=st.booleans())
+    def click(self, x, y, remove):
+        """Click (add a point) or Shift+click (remove the nearest) in the page."""
+        MOVES.append("shift-click" if remove else "click")
+        self.ex.on_page({"event": "remove_point" if remove else "add_point", "x": x, "y": y})
+
+    @rule(which=st.sampled_from(["reset_start_button", "reset_data_button"]))
+    def reset(self, which):
+        MOVES.append(which)
+        self.ex.hands.__getattribute__(which).click()
+
     @invariant()
     def shows_what_a_fresh_explorer_shows(self):
         # Read on the main loop, behind the moves handed over so far (a cell would see this).
-        key, step, png, index, readout, message = self.main.call(
+        key, step, png, index, readout, message, data, added = self.main.call(
             lambda ex=self.ex: (
                 tuple(ex.current_fit.key),
                 ex.step,
@@ -120,14 +144,17 @@ class LearnerInASubshell(RuleBasedStateMachine):
                 ex.image.value_index,
                 ex.readout,
                 ex.message_text,
+                ex.X.copy(),
+                ex.added.copy(),
             )
         )
         assert "rror" not in message, message
         controls = self.main.call(lambda ex=self.ex: tuple(ex.controls.key()))
-        assert key == controls and index == step
-        if (key, step) not in self.expected:  # (made on the loop too: matplotlib is not thread-safe)
-            self.expected[key, step] = self.main.call(fresh_picture, key, step)
-        want_png, want_readout = self.expected[key, step]
+        assert key[:5] == controls[:5] and index == step
+        data_key = (key, data.tobytes(), added.tobytes())  # (each data version is new: keyed by content)
+        if (data_key, step) not in self.expected:  # (made on the loop too: matplotlib is not thread-safe)
+            self.expected[data_key, step] = self.main.call(fresh_picture, key, step, data, added)
+        want_png, want_readout = self.expected[data_key, step]
         assert readout == want_readout
         assert png == want_png, f"the picture of {key} at half-step {step} differs from a fresh explorer's"
 

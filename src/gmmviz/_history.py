@@ -60,7 +60,8 @@ class Frame:
         Where ``params`` sits in ``history.params`` and ``history.log_likelihoods``: 0 for the
         init frame, t − 1 for the E frame of iteration t, t for its M frame.
     init : str
-        How the run started ('kmeans', 'kmeans++', 'random' or 'given'), as ``EMHistory.init``.
+        How the run started ('kmeans', 'kmeans++', 'random', 'given', or 'placed': means the learner
+        placed in an explorer, with π_k = 1/K, Σ_k = I), as ``EMHistory.init``.
     """
 
     index: int
@@ -85,7 +86,10 @@ class Frame:
         return self._start(r"$\pi_k$", r"$\Sigma_k$")
 
     def _start(self, pi: str, sigma: str) -> str:
-        return "given parameters" if self.init == "given" else f"{self.init} means, {pi} = 1/K, {sigma} = I"
+        if self.init == "given":
+            return "given parameters"
+        means = "your means" if self.init == "placed" else f"{self.init} means"
+        return f"{means}, {pi} = 1/K, {sigma} = I"
 
     @property
     def description(self) -> str:
@@ -157,7 +161,8 @@ class EMHistory:
     converged : bool
     n_iter : int
     init : str
-        How the start was chosen ('kmeans', 'kmeans++', 'random' or 'given').
+        How the start was chosen ('kmeans', 'kmeans++', 'random', 'given' or 'placed': the
+        learner's means with π_k = 1/K, Σ_k = I; an explorer sets it on such a fit).
     reg_covar : float
         The ``reg_covar`` of the M-steps.
 

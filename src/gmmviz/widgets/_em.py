@@ -10,16 +10,19 @@ pictures drawn ahead), the picture in the page (:mod:`._frame_view`) and the idl
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
+import numpy as np
 
 from .._history import EMHistory
 from .._validation import check_int, check_n_std
-from ._box import EXPECTED_ERRORS, PAPER, TEXT, FigureBox, as_data, callback, describe, report
+from . import _em_hands as hands
+from ._box import EXPECTED_ERRORS, PAPER, TEXT, FigureBox, as_data, callback, data_limits, describe, report
 from ._em_controls import EMControls
-from ._em_render import EMRenderer, frame_readout
+from ._em_render import EMRenderer, axes_box, frame_handles, frame_readout
 from ._fit_cache import Fit, FitCache, FitKey
 from ._frame_view import FrameView
 from ._prefetch import Prefetcher
@@ -46,6 +49,15 @@ class EMExplorer(FigureBox):
     shows ln p(X): the whole run faintly, the part so far dark, the frame's value circled (an
     E-frame of iteration t shows θ of iteration t-1, so its ln p(X)) and a note on what the
     half-step did to it. The readout gives iteration, half-step, ln p(X) and the π_k.
+
+    The learner's hands: drag a numbered mean on the picture and EM starts again from the means as
+    placed (the others keep their start; :meth:`move_mean`); click an empty place to add a point,
+    Shift+click to remove the nearest one (:meth:`add_point`, :meth:`remove_point`; the learner's
+    points wear a ring); "Reset start" and "Reset data" go back. From the keyboard: focus the
+    picture, press a component's number, move its mean with the arrow keys, Enter; P puts a cursor
+    for a point, Enter adds it, Delete removes the nearest; Escape cancels. "Copy as code" shows the
+    Python that reproduces what is on screen (:meth:`code`). A new run is scrubbed and played like
+    any other.
 
     Parameters
     ----------
@@ -85,6 +97,11 @@ class EMExplorer(FigureBox):
     ----------
     history : EMHistory or None
         The current fit (None until a fit succeeds).
+    X : ndarray
+        The data fitted now (the data given, with the learner's points); ``added`` marks the
+        learner's rows; ``data_given`` is the data given.
+    start : tuple or None
+        The means the learner placed (K tuples of d floats), or None for the controls' start.
     current_fit : Fit or None
         The fit shown with the PNGs drawn of it (``.pngs``, by half-step).
     fits : FitCache
@@ -155,6 +172,8 @@ class EMExplorer(FigureBox):
         # Play's step); a change made in the kernel (set_step, a refit, tests) reaches the page too.
         self._frame_link = widgets.jslink((self.step_slider, "value"), (self.image, "index"))
         self.children = [*controls.rows(), self.image, self.message, self.keyboard_scope]
+        self.start: hands.Start | None = None
+        self._versions = itertools.count(1)  # data versions (0: the data given)
 
         self.current_fit: Fit | None = None
         self._sent: set[int] = set()  # the frames of the fit shown that the page keeps
@@ -167,7 +186,10 @@ class EMExplorer(FigureBox):
         except (TypeError, ValueError) as exc:
             self.X, self.dims, problem = None, (0, 1), describe(exc)
         self._figure_args = (figsize, dpi)
-        self.renderer = EMRenderer(self.X, self.dims, self.n_std, figsize, dpi)
+        self.data_given, self.data_version = self.X, 0
+        self.added = None if self.X is None else np.zeros(self.X.shape[0], dtype=bool)
+        self._limits = None if self.X is None else data_limits(self.X[:, self.dims])
+        self.renderer = EMRenderer(self.X, self.dims, self.n_std, figsize, dpi, limits=self._limits)
         self._renderer_ahead: EMRenderer | None = None
         capacity = len(controls.k_range()) + EXTRA_FITS
         self.fits = FitCache(self.X, capacity, max_iter=max_iter, tol=tol)
@@ -175,6 +197,13 @@ class EMExplorer(FigureBox):
         if self.X is None:
             self._disable(problem)
             return
+        self.hands = hands.HandsControls(can_add=self.X.shape[1] == 2)
+        self.children = [*self.children[:-2], *self.hands.rows(), *self.children[-2:]]
+        self.image.axes = axes_box(self.renderer)
+        self.image.editable = {"move": True, "add": self.X.shape[1] == 2, "remove": True}
+        self.hands.reset_start_button.on_click(self._on_reset_start)
+        self.hands.reset_data_button.on_click(self._on_reset_data)
+        self.hands.code_button.observe(self._on_code_button, names="value")
         problems, notes = controls.set_initial(init, covariance_type, random_state, reg_covar)
         # Observed only now, so the constructor fits exactly once.
         for w in controls.fit_controls:
@@ -205,7 +234,20 @@ class EMExplorer(FigureBox):
         """
         if self.X is None:
             return None
+        fit = self._fit_for(self._key())
+        if fit is None:
+            return None
+        self._show_fit(fit)
+        return fit.history
+
+    def _key(self) -> FitKey:
+        """The fit asked for: the controls' values, the learner's start (if it has K means), the data."""
         key = self.controls.key()
+        start = self.start if self.start is not None and len(self.start) == key.n_components else None
+        return key._replace(start=start, data=self.data_version)
+
+    def _fit_for(self, key: FitKey) -> Fit | None:
+        """The fit for ``key``, kept or made now; None (the error shown) when it fails."""
         fit = self.fits.get(key)
         if fit is None:
             # Seen only when the fit outlasts a blink; text only (a layout change would cost the
@@ -225,11 +267,15 @@ class EMExplorer(FigureBox):
                 return None
             finally:
                 self.status.value = ""
-        self.fits.touch(key)  # (the least recently shown fits are forgotten first)
+        return fit
+
+    def _show_fit(self, fit: Fit) -> None:
+        self.fits.touch(fit.key)  # (the least recently shown fits are forgotten first)
         self.show_message(fit.notes, note=True)
         self._install(fit)
+        self.hands.reset_start_button.disabled = fit.key.start is None
+        self.hands.reset_data_button.disabled = self.data_version == 0
         self.prefetcher.poke()
-        return fit.history
 
     def set_step(self, i: int) -> None:
         """Show frame ``i`` (0 = start, then E and M of each iteration); moves the slider.
@@ -262,6 +308,102 @@ class EMExplorer(FigureBox):
             png = fit.pngs[i] = self.renderer_ahead.png(fit, i)
         return png
 
+    # --- the learner's hands -------------------------------------------------------------------
+    def move_mean(self, component: int, xy: Sequence[float]) -> EMHistory | None:
+        """Start EM again with mean ``component`` (its number in the picture, 1 … K) at ``xy`` on the
+        two features shown; the other means keep their start (the fit's half-step 0), π_k = 1/K,
+        Σ_k = I. The new run is shown from its start; its readout says the start is the learner's.
+
+        Returns the new history (None when the fit failed: the message says why).
+        """
+        fit = self._require_fit()
+        k = hands.check_component(component, fit.history.n_components)
+        xy = hands.check_xy(xy)
+        return self.set_start(hands.placed_start(fit.history.params[0].means, k, xy, self.dims))
+
+    def set_start(self, means: Any) -> EMHistory | None:
+        """Start EM from ``means`` (shape (K, d), K as the K slider's), π_k = 1/K, Σ_k = I.
+
+        What a drag does, for code: a notebook (or a test) can place a whole start at once.
+        """
+        self._require_data()
+        start = hands.check_start(means, int(self.k_slider.value), self.X.shape[1])
+        self.start = tuple(tuple(float(v) for v in row) for row in start)
+        return self.refit()
+
+    def reset_start(self) -> EMHistory | None:
+        """Start EM again from the start the controls choose (forget the means placed)."""
+        self.start = None
+        return self.refit()
+
+    def add_point(self, xy: Sequence[float]) -> EMHistory | None:
+        """Add the point ``xy`` (2-D data) and fit again; the learner's points wear a ring."""
+        self._require_data()
+        X, added = hands.with_point(self.X, self.added, hands.check_xy(xy))
+        return self._use_data(X, added, next(self._versions))
+
+    def remove_point(self, xy: Sequence[float]) -> EMHistory | None:
+        """Remove the point nearest to ``xy`` (as the picture shows them) and fit again."""
+        self._require_data()
+        i = hands.nearest_point(self.X, hands.check_xy(xy), self.dims, self._limits)
+        X, added = hands.without_point(self.X, self.added, i)
+        return self._use_data(X, added, next(self._versions))
+
+    def set_data(self, X: Any, added: Any = None) -> EMHistory | None:
+        """Fit ``X`` (the same features as the data given) from now on; ``added`` (a boolean per
+        row) marks the learner's own points, which wear a ring. What clicks do, for code."""
+        self._require_data()
+        X, added = hands.check_data(X, added, self.data_given.shape[1])
+        return self._use_data(X, added, next(self._versions))
+
+    def reset_data(self) -> EMHistory | None:
+        """Back to the data given to the explorer, and fit again."""
+        self._require_data()
+        return self._use_data(self.data_given, np.zeros(self.data_given.shape[0], dtype=bool), 0)
+
+    def code(self) -> str:
+        """The Python that reproduces what is on screen: the data, K, the start (the controls' or
+        the means placed), the covariance type, reg_covar, the seed, and the half-step shown."""
+        fit = self._require_fit()
+        n_added = int(self.added.sum())
+        n_removed = self.data_given.shape[0] - (self.X.shape[0] - n_added)
+        return hands.explorer_code(
+            self.X,
+            fit.key,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            step=self.step,
+            dims=self.dims,
+            data_note=hands.data_note(self.X.shape[0], n_added, n_removed),
+        )
+
+    def _require_data(self) -> None:
+        if self.X is None:
+            raise ValueError("This explorer has no data; fix the problem shown in the widget first.")
+
+    def _require_fit(self) -> Fit:
+        if self.current_fit is None:
+            raise ValueError("There is no fit to show yet; fix the problem shown in the widget first.")
+        return self.current_fit
+
+    def _use_data(self, X: np.ndarray, added: np.ndarray, version: int) -> EMHistory | None:
+        """Fit ``X`` (version ``version``) and show it; if the fit fails, the data stay as they were."""
+        before = (self.X, self.data_version)
+        self.fits.set_data(X, version)
+        self.data_version = version
+        fit = self._fit_for(self._key())
+        if fit is None:  # (the message says why; the picture keeps the fit of the data before)
+            self.fits.set_data(*before)
+            self.data_version = before[1]
+            return None
+        self.X, self.added = X, added
+        for renderer in (self.renderer, self._renderer_ahead):
+            if renderer is not None:
+                renderer.set_data(X, added, version)
+        self._unfittable.clear()
+        self._show_fit(fit)
+        return fit.history
+
     @callback
     def on_page(self, content: Any) -> None:
         """What the page says (the picture's view sends it; tests call this instead).
@@ -271,10 +413,24 @@ class EMExplorer(FigureBox):
         (``"step"``) or Play (``"play"``): the frames of the fit shown are drawn ahead and sent to
         the page; another control: the fits for every K of the slider are prepared, nearest first.
         A notebook run without a page (nbval) never pays for either.
+        ``{"event": "move_mean", "component": k, "x": x, "y": y}``, ``{"event": "add_point", "x",
+        "y"}``, ``{"event": "remove_point", "x", "y"}``: the learner's hands on the picture (a drag,
+        a click, a Shift+click, or the same from the keyboard).
         """
         if not isinstance(content, dict):
             return
         event, control = content.get("event"), content.get("control")
+        if event in ("move_mean", "add_point", "remove_point"):
+            xy = (content.get("x"), content.get("y"))
+            if event == "move_mean":
+                self.move_mean(content.get("component"), xy)
+            elif event == "add_point":
+                self.add_point(xy)
+            else:
+                self.remove_point(xy)
+            self._reach = max(self._reach, 1)
+            self.prefetcher.poke()
+            return
         if event == "shown":
             self._reach = max(self._reach, 1)
         elif event == "learner" and control in ("step", "play"):
@@ -303,7 +459,10 @@ class EMExplorer(FigureBox):
         """The renderer of the pictures not shown now (made when first needed)."""
         if self._renderer_ahead is None:
             figsize, dpi = self._figure_args
-            self._renderer_ahead = EMRenderer(self.X, self.dims, self.n_std, figsize, dpi, max_backgrounds=4)
+            self._renderer_ahead = EMRenderer(
+                self.X, self.dims, self.n_std, figsize, dpi, max_backgrounds=4, limits=self._limits
+            )
+            self._renderer_ahead.set_data(self.X, self.added, self.data_version)
         return self._renderer_ahead
 
     def __repr__(self) -> str:
@@ -318,7 +477,21 @@ class EMExplorer(FigureBox):
     # --- callbacks (on the kernel's main loop, see FigureBox) ---------------------------------
     @callback
     def _on_control(self, change: dict) -> None:
+        if change.get("owner") in (self.k_slider, self.init_dropdown, self.seed_input):
+            self.start = None  # (a start of the controls' asked for: the means placed are let go)
         self.refit()  # (reads the controls now: changes handed over together give one fit)
+
+    @callback
+    def _on_reset_start(self, _button: Any) -> None:
+        self.reset_start()
+
+    @callback
+    def _on_reset_data(self, _button: Any) -> None:
+        self.reset_data()
+
+    @callback
+    def _on_code_button(self, change: dict) -> None:
+        self.hands.show_code(self.code() if self.hands.code_button.value else None)
 
     @callback
     def _on_step(self, change: dict) -> None:
@@ -366,8 +539,10 @@ class EMExplorer(FigureBox):
             if new_fit:
                 self.image.new_fit(fit.n_frames)
             # The page keeps picture and readout together: shown again, both are swapped there.
-            self.image.show(i, png, frame_readout(fit, i))
+            self.image.show(i, png, frame_readout(fit, i), frame_handles(fit, i, self.dims))
         self._sent.add(i)
+        if self.hands.code_button.value:  # (the code follows the picture while it is shown)
+            self.hands.show_code(self.code())
 
     def _static_source(self) -> bytes:
         """The finished fit (the last half-step), whatever half-step the live widget shows.
@@ -406,17 +581,19 @@ class EMExplorer(FigureBox):
         other controls as the fit shown has them)."""
         k, ks = shown.n_components, self.controls.k_range()
         for other in (k + sign * step for step in range(1, self._reach + 1) for sign in (1, -1)):
-            key = shown._replace(n_components=other)
+            key = shown._replace(n_components=other, start=None)  # (a start placed has K means)
             if other in ks and key not in self._unfittable and not self.fits.ready(key):
                 return key
         return None
 
     def _send_ahead(self, fit: Fit, i: int) -> None:
         # (the page shows it when its slider gets there)
-        self.image.send_frame(i, self.picture(i), frame_readout(fit, i))
+        self.image.send_frame(i, self.picture(i), frame_readout(fit, i), frame_handles(fit, i, self.dims))
         self._sent.add(i)
 
     def _fit_ahead(self, key: FitKey) -> None:
+        if key.data != self.data_version:  # (asked for before the data changed)
+            return
         try:
             self.fits.fit(key)
         except EXPECTED_ERRORS:  # e.g. K too large: the learner gets the message if they go there
@@ -426,6 +603,8 @@ class EMExplorer(FigureBox):
             raise
 
     def _draw_first(self, fit: Fit) -> None:
+        if fit.key.data != self.data_version:  # (a fit of the data before)
+            return
         fit.pngs[0] = self.renderer_ahead.png(fit, 0)
         if fit.key in self.fits:
             self.fits.touch(fit.key)

@@ -26,7 +26,15 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import plot as gplot
 from .._history import EMHistory, frame_text
-from ..palette import BADGE_TEXT, CURRENT_COLOR, E_STEP_BADGE, M_STEP_BADGE, START_BADGE, component_colors
+from ..palette import (
+    BADGE_TEXT,
+    CURRENT_COLOR,
+    E_STEP_BADGE,
+    M_STEP_BADGE,
+    START_BADGE,
+    TEXT,
+    component_colors,
+)
 from ..params import GMMParams
 from ._blit import Blitter
 from ._box import READOUT_STYLE, data_limits
@@ -77,12 +85,17 @@ class EMRenderer:
         Size of the figure.
     max_backgrounds : int
         Fits whose background (a picture of the figure, about 1 MB) is kept.
+    limits : pair of (low, high), optional
+        The points panel's x and y limits (default: around ``X``). Fixed: the picture does not
+        move when the learner adds or removes points.
 
     Attributes
     ----------
     figure, ax_points, ax_ll, points, ll_curve, ll_done, ll_marker, ll_note, headline_label,
     headline, headline_when
         The figure and its artists (those of the explorer's docstring).
+    added : PathCollection or None
+        Rings around the points the learner added (see :meth:`set_data`).
     fit : Fit or None
         The fit the artists describe; ``index`` its frame.
     """
@@ -95,8 +108,11 @@ class EMRenderer:
         figsize: tuple[float, float],
         dpi: float,
         max_backgrounds: int = 16,
+        limits: tuple[tuple[float, float], tuple[float, float]] | None = None,
     ) -> None:
         self.X, self.dims, self.n_std = X, dims, n_std
+        self.limits = limits if limits is not None or X is None else data_limits(X[:, dims])
+        self.data = 0  # the version of X drawn (see set_data)
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.blitter = Blitter(self.figure)
         self.ax_points = self.figure.add_axes((0.08, 0.14, 0.42, 0.72))
@@ -169,14 +185,27 @@ class EMRenderer:
     def _make_points(self) -> Any:
         ax = self.ax_points
         points = gplot.plot_points(ax, self.X, None, dims=self.dims, size=9, marker=DOT)
-        xlim, ylim = data_limits(self.X[:, self.dims])
+        xlim, ylim = self.limits
         # Fixed limits: ellipses of early frames may be huge, and the cached background must
-        # stay valid while scrubbing.
+        # stay valid while scrubbing (and while the learner adds points).
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_autoscale_on(False)  # (plot_points labelled the axes $x_i$, 1-based, as every picture)
-        Blitter.track(points)
+        # The learner's own points wear a dark ring, larger than a dot (drawn with the points:
+        # the points' layer, not the background, so new data need no full redraw).
+        self.added = ax.scatter(
+            np.empty((0,)), np.empty((0,)), s=60, facecolors="none", edgecolors=TEXT, linewidths=1.3, zorder=3
+        )
+        Blitter.track(points, self.added)
         return points
+
+    def set_data(self, X: np.ndarray, added: np.ndarray, version: int) -> None:
+        """Draw ``X`` from now on (version ``version`` of the data), ringing the rows where
+        ``added`` is True (the learner's points). The background stays: the points are a layer."""
+        self.X, self.data = X, int(version)
+        gplot.update_points(self.points, None, X=X, dims=self.dims)
+        self.added.set_offsets(X[np.asarray(added, dtype=bool)][:, self.dims].reshape(-1, 2))
+        self.fit, self.index = None, None
 
     def show_no_data(self) -> bytes:
         """The picture of an explorer without data: empty axes and a word on it."""
@@ -279,13 +308,13 @@ class EMRenderer:
         frame, serial, parts = posed.frame, self.fit.serial, self.components
         # E-frame t and M-frame t colour points by the same responsibilities: reuse that layer
         # (and the grey points of every start). A layer holds only the points' Axes.
-        layer = ("init",) if frame.resp is None else ("resp", serial, frame.iteration)
+        layer = ("init", self.data) if frame.resp is None else ("resp", serial, frame.iteration)
         # Text is pasted from bitmaps of its pixels (Agg text is slow), keyed by what they show:
         # the headline lies outside both Axes, the same in every fit; the note lies on the fit's
         # ln p(X) panel. The curve and the marker go on top.
         self.blitter.draw(
             layer,
-            [self.points],
+            [self.points, self.added],
             [
                 *parts.shift.rings,
                 *parts.ellipses,
@@ -332,13 +361,39 @@ def readout_html(history: EMHistory, frame: Any) -> str:
         f'<span style="background:{KIND_COLOR[frame.kind]};color:{BADGE_TEXT};font-weight:bold;'
         f'padding:0 6px;border-radius:3px">{frame_text(frame).label}</span>'
     )
+    # A run from the means the learner placed says so on every half-step.
+    start = " · <b>start: your means</b>" if history.init == "placed" else ""
     return (
         f'<div style="{READOUT_STYLE}">{badge} <b>iteration {frame.iteration}</b> of '
         f"{history.n_iter} · half-step {frame.index} of {history.n_frames - 1} · "
-        f"ln p(X) = {frame.log_likelihood:.3f}<br>{pis}</div>"
+        f"ln p(X) = {frame.log_likelihood:.3f}{start}<br>{pis}</div>"
     )
 
 
 def frame_readout(fit: Fit, i: int) -> str:
     """:func:`readout_html` of frame ``i`` of ``fit``."""
     return readout_html(fit.history, fit.history.frame(i))
+
+
+def frame_handles(fit: Fit, i: int, dims: tuple[int, int]) -> list[list[Any]]:
+    """The means of frame ``i`` of ``fit`` as the page's handles: [number, x, y, colour]."""
+    means = fit.history.frame(i).params.means
+    palette = component_colors(means.shape[0])
+    return [
+        [k + 1, float(m[dims[0]]), float(m[dims[1]]), to_hex(c)]
+        for k, (m, c) in enumerate(zip(means, palette))
+    ]
+
+
+def axes_box(renderer: EMRenderer) -> dict[str, Any]:
+    """Where the points' panel lies in the picture (fractions from its top left) and its limits."""
+    box = renderer.ax_points.get_position()
+    (x0, x1), (y0, y1) = renderer.limits
+    return {
+        "left": box.x0,
+        "top": 1.0 - box.y1,
+        "width": box.width,
+        "height": box.height,
+        "xlim": [x0, x1],
+        "ylim": [y0, y1],
+    }

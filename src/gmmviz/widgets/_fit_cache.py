@@ -16,18 +16,27 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import em
 from .. import fit as _fit
 from .._history import EMHistory
 
 
 class FitKey(NamedTuple):
-    """What a fit depends on besides the data: the explorer's control values."""
+    """What a fit depends on: the explorer's control values, the learner's start and data.
+
+    ``start`` is None for the start the controls choose (``init`` with ``seed``), or the K means
+    the learner placed (a tuple of K tuples of d floats: EM starts from them with π_k = 1/K,
+    Σ_k = I, as the course's start does). ``data`` numbers the version of the data the fit is of
+    (0: the data given to the explorer; each point the learner adds or removes makes a new one).
+    """
 
     n_components: int
     init: str
     covariance_type: str
     reg_covar: float
     seed: int
+    start: tuple[tuple[float, ...], ...] | None = None
+    data: int = 0
 
 
 @dataclass(eq=False)
@@ -66,8 +75,14 @@ class FitCache:
 
     def __init__(self, X: np.ndarray, capacity: int, *, max_iter: int = 100, tol: float = 1e-3) -> None:
         self.X, self.capacity, self.max_iter, self.tol = X, int(capacity), max_iter, tol
+        self.data = 0  # the version of X (see FitKey.data)
         self._fits: OrderedDict[FitKey, Fit] = OrderedDict()
         self._serial = 0
+
+    def set_data(self, X: np.ndarray, version: int) -> None:
+        """Fit ``X`` from now on (version ``version``): the fits of other data are forgotten."""
+        self.X, self.data = X, int(version)
+        self._fits.clear()
 
     def __len__(self) -> int:
         return len(self._fits)
@@ -100,8 +115,19 @@ class FitCache:
         if kept is not None:
             self.touch(key)
             return kept
+        if key.data != self.data:
+            raise ValueError(
+                f"The fit asked for is of data version {key.data}, but the data are version {self.data}."
+            )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            start = (
+                None
+                if key.start is None
+                else em.init_params(
+                    self.X, key.n_components, means=np.array(key.start), covariance_type=key.covariance_type
+                )
+            )
             history = _fit.fit_em(  # (looked up at each call: tests replace it)
                 self.X,
                 key.n_components,
@@ -111,7 +137,10 @@ class FitCache:
                 random_state=key.seed,
                 max_iter=self.max_iter,
                 tol=self.tol,
+                params=start,
             )
+        if key.start is not None:
+            history.init = "placed"  # (the course's start around the learner's means: say so)
         self._serial += 1
         made = Fit(key, history, " ".join(dict.fromkeys(str(w.message) for w in caught)), self._serial)
         self._fits[key] = made

@@ -31,6 +31,13 @@ class FrameView(anywidget.AnyWidget):
     ``fit`` (a new number per fit: the page forgets the old frames), ``playing``, ``interval``
     (ms between two half-steps while playing), ``speeds`` (the choices offered: label, ms),
     ``cache`` (False: show the kernel's pictures only, as an Image does; for benchmarks).
+
+    The learner's hands: ``handles`` (the means of the frame shown, ``[number, x, y, colour]``,
+    kept with each frame as its readout is), ``axes`` (where the points' panel lies in the
+    picture, as fractions from its top left, and its data limits) and ``editable`` (what the
+    picture lets the learner do: ``move`` a mean, ``add`` and ``remove`` points). The page turns
+    a drag, a click or keys into a message (``{"event": "move_mean", "component", "x", "y"}``,
+    ``"add_point"``, ``"remove_point"`` with ``x``, ``y`` in data units).
     """
 
     _esm = pathlib.Path(__file__).with_name("frame_view.js")
@@ -45,6 +52,9 @@ class FrameView(anywidget.AnyWidget):
     speeds = traitlets.List(traitlets.Tuple(traitlets.Unicode(), traitlets.Int())).tag(sync=True)
     cache = traitlets.Bool(True).tag(sync=True)
     css = traitlets.Unicode("").tag(sync=True)
+    handles = traitlets.List().tag(sync=True)
+    axes = traitlets.Dict().tag(sync=True)
+    editable = traitlets.Dict().tag(sync=True)
     width = traitlets.Unicode("").tag(sync=True)
     alt = traitlets.Unicode("").tag(sync=True)
 
@@ -65,12 +75,13 @@ class FrameView(anywidget.AnyWidget):
         if change["new"] not in (ms for _, ms in self.speeds):
             self.speeds = speeds(change["new"])
 
-    def show(self, i: int, png: bytes, readout: str = "") -> None:
-        """Show frame ``i`` (``png`` and its ``readout``): the page keeps them and shows them if
-        its slider is at ``i``."""
+    def show(self, i: int, png: bytes, readout: str = "", handles: list | None = None) -> None:
+        """Show frame ``i`` (``png``, its ``readout`` and its means' ``handles``): the page keeps
+        them and shows them if its slider is at ``i``."""
         with self.hold_sync():
             self.value_index = int(i)
             self.readout = readout
+            self.handles = [] if handles is None else handles
             self.value = png
 
     def new_fit(self, n_frames: int) -> None:
@@ -79,9 +90,10 @@ class FrameView(anywidget.AnyWidget):
         self.n_frames = int(n_frames)
         self.fit += 1
 
-    def send_frame(self, i: int, png: bytes, readout: str = "") -> None:
+    def send_frame(self, i: int, png: bytes, readout: str = "", handles: list | None = None) -> None:
         """Give the page frame ``i`` to keep (drawn ahead; not shown unless its slider is at ``i``)."""
-        self.send({"frame": int(i), "fit": int(self.fit), "readout": readout}, [png])
+        message = {"frame": int(i), "fit": int(self.fit), "readout": readout, "handles": handles or []}
+        self.send(message, [png])
 
 
 # Play's speeds: half-steps a second, as the learner picks them (label, ms between half-steps).

@@ -18,10 +18,10 @@ function urlOf(bytes) {
     : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
   return URL.createObjectURL(new Blob([view], {type: "image/png"}));
 }
-function keep(model, i, bytes, readout) {
+function keep(model, i, bytes, readout, handles) {
   const s = storeOf(model);
   if (!bytes || !bytes.byteLength) return null;
-  if (!s.frames.has(i)) s.frames.set(i, {url: urlOf(bytes), readout: readout || ""});
+  if (!s.frames.has(i)) s.frames.set(i, {url: urlOf(bytes), readout: readout || "", handles: handles || []});
   return s.frames.get(i);
 }
 // Play: the next half-step `interval` ms after the current one is on show, never before.
@@ -50,6 +50,213 @@ function shownAt(model, i) {  // a view shows frame i: if playing, the next one 
     s.timer = setTimeout(() => tick(model), model.get("interval"));
   }
 }
+// The learner's hands on the picture: drag a mean, click to add a point, Shift+click to remove
+// the nearest, or the same from the keyboard. The page only turns gestures into data units
+// (from `axes`: where the points' panel lies, and its limits) and tells the kernel, which refits.
+function handsOn(model, stage, img) {
+  let handles = [];   // the means of the frame shown: [number, x, y, colour]
+  let drag = null;    // {handle, x0, y0, moved} while a mean is dragged
+  let press = null;   // {x0, y0, shift} while the pointer is down elsewhere
+  let mode = null;    // keyboard: {kind: "mean", handle, x, y} or {kind: "point", x, y}
+  let hideTimer = null;
+  const ghost = document.createElement("div");  // where a mean (or a point) will go
+  ghost.className = "gmmviz-ghost";
+  ghost.style.cssText = "position:absolute;width:14px;height:14px;border-radius:50%;border:3px solid #1a1a1a;" +
+    "transform:translate(-50%,-50%);pointer-events:none;display:none;box-sizing:border-box;background:rgba(255,255,255,0.6)";
+  const say = document.createElement("div");  // what the keys did, for screen readers
+  say.className = "gmmviz-hands-status";
+  say.setAttribute("aria-live", "polite");
+  say.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap";
+  stage.append(ghost, say);
+  img.tabIndex = 0;
+  img.setAttribute("data-lm-suppress-shortcuts", "true");  // (JupyterLab's own switch: keys stay here)
+  const canAdd = () => !!(model.get("editable") || {}).add;
+  const canMove = () => !!(model.get("editable") || {}).move;
+  const canRemove = () => !!(model.get("editable") || {}).remove;
+  const describe = () => {
+    const parts = [];
+    if (canMove()) parts.push("press a component's number to pick its mean, arrow keys move it, Enter starts EM from there");
+    if (canAdd()) parts.push("P for a point cursor, arrow keys move it, Enter adds a point, Delete removes the nearest point");
+    parts.push("Escape cancels");
+    img.setAttribute("aria-label", (model.get("alt") || "EM picture") + ". " + parts.join("; ") + ".");
+  };
+  describe();
+  const axes = () => model.get("axes") || null;
+  const frac = (event) => {  // the pointer, as fractions of the picture from its top left
+    const r = img.getBoundingClientRect();
+    return {fx: (event.clientX - r.left) / r.width, fy: (event.clientY - r.top) / r.height};
+  };
+  const toData = ({fx, fy}) => {
+    const a = axes();
+    const u = Math.min(1, Math.max(0, (fx - a.left) / a.width));
+    const v = Math.min(1, Math.max(0, (fy - a.top) / a.height));
+    return {x: a.xlim[0] + u * (a.xlim[1] - a.xlim[0]), y: a.ylim[1] - v * (a.ylim[1] - a.ylim[0])};
+  };
+  const toFrac = (x, y) => {
+    const a = axes();
+    return {fx: a.left + (x - a.xlim[0]) / (a.xlim[1] - a.xlim[0]) * a.width,
+            fy: a.top + (a.ylim[1] - y) / (a.ylim[1] - a.ylim[0]) * a.height};
+  };
+  const inAxes = ({fx, fy}) => {
+    const a = axes();
+    return a && fx >= a.left && fx <= a.left + a.width && fy >= a.top && fy <= a.top + a.height;
+  };
+  const hit = (p) => {  // the mean under the pointer (within 12 px), nearest first
+    if (!axes()) return null;
+    const r = img.getBoundingClientRect();
+    let best = null, bestGap = 12;
+    for (const h of handles) {
+      const q = toFrac(h[1], h[2]);
+      const gap = Math.hypot((q.fx - p.fx) * r.width, (q.fy - p.fy) * r.height);
+      if (gap <= bestGap) { best = h; bestGap = gap; }
+    }
+    return best;
+  };
+  const place = (x, y, color, cross) => {
+    const q = toFrac(x, y);
+    ghost.style.left = (100 * q.fx) + "%";
+    ghost.style.top = (100 * q.fy) + "%";
+    ghost.style.borderColor = color || "#1a1a1a";
+    ghost.style.borderRadius = cross ? "0" : "50%";
+    ghost.style.transform = "translate(-50%,-50%)" + (cross ? " rotate(45deg)" : "");
+    ghost.style.display = "block";
+  };
+  const hide = () => { ghost.style.display = "none"; };
+  const fmt = (v) => (Math.abs(v) < 1e-9 ? 0 : v).toPrecision(3);
+  const send = (message) => {
+    model.send(message);
+    // The ghost stays where the learner put it until the new fit's picture arrives.
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(() => { if (!mode) hide(); }, 4000);
+  };
+  const onDown = (event) => {
+    if (event.button !== 0 || !axes()) return;
+    const p = frac(event);
+    if (!inAxes(p)) return;
+    const h = canMove() ? hit(p) : null;
+    event.preventDefault();
+    img.focus({preventScroll: true});
+    if (h) {
+      drag = {handle: h, x0: event.clientX, y0: event.clientY, moved: false};
+      img.setPointerCapture(event.pointerId);
+      img.style.cursor = "grabbing";
+      place(h[1], h[2], h[3]);
+    } else {
+      press = {x0: event.clientX, y0: event.clientY, shift: event.shiftKey};
+    }
+  };
+  const onMove = (event) => {
+    if (!axes()) return;
+    const p = frac(event);
+    if (drag) {
+      if (Math.hypot(event.clientX - drag.x0, event.clientY - drag.y0) > 3) drag.moved = true;
+      const d = toData(p);
+      place(d.x, d.y, drag.handle[3]);
+      return;
+    }
+    if (press) return;
+    img.style.cursor = !inAxes(p) ? "" : (canMove() && hit(p)) ? "grab" : canAdd() ? "crosshair" : "";
+  };
+  const onUp = (event) => {
+    if (drag) {
+      const d = toData(frac(event)), h = drag.handle;
+      if (drag.moved) {
+        send({event: "move_mean", component: h[0], x: d.x, y: d.y});
+        say.textContent = `Mean ${h[0]} dropped at (${fmt(d.x)}, ${fmt(d.y)}): EM starts again from there.`;
+      } else hide();
+      drag = null;
+      img.style.cursor = "grab";
+      return;
+    }
+    if (press) {
+      const p = frac(event), near = Math.hypot(event.clientX - press.x0, event.clientY - press.y0) <= 4;
+      if (near && inAxes(p)) {
+        const d = toData(p);
+        if (press.shift && canRemove()) send({event: "remove_point", x: d.x, y: d.y});
+        else if (!press.shift && canAdd()) {
+          place(d.x, d.y, "#1a1a1a");
+          send({event: "add_point", x: d.x, y: d.y});
+        }
+      }
+      press = null;
+    }
+  };
+  const onCancel = () => { drag = null; press = null; hide(); };
+  const announce = () => {
+    if (!mode) return;
+    const what = mode.kind === "mean" ? `Mean ${mode.handle[0]}` : "Point cursor";
+    say.textContent = `${what} at x1 = ${fmt(mode.x)}, x2 = ${fmt(mode.y)}.`;
+  };
+  const onKey = (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || !axes()) return;
+    const a = axes(), key = event.key;
+    let done = true;
+    if (/^[0-9]$/.test(key) && canMove()) {
+      const number = key === "0" ? 10 : parseInt(key, 10);
+      const h = handles.find((g) => g[0] === number);
+      if (h) {
+        mode = {kind: "mean", handle: h, x: h[1], y: h[2]};
+        place(mode.x, mode.y, h[3]);
+        say.textContent = `Mean ${number} picked at x1 = ${fmt(h[1])}, x2 = ${fmt(h[2])}. ` +
+          "Arrow keys move it, Enter starts EM from there, Escape cancels.";
+      } else say.textContent = `There is no mean ${number}: this fit has ${handles.length}.`;
+    } else if ((key === "p" || key === "P") && (canAdd() || canRemove())) {
+      const x = mode ? mode.x : (a.xlim[0] + a.xlim[1]) / 2, y = mode ? mode.y : (a.ylim[0] + a.ylim[1]) / 2;
+      mode = {kind: "point", x, y};
+      place(x, y, "#1a1a1a", true);
+      say.textContent = `Point cursor at x1 = ${fmt(x)}, x2 = ${fmt(y)}. Arrow keys move it, ` +
+        (canAdd() ? "Enter adds a point, " : "") + "Delete removes the nearest point, Escape cancels.";
+    } else if (mode && key.startsWith("Arrow")) {
+      const step = event.shiftKey ? 1 / 8 : 1 / 40;
+      const dx = (a.xlim[1] - a.xlim[0]) * step, dy = (a.ylim[1] - a.ylim[0]) * step;
+      if (key === "ArrowLeft") mode.x = Math.max(a.xlim[0], mode.x - dx);
+      if (key === "ArrowRight") mode.x = Math.min(a.xlim[1], mode.x + dx);
+      if (key === "ArrowUp") mode.y = Math.min(a.ylim[1], mode.y + dy);
+      if (key === "ArrowDown") mode.y = Math.max(a.ylim[0], mode.y - dy);
+      place(mode.x, mode.y, mode.kind === "mean" ? mode.handle[3] : "#1a1a1a", mode.kind === "point");
+      announce();
+    } else if (mode && key === "Enter") {
+      if (mode.kind === "mean") {
+        send({event: "move_mean", component: mode.handle[0], x: mode.x, y: mode.y});
+        say.textContent = `Mean ${mode.handle[0]} placed: EM starts again from there.`;
+        mode = null;
+      } else if (canAdd()) {
+        send({event: "add_point", x: mode.x, y: mode.y});
+        say.textContent = `Point added at x1 = ${fmt(mode.x)}, x2 = ${fmt(mode.y)}.`;
+      }
+    } else if (mode && mode.kind === "point" && (key === "Delete" || key === "Backspace") && canRemove()) {
+      send({event: "remove_point", x: mode.x, y: mode.y});
+      say.textContent = "The point nearest to the cursor is removed.";
+    } else if (key === "Escape" && mode) {
+      mode = null;
+      hide();
+      say.textContent = "Cancelled.";
+    } else done = false;
+    if (done) { event.preventDefault(); event.stopPropagation(); }
+  };
+  img.addEventListener("pointerdown", onDown);
+  img.addEventListener("pointermove", onMove);
+  img.addEventListener("pointerup", onUp);
+  img.addEventListener("pointercancel", onCancel);
+  img.addEventListener("keydown", onKey);
+  img.addEventListener("dragstart", (event) => event.preventDefault());  // (no image drag-and-drop)
+  model.on("change:editable change:alt", describe);
+  return {
+    setHandles(h) {
+      handles = h;
+      if (mode && mode.kind === "mean") {  // the picked mean follows the frame shown
+        const same = handles.find((g) => g[0] === mode.handle[0]);
+        if (!same) { mode = null; hide(); }
+      }
+    },
+    pictureArrived() { if (!drag && !mode) { clearTimeout(hideTimer); hide(); } },
+    remove() {
+      clearTimeout(hideTimer);
+      model.off("change:editable change:alt", describe);
+    },
+  };
+}
+
 // The controls of the explorer's box, by CSS class, and the name the kernel knows them by.
 const CONTROLS = [["gmmviz-step-slider", "step"], ["gmmviz-k-slider", "k"], ["gmmviz-init", "init"],
                   ["gmmviz-seed", "seed"], ["gmmviz-covariance-type", "covariance_type"],
@@ -72,6 +279,9 @@ export default {
     speedLabel.style.cssText = "display:flex;align-items:center;gap:6px";
     speedLabel.append("speed", speed);
     row.append(button, speedLabel);
+    const stage = document.createElement("div");  // the picture and what the hands put on it
+    stage.className = "gmmviz-stage";
+    stage.style.cssText = "position:relative;display:inline-block;max-width:100%;line-height:0";
     const img = document.createElement("img");
     img.className = model.get("css");
     img.alt = model.get("alt");
@@ -82,7 +292,9 @@ export default {
     const readout = document.createElement("div");
     readout.className = "gmmviz-readout";
     readout.setAttribute("aria-live", "off");
-    el.append(row, img, readout);
+    stage.append(img);
+    el.append(row, stage, readout);
+    const hands = handsOn(model, stage, img);
 
     const drawButton = () => {
       const on = model.get("playing");
@@ -110,6 +322,7 @@ export default {
       if (!frame) return;
       if (img.getAttribute("src") !== frame.url) img.src = frame.url;
       if (readout.innerHTML !== frame.readout) readout.innerHTML = frame.readout;
+      hands.setHandles(frame.handles || []);
       shownAt(model, i);
     };
     // The slider moved (in the page): show the frame now if the page has it.
@@ -124,16 +337,17 @@ export default {
       if (!model.get("cache")) {
         if (plain) URL.revokeObjectURL(plain);
         plain = bytes && bytes.byteLength ? urlOf(bytes) : null;
-        show(plain && {url: plain, readout: model.get("readout")}, i);
+        show(plain && {url: plain, readout: model.get("readout"), handles: model.get("handles")}, i);
         return;
       }
-      const frame = keep(model, i, bytes, model.get("readout"));
+      hands.pictureArrived();
+      const frame = keep(model, i, bytes, model.get("readout"), model.get("handles"));
       if (i === model.get("index")) show(frame, i);
     };
     // A frame drawn ahead: keep it (and show it if the slider is already there).
     const onMsg = (msg, buffers) => {
       if (!msg || msg.frame === undefined || msg.fit !== model.get("fit") || !buffers.length) return;
-      const frame = keep(model, msg.frame, buffers[0], msg.readout);
+      const frame = keep(model, msg.frame, buffers[0], msg.readout, msg.handles);
       if (model.get("cache") && msg.frame === model.get("index")) show(frame, msg.frame);
     };
     const onPlaying = () => {
@@ -212,6 +426,7 @@ export default {
         keyBox.removeEventListener("pointerdown", onUse, true);
       }
       if (plain) URL.revokeObjectURL(plain);
+      hands.remove();
     };
   }
 };
