@@ -101,7 +101,7 @@ class BellCurveExplorer(FigureBox):
             facecolor=color,
             alpha=0.22,
             edgecolor="none",
-            label="area under it: 1 (wide bells run past the edges)",
+            label="area under it: 1 (wide\nbells run past the edges)",
         )
         ax.add_patch(self.area)
         (self.curve,) = ax.plot(
