@@ -182,6 +182,17 @@ def test_e_step_returns_only_resp():
     _assert_fails(check_e_step(wrong), "must return a pair")
 
 
+def test_e_step_pair_in_the_wrong_order_named():
+    # notebook 09's loop unpacks resp, ll = my_e_step(X, params): (ll, resp) must be named, not "resp has shape ()"
+    def swapped(X, params):
+        resp, ll = reference_e_step(X, params)
+        return ll, resp
+
+    res = check_e_step(swapped)
+    _assert_fails(res, "you returned (log_likelihood, resp)", "return resp, log_likelihood")
+    assert "has shape ()" not in res.message
+
+
 def test_e_step_exception_becomes_hint():
     def wrong(X, params):
         raise KeyError("oops")
@@ -367,6 +378,30 @@ def test_m_step_rejects_what_the_em_loop_cannot_unpack():
 
 def test_m_step_wrong_return():
     _assert_fails(check_m_step(lambda X, resp, reg_covar=1e-6: (1, 2)), "three arrays")
+
+
+def test_m_step_three_arrays_in_the_wrong_order_named():
+    # notebook 09's loop builds GMMParams(*my_m_step(X, resp)): the order matters, and the check names it
+    def means_first(X, resp, reg_covar=1e-6):
+        w, m, c = reference_m_step(X, resp, reg_covar)
+        return m, w, c
+
+    def covariances_first(X, resp, reg_covar=1e-6):
+        w, m, c = reference_m_step(X, resp, reg_covar)
+        return c, m, w
+
+    for wrong in (means_first, covariances_first):
+        _assert_fails(
+            check_m_step(wrong), "in another order", "Return weights (K,), means (K, d), covariances"
+        )
+
+    # in 1-D, means of shape (K,) are still accepted, not taken for a reordering
+    def flat_means_in_1d(X, resp, reg_covar=1e-6):
+        w, m, c = reference_m_step(X, resp, reg_covar)
+        return w, (m.ravel() if X.shape[1] == 1 else m), c
+
+    assert any(X.shape[1] == 1 for X, _, _ in ex._problems(0))
+    assert check_m_step(flat_means_in_1d).passed
 
 
 def test_m_step_exception_becomes_hint():
@@ -1574,3 +1609,62 @@ def test_spherical_start_variances_named_and_decimals_hint_only_for_rounded_righ
     assert not res.passed and "Give 3 decimals" not in res.message, res.message
     res = ex.check_spherical_variances([1, 1], X, resp, start.means)  # whole numbers: no "give decimals"
     assert not res.passed and "Give 3 decimals" not in res.message, res.message
+
+
+def test_responsibilities_name_columns_in_the_other_order():
+    # Notebook 02's Exercise 1 (π = (0.7, 0.3), μ = (0, 2), σ² = 1), γ by Bayes' rule by hand: the 1-D bells'
+    # common factor cancels, so γ_n1 = 0.7 e^{-x²/2} / (0.7 e^{-x²/2} + 0.3 e^{-(x-2)²/2}).
+    x = np.array([-1.0, 1.5, 4.0])
+    params = gmmviz.GMMParams(weights=[0.7, 0.3], means=[[0.0], [2.0]], covariances=[[[1.0]], [[1.0]]])
+    a, b = 0.7 * np.exp(-(x**2) / 2), 0.3 * np.exp(-((x - 2) ** 2) / 2)
+    by_hand = np.column_stack([a, b]) / (a + b)[:, None]
+    assert ex.check_responsibilities(by_hand.round(3), x, params).passed
+    for swapped in (by_hand[:, ::-1].round(3), by_hand[:, ::-1]):  # by hand (3 decimals) and from code
+        _assert_fails(
+            ex.check_responsibilities(swapped, x, params),
+            "your columns are in the other order: column k must be component k",
+            "column 0 holds component 2's γ",
+        )
+    # K = 3 (three separated 1-D components, one point at each mean): columns rotated, each one named
+    params3 = gmmviz.GMMParams(np.full(3, 1 / 3), [[0.0], [3.0], [6.0]], np.ones((3, 1, 1)))
+    x3 = np.array([0.0, 3.0, 6.0, 1.0])
+    resp3, _ = gmmviz.e_step(x3, params3)
+    res = ex.check_responsibilities(resp3[:, [1, 2, 0]], x3, params3)
+    _assert_fails(res, "another order", "column 0 holds component 2's γ", "column 2 holds component 1's γ")
+    # a table that is wrong in another way is not called swapped
+    res = ex.check_responsibilities([[0.5, 0.5]] * 3, x, params)
+    assert not res.passed and "order" not in res.message, res.message
+
+
+def test_bad_start_challenge_refuses_an_empty_component_and_says_why(stripes):
+    """07, second review: a mean far from every point leaves its component empty, EM then fits K - 1
+    components and ends far below the best, which the check used to accept with the warning hidden."""
+    import warnings
+
+    from scipy.special import logsumexp
+
+    X = stripes
+    far = gmmviz.init_params(X, 3, random_state=0).means.copy()
+    far[2] = [100.0, 100.0]
+    # N_k after the first E-step, by hand (scipy): π_k = 1/3, Σ_k = I around the means
+    log_terms = np.column_stack([np.log(1 / 3) + multivariate_normal(m, np.eye(2)).logpdf(X) for m in far])
+    nk = np.exp(log_terms - logsumexp(log_terms, axis=1, keepdims=True)).sum(axis=0)
+    assert nk[2] < 1e-100 and nk[:2].min() > 50
+    # the premise: without the refusal the start "strands" EM, by fitting two components instead of three
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        two = gmmviz.fit_em(X, 3, params=gmmviz.init_params(X, 3, means=far), tol=1e-6, max_iter=1000)
+    assert two.final.weights[2] < 1e-10
+    assert gmmviz.fit_best(X, 3).log_likelihoods[-1] - two.log_likelihoods[-1] > 20
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing printed in the notebook: the reason is in the message
+        res = ex.check_bad_start(far, X, n_components=3)
+    _assert_fails(res, "component 3 has no points at the start", "move its mean near the data", "N_k")
+    # a mean just far enough to get less than one point is refused too; the solution's start still passes
+    near_edge = far.copy()
+    near_edge[2] = [13.0, 13.0]
+    log_terms[:, 2] = np.log(1 / 3) + multivariate_normal(near_edge[2], np.eye(2)).logpdf(X)
+    nk = np.exp(log_terms - logsumexp(log_terms, axis=1, keepdims=True)).sum(axis=0)
+    assert 0.1 < nk[2] < 1  # a quarter of a point
+    _assert_fails(ex.check_bad_start(near_edge, X, n_components=3), "component 3 has no points at the start")
+    assert ex.check_bad_start([[-2.0, 2.0], [1.4, 3.7], [4.5, 5.5]], X, n_components=3).passed

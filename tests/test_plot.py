@@ -820,3 +820,20 @@ def test_density_contours_carry_their_values(ax, history):
     ax2 = Figure().add_subplot()
     plain = gplot.plot_density(ax2, history.final, labels=False, colorbar="p(x | θ)")
     assert not getattr(plain, "labelTexts", []) and plain.colorbar.ax.get_ylabel() == "p(x | θ)"
+
+
+def test_certainty_legend_outside_the_axes_stays_in_a_tight_picture():
+    # A notebook's inline picture is saved with bbox_inches="tight": a legend put beside the axes must be inside
+    # that box (measured against the legend's own drawn extent), not cut off at the axes' edge.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_subplot()
+    gplot.plot_points(ax, np.random.default_rng(0).normal(size=(20, 2)))
+    legend = gplot.plot_certainty_legend(ax, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    legend_right = legend.get_window_extent(renderer).x1 / fig.dpi  # inches
+    axes_right = ax.get_window_extent(renderer).x1 / fig.dpi
+    assert legend_right > axes_right + 0.5  # the legend really is outside the axes
+    assert fig.get_tightbbox(renderer).x1 >= legend_right - 1e-6

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import itertools
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -427,7 +428,16 @@ def _resp_problem(
         )
     if prec.close(arr, ref):
         return None
-    # Correctly normalised but different: look for a known slip.
+    # Correctly normalised but different: look for a known slip. First the right numbers in the wrong columns.
+    for order in itertools.permutations(range(k)) if 1 < k <= 5 else ():
+        if order != tuple(range(k)) and prec.close(arr, ref[:, list(order)]):
+            which = ", ".join(
+                f"column {j} holds component {component_number(o)}'s γ" for j, o in enumerate(order) if o != j
+            )
+            return (
+                f"your columns are in {'the other' if k == 2 else 'another'} order: column k must be component k "
+                f"(the order of params: column 0 is component 1, with π_1, μ_1, Σ_1). Your {which}."
+            )
     log_n = np.column_stack(
         [
             multivariate_normal(m, c).logpdf(X).reshape(-1)
@@ -504,8 +514,8 @@ def check_responsibilities(resp: Any, X: Any, params: GMMParams, *, decimals: in
     A hand answer rounded to ``decimals`` decimals (notebook 02's solution prints 3) passes when every entry
     is within half a unit of that last decimal; a full-precision answer (from code) must match to 1e-8.
     ``decimals=None`` checks every answer tightly. Hints name the first problem: shape (or transposed), NaN,
-    negative values, rows not summing to 1 (and columns summing to 1 instead), forgotten mixing weights, or
-    the largest difference.
+    negative values, rows not summing to 1 (and columns summing to 1 instead), the right columns in another
+    order (column k must be component k), forgotten mixing weights, or the largest difference.
     """
     name = "responsibilities"
     if resp is None:
@@ -585,6 +595,19 @@ def check_e_step(fn: Callable, *, seed: int = 0) -> CheckResult:
         if resp is None:
             return _fail(name, "resp (the first value returned) is None: compute the responsibilities.")
         ref_resp, _ = _gm_e_step(X, params)
+        resp_arr, ll_arr = _as_float_array(resp), _as_float_array(ll)
+        if (
+            resp_arr is not None
+            and resp_arr.ndim == 0
+            and ll_arr is not None
+            and ll_arr.shape == ref_resp.shape
+        ):
+            return _fail(
+                name,
+                f"the first value returned is one number and the second an array of shape {ref_resp.shape}: "
+                f"you returned (log_likelihood, resp). Return them in the order the EM loop unpacks them: "
+                f"return resp, log_likelihood. [{where}]",
+            )
         problem = _resp_problem(resp, X, params, ref_resp, explain_nan=not far)
         arr = _as_float_array(resp)
         if problem and arr is not None and arr.shape == ref_resp.shape and np.isfinite(arr).all():
@@ -811,6 +834,15 @@ def check_m_step(fn: Callable, *, seed: int = 0) -> CheckResult:
         if isinstance(parts, str):
             return _fail(name, parts)
         ref = _gm_m_step(X, resp, "full", reg_covar=reg)
+        wanted = [ref.weights.shape, ref.means.shape, ref.covariances.shape]
+        shapes = [getattr(_as_float_array(p), "shape", None) for p in parts]
+        if None not in shapes and shapes != wanted and sorted(shapes) == sorted(wanted):
+            return _fail(
+                name,
+                f"you returned arrays of shapes {', '.join(map(str, shapes))}: the same three, in another order. "
+                f"Return weights (K,), means (K, d), covariances (K, d, d), in that order (the EM loop builds "
+                f"GMMParams(*my_m_step(X, resp)) from them). [{where}]",
+            )
         nk = resp.sum(axis=0)
         hard_problem = _hard_labels_problem(parts, X, resp, ref, reg)
         if hard_problem:
@@ -857,6 +889,23 @@ def check_n_parameters(
                 name,
                 f"a covariance matrix is symmetric: it has d(d+1)/2 = {d * (d + 1) // 2} free entries, not d² = {d * d}.",
             )
+    entries = {  # what each covariance type has, for a count that belongs to another type
+        "full": f"a symmetric d × d Σ_k per component, K·d(d+1)/2 = {k * d * (d + 1) // 2} entries",
+        "tied": f"one symmetric d × d Σ shared by all components, d(d+1)/2 = {d * (d + 1) // 2} entries",
+        "diag": f"d variances per component, K·d = {k * d} entries",
+        "spherical": f"one variance σ_k² per component, K = {k} entries",
+    }
+    kind = str(covariance_type)  # valid: n_parameters above checked it
+    for other in entries:
+        if other != kind and n_parameters(k, d, other) == v:
+            return _fail(
+                name,
+                f"{v} is the count for covariance_type={other!r}; {kind!r} has {entries[kind]}.",
+            )
+    if k > 1 and v == ref - (k - 1):
+        return _fail(name, f"you left out the weights: K − 1 = {k - 1} of them are free (they sum to 1).")
+    if v == ref - k * d:
+        return _fail(name, f"you left out the means: K·d = {k * d} coordinates.")
     return _fail(
         name,
         f"expected {ref}, got {v}: count (K − 1) weights + K·d mean coordinates + the covariance entries "
@@ -1435,6 +1484,19 @@ def check_best_k(
             f"K = {v} has the highest ln p(X), not the smallest BIC = p ln N − 2 ln p(X): "
             f"add the penalty p ln N.",
         )
+    if v == max(bics, key=bics.get):
+        return _fail(
+            name,
+            f"K = {v} has the LARGEST BIC, {bics[v]:.1f}, and every other K a smaller one: BIC = p ln N − 2 ln p(X) "
+            f"is a cost, smaller is better.",
+        )
+    aics = {c: 2 * n_parameters(c, X.shape[1], covariance_type) - 2 * ll[c] for c in candidates}
+    if v == min(aics, key=aics.get):
+        return _fail(
+            name,
+            f"K = {v} has the smallest AIC = 2p − 2 ln p(X); BIC charges ln N = {np.log(X.shape[0]):.1f} per "
+            f"parameter instead of 2: BIC = p ln N − 2 ln p(X).",
+        )
     return _fail(
         name,
         f"K = {v} has BIC {bics[v]:.1f}, but another K has a smaller one: print BIC for every "
@@ -1462,6 +1524,12 @@ def check_uncertain(mask: Any, resp: Any, threshold: float = 0.99) -> CheckResul
             f"the count is unsure.sum().",
         )
     if arr.dtype != bool:
+        if arr.shape == (n,) and arr.dtype.kind in "iuf" and np.isin(arr, (0, 1)).all():
+            return _fail(
+                name,
+                "that is 0s and 1s, one per point: give True/False instead (a comparison gives them; "
+                "unsure.astype(bool) converts), so that it can pick points out: X[unsure].",
+            )
         return _fail(
             name,
             f"give a boolean mask (one True/False per point, e.g. a comparison), not "
@@ -1491,8 +1559,22 @@ def check_uncertain(mask: Any, resp: Any, threshold: float = 0.99) -> CheckResul
             name,
             "you looked at one component's column only; use each point's largest γ_nk, resp.max(axis=1).",
         )
+    largest = resp.max(axis=1)
+    if arr.any() and (~arr).any() and largest[arr].max() < largest[~arr].min():  # a cut, at another height
+        return _fail(
+            name,
+            f"your mask flags the {int(arr.sum())} points whose largest γ_nk is below some threshold, but not "
+            f"{threshold:g}: the points below {threshold:g} are {int(ref.sum())}. Compare with {threshold:g}.",
+        )
     wrong = int(np.sum(arr != ref))
-    return _fail(name, f"{wrong} points are classified wrongly: unsure = resp.max(axis=1) < {threshold:g}.")
+    j = int(np.flatnonzero(arr != ref)[0])
+    side = "below" if ref[j] else "not below"
+    return _fail(
+        name,
+        f"{wrong} points are classified wrongly. For example point {j} (counting from 0): its largest γ_nk is "
+        f"{largest[j]:.3f}, {side} {threshold:g}, but your mask says {bool(arr[j])}. A point is unsure when its "
+        f"largest responsibility is below {threshold:g}.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1639,6 +1721,11 @@ def _gamma_slips(it: _HandIteration) -> list[tuple[np.ndarray, str]]:
             (
                 _weighted_resp(it.x, it.weights, np.exp(-d2 / var) / np.sqrt(2 * np.pi * var)),
                 "the exponent is −(x_n − μ_k)² / (2σ_k²): you left out the ½.",
+            ),
+            (
+                _weighted_resp(it.x, it.weights, np.exp(-d2 / (2 * var**2)) / np.sqrt(2 * np.pi * var**2)),
+                "you used the variance σ_k² as the standard deviation (scipy's norm.pdf(x, loc, scale) takes "
+                "scale = σ_k = √σ_k²): a bell of variance σ_k² has standard deviation √σ_k².",
             ),
             (
                 _weighted_resp(it.x, it.weights, np.exp(-d2 / (2 * var)) / np.sqrt(2 * it.weights * var)),
@@ -2269,6 +2356,25 @@ _SETTLE_ITER = 1000
 _SETTLE_RISE = 0.1
 #: check_bad_start: means closer than this many standard deviations of the data count as equal.
 _EQUAL_MEANS = 0.05
+#: check_bad_start: a component with fewer points than this after the first E-step (N_k) is refused as empty.
+_MIN_START_NK = 1.0
+
+
+def _fit_showing_empty(*args: Any, **kwargs: Any) -> tuple[Any, BaseException | None, str]:
+    """fit_em(*args, **kwargs) as :func:`_quiet_fit`, but the text of an EmptyComponentWarning, if one
+    was raised, is returned (third value, "" if none) to be shown, not hidden."""
+    from .em import EmptyComponentWarning
+    from .fit import fit_em
+
+    history, exc = None, None
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+        warnings.simplefilter("always")  # (recorded here, none printed in the notebook)
+        try:
+            history = fit_em(*args, **kwargs)
+        except ValueError as err:
+            exc = err
+    empty = [str(w.message) for w in caught if issubclass(w.category, EmptyComponentWarning)]
+    return history, exc, (empty[0] if empty else "")
 
 
 def check_bad_start(means: Any, X: Any, *, n_components: int | None = None, gap: float = 20.0) -> CheckResult:
@@ -2279,8 +2385,11 @@ def check_bad_start(means: Any, X: Any, *, n_components: int | None = None, gap:
     is higher. A small ``tol`` alone does not rule out a plateau (notebook 07, seed 54), so a run that ends
     ``gap`` below the best then goes on for 1000 iterations without a stopping rule (``tol=0``), and fails if
     ln p(X) still rises by more than 0.1. Means that are equal, or closer than 0.05 standard deviations of
-    the data, pass only with a note: identical components stay identical (a saddle point, not a trap). When
-    missed, the message gives both ln p(X) and the shortfall.
+    the data, pass only with a note: identical components stay identical (a saddle point, not a trap). A
+    start that leaves a component with less than one point after the first E-step (a mean far from every
+    point), or a run that empties a component on the way (its EmptyComponentWarning is shown in the
+    message), fails: that is a fit of fewer components, not a trap. When missed, the message gives both
+    ln p(X) and the shortfall.
     """
     from .em import init_params
 
@@ -2303,9 +2412,27 @@ def check_bad_start(means: Any, X: Any, *, n_components: int | None = None, gap:
         return _fail(name, f"give one mean per component, an array of shape {want}, got shape {arr.shape}.")
     if not np.isfinite(arr).all():
         return _fail(name, "your means contain NaN or inf.")
-    run, exc = _quiet_fit(X, k, params=init_params(X, k, means=arr), tol=1e-6, max_iter=1000)
+    start = init_params(X, k, means=arr)
+    # A mean far from every point gets no share of them: its component is empty from the first E-step,
+    # and EM fits K - 1 components. That ends below the best for the wrong reason: refuse it, and say why.
+    nk_start = _gm_e_step(X, start)[0].sum(axis=0)  # N_k after the first E-step
+    if k > 1 and nk_start.min() < _MIN_START_NK:
+        j = int(np.argmin(nk_start))
+        return _fail(
+            name,
+            f"component {component_number(j)} has no points at the start: move its mean near the data. "
+            f"(Its first E-step gives it N_k = {nk_start[j]:.2g}, less than one point: EM then fits fewer "
+            f"components than your {k} and ends below the best for that reason, not because of a trap.)",
+        )
+    run, exc, emptied = _fit_showing_empty(X, k, params=start, tol=1e-6, max_iter=1000)
     if exc is not None:
         return _fail(name, f"EM failed from your start: {exc}")
+    if emptied:  # (shown, not hidden: a component emptied on the way makes a fit of fewer components)
+        return _fail(
+            name,
+            f"EM from your means lost a component on the way: {emptied} A fit with fewer than {k} "
+            f"components is not a trap of EM: start every mean near the data.",
+        )
     key = (X.shape, hash(X.tobytes()), k)
     if key not in _BEST_OF_STARTS:  # a learner tries several starts on the same data: fit the best once
         with warnings.catch_warnings(), np.errstate(all="ignore"):

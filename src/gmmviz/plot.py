@@ -712,6 +712,9 @@ def plot_certainty_legend(
     legend_kwargs.setdefault("framealpha", 0.9)
     legend = Legend(ax, handles, labels, loc=loc, title=title, **legend_kwargs)
     ax.add_artist(legend)
+    # Not clipped to the axes: placed outside them (bbox_to_anchor), it still counts in a tight bounding box, so a
+    # notebook's picture (saved with bbox_inches="tight") keeps it instead of cutting it off.
+    legend.set_clip_on(False)
     return legend
 
 
