@@ -242,6 +242,11 @@ def test_bad_arguments_become_messages(X):
 def test_gaussian_explorer_sliders_move_samples_and_ellipses():
     g = GaussianExplorer(n_samples=200)
     assert "gmmviz-gaussian-explorer" in g._dom_classes
+    # the sliders are named like the axes (x₁, x₂) and the rest of the course: μ₁, μ₂, σ₁, σ₂, ρ
+    sliders = (g.mu_x_slider, g.mu_y_slider, g.sigma_x_slider, g.sigma_y_slider, g.rho_slider)
+    assert [s.description for s in sliders] == ["μ₁", "μ₂", "σ₁", "σ₂", "ρ"]
+    assert (g.ax.get_xlabel(), g.ax.get_ylabel()) == ("$x_1$", "$x_2$")
+    assert "x₁" in g.sigma_x_slider.tooltip and "x₂" in g.sigma_y_slider.tooltip
     z = g._z
     g.set_params(mean=(1.0, -0.5), sigma_x=2.0, sigma_y=0.5, rho=0.6)
     cov = np.array([[4.0, 0.6], [0.6, 0.25]])

@@ -23,7 +23,11 @@ from ._box import (
 
 
 class GaussianExplorer(FigureBox):
-    """One 2-D Gaussian: sliders for μ, σ_x, σ_y and ρ; samples, ellipses and Σ.
+    """One 2-D Gaussian: sliders for μ = (μ₁, μ₂), σ₁, σ₂ and ρ; samples, ellipses and Σ.
+
+    The sliders are named as the course names the coordinates, x₁ and x₂ (the axes of the picture):
+    μ₁, μ₂ the mean, σ₁, σ₂ the standard deviations along x₁ and x₂, ρ their correlation, so that
+    Σ = [[σ₁², ρσ₁σ₂], [ρσ₁σ₂, σ₂²]]. The keywords ``sigma_x`` and ``sigma_y`` set σ₁ and σ₂.
 
     The samples are ``μ + L z`` for fixed standard-normal draws ``z`` (``L`` the Cholesky factor
     of Σ), so moving a slider stretches the same cloud instead of drawing a new one.
@@ -33,7 +37,7 @@ class GaussianExplorer(FigureBox):
     mean : pair of float
         Starting μ.
     sigma_x, sigma_y : float
-        Starting standard deviations (> 0).
+        Starting standard deviations σ₁, σ₂ along x₁ and x₂ (> 0).
     rho : float
         Starting correlation, strictly between -1 and 1.
     n_samples : int
@@ -128,11 +132,11 @@ class GaussianExplorer(FigureBox):
             s.observe(self._on_change, names="value")
             return s
 
-        self.mu_x_slider = slider(mean[0], -3, 3, "μ_x", "gmmviz-mu-x", "x of the mean μ")
-        self.mu_y_slider = slider(mean[1], -3, 3, "μ_y", "gmmviz-mu-y", "y of the mean μ")
-        self.sigma_x_slider = slider(sigma_x, 0.1, 3, "σ_x", "gmmviz-sigma-x", "standard deviation along x")
-        self.sigma_y_slider = slider(sigma_y, 0.1, 3, "σ_y", "gmmviz-sigma-y", "standard deviation along y")
-        self.rho_slider = slider(rho, -0.95, 0.95, "ρ", "gmmviz-rho", "correlation of x and y")
+        self.mu_x_slider = slider(mean[0], -3, 3, "μ₁", "gmmviz-mu-x", "x₁ of the mean μ")
+        self.mu_y_slider = slider(mean[1], -3, 3, "μ₂", "gmmviz-mu-y", "x₂ of the mean μ")
+        self.sigma_x_slider = slider(sigma_x, 0.1, 3, "σ₁", "gmmviz-sigma-x", "standard deviation along x₁")
+        self.sigma_y_slider = slider(sigma_y, 0.1, 3, "σ₂", "gmmviz-sigma-y", "standard deviation along x₂")
+        self.rho_slider = slider(rho, -0.95, 0.95, "ρ", "gmmviz-rho", "correlation of x₁ and x₂")
         self.matrix = widgets.HTML()
         self.matrix.add_class("gmmviz-covariance-matrix")
         self.children = [
@@ -160,7 +164,7 @@ class GaussianExplorer(FigureBox):
     # --- public API ---------------------------------------------------------------------------
     @staticmethod
     def params_for(mean: Sequence[float], sigma_x: float, sigma_y: float, rho: float) -> GMMParams:
-        """The one-component GMMParams with μ = mean and Σ from σ_x, σ_y, ρ."""
+        """The one-component GMMParams with μ = mean and Σ from σ₁ = sigma_x, σ₂ = sigma_y and ρ."""
         cov = np.array([[sigma_x**2, rho * sigma_x * sigma_y], [rho * sigma_x * sigma_y, sigma_y**2]])
         return GMMParams(np.ones(1), np.asarray(mean, dtype=float).reshape(1, 2), cov[None])
 
@@ -226,9 +230,9 @@ class GaussianExplorer(FigureBox):
     @staticmethod
     def _check(mean: np.ndarray, sigma_x: float, sigma_y: float, rho: float) -> None:
         if mean.shape != (2,):
-            raise ValueError(f"mean must be two numbers (μ_x, μ_y), got shape {mean.shape}.")
+            raise ValueError(f"mean must be two numbers (μ₁, μ₂), got shape {mean.shape}.")
         if not (sigma_x > 0 and sigma_y > 0):
-            raise ValueError(f"σ_x and σ_y must be positive, got {sigma_x} and {sigma_y}.")
+            raise ValueError(f"σ₁ and σ₂ (sigma_x, sigma_y) must be positive, got {sigma_x} and {sigma_y}.")
         if not -1 < rho < 1:
             raise ValueError(
                 f"ρ must be strictly between -1 and 1 (|ρ| = 1 is a degenerate, flat Gaussian), got {rho}."
