@@ -529,18 +529,21 @@ class EMExplorer(FigureBox):
     def _show_frame(self, i: int, *, new_fit: bool = False) -> None:
         """Show frame ``i``; ``new_fit``: it is the first of a fit the page has not seen."""
         fit = self.current_fit
-        posed = self.renderer.pose(fit, i)  # (always: the artists describe the frame shown)
-        # A frame seen before is sent again as it was: the same artists in the same state give
-        # the same pixels, so scrubbing back and Play's later loops skip the draw and the encode.
+        # A frame seen before (or drawn ahead) is sent again as it was: the same artists in the
+        # same state give the same pixels, so scrubbing back, Play's later loops and a K prepared
+        # in idle time skip the draw and the encode.
         png = fit.pngs.get(i)
-        if png is None:
-            png = fit.pngs[i] = self.renderer.draw(posed)
+        posed = png is None
+        if posed:
+            png = fit.pngs[i] = self.renderer.draw(self.renderer.pose(fit, i))
         with self.image.hold_sync():  # one message: the page forgets the old fit and shows this
             if new_fit:
                 self.image.new_fit(fit.n_frames)
             # The page keeps picture and readout together: shown again, both are swapped there.
             self.image.show(i, png, frame_readout(fit, i), frame_handles(fit, i, self.dims))
         self._sent.add(i)
+        if not posed:  # (always, but once the picture is on its way: the artists describe the frame shown)
+            self.renderer.pose(fit, i)
         if self.hands.code_button.value:  # (the code follows the picture while it is shown)
             self.hands.show_code(self.code())
 

@@ -7,7 +7,9 @@ function storeOf(model) {
     stores.set(model, s);
   }
   if (s.fit !== model.get("fit")) {  // a new fit: its frames, not the old ones
-    for (const f of s.frames.values()) URL.revokeObjectURL(f.url);
+    // (once its decoding ahead has settled: a URL revoked while the browser still reads it logs
+    // a failed load in the console)
+    for (const f of s.frames.values()) f.ready.then(() => URL.revokeObjectURL(f.url));
     s.frames.clear();
     s.fit = model.get("fit");
   }
@@ -21,7 +23,15 @@ function urlOf(bytes) {
 function keep(model, i, bytes, readout, handles) {
   const s = storeOf(model);
   if (!bytes || !bytes.byteLength) return null;
-  if (!s.frames.has(i)) s.frames.set(i, {url: urlOf(bytes), readout: readout || "", handles: handles || []});
+  if (!s.frames.has(i)) {
+    const url = urlOf(bytes);
+    // Decoded now, in idle time: shown later, the picture is on screen in the next frame,
+    // without a decode between the key press and the paint.
+    const decoded = new Image();
+    decoded.src = url;
+    const ready = decoded.decode ? decoded.decode().catch(() => {}) : Promise.resolve();
+    s.frames.set(i, {url, readout: readout || "", handles: handles || [], decoded, ready});
+  }
   return s.frames.get(i);
 }
 // Play: the next half-step `interval` ms after the current one is on show, never before.
