@@ -129,6 +129,17 @@ def _overlapping_with_stuck_points() -> Any:
     return np.vstack([make_dataset("overlapping", random_state=0)[0], np.tile([[6.0, -5.0]], (5, 1))])
 
 
+def _two_clusters_and_a_lone_point() -> Any:
+    """X_pair
+
+    07's ``X_pair``: Challenge A's two round clusters (30 points each) and a lone point at (-3.5, 3.5).
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    return np.vstack([rng.normal([-2, 0], 0.7, (30, 2)), rng.normal([2, 0], 0.7, (30, 2)), [[-3.5, 3.5]]])
+
+
 @dataclass(frozen=True)
 class ExplorerRecipe:
     """One ``EMExplorer(data(), **kwargs)`` call of a notebook."""
@@ -165,7 +176,9 @@ SITE_ANIMATIONS: dict[str, list[ExplorerRecipe]] = {
             _dataset("elongated", random_state=0),
             dict(n_components=3, init="random", random_state=0, tol=1e-6, max_iter=1000),
         ),
+        ExplorerRecipe(_dataset("elongated", random_state=0), dict(n_components=3, tol=1e-6, max_iter=1000)),
         ExplorerRecipe(_overlapping_with_stuck_points, dict(n_components=4)),
+        ExplorerRecipe(_two_clusters_and_a_lone_point, dict(n_components=3, reg_covar=0.0)),
     ],
 }
 

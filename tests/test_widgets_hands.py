@@ -35,10 +35,11 @@ def same_run(a, b):
         np.testing.assert_allclose(p.weights, q.weights, rtol=1e-10, atol=1e-12)
 
 
-def test_a_dragged_mean_is_the_new_start_and_the_others_keep_theirs():
+def test_a_dragged_mean_is_the_new_start_and_the_others_stay_where_they_are_shown():
     ex = explorer()
-    before = ex.history.params[0].means.copy()
-    ex.set_step(5)
+    ex.set_step(5)  # an M-step: the means of iteration 3, not the start
+    before = ex.history.frame(5).params.means.copy()
+    assert not np.allclose(before, ex.history.params[0].means)
     history = ex.move_mean(2, (2.0, 3.0))
     want = before.copy()
     want[1] = (2.0, 3.0)

@@ -51,7 +51,7 @@ class EMExplorer(FigureBox):
     half-step did to it. The readout gives iteration, half-step, ln p(X) and the π_k.
 
     The learner's hands: drag a numbered mean on the picture and EM starts again from the means as
-    placed (the others keep their start; :meth:`move_mean`); click an empty place to add a point,
+    placed (the others where the picture shows them; :meth:`move_mean`); click an empty place to add a point,
     Shift+click to remove the nearest one (:meth:`add_point`, :meth:`remove_point`; the learner's
     points wear a ring); "Reset start" and "Reset data" go back. From the keyboard: focus the
     picture, press a component's number, move its mean with the arrow keys, Enter; P puts a cursor
@@ -311,15 +311,18 @@ class EMExplorer(FigureBox):
     # --- the learner's hands -------------------------------------------------------------------
     def move_mean(self, component: int, xy: Sequence[float]) -> EMHistory | None:
         """Start EM again with mean ``component`` (its number in the picture, 1 … K) at ``xy`` on the
-        two features shown; the other means keep their start (the fit's half-step 0), π_k = 1/K,
-        Σ_k = I. The new run is shown from its start; its readout says the start is the learner's.
+        two features shown, and the other means where the picture shows them (at half-step 0, their
+        start; at a later half-step, where EM had taken them), with π_k = 1/K, Σ_k = I. What the
+        learner sees is what EM starts from: nothing jumps. The new run is shown from its start;
+        its readout says the start is the learner's.
 
         Returns the new history (None when the fit failed: the message says why).
         """
         fit = self._require_fit()
         k = hands.check_component(component, fit.history.n_components)
         xy = hands.check_xy(xy)
-        return self.set_start(hands.placed_start(fit.history.params[0].means, k, xy, self.dims))
+        shown = fit.history.frame(min(self.step, fit.n_frames - 1)).params.means
+        return self.set_start(hands.placed_start(shown, k, xy, self.dims))
 
     def set_start(self, means: Any) -> EMHistory | None:
         """Start EM from ``means`` (shape (K, d), K as the K slider's), π_k = 1/K, Σ_k = I.
