@@ -29,6 +29,9 @@ EXPECTED = [
     "08_why_em_works.ipynb",
     "09_exercises.ipynb",
     "10_em_at_scale.ipynb",
+    "11_em_in_general.ipynb",
+    "12_likelihood_landscape.ipynb",
+    "13_classify_and_bayes.ipynb",
 ]
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
