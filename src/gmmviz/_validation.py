@@ -206,7 +206,9 @@ def check_k_for_points(n_components: Any, n_samples: int) -> int:
 def check_n_components(n_components: Any, X: FloatArray) -> int:
     """K as an int, at least 1 and at most the number of distinct points of ``X``."""
     k = check_k_for_points(n_components, X.shape[0])
-    n_distinct = np.unique(X, axis=0).shape[0] if k > 1 else 1
+    if k == 1 or np.unique(X[:, 0]).size >= k:  # K distinct values in one column: K distinct points
+        return k
+    n_distinct = np.unique(X, axis=0).shape[0]  # (rows sorted: several times slower, so only here)
     if k > n_distinct:
         raise ValueError(
             f"X has only {n_distinct} distinct point(s) but K={k} components: lower K to at most "

@@ -9,28 +9,31 @@ function storeOf(model) {
   if (s.fit !== model.get("fit")) {  // a new fit: its frames, not the old ones
     // (once its decoding ahead has settled: a URL revoked while the browser still reads it logs
     // a failed load in the console)
-    for (const f of s.frames.values()) f.ready.then(() => URL.revokeObjectURL(f.url));
+    for (const f of s.frames.values()) {
+      f.ready.then(() => { URL.revokeObjectURL(f.url); if (f.bitmap) f.bitmap.close(); });
+    }
     s.frames.clear();
     s.fit = model.get("fit");
   }
   return s;
 }
-function urlOf(bytes) {
+function blobOf(bytes) {
   const view = bytes instanceof DataView ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-  return URL.createObjectURL(new Blob([view], {type: "image/png"}));
+  return new Blob([view], {type: "image/png"});
 }
+function urlOf(bytes) { return URL.createObjectURL(blobOf(bytes)); }
 function keep(model, i, bytes, readout, handles) {
   const s = storeOf(model);
   if (!bytes || !bytes.byteLength) return null;
   if (!s.frames.has(i)) {
-    const url = urlOf(bytes);
-    // Decoded now, in idle time: shown later, the picture is on screen in the next frame,
-    // without a decode between the key press and the paint.
-    const decoded = new Image();
-    decoded.src = url;
-    const ready = decoded.decode ? decoded.decode().catch(() => {}) : Promise.resolve();
-    s.frames.set(i, {url, readout: readout || "", handles: handles || [], decoded, ready});
+    const blob = blobOf(bytes);
+    // Decoded now, in idle time, to a bitmap: shown later, it is drawn at once on the key press
+    // and on screen in the next frame (an <img> would fetch and decode its new src first).
+    const frame = {url: URL.createObjectURL(blob), readout: readout || "", handles: handles || [], bitmap: null};
+    frame.ready = (typeof createImageBitmap === "function" ? createImageBitmap(blob) : Promise.resolve(null))
+      .then((bitmap) => { frame.bitmap = bitmap; }, () => {});
+    s.frames.set(i, frame);
   }
   return s.frames.get(i);
 }
@@ -302,8 +305,20 @@ export default {
     const readout = document.createElement("div");
     readout.className = "gmmviz-readout";
     readout.setAttribute("aria-live", "off");
-    stage.append(img);
+    // The pictures kept in the page are drawn here, over the <img>, the moment they are asked
+    // for; the <img> (its alt text, its src: what tests and screen readers read) follows.
+    const canvas = document.createElement("canvas");
+    canvas.className = "gmmviz-frame-canvas";
+    canvas.setAttribute("aria-hidden", "true");
+    canvas.style.cssText = "position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none;display:none";
+    stage.append(img, canvas);
     el.append(row, stage, readout);
+    let shownCount = 0;
+    const markShown = (i) => { stage.dataset.shown = `${i}:${++shownCount}`; };  // (a picture is on screen)
+    let awaited = null;  // the src whose load puts frame `awaited.i` on screen
+    img.addEventListener("load", () => {
+      if (awaited && img.getAttribute("src") === awaited.url) { markShown(awaited.i); awaited = null; }
+    });
     const hands = handsOn(model, stage, img);
 
     const drawButton = () => {
@@ -331,6 +346,20 @@ export default {
     const show = (frame, i) => {
       if (!frame) return;
       if (img.getAttribute("src") !== frame.url) img.src = frame.url;
+      if (frame.bitmap) {
+        if (canvas.width !== frame.bitmap.width || canvas.height !== frame.bitmap.height) {
+          canvas.width = frame.bitmap.width;
+          canvas.height = frame.bitmap.height;
+        }
+        canvas.getContext("2d").drawImage(frame.bitmap, 0, 0);
+        canvas.style.display = "block";
+        awaited = null;
+        markShown(i);
+      } else {
+        canvas.style.display = "none";  // (the <img> shows it once loaded)
+        awaited = {url: frame.url, i};
+        if (img.complete && img.naturalWidth) { markShown(i); awaited = null; }
+      }
       if (readout.innerHTML !== frame.readout) readout.innerHTML = frame.readout;
       hands.setHandles(frame.handles || []);
       shownAt(model, i);
@@ -352,7 +381,13 @@ export default {
       }
       hands.pictureArrived();
       const frame = keep(model, i, bytes, model.get("readout"), model.get("handles"));
-      if (i === model.get("index")) show(frame, i);
+      if (i === model.get("index")) {
+        show(frame, i);  // (the <img> loads it)
+        // and the bitmap, if decoded first, draws it: whichever is ready first puts it on screen
+        if (frame && !frame.bitmap) frame.ready.then(() => {
+          if (frame.bitmap && model.get("index") === i && storeOf(model).frames.get(i) === frame && awaited) show(frame, i);
+        });
+      }
     };
     // A frame drawn ahead: keep it (and show it if the slider is already there).
     const onMsg = (msg, buffers) => {
