@@ -36,7 +36,7 @@ from . import _covariance as cov
 from . import _fast
 from ._covariance import COVARIANCE_TYPES
 from ._history import EMHistory, Frame
-from ._types import FloatArray
+from ._types import BoolArray, FloatArray
 from ._validation import (
     as_seed,
     check_array,
@@ -160,18 +160,30 @@ def log_likelihood(X: npt.ArrayLike, params: GMMParams) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
-def _m_step(X: FloatArray, resp: FloatArray, covariance_type: str, reg_covar: float) -> GMMParams:
-    n = X.shape[0]
+def _component_statistics(
+    X: FloatArray, resp: FloatArray, covariance_type: str
+) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
+    """N_k, μ_k, the scatter S_k about μ_k, and which components are empty: what every M-step starts from.
+
+    S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ has the form the covariance type needs: (K, d, d) for 'full'
+    and 'tied', its diagonal (K, d) for 'diag' and 'spherical'. An empty component's mean is parked on
+    the data's mean (an :class:`EmptyComponentWarning` names it). :func:`_m_step` turns S_k into
+    Σ_k = S_k / N_k + reg_covar · I; :mod:`gmmviz.map_em` into the MAP estimate (S_k + Ψ) / (N_k + ν + d + 1).
+    """
     nk = resp.sum(axis=0) + cov.NK_EPS  # N_k = Σ_n γ_nk (+ a tiny ε, as scikit-learn: never 0/0)
     means = _fast.weighted_sums(resp, X) / nk[:, np.newaxis]  # μ_k = Σ_n γ_nk x_n / N_k
-    empty = cov.empty_components(nk, n)  # warns, naming them
-    any_empty = bool(empty.any())
-    if any_empty:
+    empty = cov.empty_components(nk, X.shape[0])  # warns, naming them
+    if empty.any():
         means[empty] = X.mean(axis=0)
-    # Σ_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k + reg_covar · I, in the covariance type's form
-    scatter = _fast.scatter(X, resp, means, covariance_type)
+    scatter = _fast.scatter(X, resp, means, covariance_type)  # S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ
+    return nk, means, scatter, empty
+
+
+def _m_step(X: FloatArray, resp: FloatArray, covariance_type: str, reg_covar: float) -> GMMParams:
+    nk, means, scatter, empty = _component_statistics(X, resp, covariance_type)
+    # Σ_k = S_k / N_k + reg_covar · I, in the covariance type's form
     covariances = cov.covariances_from_scatter(scatter, nk, covariance_type, reg_covar)
-    if any_empty:
+    if empty.any():
         data_covariance = np.cov(X, rowvar=False, bias=True)
         covariances = cov.fill_empty(covariances, empty, covariance_type, data_covariance, reg_covar)
     weights = nk / nk.sum()  # π_k = N_k / N

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ._checking import CheckResult
 from .classify import ClassMixtures, class_log_densities, class_log_posterior
-from .exercises import CheckResult
 
 __all__ = ["check_class_posterior"]
 

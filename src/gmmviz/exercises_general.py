@@ -19,9 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .bernoulli import bernoulli_m_step
-from .exercise_cases import soft_responsibilities
-from .exercises import (
+from ._checking import (
     CheckResult,
     _as_float_array,
     _call,
@@ -33,6 +31,8 @@ from .exercises import (
     _raised,
     _todo,
 )
+from .bernoulli import bernoulli_m_step
+from .exercise_cases import soft_responsibilities
 
 __all__ = ["BERNOULLI_CASES", "bernoulli_problems", "check_bernoulli_means"]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .exercises import CheckResult
+from ._checking import CheckResult
 from .landscape import linear_rate, step_ratios
 
 __all__ = ["RATE_TOLERANCE", "check_linear_rate"]

@@ -23,8 +23,8 @@ that "prior" is improper (ν = −d − 1 < d − 1) and its scale grows with N_
 every iteration, so no fixed ln p(X) + ln p(θ) is guaranteed to climb (notebook 11).
 :class:`InverseWishartPrior` accepts proper priors only (ν > d − 1).
 
-The statistics N_k, μ_k, S_k are gmmviz's own (:mod:`gmmviz._fast`, :mod:`gmmviz._covariance`) and the
-E-step is :mod:`gmmviz.em`'s; only the covariance formula is new here. Covariances are 'full'.
+The statistics N_k, μ_k, S_k (those :func:`gmmviz.em.m_step` starts from, by the same function) and the
+E-step are :mod:`gmmviz.em`'s; only the covariance formula is new here. Covariances are 'full'.
 """
 
 from __future__ import annotations
@@ -327,29 +327,15 @@ def objective_upper_bound(n_samples: int, n_components: int, prior: InverseWisha
 # ---------------------------------------------------------------------------------------------
 
 
-def _statistics(X: FloatArray, resp: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """N_k, μ_k and S_k as :func:`gmmviz.em.m_step` computes them (N_k + ε, an empty component's mean
-    parked on the data's mean with an EmptyComponentWarning).
-
-    These lines repeat the first lines of ``gmmviz.em._m_step``, which cannot be called instead: it adds
-    reg_covar and builds a GMMParams, which fails on the singular S_k / N_k that MAP-EM is there to handle.
-    The copy goes once em.py offers them as one function (N_k, μ_k, S_k, empty) that its M-step calls too.
-    """
-    nk = resp.sum(axis=0) + cov.NK_EPS
-    means = _fast.weighted_sums(resp, X) / nk[:, np.newaxis]
-    empty = cov.empty_components(nk, X.shape[0])
-    if empty.any():
-        means[empty] = X.mean(axis=0)
-    return nk, means, _fast.scatter(X, resp, means, "full")
-
-
 def component_statistics(X: npt.ArrayLike, resp: npt.ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     """N_k = Σ_n γ_nk (K,), μ_k = Σ_n γ_nk x_n / N_k (K, d) and S_k = Σ_n γ_nk (x_n − μ_k)(x_n − μ_k)ᵀ (K, d, d).
 
-    The numbers :func:`gmmviz.em.m_step` computes them with (N_k includes the tiny ε it adds).
+    The numbers :func:`gmmviz.em.m_step` starts from, computed by the same function (N_k includes the tiny ε
+    it adds; an empty component's mean is parked on the data's mean, with an EmptyComponentWarning).
     """
     X = check_array(X)
-    return _statistics(X, check_resp(resp, X.shape[0]))
+    nk, means, scatter, _ = em._component_statistics(X, check_resp(resp, X.shape[0]), "full")
+    return nk, means, scatter
 
 
 def map_covariances(
@@ -391,7 +377,8 @@ def _map_covariances(scatter: FloatArray, nk: FloatArray, scale: FloatArray, dof
 
 
 def _map_m_step(X: FloatArray, resp: FloatArray, prior: InverseWishartPrior) -> GMMParams:
-    nk, means, scatter = _statistics(X, resp)
+    # em's statistics, not its M-step: that adds reg_covar and refuses the singular S_k / N_k handled here
+    nk, means, scatter, _ = em._component_statistics(X, resp, "full")
     covariances = _map_covariances(scatter, nk, prior.scale, prior.dof)
     return GMMParams._trusted(nk / nk.sum(), means, covariances, "full")
 
