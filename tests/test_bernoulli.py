@@ -138,6 +138,26 @@ def test_log_prior_is_a_sum_of_beta_log_densities():
         assert np.isclose(bernoulli_log_prior(params, (a, b)), expected, rtol=1e-12)
     # a flat prior is 0 even where μ is 0 or 1
     assert bernoulli_log_prior(BernoulliParams([1.0], [[0.0, 1.0]]), (1, 1)) == 0.0
+    # Beta(1, b) at μ = 0 and Beta(a, 1) at μ = 1 are finite (b and a), not NaN: 0 · ln 0 = 0
+    for a, b, mu in [(1.0, 2.0, [0.0, 0.3]), (2.5, 1.0, [1.0, 0.3])]:
+        edge = BernoulliParams([1.0], [mu])
+        expected = beta_dist(a, b).logpdf(edge.means).sum()
+        assert np.isfinite(expected) and np.isclose(bernoulli_log_prior(edge, (a, b)), expected, rtol=1e-12)
+    # where the density is 0 (μ = 1 under Beta(1, 2)), ln p(θ) is −inf, not NaN
+    assert bernoulli_log_prior(BernoulliParams([1.0], [[1.0, 0.3]]), (1, 2)) == -np.inf
+
+
+def test_a_prior_with_a_or_b_equal_to_one_keeps_the_objective_finite():
+    # with a = 1 < b the M-step puts μ_ki exactly on 0 (as maximum likelihood does); ln p(θ) stays finite there,
+    # so the objective is a number that never decreases and the stopping rule can fire
+    X, _ = digits()
+    history = fit_bernoulli_mixture(X[:600], 6, prior=(1, 2), init="random", random_state=0, max_iter=200)
+    assert (history.final.means == 0).any()
+    assert np.all(np.isfinite(history.log_priors)) and history.converged
+    objectives = history.objectives
+    assert np.all(np.diff(objectives) >= -1e-12 * np.abs(objectives[1:]))
+    expected = beta_dist(1, 2).logpdf(history.final.means).sum()  # scipy's Beta, independently
+    assert np.isclose(history.log_priors[-1], expected, rtol=1e-12)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,6 +320,7 @@ def reference_means(X, resp, a, b):
         ),  # the quiz's choice D
         (lambda X, r, a, b: (r.T @ X) / (r.sum(0)[:, None] + a + b - 2) + a - 1, "before the division"),
         (lambda X, r, a, b: (r.T @ X + a - 1) / (r.mean(0)[:, None] + a + b - 2), "not the mean"),
+        (lambda X, r, a, b: reference_means(X, r, 2.0, 2.0), "default Beta(2, 2)"),  # a, b ignored
         (3.0, "pass your function itself"),
     ],
 )

@@ -487,3 +487,45 @@ def test_weight_bars_mark_weights_below_the_floor_and_name_every_glyph():
     other = plot_weight_bars(ax2, [0.5, 0.5], floor=2e-6, legend=True, legend_loc="lower left")
     assert other.legend.get_texts()[2].get_text() == "π_k < 2e-06" and other.legend._loc == 3  # 3: lower left
     plt.close(fig)
+
+
+def test_stick_held_is_the_share_of_the_expected_stick_before_rescaling():
+    # independently: draw the stick fractions from the fitted Beta posteriors q(v_k) = Beta(a_k, b_k),
+    # break the stick, and average; the K pieces hold 1 − Π_k E[1 − v_k] of it on average, and scikit-learn's
+    # weights_ are those mean pieces divided by their sum
+    X, _ = make_dataset("blobs", n_samples=60, random_state=0)
+    sweep = fit_dp_weights(X, (1.0, 100.0), n_components=10, random_state=0)
+    rng = np.random.default_rng(0)
+    for row, alpha in enumerate((1.0, 100.0)):
+        bgm = BayesianGaussianMixture(
+            n_components=10,
+            weight_concentration_prior_type="dirichlet_process",
+            weight_concentration_prior=alpha,
+            max_iter=500,
+            init_params="k-means++",
+            random_state=0,
+        ).fit(X)
+        a, b = bgm.weight_concentration_
+        v = rng.beta(a, b, size=(200_000, 10))
+        pieces = v * np.hstack([np.ones((v.shape[0], 1)), np.cumprod(1 - v[:, :-1], axis=1)])
+        mc = pieces.mean(axis=0)  # Monte Carlo standard error below 1e-3 for every piece
+        assert abs(sweep.stick_held[row] - mc.sum()) < 5e-3
+        np.testing.assert_allclose(sweep.weights[row] * sweep.stick_held[row], mc, rtol=0, atol=5e-3)
+    # α = 1 leaves almost nothing beyond ten pieces; α = 100 leaves more than half of the stick there
+    assert sweep.stick_held[0] > 0.99 and sweep.stick_held[1] < 0.5
+
+
+def test_an_empty_component_in_front_of_used_ones_keeps_weight_whatever_the_concentration():
+    # with a random start on 60 points the used components are not the first three: an empty component
+    # before a used one has E[v_k] = 1/(1 + α + Σ_{j>k} N_j), about one point's share of what is left, so
+    # even α = 0.01 keeps weights above 1 % on components that hold no points
+    X, _ = make_dataset("blobs", n_samples=60, random_state=0)
+    sweep = fit_dp_weights(X, (0.01,), n_components=10, init_params="random", random_state=0)
+    w, n_k = sweep.weights[0], sweep.n_k[0]
+    used = np.flatnonzero(n_k >= 1)
+    assert used.size == 3
+    in_front = np.flatnonzero((n_k < 1) & (np.arange(10) < used.max()))
+    assert in_front.size >= 1 and np.all(w[in_front] > 0.01)
+    after = np.arange(used.max() + 1, 10)
+    assert np.all(w[after] < 1e-3)  # behind the last used one, α = 0.01 starves them
+    assert n_above(w, 0.01) > 3

@@ -472,3 +472,34 @@ def test_check_linear_rate_names_a_ratio_from_before_the_ratios_settle():
 def test_check_linear_rate_reports_unusable_iterates_instead_of_raising(iterates, words):
     result = check_linear_rate(0.8, iterates)
     assert result.status == "failed" and words in result.message and "re-run" in result.message
+
+
+def test_check_linear_rate_explains_a_settled_ratio_rounded_too_far():
+    # Δ = 1 from (-2, 2): the settled ratios creep from about 0.784 up to r ≈ 0.793, so a settled ratio
+    # rounded to 2 decimals can be 0.78, more than the tolerance from r: the hint must say "rounded",
+    # not call it a ratio from before the ratios settle.
+    x, _ = two_cluster_sample(100, 1.0, random_state=0)
+    path = restricted_em_path(x, (-2.0, 2.0))
+    steps = np.linalg.norm(np.diff(path.means, axis=0), axis=1)
+    ratios = steps[1:] / steps[:-1]
+    r = predicted_rate(x, path.final)
+    close = np.abs(ratios - r) <= RATE_TOLERANCE
+    settle = next(i for i in range(close.size) if close[i:].all())
+    rounded = round(ratios[settle], 2)
+    assert abs(ratios[settle] - r) <= RATE_TOLERANCE < abs(rounded - r)  # the case: settled, but rounded away
+    result = check_linear_rate(rounded, path.means)
+    assert not result.passed
+    assert "rounded to 2 decimals" in result.message and "3 decimals" in result.message
+    assert "before the ratios settle" not in result.message
+    assert check_linear_rate(round(ratios[-1], 2), path.means).passed  # a late ratio rounded is still fine
+
+
+def test_rate_picture_names_its_dashed_line_without_an_undefined_symbol():
+    fig, ax = plt.subplots()
+    lines = plot_convergence_rate(ax, [0.5 ** np.arange(20.0)], [0.5], ["A"])
+    label = lines[0].fitted.get_label()
+    assert label.startswith("∝ rᵗ") and "slope ln r" in label
+    # the dashed line really has slope ln r on the log scale
+    t, y = lines[0].fitted.get_data()
+    assert np.allclose(np.diff(np.log(y)), np.log(0.5))
+    plt.close(fig)

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import betaln, logsumexp
+from scipy.special import betaln, logsumexp, xlog1py, xlogy
 
 from ._covariance import NK_EPS
 from ._types import FloatArray
@@ -260,11 +260,12 @@ def bernoulli_m_step(
 
 
 def _log_prior(params: BernoulliParams, a: float, b: float) -> float:
-    if a == 1.0 and b == 1.0:
-        return 0.0  # Beta(1, 1) is the uniform density: ln 1 = 0 (and 0 · ln 0 would be NaN)
-    with np.errstate(divide="ignore"):
-        log_on, log_off = np.log(params.means), np.log1p(-params.means)
-    return float(np.sum((a - 1.0) * log_on + (b - 1.0) * log_off) - params.means.size * betaln(a, b))
+    # (a − 1) ln μ + (b − 1) ln(1 − μ) with 0 · ln 0 = 0: with a = 1 (or b = 1) the M-step can put μ_ki on
+    # 0 (or 1), where Beta(1, b)'s density is b (finite), not NaN; Beta(1, 1) is the uniform density, ln 1 = 0
+    mu = params.means
+    with np.errstate(divide="ignore"):  # a μ of 0 with a > 1 (or 1 with b > 1): density 0, ln p(θ) = −inf
+        terms = xlogy(a - 1.0, mu) + xlog1py(b - 1.0, -mu)
+    return float(np.sum(terms) - mu.size * betaln(a, b))
 
 
 def bernoulli_log_prior(params: BernoulliParams, prior: tuple[float, float] = DEFAULT_PRIOR) -> float:

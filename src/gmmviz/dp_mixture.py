@@ -8,7 +8,10 @@ of all the parameters by variational inference (PRML §10.2; Blei & Jordan 2006 
 The posterior of each stick fraction is v_k ~ Beta(1 + N_k, α + Σ_{j>k} N_j), with N_k = Σ_n γ_nk the
 effective number of points of component k, and scikit-learn reports π_k as
 E[v_k] Π_{j<k} (1 − E[v_j]), rescaled so that the K truncated pieces sum to 1 (``weights_``). A component
-that holds no points (N_k ≈ 0) keeps the prior's 1 in Beta(1 + N_k, ·), so its weight is small but never 0.
+that holds no points (N_k ≈ 0) keeps the prior's 1 in Beta(1 + N_k, ·), so its weight is small but never 0:
+after the last used component each piece is α/(1 + α) times the one before (α decides), but an empty
+component *in front of* used ones has E[v_k] = 1/(1 + α + Σ_{j>k} N_j), about one point's share of what is
+left whatever α (the fit does not move empty components to the end).
 
 - :func:`fit_dp_weights` fits one such mixture per α on the same data, from the same start, and keeps
   the weights and the N_k (in scikit-learn's component order, which is the order of the sticks).
@@ -56,6 +59,11 @@ class DPWeights:
         update used them (``weight_concentration_[0] − 1``: the posterior of v_k is Beta(1 + N_k, ...));
         each row sums to the number of points. A weight above a threshold with N_k far below 1 is the
         prior's, not the data's.
+    stick_held : ndarray of shape (P,)
+        Σ_k E[v_k] Π_{j<k} (1 − E[v_j]) over the K pieces, *before* scikit-learn rescales them to sum
+        to 1: the share of the expected stick the K pieces hold (the rest, Π_k (1 − E[v_k]), lies beyond
+        the truncation). ``weights * stick_held[:, None]`` are the expected pieces themselves; a
+        ``stick_held`` well below 1 (a large α) means ``weights_`` inflates every piece by 1 / stick_held.
     """
 
     concentrations: FloatArray
@@ -63,9 +71,10 @@ class DPWeights:
     converged: np.ndarray
     n_iter: np.ndarray
     n_k: FloatArray
+    stick_held: FloatArray
 
     def __post_init__(self) -> None:
-        for name in ("concentrations", "weights", "converged", "n_iter", "n_k"):
+        for name in ("concentrations", "weights", "converged", "n_iter", "n_k", "stick_held"):
             arr = np.array(getattr(self, name))
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
@@ -132,7 +141,8 @@ def fit_dp_weights(
     Returns
     -------
     DPWeights
-        The weights π_k and the effective numbers of points N_k of every fit.
+        The weights π_k, the effective numbers of points N_k and the share of the stick the K pieces
+        held before rescaling, for every fit.
     """
     from sklearn.mixture import BayesianGaussianMixture  # scikit-learn is imported only when fitting
 
@@ -144,7 +154,7 @@ def fit_dp_weights(
     init_params = check_choice(init_params, "init_params", _INIT_PARAMS)
     tol = check_number(tol, "tol", minimum=0.0)
     seed = as_seed(random_state)
-    weights, converged, n_iter, n_k = [], [], [], []
+    weights, converged, n_iter, n_k, held = [], [], [], [], []
     for alpha in alphas:
         bgm = BayesianGaussianMixture(
             n_components=k,
@@ -161,7 +171,13 @@ def fit_dp_weights(
         n_iter.append(int(bgm.n_iter_))
         # the first Beta parameter of each stick fraction is 1 + N_k (scikit-learn adds 10 eps to N_k)
         n_k.append(np.asarray(bgm.weight_concentration_[0], dtype=float) - 1.0)
-    return DPWeights(alphas, np.array(weights), np.array(converged), np.array(n_iter), np.array(n_k))
+        # E[v_k] = a_k / (a_k + b_k); the K expected pieces before scikit-learn's rescaling hold
+        # 1 − Π_k (1 − E[v_k]) of the stick (the pieces telescope)
+        a, b = (np.asarray(c, dtype=float) for c in bgm.weight_concentration_)
+        held.append(-np.expm1(np.sum(np.log(b) - np.log(a + b))))
+    return DPWeights(
+        alphas, np.array(weights), np.array(converged), np.array(n_iter), np.array(n_k), np.array(held)
+    )
 
 
 def n_above(weights: npt.ArrayLike, threshold: float = 0.01) -> int | np.ndarray:

@@ -110,6 +110,11 @@ def _slip(arr: np.ndarray, X: np.ndarray, resp: np.ndarray, a: float, b: float) 
                 "divide by N_k = Σ_n γ_nk (plus a + b − 2), the effective number of points of component k, not by N.",
             ),
             (on, "divide the γ-weighted count by N_k + a + b − 2."),
+            (
+                (on + 1.0) / (nk + 2.0),
+                "that is the default Beta(2, 2) (one pseudo-count each way) whatever the prior: use the a and b "
+                "your function is given, a − 1 'on' and a + b − 2 in all.",
+            ),
         )
     for wrong, hint in slips:
         if _close(arr, wrong):
@@ -123,7 +128,8 @@ def check_bernoulli_means(fn: Callable[..., Any], *, seed: int = 0) -> CheckResu
     Compared with :func:`gmmviz.bernoulli.bernoulli_m_step`'s μ. Recognised slips: hard labels, no
     pseudo-counts (maximum likelihood), 1 − μ (the 'off' pixels counted), pseudo-counts in the numerator
     only or the denominator only, added after the division, a and b instead of a − 1 and b − 1, a and b
-    swapped, N or the mean of γ for N_k, no division, a transposed (D, K) answer.
+    swapped, N or the mean of γ for N_k, no division, the default (2, 2) whatever a and b, a transposed
+    (D, K) answer.
     """
     name = "bernoulli_means"
     if not callable(fn):

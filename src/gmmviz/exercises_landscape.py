@@ -54,9 +54,10 @@ def check_linear_rate(value: Any, iterates: Any) -> CheckResult:
     CheckResult
         Passed when ``value`` is within :data:`RATE_TOLERANCE` of :func:`gmmviz.landscape.linear_rate`
         of the iterates. Recognised slips: r² (the ratio of successive ln p(X) gains, which shrink at
-        r²), 1/r (the ratio upside down), 1 − r, and a ratio taken before the ratios settle (named by
-        its steps, with where they do settle). Iterates that cannot give a rate (too few, or none
-        moving) also give a failed result, naming the problem, rather than an error.
+        r²), 1/r (the ratio upside down), 1 − r, a settled ratio rounded to 2 decimals too far from r,
+        and a ratio taken before the ratios settle (named by its steps, with where they do settle).
+        Iterates that cannot give a rate (too few, or none moving) also give a failed result, naming
+        the problem, rather than an error.
     """
     if value is None:
         return CheckResult(
@@ -96,6 +97,12 @@ def check_linear_rate(value: Any, iterates: Any) -> CheckResult:
         hint = (
             f"{v:.3f} is 1 − r, the fraction removed per step; r is the fraction of the error that remains."
         )
+    elif (late := _rounded_late_ratio(v, ratios, settle)) is not None:
+        hint = (
+            f"{v:.2f} is steps[{late + 1}] / steps[{late}] = {ratios[late]:.3f} rounded to 2 decimals, and "
+            "rounding moved it too far: the ratios still creep towards r in the third decimal. Give a late "
+            "ratio (near the end of the run) to 3 decimals."
+        )
     elif (early := _matching_ratio(v, ratios[:settle])) is not None:
         hint = (
             f"{v:.3f} is steps[{early + 1}] / steps[{early}], taken before the ratios settle: far from the top "
@@ -117,6 +124,19 @@ def _settled_from(ratios: np.ndarray, r: float, tol: float) -> int:
     """The first index from which every usable ratio is within ``tol`` of r (their length if none is)."""
     off = np.isfinite(ratios) & (np.abs(ratios - r) > tol)
     return int(np.flatnonzero(off)[-1] + 1) if off.any() else 0
+
+
+def _rounded_late_ratio(value: float, ratios: np.ndarray, settle: int) -> int | None:
+    """The first settled ratio (index ≥ ``settle``) that rounds to ``value`` at 2 decimals.
+
+    None unless ``value`` has at most 2 decimals: it then looks like a ratio read after the ratios
+    settled and rounded, which can land more than :data:`RATE_TOLERANCE` from r.
+    """
+    if abs(value - round(value, 2)) > 1e-9:
+        return None
+    late = np.flatnonzero(np.isfinite(ratios) & (np.arange(ratios.size) >= settle))
+    hits = late[np.round(ratios[late], 2) == round(value, 2)]
+    return int(hits[0]) if hits.size else None
 
 
 def _matching_ratio(value: float, ratios: np.ndarray) -> int | None:

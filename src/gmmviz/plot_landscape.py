@@ -79,7 +79,7 @@ class RateLines(NamedTuple):
 
     #: The measured errors (or step lengths) against t.
     measured: Line2D
-    #: The straight line e · r^t with the measured r (dashed).
+    #: The straight line ∝ r^t with the measured r (dashed), through the sequence's middle point.
     fitted: Line2D
 
 
@@ -318,7 +318,7 @@ def plot_convergence_rate(
     ylabel: str = "step length ‖θₜ₊₁ − θₜ‖",
     title: str = "EM converges linearly: a straight line on a log scale",
 ) -> list[RateLines]:
-    """Errors (or step lengths) against the iteration t on a log scale, each with the line e · r^t.
+    """Errors (or step lengths) against the iteration t on a log scale, each with a dashed line ∝ r^t.
 
     A linearly converging sequence, e_{t+1} ≈ r e_t, is a straight line of slope ln r on a log scale;
     the dashed line has the measured r and passes through the sequence's middle point.
@@ -370,7 +370,7 @@ def plot_convergence_rate(
             fitted_t, anchor * float(r) ** (fitted_t - mid), "--", lw=1, color="0.2", zorder=3
         )
         out.append(RateLines(measured, fitted))
-    out[0].fitted.set_label("e · rᵗ with the measured r")
+    out[0].fitted.set_label("∝ rᵗ with the measured r (slope ln r)")
     ax.set(xlabel="iteration t", ylabel=ylabel, title=title)
     ax.legend(fontsize=8)
     return out
