@@ -18,6 +18,7 @@ from gmmviz import (  # noqa: E402
 )
 from gmmviz.bound import em_bound_trace, mean_slice  # noqa: E402
 from gmmviz.palette import FLAGGED_COLOR, component_colors  # noqa: E402
+from gmmviz.params import GMMParams  # noqa: E402
 from gmmviz.plot import soft_colors  # noqa: E402
 
 
@@ -259,3 +260,32 @@ def test_plot_criterion_stars_the_best_k():
     with pytest.raises(TypeError):
         figures.plot_criterion(ax, Ks, {"e": [1.0, 2.0, 3.0, 4.0]}, colors=["k"])
     plt.close(fig)
+
+
+def test_plot_covariance_types_gives_one_cluster_one_number_in_every_panel():
+    # Three well separated clusters; the fits' labels are shuffled, as EM's may come out.
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [6.0, 0.0], [0.0, 6.0]])
+    X = np.concatenate([rng.normal(c, 0.5, (40, 2)) for c in centres])
+    fits = {}
+    for cov, order in (
+        ("spherical", [0, 1, 2]),
+        ("diag", [2, 0, 1]),
+        ("tied", [1, 2, 0]),
+        ("full", [2, 1, 0]),
+    ):
+        p = gmmviz.fit_em(X, 3, covariance_type=cov, random_state=0).final
+        covs = p.covariances if cov == "tied" else p.covariances[order]
+        fits[cov] = GMMParams(p.weights[order], p.means[order], covs, cov)
+    fig, axes = plt.subplots(1, 4)
+    out = figures.plot_covariance_types(axes, X, fits)
+    plt.close(fig)
+    # Each panel's mean k (the numbered markers) sits on the same cluster as the first panel's mean k.
+    first = np.asarray(out["spherical"].means.markers.get_offsets())
+    nearest = lambda m: np.argmin(((centres - m) ** 2).sum(axis=1))  # noqa: E731
+    for cov in fits:
+        means = np.asarray(out[cov].means.markers.get_offsets())
+        assert [nearest(m) for m in means] == [nearest(m) for m in first], cov
+    # ln p(X) does not depend on the labels: the titles still give each fit's own value.
+    for cov, params in fits.items():
+        assert f"ln p(X) = {gmmviz.log_likelihood(X, params):.0f}" in axes[list(fits).index(cov)].get_title()

@@ -734,7 +734,12 @@ def plot_covariance_types(
         raise ValueError(f"got {len(axes)} axes for {len(fits)} fits: give one axes per covariance type.")
     X = np.asarray(X, dtype=float)
     out: dict[str, FitArtists] = {}
+    first = next(iter(fits.values()), None)
     for ax, (cov, params) in zip(axes, fits.items()):
+        # One cluster, one number and colour in every panel: EM's labels are arbitrary (label
+        # switching), so each fit is relabelled to match the first panel's (the ln p(X), p and BIC
+        # of a fit do not depend on its labels).
+        params = _relabelled_like(params, first)
         p = n_parameters(params.n_components, params.n_features, params.covariance_type)
         ll = log_likelihood(X, params)
         criterion = bic(X, params)
@@ -747,6 +752,18 @@ def plot_covariance_types(
             title=f"{cov}: p = {p}, ln p(X) = {ll:.0f}\nBIC = {criterion:.0f}",
         )
     return out
+
+
+def _relabelled_like(params: GMMParams, reference: GMMParams | None) -> GMMParams:
+    """``params`` with its components reordered so that component k's mean is nearest the
+    reference's mean k (the matching of least total squared distance); unchanged if K differs."""
+    if reference is None or reference.n_components != params.n_components or params is reference:
+        return params
+    cost = ((reference.means[:, None, :] - params.means[None, :, :]) ** 2).sum(axis=2)
+    rows, cols = linear_sum_assignment(cost)
+    order = cols[np.argsort(rows)]
+    covariances = params.covariances if params.covariance_type == "tied" else params.covariances[order]
+    return GMMParams(params.weights[order], params.means[order], covariances, params.covariance_type)
 
 
 def plot_criterion(
