@@ -27,7 +27,7 @@ from PIL import Image  # noqa: E402
 import gmmviz  # noqa: E402
 from gmmviz import GMMParams  # noqa: E402
 from gmmviz.datasets import load_faithful, make_dataset  # noqa: E402
-from gmmviz.palette import component_colors  # noqa: E402
+from gmmviz.palette import ELBO_COLOR, component_colors  # noqa: E402
 from gmmviz.plot import (  # noqa: E402
     plot_ellipses,
     plot_log_likelihood,
@@ -45,7 +45,7 @@ FONT_SIZE = 7.0
 # picture at most about 15 em wide, so the font is what stays readable once the browser scales it down.
 READABLE = {"figsize": (2.9, 2.2), "dpi": 160, "font_size": 9.0}
 # Pictures drawn with other options than the defaults, by the start of their file name.
-SAVE_OPTIONS = {"00_bell_": READABLE}
+SAVE_OPTIONS = {"00_bell_": READABLE, "08_bound_": READABLE}
 
 Draw = Callable[[plt.Axes], None]
 
@@ -319,10 +319,10 @@ def bounds_08() -> dict[str, Draw]:
     def draw_pair(elbo_line: np.ndarray) -> Draw:
         def draw(ax: plt.Axes) -> None:
             ax.plot(s, ll, color="0.15", lw=2, label="ln p(X)")
-            ax.plot(s, elbo_line, "--", color="#D55E00", lw=2, label="ELBO")
+            ax.plot(s, elbo_line, "--", color=ELBO_COLOR, lw=2, label="ELBO")  # (08's own colour for it)
             ax.axvline(0, color="0.6", lw=0.8, ls=":")
             ax.set(xlabel="s (moving μ₂; s = 0: now)", yticks=[])
-            ax.legend(loc="lower right", fontsize=6, frameon=False)
+            ax.legend(loc="lower right", frameon=False)
             ax.set_ylim(ll.min() - 0.45 * span, ll.max() + 0.35 * span)
 
         return draw
