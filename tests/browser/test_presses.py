@@ -56,9 +56,11 @@ CONTROLS = [
 JS_PAGE = """async () => {
     const box = document.querySelector('.gmmviz-em-explorer');
     const img = box.querySelector('img.gmmviz-em-explorer-figure');
-    const buf = await (await fetch(img.src)).arrayBuffer();
-    const h = await crypto.subtle.digest('SHA-256', buf);
-    return {sha: Array.from(new Uint8Array(h)).map((b) => b.toString(16).padStart(2, '0')).join(''),
+    // (a picture of a fit just replaced may have had its URL let go: not settled yet, ask again)
+    let buf = null;
+    try { buf = await (await fetch(img.src)).arrayBuffer(); } catch (e) { buf = null; }
+    const h = buf && await crypto.subtle.digest('SHA-256', buf);
+    return {sha: h ? Array.from(new Uint8Array(h)).map((b) => b.toString(16).padStart(2, '0')).join('') : null,
             readout: box.querySelector('.gmmviz-readout').textContent,
             playing: box.querySelector('.gmmviz-play').getAttribute('aria-pressed') === 'true'};
 }"""
@@ -106,7 +108,7 @@ def settle(lab):
         now = page.evaluate(JS_PAGE)
         kernel_step = int(lab.execute("print(explorer.step)").strip())
         page_step = int(re.search(r"half-step (\d+)", now["readout"]).group(1))
-        if now == last and kernel_step == page_step and not now["playing"]:
+        if now == last and now["sha"] is not None and kernel_step == page_step and not now["playing"]:
             return now
         last = now
     raise AssertionError("the explorer never settled after the presses")

@@ -10,12 +10,36 @@ function storeOf(model) {
     // (once its decoding ahead has settled: a URL revoked while the browser still reads it logs
     // a failed load in the console)
     for (const f of s.frames.values()) {
-      f.ready.then(() => { URL.revokeObjectURL(f.url); if (f.bitmap) f.bitmap.close(); });
+      f.ready.then(() => { letGo(f.url); if (f.bitmap) f.bitmap.close(); });
     }
     s.frames.clear();
     s.fit = model.get("fit");
   }
   return s;
+}
+// A frame's URL is let go (revoked) with its fit, but not while an <img> still shows or loads it:
+// a URL revoked under a loading <img> fails its load (and the console says so).
+const inUse = new Map();  // url -> how many <img>s show it
+const retired = new Set();  // urls let go while in use: revoked once no <img> shows them
+function letGo(url) {
+  if (inUse.get(url)) retired.add(url);
+  else URL.revokeObjectURL(url);
+}
+function point(img, url) {  // img shows url from now on (null: nothing)
+  const old = img.getAttribute("src");
+  if (old === url) return;
+  if (old && inUse.has(old)) {
+    const n = inUse.get(old) - 1;
+    if (n > 0) inUse.set(old, n);
+    else {
+      inUse.delete(old);
+      if (retired.delete(old)) setTimeout(() => URL.revokeObjectURL(old), 0);  // (after the new src is set)
+    }
+  }
+  if (url) {
+    inUse.set(url, (inUse.get(url) || 0) + 1);
+    img.src = url;
+  } else img.removeAttribute("src");
 }
 function blobOf(bytes) {
   const view = bytes instanceof DataView ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -345,7 +369,7 @@ export default {
     let plain = null;  // the object URL of the kernel's picture when the cache is off
     const show = (frame, i) => {
       if (!frame) return;
-      if (img.getAttribute("src") !== frame.url) img.src = frame.url;
+      point(img, frame.url);
       if (frame.bitmap) {
         if (canvas.width !== frame.bitmap.width || canvas.height !== frame.bitmap.height) {
           canvas.width = frame.bitmap.width;
@@ -374,9 +398,10 @@ export default {
     const onValue = () => {
       const i = model.get("value_index"), bytes = model.get("value");
       if (!model.get("cache")) {
-        if (plain) URL.revokeObjectURL(plain);
+        const old = plain;
         plain = bytes && bytes.byteLength ? urlOf(bytes) : null;
         show(plain && {url: plain, readout: model.get("readout"), handles: model.get("handles")}, i);
+        if (old) letGo(old);
         return;
       }
       hands.pictureArrived();
@@ -470,6 +495,7 @@ export default {
         keyBox.removeEventListener("keydown", onUse, true);
         keyBox.removeEventListener("pointerdown", onUse, true);
       }
+      point(img, null);  // (this view no longer shows its picture)
       if (plain) URL.revokeObjectURL(plain);
       hands.remove();
     };
