@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from small_notebooks import write_notebook
+from small_notebooks import open_em_explorer
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +32,7 @@ JS_BOX = f"""() => {{ const r = document.querySelector('{IMG}').getBoundingClien
 
 
 def open_explorer(lab):
-    write_notebook(lab.server.root, NOTEBOOK, CODE)
-    lab.open(NOTEBOOK)
-    lab.run_all()
-    lab.page.wait_for_selector(IMG)
-    lab.wait(
-        "() => /half-step 0 of/.test(document.querySelector('.gmmviz-em-explorer .gmmviz-readout').textContent)",
-        "the explorer's first readout",
-    )
-    lab.page.locator(IMG).scroll_into_view_if_needed()
+    open_em_explorer(lab, NOTEBOOK, CODE)
 
 
 def kernel(lab, expression: str):

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from small_notebooks import write_notebook
+from small_notebooks import open_em_explorer
 
 pytestmark = pytest.mark.browser
 
@@ -63,14 +63,7 @@ HALF_STEP = re.compile(r"half-step (\d+) of (\d+)")
 
 
 def open_explorer(lab):
-    write_notebook(lab.server.root, NOTEBOOK, CODE)
-    lab.open(NOTEBOOK)
-    lab.run_all()
-    lab.page.wait_for_selector(".gmmviz-em-explorer img.gmmviz-em-explorer-figure")
-    lab.wait(
-        "() => /half-step 0 of/.test(document.querySelector('.gmmviz-em-explorer .gmmviz-readout').textContent)",
-        "the explorer's first readout",
-    )
+    open_em_explorer(lab, NOTEBOOK, CODE)
 
 
 def refit_in_the_kernel(lab, code):

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from small_notebooks import write_notebook
+from small_notebooks import open_em_explorer
 
 pytestmark = pytest.mark.browser
 
@@ -115,15 +115,7 @@ def settle(lab):
 
 
 def test_200_random_presses_end_on_a_fresh_explorers_picture(lab):
-    write_notebook(lab.server.root, NOTEBOOK, CODE)
-    lab.open(NOTEBOOK)
-    lab.run_all()
-    lab.page.wait_for_selector(IMG)
-    lab.wait(
-        "() => /half-step 0 of/.test(document.querySelector('.gmmviz-em-explorer .gmmviz-readout').textContent)",
-        "the explorer's first readout",
-    )
-    lab.page.locator(IMG).scroll_into_view_if_needed()
+    open_em_explorer(lab, NOTEBOOK, CODE)
     rng = random.Random(20261207)
     made = press_at_random(lab, rng, 100, 250) + press_at_random(lab, rng, 100, 30)
     assert len(made) == 200 and len(set(made)) == len(CONTROLS), sorted(set(made))
