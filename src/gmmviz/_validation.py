@@ -257,6 +257,21 @@ def check_resp(resp: Any, n_samples: int, n_components: int | None = None, name:
     return arr
 
 
+def finite_arrays(owner: str, named: Sequence[tuple[str, Any]]) -> list[FloatArray]:
+    """New float64 copies of a parameter set's arrays, each of finite numbers; errors name
+    ``owner.name`` (e.g. "GMMParams.weights must be an array of numbers.")."""
+    arrays: list[FloatArray] = []
+    for name, value in named:
+        try:
+            arr = np.array(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{owner}.{name} must be an array of numbers.") from None
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{owner}.{name} contains NaN or infinite values.")
+        arrays.append(arr)
+    return arrays
+
+
 def check_mixture(
     weights: Any, means: Any, covariances: Any, covariance_type: Any
 ) -> tuple[FloatArray, FloatArray, FloatArray, str]:
@@ -267,16 +282,9 @@ def check_mixture(
     Returns (weights, means, covariances, covariance_type); means of shape (d,) are read as K = 1.
     """
     covariance_type = check_covariance_type(covariance_type)
-    arrays: list[FloatArray] = []
-    for name, value in (("weights", weights), ("means", means), ("covariances", covariances)):
-        try:
-            arr = np.array(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"GMMParams.{name} must be an array of numbers.") from None
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"GMMParams.{name} contains NaN or infinite values.")
-        arrays.append(arr)
-    weights, means, covs = arrays
+    weights, means, covs = finite_arrays(
+        "GMMParams", (("weights", weights), ("means", means), ("covariances", covariances))
+    )
     if weights.ndim != 1 or weights.size == 0:
         raise ValueError(f"weights must have shape (K,), got {weights.shape}.")
     k = weights.size

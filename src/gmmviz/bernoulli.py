@@ -31,7 +31,15 @@ from scipy.special import betaln, logsumexp, xlog1py, xlogy
 
 from ._covariance import NK_EPS
 from ._types import FloatArray
-from ._validation import as_seed, check_array, check_choice, check_n_components, check_number, check_resp
+from ._validation import (
+    as_seed,
+    check_array,
+    check_choice,
+    check_n_components,
+    check_number,
+    check_resp,
+    finite_arrays,
+)
 from .em import INIT_METHODS, _initial_means
 from .map_em import MAPHistory, run_em
 
@@ -68,16 +76,7 @@ class BernoulliParams:
     means: FloatArray
 
     def __post_init__(self) -> None:
-        arrays = []
-        for name, value in (("weights", self.weights), ("means", self.means)):
-            try:
-                arr = np.array(value, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise TypeError(f"BernoulliParams.{name} must be an array of numbers.") from None
-            if not np.all(np.isfinite(arr)):
-                raise ValueError(f"BernoulliParams.{name} contains NaN or infinite values.")
-            arrays.append(arr)
-        weights, means = arrays
+        weights, means = finite_arrays("BernoulliParams", (("weights", self.weights), ("means", self.means)))
         if weights.ndim != 1 or weights.size == 0:
             raise ValueError(f"weights must have shape (K,), got {weights.shape}.")
         k = weights.size
